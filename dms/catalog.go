@@ -1,0 +1,432 @@
+package dms
+
+import (
+	"fmt"
+	"strings"
+
+	"dmsticket/dms/sqlscript"
+)
+
+// JSONType is the JSON type of a PluginParam value.
+type JSONType string
+
+// The JSON types PluginParam values take.
+const (
+	JSONString      JSONType = "string"
+	JSONNumber      JSONType = "number"
+	JSONBool        JSONType = "bool"
+	JSONNumberArray JSONType = "array of numbers"
+)
+
+// Source says where a PluginParam value comes from in the wizard.
+type Source string
+
+// The places a PluginParam value comes from.
+const (
+	FromDatabase     Source = "the chosen database"
+	FromSQL          Source = "the SQL step"
+	FromEstimate     Source = "the affected-row figure"
+	FromDetails      Source = "the details form"
+	FromRelatedUsers Source = "the related users"
+)
+
+// Step is a wizard step a ticket type uses beyond the ones every type has
+// (type, review, result).
+type Step string
+
+// The optional wizard steps.
+const (
+	StepDatabase Step = "database"
+	StepSQL      Step = "sql"
+	StepDetails  Step = "details"
+)
+
+// Field is one key of a ticket type's PluginParam: its JSON key and type,
+// whether it is required, where its value comes from, how it is read from and
+// written into a Ticket, and how it is validated.
+type Field struct {
+	Key   string
+	Type  JSONType
+	Label string // the field in a user's words
+	// Required says the key must be present. RequiredWhen, if set, replaces it
+	// with a condition on the ticket, described by RequiredWhenText.
+	Required         bool
+	RequiredWhen     func(t *Ticket) bool
+	RequiredWhenText string
+	Source           Source
+	// Get returns the value to send and whether to send it at all.
+	Get func(t *Ticket) (any, bool)
+	// Put writes a value decoded from a PluginParam (already checked to have
+	// Type) into the ticket: the reverse of Get, for ticket files.
+	Put func(t *Ticket, v any)
+	// Missing says what to do when a required value is absent.
+	Missing string
+	// Check validates the value on the ticket beyond presence and type.
+	Check func(t *Ticket) Problems
+}
+
+// problem is a Problem about the field.
+func (f Field) problem(msg string) Problem { return Problem{Field: f.Label, Key: f.Key, Message: msg} }
+
+// required reports whether the field must be present for ticket t.
+func (f Field) required(t *Ticket) bool {
+	if f.RequiredWhen != nil {
+		return f.RequiredWhen(t)
+	}
+	return f.Required
+}
+
+// Input is one of a ticket type's own text fields in the details form. Its value
+// lives in Ticket.Text under ID.
+type Input struct {
+	ID          string
+	Label       string
+	Help        string
+	Placeholder string
+	Multiline   bool
+	Required    bool
+	MaxLen      int // in characters
+}
+
+// TicketType is one entry of the catalog: everything the wizard, the create
+// command and the simulator need to know about a PluginType.
+type TicketType struct {
+	PluginType string
+	Title      string
+	Help       string // one line
+	Steps      []Step
+	// Accepts lists the statement kinds the SQL step allows; AcceptsText says
+	// the same in words. Empty for types without SQL.
+	Accepts     []sqlscript.Kind
+	AcceptsText string
+	// Inputs are the type's own details fields, in form order.
+	Inputs []Input
+	// AffectRows says the type carries an affected-row figure and the choice to
+	// ignore the affected-row check.
+	AffectRows bool
+	Fields     []Field
+}
+
+// Has reports whether the type uses the step.
+func (tt TicketType) Has(s Step) bool {
+	for _, x := range tt.Steps {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Accept reports whether the SQL step allows a statement of kind k.
+func (tt TicketType) Accept(k sqlscript.Kind) bool {
+	for _, a := range tt.Accepts {
+		if a == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Field returns the PluginParam field with the JSON key.
+func (tt TicketType) Field(key string) (Field, bool) {
+	for _, f := range tt.Fields {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Input returns the details input with the ID.
+func (tt TicketType) Input(id string) (Input, bool) {
+	for _, in := range tt.Inputs {
+		if in.ID == id {
+			return in, true
+		}
+	}
+	return Input{}, false
+}
+
+// Catalog returns the ticket types dmsticket can file, in the order the wizard
+// lists them.
+func Catalog() []TicketType { return append([]TicketType(nil), catalog...) }
+
+// LookupType returns the catalog entry for a PluginType (case-sensitive, as DMS
+// is).
+func LookupType(pluginType string) (TicketType, bool) {
+	for _, tt := range catalog {
+		if tt.PluginType == pluginType {
+			return tt, true
+		}
+	}
+	return TicketType{}, false
+}
+
+// PluginTypes lists the catalog's PluginType values.
+func PluginTypes() []string {
+	out := make([]string, len(catalog))
+	for i, tt := range catalog {
+		out[i] = tt.PluginType
+	}
+	return out
+}
+
+// Input limits. DMS publishes none for these fields; the limits keep a pasted
+// file out of a one-line field and the request URL (Comment travels in the
+// query string) a sane length.
+const (
+	MaxCommentLen     = 2000
+	MaxShortTextLen   = 200
+	MaxLongTextLen    = 4000
+	MaxSQLBytes       = 4 << 20
+	MaxRelatedUsers   = 50
+	MaxAttachmentKeys = 256
+)
+
+// catalog is built in init: its fields' checks look entries up in it.
+var catalog []TicketType
+
+func init() { catalog = builtinTypes() }
+
+// builtinTypes are the ticket types whose PluginParam the CreateOrder
+// documentation defines, with exactly its keys and JSON types.
+func builtinTypes() []TicketType {
+	return []TicketType{
+		{
+			PluginType:  "DATA_EXPORT",
+			Title:       "Export data",
+			Help:        "Export the result of read-only SQL from one database, after approval.",
+			Steps:       []Step{StepDatabase, StepSQL, StepDetails},
+			Accepts:     []sqlscript.Kind{sqlscript.Select},
+			AcceptsText: "read-only statements only (SELECT, WITH … SELECT)",
+			Inputs: []Input{{
+				ID:          "classify",
+				Label:       "Reason",
+				Help:        "Why the data is needed (sent as the reason category, classify).",
+				Placeholder: "e.g. monthly revenue report for finance",
+				Required:    true,
+				MaxLen:      MaxShortTextLen,
+			}},
+			AffectRows: true,
+			Fields: []Field{
+				textField("classify", "Reason", true),
+				dbIDField(),
+				sqlField("exeSQL"),
+				logicField(),
+				{
+					Key: "ignoreAffectRows", Type: JSONBool, Label: "Ignore the affected-row check",
+					Required: true, Source: FromDetails,
+					Get: func(t *Ticket) (any, bool) { return t.IgnoreAffectRows, true },
+					Put: func(t *Ticket, v any) { t.IgnoreAffectRows = v.(bool) },
+				},
+				{
+					Key: "affectRows", Type: JSONNumber, Label: "Affected rows",
+					RequiredWhen:     func(t *Ticket) bool { return !t.IgnoreAffectRows },
+					RequiredWhenText: "unless the affected-row check is ignored",
+					Source:           FromEstimate,
+					Missing:          "run the estimate (ctrl+r), count the rows, enter the figure, or ignore the check with a reason",
+					Get: func(t *Ticket) (any, bool) {
+						if !t.Rows.Known() {
+							return nil, false
+						}
+						return t.Rows.Total, true
+					},
+					Put: func(t *Ticket, v any) {
+						t.Rows.Total = v.(int64)
+						if t.Rows.Source == "" {
+							t.Rows.Source = RowsManual
+						}
+					},
+					Check: func(t *Ticket) Problems {
+						if t.Rows.Known() && t.Rows.Total < 0 {
+							return Problems{{Field: "Affected rows", Key: "affectRows", Message: "cannot be negative"}}
+						}
+						return nil
+					},
+				},
+				{
+					Key: "ignoreAffectRowsReason", Type: JSONString, Label: "Reason to ignore the affected-row check",
+					RequiredWhen:     func(t *Ticket) bool { return t.IgnoreAffectRows },
+					RequiredWhenText: "when the affected-row check is ignored",
+					Source:           FromDetails,
+					Get: func(t *Ticket) (any, bool) {
+						if !t.IgnoreAffectRows {
+							return nil, false
+						}
+						return t.IgnoreAffectRowsReason, true
+					},
+					Put: func(t *Ticket, v any) { t.IgnoreAffectRowsReason = v.(string) },
+					Check: func(t *Ticket) Problems {
+						p := func(msg string) Problems {
+							return Problems{{Field: "Reason to ignore the affected-row check", Key: "ignoreAffectRowsReason", Message: msg}}
+						}
+						if t.IgnoreAffectRows && strings.TrimSpace(t.IgnoreAffectRowsReason) == "" {
+							return p("is required when the check is ignored: say why it can be skipped")
+						}
+						if n := runeCount(t.IgnoreAffectRowsReason); n > MaxShortTextLen {
+							return p(fmt.Sprintf("is %d characters; at most %d", n, MaxShortTextLen))
+						}
+						return nil
+					},
+				},
+			},
+		},
+		{
+			PluginType: "NDDL",
+			Title:      "Change a schema design",
+			Help:       "Open a schema-design ticket to design, review and publish table changes.",
+			Steps:      []Step{StepDatabase, StepDetails},
+			Inputs: []Input{
+				{
+					ID:          "title",
+					Label:       "Title",
+					Help:        "The ticket's name in DMS.",
+					Placeholder: "e.g. add index on orders.created_at",
+					Required:    true,
+					MaxLen:      MaxShortTextLen,
+				},
+				{
+					ID:          "description",
+					Label:       "Description",
+					Help:        "What changes and why.",
+					Placeholder: "the design, the tables involved, the rollout",
+					Multiline:   true,
+					MaxLen:      MaxLongTextLen,
+				},
+			},
+			Fields: []Field{
+				textField("title", "Title", true),
+				textField("description", "Description", false),
+				dbIDField(),
+				logicField(),
+				{
+					Key: "relatedIds", Type: JSONNumberArray, Label: "Related users",
+					Required: true, Source: FromRelatedUsers,
+					Get: func(t *Ticket) (any, bool) {
+						ids := append([]int64{}, t.RelatedUsers...)
+						return ids, true
+					},
+					Put: func(t *Ticket, v any) { t.RelatedUsers = v.([]int64) },
+				},
+			},
+		},
+	}
+}
+
+// textField is a string PluginParam key whose value is the details input of
+// the same ID.
+func textField(key, label string, required bool) Field {
+	return Field{
+		Key: key, Type: JSONString, Label: label, Required: required, Source: FromDetails,
+		Get: func(t *Ticket) (any, bool) {
+			v := t.Text[key]
+			if v == "" && !required {
+				return nil, false
+			}
+			return v, true
+		},
+		Put: func(t *Ticket, v any) { t.SetText(key, v.(string)) },
+		Check: func(t *Ticket) Problems {
+			tt, _ := LookupType(t.Type)
+			in, ok := tt.Input(key)
+			v := t.Text[key]
+			p := func(msg string) Problems { return Problems{{Field: label, Key: key, Message: msg}} }
+			if required && strings.TrimSpace(v) == "" {
+				return p("is required")
+			}
+			if ok && in.MaxLen > 0 && runeCount(v) > in.MaxLen {
+				return p(fmt.Sprintf("is %d characters; at most %d", runeCount(v), in.MaxLen))
+			}
+			return nil
+		},
+	}
+}
+
+func dbIDField() Field {
+	return Field{
+		Key: "dbId", Type: JSONNumber, Label: "Database", Required: true, Source: FromDatabase,
+		Get:     func(t *Ticket) (any, bool) { return t.Database.ID, true },
+		Put:     func(t *Ticket, v any) { t.Database.ID = v.(int64) },
+		Missing: "choose a database",
+		Check: func(t *Ticket) Problems {
+			if t.Database.ID <= 0 {
+				return Problems{{Field: "Database", Key: "dbId", Message: "choose a database"}}
+			}
+			return nil
+		},
+	}
+}
+
+func logicField() Field {
+	return Field{
+		Key: "logic", Type: JSONBool, Label: "Logical database", Required: true, Source: FromDatabase,
+		Get: func(t *Ticket) (any, bool) { return t.Database.Logic, true },
+		Put: func(t *Ticket, v any) { t.Database.Logic = v.(bool) },
+	}
+}
+
+func sqlField(key string) Field {
+	return Field{
+		Key: key, Type: JSONString, Label: "SQL", Required: true, Source: FromSQL,
+		Get: func(t *Ticket) (any, bool) { return t.SQL, true },
+		Put: func(t *Ticket, v any) { t.SQL = v.(string) },
+		Check: func(t *Ticket) Problems {
+			tt, _ := LookupType(t.Type)
+			return tt.CheckSQL(t.SQL, t.Database.Dialect())
+		},
+	}
+}
+
+// CheckSQL validates a script for the type: not empty, not too large, and every
+// statement of a kind the type accepts, each problem naming its statement number.
+func (tt TicketType) CheckSQL(script string, d sqlscript.Dialect) Problems {
+	var ps Problems
+	add := func(n int, msg string) {
+		ps = append(ps, Problem{Field: "SQL", Key: "sql", Statement: n, Message: msg})
+	}
+	if len(script) > MaxSQLBytes {
+		add(0, fmt.Sprintf("is %s; at most %s fits in one ticket", humanBytes(len(script)), humanBytes(MaxSQLBytes)))
+		return ps
+	}
+	stmts := sqlscript.Statements(script, d)
+	if len(stmts) == 0 {
+		add(0, "write at least one statement")
+		return ps
+	}
+	for _, s := range stmts {
+		if !tt.Accept(s.Kind) {
+			add(s.Number, fmt.Sprintf("statement %d (line %d) is %s; %s accepts %s",
+				s.Number, s.StartLine, kindPhrase(s.Kind), strings.ToLower(tt.Title[:1])+tt.Title[1:], tt.AcceptsText))
+		}
+	}
+	return ps
+}
+
+// kindPhrase names a statement kind with its article: "an UPDATE".
+func kindPhrase(k sqlscript.Kind) string {
+	switch k {
+	case sqlscript.Select:
+		return "a SELECT"
+	case sqlscript.Insert:
+		return "an INSERT"
+	case sqlscript.Update:
+		return "an UPDATE"
+	case sqlscript.Delete:
+		return "a DELETE"
+	case sqlscript.DDL:
+		return "a schema change (DDL)"
+	}
+	return "not a plain query"
+}
+
+func runeCount(s string) int { return len([]rune(s)) }
+
+func humanBytes(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

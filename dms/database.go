@@ -1,0 +1,82 @@
+package dms
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"dmsticket/dms/sqlscript"
+)
+
+// Tenant is a DMS tenant the user belongs to.
+type Tenant struct {
+	ID     int64  `json:"tid"`
+	Name   string `json:"name,omitempty"`
+	Status string `json:"status,omitempty"`
+}
+
+// Label is the tenant as a person reads it: "Acme (3000001)".
+func (t Tenant) Label() string {
+	switch {
+	case t.ID == 0 && t.Name == "":
+		return "default tenant"
+	case t.Name == "":
+		return strconv.FormatInt(t.ID, 10)
+	case t.ID == 0:
+		return t.Name
+	}
+	return fmt.Sprintf("%s (%d)", t.Name, t.ID)
+}
+
+// Database is a DMS database a ticket targets: a physical schema on an instance,
+// or a logical database spread over several.
+type Database struct {
+	ID         int64  `json:"id"`
+	Logic      bool   `json:"logic"`
+	SchemaName string `json:"schemaName"`
+	SearchName string `json:"searchName,omitempty"`
+	Host       string `json:"host,omitempty"`
+	Port       int    `json:"port,omitempty"`
+	DbType     string `json:"dbType,omitempty"`
+	Env        Env    `json:"envType,omitempty"`
+	Alias      string `json:"alias,omitempty"`
+	InstanceID string `json:"instanceId,omitempty"`
+}
+
+// Location is where the database lives: "host:port", or "logical".
+func (d Database) Location() string {
+	if d.Logic {
+		return "logical"
+	}
+	if d.Host == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", d.Host, d.Port)
+}
+
+// Name is the database's search name when DMS gave one, else schema@location.
+func (d Database) Name() string {
+	if d.SearchName != "" {
+		return d.SearchName
+	}
+	if loc := d.Location(); loc != "" && !d.Logic {
+		return d.SchemaName + "@" + loc
+	}
+	return d.SchemaName
+}
+
+// Dialect is the SQL dialect the database speaks, for splitting and highlighting.
+func (d Database) Dialect() sqlscript.Dialect { return sqlscript.DialectFor(d.DbType) }
+
+// IsZero reports whether no database has been chosen.
+func (d Database) IsZero() bool { return d.ID == 0 }
+
+// ParseDatabaseID reads a DMS database ID, which the API sometimes returns as a
+// string.
+func ParseDatabaseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%q is not a DMS database ID (a positive whole number)", s)
+	}
+	return id, nil
+}

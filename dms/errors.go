@@ -1,0 +1,161 @@
+package dms
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Kind sorts DMS failures by what the user can do about them.
+type Kind int
+
+// The kinds of failure.
+const (
+	// KindRefused: DMS understood the request and said no (HTTP 4xx, or HTTP
+	// 200 with Success=false). Retrying the same request will not help.
+	KindRefused Kind = iota
+	// KindCredentials: no credentials were found, or DMS rejected them
+	// (unknown AccessKey, bad signature, expired STS token).
+	KindCredentials
+	// KindPermission: the identity is known but lacks the right.
+	KindPermission
+	// KindThrottled: too many requests; retry later.
+	KindThrottled
+	// KindUnavailable: DMS failed on its side (HTTP 5xx, ServiceUnavailable).
+	KindUnavailable
+	// KindTransport: the request did not get an answer (DNS, connect, TLS,
+	// timeout, a malformed answer). For reads a retry is safe.
+	KindTransport
+	// KindOutcomeUnknown: a ticket-creating request was sent but no usable
+	// answer came back; the ticket may or may not exist.
+	KindOutcomeUnknown
+	// KindInvalid: dmsticket refused to send the request (bad input or
+	// configuration); nothing reached DMS.
+	KindInvalid
+)
+
+// String names the kind.
+func (k Kind) String() string {
+	switch k {
+	case KindRefused:
+		return "refused by DMS"
+	case KindCredentials:
+		return "credentials"
+	case KindPermission:
+		return "permission"
+	case KindThrottled:
+		return "throttled"
+	case KindUnavailable:
+		return "DMS unavailable"
+	case KindTransport:
+		return "transport"
+	case KindOutcomeUnknown:
+		return "outcome unknown"
+	case KindInvalid:
+		return "invalid request"
+	}
+	return "unknown"
+}
+
+// Error is the one error type every DMS call returns.
+type Error struct {
+	Op         string // the DMS action, e.g. "CreateOrder"
+	Kind       Kind
+	Code       string // DMS's error code, e.g. "Throttling.User"
+	Message    string // DMS's message, or ours for client-side failures
+	RequestID  string
+	HostID     string
+	HTTPStatus int    // 0 when no HTTP answer arrived
+	Recommend  string // DMS's troubleshooting link
+	// Retryable says sending the same request again is safe and may succeed.
+	Retryable bool
+	Err       error // the underlying error, if any
+}
+
+// Error implements error: "CreateOrder: refused by DMS: InvalidParam: … (request ID …)".
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Kind.String())
+	if e.Code != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request ID %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Advice says, in a sentence, what the user can do next.
+func (e *Error) Advice() string {
+	switch e.Kind {
+	case KindCredentials:
+		return "Check the AccessKey pair or profile (aliyun configure, or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET); an STS token may have expired."
+	case KindPermission:
+		return "Ask a DMS administrator for the permission named above, or pick another database."
+	case KindThrottled:
+		return "DMS is throttling requests: wait a few seconds and try again."
+	case KindUnavailable:
+		return "DMS failed on its side: try again in a moment."
+	case KindTransport:
+		return "Check the network path to the DMS endpoint and try again."
+	case KindOutcomeUnknown:
+		return "The request was sent but no answer came back: look the ticket up before sending it again."
+	case KindInvalid:
+		return "Correct the request and try again."
+	}
+	if e.Recommend != "" {
+		return "Fix what DMS names above; the troubleshooting link explains the code."
+	}
+	return "Fix what DMS names above and submit again."
+}
+
+// AsError returns err as an *Error if it is one.
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// KindOf is the kind of err, or KindTransport for errors of other types.
+func KindOf(err error) Kind {
+	if e, ok := AsError(err); ok {
+		return e.Kind
+	}
+	return KindTransport
+}
+
+// classifyCode maps a DMS or gateway error code (and HTTP status) to a kind.
+func classifyCode(code string, status int, message string) Kind {
+	c := strings.ToLower(code)
+	switch {
+	case strings.HasPrefix(c, "throttling") || c == "rejected.throttling" || strings.Contains(c, "throttl") || status == 429:
+		return KindThrottled
+	case c == "serviceunavailable" || strings.HasPrefix(c, "serviceunavailable") || c == "internalerror" || status >= 500:
+		return KindUnavailable
+	case strings.HasPrefix(c, "invalidaccesskeyid") || strings.HasPrefix(c, "signaturedoesnotmatch") ||
+		strings.HasPrefix(c, "incompletesignature") || strings.HasPrefix(c, "invalidsecuritytoken") ||
+		strings.HasPrefix(c, "missingsecuritytoken") || strings.HasPrefix(c, "invalidtimestamp") ||
+		strings.HasPrefix(c, "signaturenonceused") || c == "missingaccesskeyid" || status == 401:
+		return KindCredentials
+	case strings.HasPrefix(c, "forbidden") || strings.HasPrefix(c, "noperm") || strings.Contains(c, "permission") ||
+		strings.HasPrefix(c, "accessdenied") || status == 403:
+		return KindPermission
+	}
+	m := strings.ToLower(message)
+	if strings.Contains(m, "no permission") || strings.Contains(m, "not authorized") || strings.Contains(m, "permission denied") {
+		return KindPermission
+	}
+	return KindRefused
+}

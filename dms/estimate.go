@@ -1,0 +1,295 @@
+package dms
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	dmssdk "github.com/aliyun/alibaba-cloud-sdk-go/services/dms-enterprise"
+
+	"dmsticket/dms/sqlscript"
+)
+
+// estimateBatch is how many statements one ExecuteScript call carries.
+const estimateBatch = 20
+
+// Estimate implements Service. For each statement of the script it runs, through
+// ExecuteScript on the chosen database, either EXPLAIN (the planner's row
+// estimate: MySQL family, the rows column times filtered; PostgreSQL, the top
+// plan node's "Plan Rows" of EXPLAIN (FORMAT JSON)) or an exact
+// SELECT COUNT(*) FROM (statement) t, time-boxed by the count timeout.
+//
+// A statement DMS could not measure carries its message in StatementRows.Err;
+// then Complete is false and an error is returned along with the partial
+// result. A refusal of the whole call (no Security Collaboration mode, no
+// query permission) is an *Error with DMS's message.
+func (c *Client) Estimate(ctx context.Context, r EstimateRequest) (RowEstimate, error) {
+	out := RowEstimate{Method: r.Method, SQLHash: SQLHash(r.SQL)}
+	dialect := r.Database.Dialect()
+	stmts := sqlscript.Statements(r.SQL, dialect)
+	if len(stmts) == 0 {
+		return out, &Error{Op: "ExecuteScript", Kind: KindInvalid, Message: "there is no statement to measure"}
+	}
+	if r.Method == RowsExplain && dialect == sqlscript.Generic {
+		return out, &Error{Op: "ExecuteScript", Kind: KindInvalid,
+			Message: fmt.Sprintf("EXPLAIN estimates are read for MySQL-family and PostgreSQL databases, not %s; count the rows or enter the figure", r.Database.DbType)}
+	}
+	timeout := c.cfg.ReadTimeout
+	if r.Method == RowsCount {
+		timeout = c.cfg.CountTimeout
+	}
+	for start := 0; start < len(stmts); start += estimateBatch {
+		end := min(start+estimateBatch, len(stmts))
+		batch := stmts[start:end]
+		scripts := make([]string, len(batch))
+		for i, s := range batch {
+			scripts[i] = measureSQL(r.Method, dialect, s.SQL)
+		}
+		req := dmssdk.CreateExecuteScriptRequest()
+		req.Tid = tid(r.Tid)
+		req.DbId = requests.NewInteger64(r.Database.ID)
+		req.Logic = requests.NewBoolean(r.Database.Logic)
+		req.Script = strings.Join(scripts, ";\n")
+		req.SetReadTimeout(timeout)
+		var resp *dmssdk.ExecuteScriptResponse
+		err := c.read(ctx, "ExecuteScript", req, func(sc *dmssdk.Client) (baseResponse, error) {
+			var err error
+			resp, err = sc.ExecuteScript(req)
+			if err != nil {
+				return baseResponse{}, err
+			}
+			return base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes()), nil
+		})
+		if err != nil {
+			return out, err
+		}
+		out.RequestID = resp.RequestId
+		if len(resp.Results) != len(batch) {
+			return out, &Error{Op: "ExecuteScript", Kind: KindRefused, RequestID: resp.RequestId,
+				Message: fmt.Sprintf("DMS answered %d results for %d statements", len(resp.Results), len(batch))}
+		}
+		for i, res := range resp.Results {
+			sr := StatementRows{Number: batch[i].Number}
+			if !res.Success {
+				sr.Err = strings.TrimSpace(res.Message)
+				if sr.Err == "" {
+					sr.Err = "DMS could not run it"
+				}
+			} else if n, err := readRows(r.Method, dialect, res); err != nil {
+				sr.Err = err.Error()
+			} else {
+				sr.Rows = n
+			}
+			out.Statements = append(out.Statements, sr)
+		}
+	}
+	out.At = time.Now()
+	out.Complete = true
+	var failed []string
+	for _, s := range out.Statements {
+		if s.Err != "" {
+			out.Complete = false
+			failed = append(failed, fmt.Sprintf("statement %d: %s", s.Number, s.Err))
+			continue
+		}
+		out.Total = satAdd(out.Total, s.Rows)
+	}
+	if !out.Complete {
+		return out, &Error{Op: "ExecuteScript", Kind: KindRefused, RequestID: out.RequestID, Message: strings.Join(failed, "; ")}
+	}
+	return out, nil
+}
+
+// measureSQL wraps one statement for the method. The statement goes on its own
+// lines so that a trailing line comment cannot swallow the wrapper.
+func measureSQL(m RowSource, d sqlscript.Dialect, stmt string) string {
+	if m == RowsCount {
+		return "SELECT COUNT(*) FROM (\n" + stmt + "\n) t"
+	}
+	if d == sqlscript.PostgreSQL {
+		return "EXPLAIN (FORMAT JSON) " + stmt
+	}
+	return "EXPLAIN " + stmt
+}
+
+// readRows reads the figure out of one ExecuteScript result.
+func readRows(m RowSource, d sqlscript.Dialect, res dmssdk.Result) (int64, error) {
+	if len(res.Rows) == 0 {
+		return 0, fmt.Errorf("DMS returned no rows for it")
+	}
+	if m == RowsCount {
+		col := ""
+		if len(res.ColumnNames) > 0 {
+			col = res.ColumnNames[0]
+		}
+		v, ok := res.Rows[0][col]
+		if !ok {
+			for _, x := range res.Rows[0] { // a single column under another name
+				v, ok = x, true
+				break
+			}
+		}
+		f, err := number(v)
+		if !ok || err != nil {
+			return 0, fmt.Errorf("the COUNT answer is not a number")
+		}
+		return clampRows(f), nil
+	}
+	if d == sqlscript.PostgreSQL {
+		return postgresPlanRows(res)
+	}
+	return mysqlPlanRows(res)
+}
+
+// mysqlPlanRows reads MySQL's EXPLAIN: for each select of the outer query
+// (SIMPLE, PRIMARY, UNION), the product over its tables of rows × filtered%
+// (a nested-loop join's output estimate), summed over the selects.
+func mysqlPlanRows(res dmssdk.Result) (int64, error) {
+	type sel struct {
+		product float64
+		seen    bool
+	}
+	var order []string
+	sels := map[string]*sel{}
+	for _, row := range res.Rows {
+		st := strings.ToUpper(strings.TrimSpace(fmt.Sprint(lookupCI(row, "select_type"))))
+		if st != "" && st != "<NIL>" && st != "SIMPLE" && st != "PRIMARY" && st != "UNION" {
+			continue // subqueries and derived tables feed the outer select
+		}
+		id := fmt.Sprint(lookupCI(row, "id"))
+		rv := lookupCI(row, "rows")
+		if rv == nil {
+			continue // "Impossible WHERE", "no matching row": contributes nothing
+		}
+		rows, err := number(rv)
+		if err != nil {
+			return 0, fmt.Errorf("EXPLAIN rows %v is not a number", rv)
+		}
+		filtered := 100.0
+		if fv := lookupCI(row, "filtered"); fv != nil {
+			if f, err := number(fv); err == nil && f > 0 {
+				filtered = f
+			}
+		}
+		s, ok := sels[id]
+		if !ok {
+			s = &sel{product: 1}
+			sels[id] = s
+			order = append(order, id)
+		}
+		s.product *= rows * filtered / 100
+		s.seen = true
+	}
+	if len(order) == 0 {
+		return 0, nil
+	}
+	var total float64
+	for _, id := range order {
+		total += sels[id].product
+	}
+	return clampRows(total), nil
+}
+
+// postgresPlanRows reads "Plan Rows" of the top node of EXPLAIN (FORMAT JSON).
+func postgresPlanRows(res dmssdk.Result) (int64, error) {
+	var raw any
+	for _, v := range res.Rows[0] {
+		raw = v
+		break
+	}
+	if len(res.ColumnNames) > 0 {
+		if v, ok := res.Rows[0][res.ColumnNames[0]]; ok {
+			raw = v
+		}
+	}
+	var doc any = raw
+	if s, ok := raw.(string); ok {
+		if err := json.Unmarshal([]byte(s), &doc); err != nil {
+			// A text plan: "... (cost=0.00..35.50 rows=2550 width=4)".
+			if n, ok := textPlanRows(s); ok {
+				return n, nil
+			}
+			return 0, fmt.Errorf("the EXPLAIN plan is not JSON")
+		}
+	}
+	arr, ok := doc.([]any)
+	if !ok || len(arr) == 0 {
+		return 0, fmt.Errorf("the EXPLAIN plan has no nodes")
+	}
+	top, _ := arr[0].(map[string]any)
+	plan, _ := top["Plan"].(map[string]any)
+	v, ok := plan["Plan Rows"]
+	if !ok {
+		return 0, fmt.Errorf("the EXPLAIN plan has no \"Plan Rows\"")
+	}
+	f, err := number(v)
+	if err != nil {
+		return 0, fmt.Errorf("\"Plan Rows\" is not a number")
+	}
+	return clampRows(f), nil
+}
+
+func textPlanRows(s string) (int64, bool) {
+	i := strings.Index(s, "rows=")
+	if i < 0 {
+		return 0, false
+	}
+	j := i + len("rows=")
+	k := j
+	for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+		k++
+	}
+	n, err := strconv.ParseInt(s[j:k], 10, 64)
+	return n, err == nil
+}
+
+func lookupCI(row map[string]any, key string) any {
+	if v, ok := row[key]; ok {
+		return v
+	}
+	for k, v := range row {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
+
+// number reads a JSON number or a numeric string (DMS returns both).
+func number(v any) (float64, error) {
+	switch n := v.(type) {
+	case float64:
+		return n, nil
+	case int64:
+		return float64(n), nil
+	case int:
+		return float64(n), nil
+	case json.Number:
+		return n.Float64()
+	case string:
+		return strconv.ParseFloat(strings.TrimSpace(n), 64)
+	}
+	return 0, fmt.Errorf("not a number: %v", v)
+}
+
+func clampRows(f float64) int64 {
+	switch {
+	case math.IsNaN(f) || f <= 0:
+		return 0
+	case f >= math.MaxInt64/2:
+		return math.MaxInt64 / 2
+	}
+	return int64(math.Round(f))
+}
+
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}

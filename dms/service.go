@@ -1,0 +1,122 @@
+package dms
+
+import (
+	"context"
+	"time"
+)
+
+// Service is what the wizard and the create command need from DMS. *Client
+// implements it against DMS (or the simulator); the SSH server wraps it to
+// enforce a user's policy.
+type Service interface {
+	// ActiveTenant is the caller's active tenant (GetUserActiveTenant).
+	ActiveTenant(ctx context.Context) (Tenant, error)
+	// Tenants lists the caller's tenants (ListUserTenants).
+	Tenants(ctx context.Context) ([]Tenant, error)
+	// SearchDatabases runs one SearchDatabase page.
+	SearchDatabases(ctx context.Context, q SearchQuery) (DatabasePage, error)
+	// Database looks a database up by ID (GetPhysicalDatabase or
+	// GetLogicDatabase).
+	Database(ctx context.Context, tid, id int64, logic bool) (Database, error)
+	// Estimate measures the rows a script's statements touch, through
+	// ExecuteScript: EXPLAIN or COUNT.
+	Estimate(ctx context.Context, req EstimateRequest) (RowEstimate, error)
+	// CreateOrder files a ticket. It is never retried.
+	CreateOrder(ctx context.Context, req OrderRequest) (Created, error)
+	// FindOrders lists tickets (ListOrders).
+	FindOrders(ctx context.Context, q OrderQuery) ([]Order, error)
+	// Order reads one ticket (GetOrderBaseInfo).
+	Order(ctx context.Context, tid, id int64) (Order, error)
+}
+
+// SearchQuery is one page of a database search.
+type SearchQuery struct {
+	Tid      int64
+	Key      string // matched by DMS against schema name, search name, alias
+	Env      Env    // one environment, or "" for all
+	Page     int    // from 1
+	PageSize int    // default 50
+	// Logic restricts to logical (LOGIC_DB) or physical (SINGLE_DB)
+	// databases; nil searches both.
+	Logic *bool
+}
+
+// DatabasePage is one page of search results.
+type DatabasePage struct {
+	Databases []Database
+	Total     int64 // across all pages
+	Page      int
+	PageSize  int
+	RequestID string
+}
+
+// More reports whether further pages exist.
+func (p DatabasePage) More() bool { return int64(p.Page*p.PageSize) < p.Total }
+
+// EstimateRequest asks for the affected rows of a script.
+type EstimateRequest struct {
+	Tid      int64
+	Database Database
+	SQL      string
+	Method   RowSource // RowsExplain or RowsCount
+}
+
+// StatementRows is one statement's figure, or why there is none.
+type StatementRows struct {
+	Number int    // 1-based statement number
+	Rows   int64  // valid when Err is empty
+	Err    string // DMS's message for this statement
+}
+
+// RowEstimate is the outcome of an EstimateRequest.
+type RowEstimate struct {
+	Method     RowSource
+	Statements []StatementRows
+	Total      int64 // sum over statements; meaningful only when Complete
+	Complete   bool  // every statement has a figure
+	At         time.Time
+	SQLHash    string
+	RequestID  string
+}
+
+// Figure is the estimate as a ticket's affected-row figure.
+func (e RowEstimate) Figure() RowFigure {
+	per := make([]int64, len(e.Statements))
+	for i, s := range e.Statements {
+		per[i] = s.Rows
+	}
+	return RowFigure{Source: e.Method, Total: e.Total, Statements: per, At: e.At, SQLHash: e.SQLHash}
+}
+
+// Created is a successful CreateOrder.
+type Created struct {
+	OrderIDs  []int64
+	RequestID string
+}
+
+// OrderQuery filters ListOrders.
+type OrderQuery struct {
+	Tid        int64
+	PluginType string
+	Search     string    // SearchContent: matched against the comment
+	Since      time.Time // created at or after
+	Until      time.Time // created before; zero: now plus a margin
+	PageSize   int       // default 50
+	// AsCommitter lists only the caller's own tickets.
+	AsCommitter bool
+}
+
+// Order is a ticket as DMS reports it.
+type Order struct {
+	ID            int64     `json:"orderId"`
+	PluginType    string    `json:"pluginType"`
+	Status        string    `json:"status"`
+	StatusDesc    string    `json:"statusDesc,omitempty"`
+	Comment       string    `json:"comment"`
+	Committer     string    `json:"committer,omitempty"`
+	CommitterID   int64     `json:"committerId,omitempty"`
+	Created       time.Time `json:"created,omitzero"`
+	RelatedUsers  []int64   `json:"relatedUsers,omitempty"`
+	AttachmentKey string    `json:"attachmentKey,omitempty"`
+	RequestID     string    `json:"-"`
+}

@@ -1,0 +1,397 @@
+package dms
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RowSource says where an affected-row figure came from.
+type RowSource string
+
+// The sources of an affected-row figure. An empty source means there is none.
+const (
+	RowsExplain RowSource = "explain"
+	RowsCount   RowSource = "count"
+	RowsManual  RowSource = "manual"
+)
+
+// Label is the source as the review shows it.
+func (s RowSource) Label() string {
+	switch s {
+	case RowsExplain:
+		return "estimate (EXPLAIN)"
+	case RowsCount:
+		return "exact (COUNT)"
+	case RowsManual:
+		return "entered by hand"
+	}
+	return "none"
+}
+
+// RowFigure is the affected-row figure a ticket carries and where it came from.
+type RowFigure struct {
+	Source RowSource `json:"source,omitempty"`
+	Total  int64     `json:"total"`
+	// Statements holds the per-statement figures when they were measured.
+	Statements []int64   `json:"statements,omitempty"`
+	At         time.Time `json:"at,omitzero"`
+	// SQLHash is the SHA-256 of the SQL the figure was obtained for; a figure
+	// for other SQL is stale.
+	SQLHash string `json:"sqlSha256,omitempty"`
+}
+
+// Known reports whether there is a figure at all.
+func (r RowFigure) Known() bool { return r.Source != "" }
+
+// StaleFor reports whether a measured figure was obtained for SQL other than
+// sql. A figure typed by hand is never stale: the user vouched for it.
+func (r RowFigure) StaleFor(sql string) bool {
+	if !r.Known() || r.Source == RowsManual {
+		return false
+	}
+	return r.SQLHash != SQLHash(sql)
+}
+
+// SQLHash is the hex SHA-256 of a script, as figures and the audit log record it.
+func SQLHash(sql string) string {
+	sum := sha256.Sum256([]byte(sql))
+	return hex.EncodeToString(sum[:])
+}
+
+// Ticket is the request being built: everything a CreateOrder call needs, in
+// the wizard's terms. Secrets never live here.
+type Ticket struct {
+	Type          string            `json:"type"`
+	Tenant        Tenant            `json:"tenant"`
+	Database      Database          `json:"database"`
+	SQL           string            `json:"sql,omitempty"`
+	Comment       string            `json:"comment"`
+	RelatedUsers  []int64           `json:"relatedUsers"`
+	AttachmentKey string            `json:"attachmentKey,omitempty"`
+	Text          map[string]string `json:"fields,omitempty"`
+	Rows          RowFigure         `json:"affectRows"`
+	// IgnoreAffectRows skips DMS's affected-row check; the reason is required.
+	IgnoreAffectRows       bool   `json:"ignoreAffectRows,omitempty"`
+	IgnoreAffectRowsReason string `json:"ignoreAffectRowsReason,omitempty"`
+}
+
+// SetText sets a details input value.
+func (t *Ticket) SetText(id, v string) {
+	if t.Text == nil {
+		t.Text = map[string]string{}
+	}
+	t.Text[id] = v
+}
+
+// TicketType is the catalog entry of the ticket's type.
+func (t *Ticket) TicketType() (TicketType, bool) { return LookupType(t.Type) }
+
+// Validate returns every problem with the ticket at once.
+func (t *Ticket) Validate() Problems {
+	tt, ok := LookupType(t.Type)
+	if !ok {
+		return Problems{{Field: "Ticket type", Key: "type",
+			Message: fmt.Sprintf("%q is not a ticket type dmsticket files; use one of %s", t.Type, strings.Join(PluginTypes(), ", "))}}
+	}
+	var ps Problems
+	add := func(field, key, msg string) { ps = append(ps, Problem{Field: field, Key: key, Message: msg}) }
+	switch c := strings.TrimSpace(t.Comment); {
+	case c == "":
+		add("Comment", "comment", "is required: say what the ticket is for")
+	case runeCount(t.Comment) > MaxCommentLen:
+		add("Comment", "comment", fmt.Sprintf("is %d characters; at most %d", runeCount(t.Comment), MaxCommentLen))
+	}
+	if len(t.RelatedUsers) > MaxRelatedUsers {
+		add("Related users", "relatedUsers", fmt.Sprintf("has %d users; at most %d", len(t.RelatedUsers), MaxRelatedUsers))
+	}
+	for _, id := range t.RelatedUsers {
+		if id <= 0 {
+			add("Related users", "relatedUsers", fmt.Sprintf("%d is not a DMS user ID", id))
+		}
+	}
+	if len(t.AttachmentKey) > MaxAttachmentKeys || strings.ContainsAny(t.AttachmentKey, " \t\r\n") {
+		add("Attachment key", "attachmentKey", "must be one key from DMS's upload (no spaces, at most 256 characters)")
+	}
+	for _, f := range tt.Fields {
+		if _, ok := f.Get(t); !ok && f.required(t) {
+			msg := f.Missing
+			if msg == "" {
+				msg = "is required"
+			}
+			ps = append(ps, f.problem(msg))
+			continue
+		}
+		if f.Check != nil {
+			ps = append(ps, f.Check(t)...)
+		}
+	}
+	return ps
+}
+
+// PluginParam is the ticket's PluginParam as it will be sent: the catalog's
+// keys with values of their JSON types (numbers as int64, arrays as []int64).
+func (t *Ticket) PluginParam() map[string]any {
+	tt, ok := LookupType(t.Type)
+	if !ok {
+		return nil
+	}
+	m := make(map[string]any, len(tt.Fields))
+	for _, f := range tt.Fields {
+		if v, ok := f.Get(t); ok {
+			m[f.Key] = v
+		}
+	}
+	return m
+}
+
+// OrderRequest is a CreateOrder call, independent of the SDK.
+type OrderRequest struct {
+	Tid             int64          `json:"Tid,omitempty"`
+	PluginType      string         `json:"PluginType"`
+	PluginParam     map[string]any `json:"PluginParam"`
+	RelatedUserList string         `json:"RelatedUserList,omitempty"`
+	AttachmentKey   string         `json:"AttachmentKey,omitempty"`
+	Comment         string         `json:"Comment"`
+}
+
+// Request validates the ticket and turns it into a CreateOrder call. A ticket
+// with problems returns them all as Problems.
+func (t *Ticket) Request() (OrderRequest, error) {
+	if ps := t.Validate(); len(ps) > 0 {
+		return OrderRequest{}, ps
+	}
+	return OrderRequest{
+		Tid:             t.Tenant.ID,
+		PluginType:      t.Type,
+		PluginParam:     t.PluginParam(),
+		RelatedUserList: FormatUserIDs(t.RelatedUsers),
+		AttachmentKey:   t.AttachmentKey,
+		Comment:         t.Comment,
+	}, nil
+}
+
+// PluginParamJSON is the PluginParam as compact JSON, byte for byte what the
+// SDK sends (sorted keys, HTML characters escaped).
+func PluginParamJSON(pp map[string]any) string {
+	b, err := json.Marshal(pp)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// PluginParamPretty is the PluginParam pretty-printed for people: the same
+// JSON value as PluginParamJSON, indented, with <, > and & left readable.
+func PluginParamPretty(pp map[string]any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(pp); err != nil {
+		return ""
+	}
+	return strings.TrimRight(buf.String(), "\n")
+}
+
+// FromPluginParam rebuilds the ticket fields a PluginParam carries, checking
+// every key against the catalog: unknown keys, missing required keys and values
+// of the wrong JSON type are problems. t supplies what PluginParam does not
+// carry (type, tenant, comment, …); t.Type selects the catalog entry.
+func FromPluginParam(t Ticket, raw map[string]any) (Ticket, Problems) {
+	tt, ok := LookupType(t.Type)
+	if !ok {
+		return t, Problems{{Field: "Ticket type", Key: "PluginType", Message: fmt.Sprintf("%q is not a known PluginType", t.Type)}}
+	}
+	var ps Problems
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, ok := tt.Field(k); !ok {
+			ps = append(ps, Problem{Field: "PluginParam", Key: k, Message: fmt.Sprintf("%q is not a PluginParam key of %s (expected %s)", k, tt.PluginType, strings.Join(fieldKeys(tt), ", "))})
+		}
+	}
+	// Booleans first: other keys' requirements depend on them.
+	order := append([]Field(nil), tt.Fields...)
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Type == JSONBool && order[j].Type != JSONBool })
+	for _, f := range order {
+		v, present := raw[f.Key]
+		if !present || v == nil {
+			if f.required(&t) {
+				ps = append(ps, Problem{Field: f.Label, Key: f.Key, Message: fmt.Sprintf("PluginParam key %q (%s) is missing", f.Key, f.Type)})
+			}
+			continue
+		}
+		cv, err := coerce(f.Type, v)
+		if err != nil {
+			ps = append(ps, Problem{Field: f.Label, Key: f.Key, Message: fmt.Sprintf("PluginParam key %q must be a JSON %s: %v", f.Key, f.Type, err)})
+			continue
+		}
+		f.Put(&t, cv)
+	}
+	return t, ps
+}
+
+// ValidatePluginParam checks a decoded PluginParam against the catalog entry
+// for pluginType the way DMS would: known keys only, required keys present,
+// JSON types right, values valid (SQL statements of accepted kinds, named by
+// number, split in the dialect of dbType).
+func ValidatePluginParam(pluginType string, raw map[string]any, dbType string) Problems {
+	t, ps := FromPluginParam(Ticket{Type: pluginType, Database: Database{DbType: dbType}}, raw)
+	if len(ps) > 0 {
+		return ps
+	}
+	tt, _ := LookupType(pluginType)
+	for _, f := range tt.Fields {
+		if _, present := raw[f.Key]; !present || f.Check == nil {
+			continue
+		}
+		for _, p := range f.Check(&t) {
+			p.Key = f.Key // name the PluginParam key, as DMS would
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+func fieldKeys(tt TicketType) []string {
+	out := make([]string, len(tt.Fields))
+	for i, f := range tt.Fields {
+		out[i] = f.Key
+	}
+	return out
+}
+
+// coerce checks that a decoded JSON value has the JSON type and converts it to
+// the Go type the catalog uses (int64, bool, string, []int64).
+func coerce(typ JSONType, v any) (any, error) {
+	switch typ {
+	case JSONString:
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("got %s", jsonKind(v))
+		}
+		return s, nil
+	case JSONBool:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, fmt.Errorf("got %s", jsonKind(v))
+		}
+		return b, nil
+	case JSONNumber:
+		return wholeNumber(v)
+	case JSONNumberArray:
+		var items []any
+		switch a := v.(type) {
+		case []any:
+			items = a
+		case []int64:
+			return append([]int64{}, a...), nil
+		default:
+			return nil, fmt.Errorf("got %s", jsonKind(v))
+		}
+		out := make([]int64, 0, len(items))
+		for i, it := range items {
+			n, err := wholeNumber(it)
+			if err != nil {
+				return nil, fmt.Errorf("item %d: %v", i+1, err)
+			}
+			out = append(out, n.(int64))
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("unknown type %s", typ)
+}
+
+func wholeNumber(v any) (any, error) {
+	switch n := v.(type) {
+	case float64:
+		if n != math.Trunc(n) || math.IsInf(n, 0) || math.Abs(n) > 1<<53 {
+			return nil, fmt.Errorf("%v is not a whole number", n)
+		}
+		return int64(n), nil
+	case json.Number:
+		i, err := n.Int64()
+		if err != nil {
+			return nil, fmt.Errorf("%s is not a whole number", n)
+		}
+		return i, nil
+	case int64:
+		return n, nil
+	case int:
+		return int64(n), nil
+	}
+	return nil, fmt.Errorf("got %s", jsonKind(v))
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a bool"
+	case float64, json.Number, int, int64:
+		return "a number"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// ParseUserIDs reads a comma-separated list of DMS user IDs (spaces allowed,
+// duplicates dropped, order kept). An empty string is an empty list.
+func ParseUserIDs(s string) ([]int64, error) {
+	var out []int64
+	seen := map[int64]bool{}
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' }) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("%q is not a DMS user ID (a positive whole number); separate IDs with commas", part)
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if len(out) > MaxRelatedUsers {
+		return nil, fmt.Errorf("%d users; at most %d", len(out), MaxRelatedUsers)
+	}
+	return out, nil
+}
+
+// FormatUserIDs is the comma-separated form RelatedUserList takes.
+func FormatUserIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+// WithUser returns ids with id added at the end unless already present.
+func WithUser(ids []int64, id int64) []int64 {
+	for _, x := range ids {
+		if x == id {
+			return ids
+		}
+	}
+	return append(append([]int64{}, ids...), id)
+}
