@@ -1,0 +1,179 @@
+package dms
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// TicketFileVersion is the version of the ticket file format this build
+// writes and reads.
+const TicketFileVersion = 1
+
+// TicketFile is a ticket saved as JSON: the request as it will be sent, plus
+// what a person or a later run needs to check it (the database's name and
+// environment, where the affected-row figure came from). The review's `s`
+// writes one, `create --dry-run --output json` prints one, `create --from`
+// reads one.
+type TicketFile struct {
+	Version       int            `json:"version"`
+	Type          string         `json:"type"`
+	Tenant        Tenant         `json:"tenant"`
+	Database      Database       `json:"database"`
+	Comment       string         `json:"comment"`
+	RelatedUsers  []int64        `json:"relatedUsers"`
+	AttachmentKey string         `json:"attachmentKey,omitempty"`
+	PluginParam   map[string]any `json:"pluginParam"`
+	AffectRows    *RowFigure     `json:"affectRows,omitempty"`
+}
+
+// NewTicketFile captures a ticket as a file. The ticket must be valid.
+func NewTicketFile(t Ticket) (TicketFile, error) {
+	req, err := t.Request()
+	if err != nil {
+		return TicketFile{}, err
+	}
+	f := TicketFile{
+		Version: TicketFileVersion, Type: t.Type, Tenant: t.Tenant, Database: t.Database,
+		Comment: t.Comment, RelatedUsers: append([]int64{}, t.RelatedUsers...), AttachmentKey: t.AttachmentKey,
+		PluginParam: req.PluginParam,
+	}
+	if t.Rows.Known() {
+		r := t.Rows
+		f.AffectRows = &r
+	}
+	return f, nil
+}
+
+// JSON is the file's bytes: indented, HTML characters left readable.
+func (f TicketFile) JSON() []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(f)
+	return buf.Bytes()
+}
+
+// Ticket rebuilds the ticket from the file and validates it as strictly as
+// the wizard would: the PluginParam against the catalog, and the file's own
+// fields against the PluginParam (the database, the affected-row figure).
+func (f TicketFile) Ticket() (Ticket, error) {
+	if f.Version != TicketFileVersion {
+		return Ticket{}, fmt.Errorf("ticket file version %d; this dmsticket reads version %d", f.Version, TicketFileVersion)
+	}
+	base := Ticket{
+		Type: f.Type, Tenant: f.Tenant, Database: f.Database, Comment: f.Comment,
+		RelatedUsers: append([]int64{}, f.RelatedUsers...), AttachmentKey: f.AttachmentKey,
+	}
+	if f.AffectRows != nil {
+		base.Rows = *f.AffectRows
+	}
+	if f.PluginParam == nil {
+		return Ticket{}, Problems{{Field: "PluginParam", Key: "pluginParam", Message: "is missing"}}
+	}
+	// Decode again with numbers kept exact, as a file read from disk would be.
+	raw, err := roundTrip(f.PluginParam)
+	if err != nil {
+		return Ticket{}, err
+	}
+	t, ps := FromPluginParam(base, raw)
+	if len(ps) > 0 {
+		return Ticket{}, ps
+	}
+	if t.Database.ID != f.Database.ID || t.Database.Logic != f.Database.Logic {
+		ps = append(ps, Problem{Field: "Database", Key: "database",
+			Message: fmt.Sprintf("the file's database (%d) differs from PluginParam's dbId/logic (%d)", f.Database.ID, t.Database.ID)})
+	}
+	if f.AffectRows != nil && t.Rows.Total != f.AffectRows.Total {
+		ps = append(ps, Problem{Field: "Affected rows", Key: "affectRows",
+			Message: fmt.Sprintf("the file's figure (%d) differs from PluginParam's affectRows (%d)", f.AffectRows.Total, t.Rows.Total)})
+	}
+	if tt, ok := LookupType(t.Type); ok && tt.AffectRows && !t.IgnoreAffectRows && f.AffectRows == nil {
+		t.Rows.Source = RowsManual // the file vouches for the figure
+	}
+	ps = append(ps, t.Validate()...)
+	if len(ps) > 0 {
+		return Ticket{}, ps
+	}
+	return t, nil
+}
+
+func roundTrip(m map[string]any) (map[string]any, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out map[string]any
+	if err := dec.Decode(&out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReadTicketFile reads and validates a ticket file.
+func ReadTicketFile(r io.Reader) (Ticket, error) {
+	dec := json.NewDecoder(io.LimitReader(r, MaxSQLBytes*2))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	var f TicketFile
+	if err := dec.Decode(&f); err != nil {
+		return Ticket{}, fmt.Errorf("not a dmsticket ticket file: %v", err)
+	}
+	if dec.More() {
+		return Ticket{}, errors.New("not a dmsticket ticket file: data after the JSON object")
+	}
+	return f.Ticket()
+}
+
+// WriteFileAtomic writes data to path with mode 0600 through a temporary file
+// in the same directory and a rename, so a crash never leaves half a file.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			os.Remove(name)
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// WriteTicketFile saves a valid ticket as a ticket file with mode 0600.
+func WriteTicketFile(path string, t Ticket) error {
+	f, err := NewTicketFile(t)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, f.JSON())
+}

@@ -1,0 +1,395 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"dmsticket/dms"
+	"dmsticket/theme"
+)
+
+// Step is a screen of the wizard.
+type Step int
+
+// The wizard's steps, in order.
+const (
+	StepType Step = iota
+	StepTenant
+	StepDatabase
+	StepSQL
+	StepDetails
+	StepReview
+	StepResult
+)
+
+// String names the step as the header's step line does.
+func (s Step) String() string {
+	return [...]string{"Type", "Tenant", "Database", "SQL", "Details", "Review", "Result"}[s]
+}
+
+// Minimum terminal size the wizard draws in.
+const (
+	MinWidth  = 60
+	MinHeight = 16
+)
+
+// step is one screen. Steps mutate themselves (pointer receivers) and talk to
+// the root through messages (nextMsg, backMsg, gotoMsg).
+type step interface {
+	enter() tea.Cmd
+	update(msg tea.Msg) tea.Cmd
+	view() string
+	help() helpKeys
+	// typing reports that a text input has focus, so `?` is text, not help.
+	typing() bool
+	// modal reports that a dialog is open and esc belongs to it.
+	modal() bool
+}
+
+type (
+	nextMsg      struct{}
+	backMsg      struct{}
+	gotoMsg      struct{ step Step }
+	newTicketMsg struct{}
+	// tenantsMsg carries the caller's tenants, loaded once at start.
+	tenantsMsg struct {
+		active dms.Tenant
+		list   []dms.Tenant
+		err    error
+	}
+	idleMsg struct{}
+)
+
+func next() tea.Msg       { return nextMsg{} }
+func back() tea.Msg       { return backMsg{} }
+func goTo(s Step) tea.Cmd { return func() tea.Msg { return gotoMsg{s} } }
+
+// Model is the wizard's root model.
+type Model struct {
+	s        *session
+	help     help.Model
+	showHelp bool
+	step     Step
+	steps    map[Step]step
+	width    int
+	height   int
+	lastKey  time.Time
+	quitting bool
+}
+
+// New builds the wizard. It draws with opts.Renderer (one per SSH session).
+func New(opts Options) *Model {
+	r := opts.Renderer
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	st := theme.New(r, opts.Mono)
+	s := &session{opts: opts, st: st, svc: opts.Service, keys: DefaultKeyMap(), ticket: &dms.Ticket{}, created: map[string]int64{}}
+	h := help.New()
+	h.Styles = st.Help()
+	h.ShortSeparator = " · "
+	m := &Model{s: s, help: h, steps: map[Step]step{}}
+	m.steps[StepTenant] = newTenantStep(s)
+	m.reset()
+	return m
+}
+
+// Ticket is the ticket being built (for tests and drafts).
+func (m *Model) Ticket() dms.Ticket { return *m.s.ticket }
+
+// CurrentStep is the step on screen.
+func (m *Model) CurrentStep() Step { return m.step }
+
+// Init implements tea.Model.
+func (m *Model) Init() tea.Cmd {
+	m.lastKey = m.s.now()
+	if m.s.opts.CredentialsErr != nil {
+		return nil
+	}
+	cmds := []tea.Cmd{m.loadTenants(), m.steps[m.step].enter()}
+	if m.s.opts.IdleTimeout > 0 {
+		cmds = append(cmds, m.idleTick())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) loadTenants() tea.Cmd {
+	svc := m.s.svc
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		active, err := svc.ActiveTenant(ctx)
+		if err != nil {
+			return tenantsMsg{err: err}
+		}
+		list, err := svc.Tenants(ctx)
+		if err != nil {
+			return tenantsMsg{active: active, err: err}
+		}
+		return tenantsMsg{active: active, list: list}
+	}
+}
+
+func (m *Model) idleTick() tea.Cmd {
+	d := m.s.opts.IdleTimeout / 4
+	if d > 30*time.Second {
+		d = 30 * time.Second
+	}
+	return tea.Tick(d, func(time.Time) tea.Msg { return idleMsg{} })
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, m.steps[m.step].update(msg)
+	case tea.KeyMsg:
+		m.lastKey = m.s.now()
+		if key.Matches(msg, m.s.keys.Quit) {
+			m.quitting = true
+			return m, tea.Quit
+		}
+		if m.s.opts.CredentialsErr != nil {
+			if msg.String() == "q" || msg.String() == "esc" || msg.String() == "enter" {
+				m.quitting = true
+				return m, tea.Quit
+			}
+			return m, nil
+		}
+		cur := m.steps[m.step]
+		if msg.String() == "f1" || (msg.String() == "?" && !cur.typing()) {
+			m.showHelp = !m.showHelp
+			m.layout()
+			return m, nil
+		}
+		if key.Matches(msg, m.s.keys.Back) && !cur.modal() {
+			return m, m.back()
+		}
+		return m, cur.update(msg)
+	case idleMsg:
+		if m.s.now().Sub(m.lastKey) >= m.s.opts.IdleTimeout {
+			m.quitting = true
+			return m, tea.Sequence(tea.Println("Session closed after "+m.s.opts.IdleTimeout.String()+" without a key; your draft is kept."), tea.Quit)
+		}
+		return m, m.idleTick()
+	case tenantsMsg:
+		m.s.tenantsLoaded = true
+		m.s.tenantsErr = msg.err
+		m.s.tenants = msg.list
+		if m.s.ticket.Tenant.ID == 0 {
+			m.s.ticket.Tenant = m.pickTenant(msg.active, msg.list)
+		}
+		return m, m.steps[StepTenant].update(msg)
+	case nextMsg:
+		return m, m.forward()
+	case backMsg:
+		return m, m.back()
+	case gotoMsg:
+		return m, m.enter(msg.step)
+	case newTicketMsg:
+		return m, m.newTicket()
+	case submitMsg:
+		res := m.steps[StepResult].(*resultStep)
+		if res.busy() {
+			return m, nil // one submit at a time, however often enter is pressed
+		}
+		m.step = StepResult
+		m.layout()
+		return m, res.start(msg)
+	}
+	// Everything else (async answers, huh's internal messages, spinner
+	// ticks) goes to the step that owns it, or the current one.
+	if owner, ok := msg.(interface{ owner() Step }); ok {
+		cmd := m.steps[owner.owner()].update(msg)
+		if m.step == StepReview {
+			m.steps[StepReview].(*reviewStep).refresh()
+		}
+		return m, cmd
+	}
+	return m, m.steps[m.step].update(msg)
+}
+
+// pickTenant chooses the tenant to start with: --tenant, else the active one.
+func (m *Model) pickTenant(active dms.Tenant, list []dms.Tenant) dms.Tenant {
+	if id := m.s.opts.Tenant; id != 0 {
+		for _, t := range list {
+			if t.ID == id {
+				return t
+			}
+		}
+		return dms.Tenant{ID: id}
+	}
+	return active
+}
+
+// needTenantStep reports whether the user must pick a tenant: more than one,
+// and no --tenant.
+func (m *Model) needTenantStep() bool {
+	return m.s.opts.Tenant == 0 && len(m.s.tenants) > 1
+}
+
+// sequence is the steps this ticket type walks through, in order.
+func (m *Model) sequence() []Step {
+	seq := []Step{StepType}
+	if m.needTenantStep() {
+		seq = append(seq, StepTenant)
+	}
+	tt, ok := dms.LookupType(m.s.ticket.Type)
+	if !ok {
+		return append(seq, StepDatabase, StepSQL, StepDetails, StepReview, StepResult)
+	}
+	if tt.Has(dms.StepDatabase) {
+		seq = append(seq, StepDatabase)
+	}
+	if tt.Has(dms.StepSQL) {
+		seq = append(seq, StepSQL)
+	}
+	if tt.Has(dms.StepDetails) {
+		seq = append(seq, StepDetails)
+	}
+	return append(seq, StepReview, StepResult)
+}
+
+func (m *Model) indexOf(s Step) int {
+	for i, x := range m.sequence() {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func (m *Model) forward() tea.Cmd {
+	seq := m.sequence()
+	i := m.indexOf(m.step)
+	if i < 0 || i+1 >= len(seq) {
+		return nil
+	}
+	var cmds []tea.Cmd
+	if m.step == StepSQL {
+		cmds = append(cmds, m.steps[StepSQL].(*sqlStep).leaving())
+	}
+	cmds = append(cmds, m.enter(seq[i+1]))
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) back() tea.Cmd {
+	seq := m.sequence()
+	i := m.indexOf(m.step)
+	if m.step == StepResult {
+		return m.enter(StepReview)
+	}
+	if i <= 0 {
+		return nil
+	}
+	return m.enter(seq[i-1])
+}
+
+// enter makes s the current step. Steps a type does not use are skipped.
+func (m *Model) enter(s Step) tea.Cmd {
+	if m.indexOf(s) < 0 {
+		return nil
+	}
+	m.step = s
+	m.showHelp = false
+	m.layout()
+	return m.steps[s].enter()
+}
+
+// newTicket starts over, keeping the tenant.
+func (m *Model) newTicket() tea.Cmd {
+	tenant := m.s.ticket.Tenant
+	*m.s.ticket = dms.Ticket{Tenant: tenant}
+	m.reset()
+	return m.enter(StepType)
+}
+
+// reset builds fresh steps for a new ticket (the tenant step keeps its list).
+func (m *Model) reset() {
+	s := m.s
+	m.steps[StepType] = newTypeStep(s)
+	m.steps[StepDatabase] = newDatabaseStep(s)
+	s.sql = newSQLStep(s)
+	m.steps[StepSQL] = s.sql
+	m.steps[StepDetails] = newDetailsStep(s)
+	m.steps[StepReview] = newReviewStep(s)
+	m.steps[StepResult] = newResultStep(s)
+}
+
+// layout gives the body its size: the window less header and footer.
+func (m *Model) layout() {
+	m.help.Width = m.width
+	m.s.width = m.width
+	m.s.height = max(0, m.height-lipgloss.Height(m.header())-lipgloss.Height(m.footer()))
+}
+
+// View implements tea.Model.
+func (m *Model) View() string {
+	if m.quitting {
+		return ""
+	}
+	if m.width == 0 {
+		return ""
+	}
+	if m.width < MinWidth || m.height < MinHeight {
+		return m.tooSmall()
+	}
+	if e := m.s.opts.CredentialsErr; e != nil {
+		return fit(m.noCredentials(e), m.width, m.height)
+	}
+	body := fit(m.steps[m.step].view(), m.width, m.s.height)
+	return lipgloss.JoinVertical(lipgloss.Left, m.header(), body, m.footer())
+}
+
+func (m *Model) tooSmall() string {
+	msg := []string{
+		m.s.st.Title.Render("dmsticket needs a larger window"),
+		"",
+		m.s.st.Subtle.Render("at least " + itoa(MinWidth) + "×" + itoa(MinHeight) + ";"),
+		m.s.st.Subtle.Render("this one is " + itoa(m.width) + "×" + itoa(m.height)),
+		"",
+		m.s.st.Faint.Render("ctrl+c quits (the draft is kept)"),
+	}
+	return fit(lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center,
+		lipgloss.JoinVertical(lipgloss.Center, clipLines(msg, m.width)...)), m.width, m.height)
+}
+
+func (m *Model) footer() string {
+	keys := m.steps[m.step].help()
+	keys.short = append(keys.short, with(m.s.keys.Help, "?", "help"))
+	if m.showHelp {
+		full := keys.FullHelp()
+		full = append(full, []key.Binding{m.s.keys.Back, m.s.keys.Quit, with(m.s.keys.Help, "?/f1", "close help")})
+		return m.help.FullHelpView(full)
+	}
+	return m.help.ShortHelpView(keys.short)
+}
+
+// fit pads or cuts s to exactly h lines of at most w cells.
+func fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(clipLines(lines, w), "\n")
+}
+
+func clipLines(lines []string, w int) []string {
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = truncate(l, w)
+		}
+	}
+	return lines
+}

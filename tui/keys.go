@@ -1,0 +1,64 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is the wizard's fixed key map (PRODUCT section 5). Steps add their
+// own keys to the footer; these are the ones that mean the same everywhere.
+type KeyMap struct {
+	Enter, Back, Quit, Help                            key.Binding
+	NextFromSQL, Estimate, Count, ExternalEditor, Open key.Binding
+	Up, Down, PageUp, PageDown, Filter                 key.Binding
+	Edit, Save, Command, GoToStep, NewTicket, QuitWord key.Binding
+	Retry, Lookup                                      key.Binding
+}
+
+// DefaultKeyMap is the key map of PRODUCT section 5.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Enter:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+		Back:           key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Quit:           key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit (draft kept)")),
+		Help:           key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "help")),
+		NextFromSQL:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "next step")),
+		Estimate:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "estimate rows")),
+		Count:          key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "exact count")),
+		ExternalEditor: key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "$EDITOR")),
+		Open:           key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "open .sql file")),
+		Up:             key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
+		Down:           key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
+		PageUp:         key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:       key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Filter:         key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "all/online/offline")),
+		Edit:           key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Save:           key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save ticket file")),
+		Command:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "aliyun command")),
+		GoToStep:       key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "go to step")),
+		NewTicket:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new ticket")),
+		QuitWord:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Retry:          key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "submit again")),
+		Lookup:         key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "look the ticket up")),
+	}
+}
+
+// helpKeys is a footer's key list: short for the one-line footer, full for `?`.
+type helpKeys struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+// ShortHelp implements help.KeyMap.
+func (h helpKeys) ShortHelp() []key.Binding { return h.short }
+
+// FullHelp implements help.KeyMap.
+func (h helpKeys) FullHelp() [][]key.Binding {
+	if len(h.full) == 0 {
+		return [][]key.Binding{h.short}
+	}
+	return h.full
+}
+
+// with returns b with its help text replaced.
+func with(b key.Binding, keys, desc string) key.Binding {
+	b.SetHelp(keys, desc)
+	return b
+}

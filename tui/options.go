@@ -1,0 +1,124 @@
+// Package tui is the dmsticket wizard: a Bubble Tea program that walks a ticket
+// from type to result (PRODUCT section 5). The same program runs in a local
+// terminal (Run) and in SSH sessions (New with a session renderer, hosted by
+// tui/server). Steps live one per file; the SQL editor is tui/editor.
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"dmsticket/dms"
+	"dmsticket/theme"
+)
+
+// Options configure one wizard program.
+type Options struct {
+	// Service is DMS (or the simulator, or a policy wrapper around either).
+	Service dms.Service
+	// CredentialsErr, when set, makes the program show the no-credentials
+	// screen instead of the wizard.
+	CredentialsErr *dms.CredentialsError
+	Region         string
+	Endpoint       string
+	Demo           bool
+	// Tenant is --tenant: skip the tenant step and use this one.
+	Tenant int64
+	// User is the signed-in SSH user and their policy; nil locally.
+	User *User
+	// Renderer draws everything; nil uses lipgloss's default renderer.
+	Renderer *lipgloss.Renderer
+	// Mono draws without colour (--no-color, NO_COLOR).
+	Mono bool
+	// Local enables what only makes sense on the user's own machine: the
+	// external editor (ctrl+e), opening files (ctrl+o) and saving ticket
+	// files (s). Off over SSH.
+	Local bool
+	// ConsoleURL is the template of a ticket's console link; {orderId},
+	// {region} and {tid} are replaced. Empty: DefaultConsoleURL.
+	ConsoleURL string
+	// Now is the clock (tests); nil: time.Now.
+	Now func() time.Time
+	// SearchDebounce is how long typing must pause before a database search
+	// is sent; zero: 150 ms.
+	SearchDebounce time.Duration
+	// IdleTimeout ends the program after this long without a key (SSH); zero:
+	// never.
+	IdleTimeout time.Duration
+}
+
+// User is a signed-in SSH user and the policy that shapes what they are
+// offered. The server enforces it again at submit.
+type User struct {
+	Name        string
+	DMSUserID   int64
+	TicketTypes []string  // allowed PluginTypes; empty: all
+	Envs        []dms.Env // allowed environments; empty: all
+}
+
+// AllowsType reports whether the user may file a ticket of the type.
+func (u *User) AllowsType(pluginType string) bool {
+	if u == nil || len(u.TicketTypes) == 0 {
+		return true
+	}
+	for _, t := range u.TicketTypes {
+		if t == pluginType {
+			return true
+		}
+	}
+	return false
+}
+
+// AllowsEnv reports whether the user may file tickets against databases in env.
+func (u *User) AllowsEnv(env dms.Env) bool {
+	if u == nil || len(u.Envs) == 0 {
+		return true
+	}
+	for _, e := range u.Envs {
+		if e == env {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultConsoleURL is the console link shown for a new ticket. DMS documents
+// no ticket-detail URL; set DMSTICKET_CONSOLE_URL to your console's pattern.
+const DefaultConsoleURL = "https://dms.aliyun.com/?orderId={orderId}"
+
+// consoleLink fills the console URL template.
+func consoleLink(tmpl, region string, tid, orderID int64) string {
+	if tmpl == "" {
+		tmpl = DefaultConsoleURL
+	}
+	return strings.NewReplacer("{orderId}", itoa(orderID), "{region}", region, "{tid}", itoa(tid)).Replace(tmpl)
+}
+
+// session is the program context every step shares (sizes, styles, the
+// service, the ticket on the heap).
+type session struct {
+	opts   Options
+	st     *theme.Styles
+	svc    dms.Service
+	keys   KeyMap
+	ticket *dms.Ticket
+	// width and height are the body's size (between header and footer).
+	width, height int
+	tenants       []dms.Tenant
+	tenantsErr    error
+	tenantsLoaded bool
+	// sql is the SQL step, whose estimate state the review reads.
+	sql *sqlStep
+	// created maps a request (its review key) to the ticket it created: one
+	// review creates at most one ticket.
+	created map[string]int64
+}
+
+func (s *session) now() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now()
+	}
+	return time.Now()
+}

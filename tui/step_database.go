@@ -1,0 +1,308 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"dmsticket/dms"
+	"dmsticket/dms/inert"
+)
+
+// Database search paging: a page of results, fetched again when the cursor
+// comes within prefetchRows of the end of what is loaded.
+const (
+	searchPageSize = 100
+	prefetchRows   = 15
+	// maxAutoPages bounds the pages loaded on their own to fill a filtered
+	// list, so a filter that matches nothing never walks all of DMS.
+	maxAutoPages = 10
+)
+
+type (
+	searchTickMsg   struct{ seq int }
+	searchResultMsg struct {
+		seq  int
+		page dms.DatabasePage
+		err  error
+	}
+)
+
+func (searchTickMsg) owner() Step   { return StepDatabase }
+func (searchResultMsg) owner() Step { return StepDatabase }
+
+// databaseStep searches DMS as the user types (debounced, in the
+// background, stale answers dropped) and lists the results with badges.
+type databaseStep struct {
+	s       *session
+	input   textinput.Model
+	filter  dms.EnvFilter
+	seq     int // generation of the query; answers for older ones are dropped
+	query   string
+	results []dms.Database
+	total   int64
+	page    int
+	more    bool
+	loading bool
+	err     error
+	cursor  int
+	offset  int
+	cancel  context.CancelFunc
+	auto    int // pages loaded on their own for the current query
+	started bool
+}
+
+func newDatabaseStep(s *session) *databaseStep {
+	return &databaseStep{s: s, input: newInput(s, "Search: ", "schema name, alias or host — empty lists all")}
+}
+
+func (d *databaseStep) enter() tea.Cmd {
+	cmd := d.input.Focus()
+	if !d.started {
+		d.started = true
+		return tea.Batch(cmd, d.search(1))
+	}
+	return cmd
+}
+
+// visible is the loaded results that pass the environment filter and the
+// user's policy.
+func (d *databaseStep) visible() []dms.Database {
+	out := make([]dms.Database, 0, len(d.results))
+	for _, db := range d.results {
+		if d.filter.Match(db.Env) && d.s.opts.User.AllowsEnv(db.Env) {
+			out = append(out, db)
+		}
+	}
+	return out
+}
+
+// search sends one page of the current query in the background.
+func (d *databaseStep) search(page int) tea.Cmd {
+	if d.cancel != nil && page == 1 {
+		d.cancel()
+	}
+	if page == 1 {
+		d.seq++
+		d.query = d.input.Value()
+		d.auto = 0
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	d.cancel = cancel
+	d.loading = true
+	seq, q := d.seq, dms.SearchQuery{Tid: d.s.ticket.Tenant.ID, Key: strings.TrimSpace(d.query), Page: page, PageSize: searchPageSize}
+	svc := d.s.svc
+	return func() tea.Msg {
+		defer cancel()
+		p, err := svc.SearchDatabases(ctx, q)
+		return searchResultMsg{seq: seq, page: p, err: err}
+	}
+}
+
+func (d *databaseStep) debounce() tea.Cmd {
+	d.seq++
+	seq := d.seq
+	wait := d.s.opts.SearchDebounce
+	if wait <= 0 {
+		wait = 150 * time.Millisecond
+	}
+	return tea.Tick(wait, func(time.Time) tea.Msg { return searchTickMsg{seq: seq} })
+}
+
+func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case searchTickMsg:
+		if msg.seq != d.seq {
+			return nil // more typing came after this pause
+		}
+		return d.search(1)
+	case searchResultMsg:
+		if msg.seq != d.seq {
+			return nil // an answer for an older query
+		}
+		d.loading = false
+		d.err = msg.err
+		if msg.err != nil {
+			return nil
+		}
+		if msg.page.Page <= 1 {
+			d.results = msg.page.Databases
+			d.cursor, d.offset = 0, 0
+		} else {
+			d.results = append(d.results, msg.page.Databases...)
+		}
+		d.total, d.page, d.more = msg.page.Total, msg.page.Page, msg.page.More() && len(msg.page.Databases) > 0
+		return d.maybeMore()
+	case tea.KeyMsg:
+		k := d.s.keys
+		vis := d.visible()
+		switch {
+		case key.Matches(msg, k.Up):
+			d.move(-1, len(vis))
+			return d.maybeMore()
+		case key.Matches(msg, k.Down):
+			d.move(1, len(vis))
+			return d.maybeMore()
+		case key.Matches(msg, k.PageUp):
+			d.move(-d.rows(), len(vis))
+			return nil
+		case key.Matches(msg, k.PageDown):
+			d.move(d.rows(), len(vis))
+			return d.maybeMore()
+		case key.Matches(msg, k.Filter):
+			d.filter = d.filter.Next()
+			d.cursor, d.offset, d.auto = 0, 0, 0
+			return d.maybeMore()
+		case key.Matches(msg, k.Enter):
+			if d.err != nil && len(vis) == 0 {
+				return d.search(1)
+			}
+			if len(vis) == 0 {
+				return nil
+			}
+			d.s.ticket.Database = vis[d.cursor]
+			return next
+		}
+		before := d.input.Value()
+		var cmd tea.Cmd
+		d.input, cmd = d.input.Update(msg)
+		if d.input.Value() != before {
+			return tea.Batch(cmd, d.debounce())
+		}
+		return cmd
+	}
+	var cmd tea.Cmd
+	d.input, cmd = d.input.Update(msg)
+	return cmd
+}
+
+func (d *databaseStep) move(delta, n int) {
+	if n == 0 {
+		d.cursor = 0
+		return
+	}
+	d.cursor = max(0, min(n-1, d.cursor+delta))
+	rows := d.rows()
+	if d.cursor < d.offset {
+		d.offset = d.cursor
+	}
+	if d.cursor >= d.offset+rows {
+		d.offset = d.cursor - rows + 1
+	}
+}
+
+// maybeMore loads the next page when the cursor nears the end of what is
+// loaded, or when the filter leaves too few rows to fill the screen.
+func (d *databaseStep) maybeMore() tea.Cmd {
+	if !d.more || d.loading {
+		return nil
+	}
+	vis := len(d.visible())
+	if d.cursor >= vis-prefetchRows {
+		if vis < d.rows() {
+			if d.auto >= maxAutoPages {
+				return nil
+			}
+			d.auto++
+		}
+		return d.search(d.page + 1)
+	}
+	return nil
+}
+
+// rows is how many result rows fit.
+func (d *databaseStep) rows() int { return max(1, d.s.height-6) }
+
+func (d *databaseStep) view() string {
+	st := d.s.st
+	w := d.s.width
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Which database?") + "\n")
+	b.WriteString(d.input.View() + "\n")
+	vis := d.visible()
+	status := fmt.Sprintf("filter: %s", d.filter)
+	switch {
+	case d.loading && len(d.results) == 0:
+		status = "searching… · " + status
+	case d.total > 0:
+		status = fmt.Sprintf("%s of %s loaded · %s", thousands(int64(len(vis))), thousands(d.total), status)
+		if d.loading {
+			status += " · loading more…"
+		}
+	}
+	if u := d.s.opts.User; u != nil && len(u.Envs) > 0 {
+		envs := make([]string, len(u.Envs))
+		for i, e := range u.Envs {
+			envs[i] = string(e)
+		}
+		status += " · you may use: " + strings.Join(envs, ", ")
+	}
+	b.WriteString(st.Faint.Render(truncate(status, w)) + "\n")
+	if d.err != nil {
+		b.WriteString(errorLines(st, d.err, w) + "\n" + st.Faint.Render("Type to search again, or press enter to retry.") + "\n")
+		return b.String()
+	}
+	if len(vis) == 0 && !d.loading {
+		msg := "No database matches."
+		if d.query != "" {
+			msg = "No database matches “" + inert.Line(d.query) + "”."
+		}
+		if d.filter != dms.FilterAll {
+			msg += " The filter shows " + d.filter.String() + " environments only (tab changes it)."
+		}
+		b.WriteString(st.Subtle.Render(msg) + "\n")
+		return b.String()
+	}
+	cols := dbColumns(w)
+	b.WriteString(st.TableHeader.Render(cols.row("", "SCHEMA", "WHERE", "TYPE", "ALIAS", "ENV")) + "\n")
+	end := min(len(vis), d.offset+d.rows())
+	for i := d.offset; i < end; i++ {
+		db := vis[i]
+		loc := db.Location()
+		line := cols.row("  ", inert.Line(db.SchemaName), inert.Line(loc), inert.Line(db.DbType), inert.Line(db.Alias), "")
+		badge := envBadge(st, db.Env)
+		if i == d.cursor {
+			line = st.Cursor.Render("▌ ") + st.RowSelected.Render(strings.TrimPrefix(line, "  "))
+		} else {
+			line = st.Row.Render(line)
+		}
+		b.WriteString(line + badge + "\n")
+	}
+	return b.String()
+}
+
+// dbColumns lays the result table out for a width.
+type columns struct{ schema, loc, typ, alias int }
+
+func dbColumns(w int) columns {
+	const badge, gaps = 12, 5
+	typ := 11
+	loc := min(24, max(10, w/4))
+	rest := max(10, w-2-badge-gaps-typ-loc)
+	schema := rest * 3 / 5
+	return columns{schema: schema, loc: loc, typ: typ, alias: rest - schema}
+}
+
+func (c columns) row(prefix, schema, loc, typ, alias, env string) string {
+	cell := func(s string, n int) string {
+		s = truncate(s, n)
+		return s + strings.Repeat(" ", max(0, n-lipgloss.Width(s))) + " "
+	}
+	return prefix + cell(schema, c.schema) + cell(loc, c.loc) + cell(typ, c.typ) + cell(alias, c.alias) + env
+}
+
+func (d *databaseStep) help() helpKeys {
+	k := d.s.keys
+	short := []key.Binding{with(k.Enter, "enter", "choose"), with(k.Up, "↑/↓", "move"), with(k.Filter, "tab", "filter: "+d.filter.Next().String()), with(k.Back, "esc", "back")}
+	full := [][]key.Binding{short, {k.PageUp, k.PageDown}}
+	return helpKeys{short: short, full: full}
+}
+
+func (d *databaseStep) typing() bool { return d.input.Value() != "" }
+func (d *databaseStep) modal() bool  { return false }

@@ -1,0 +1,242 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"dmsticket/dms"
+)
+
+type detailsDoneMsg struct{}
+
+func (detailsDoneMsg) owner() Step { return StepDetails }
+
+// detailsValues is what the form edits. huh writes through pointers, so it
+// lives on the heap, owned by the step (STYLE.md trap 5).
+type detailsValues struct {
+	comment    string
+	text       map[string]*string
+	related    string
+	attachment string
+	ignore     bool
+	reason     string
+	rows       string
+}
+
+// detailsStep is the huh form for the ticket's details, in the fixed order:
+// Comment, the type's own fields, related users, AttachmentKey, and for
+// exports last the choice to ignore the affected-row check (then its reason,
+// or the figure by hand when DMS could not measure one).
+type detailsStep struct {
+	s    *session
+	v    *detailsValues
+	form *huh.Form
+}
+
+func newDetailsStep(s *session) *detailsStep {
+	return &detailsStep{s: s, v: &detailsValues{text: map[string]*string{}}}
+}
+
+func (d *detailsStep) ticketType() dms.TicketType {
+	tt, _ := dms.LookupType(d.s.ticket.Type)
+	return tt
+}
+
+// load fills the values from the ticket.
+func (d *detailsStep) load() {
+	t := d.s.ticket
+	d.v.comment = t.Comment
+	for _, in := range d.ticketType().Inputs {
+		v := t.Text[in.ID]
+		d.v.text[in.ID] = &v
+	}
+	if ids, err := dms.ParseUserIDs(d.v.related); err != nil || dms.FormatUserIDs(ids) != dms.FormatUserIDs(t.RelatedUsers) {
+		d.v.related = strings.ReplaceAll(dms.FormatUserIDs(t.RelatedUsers), ",", ", ")
+	}
+	d.v.attachment = t.AttachmentKey
+	d.v.ignore = t.IgnoreAffectRows
+	d.v.reason = t.IgnoreAffectRowsReason
+	if t.Rows.Source == dms.RowsManual {
+		d.v.rows = strconv.FormatInt(t.Rows.Total, 10)
+	}
+}
+
+// apply copies the values into the ticket; values that do not parse yet are
+// left for the form's validation to point out.
+func (d *detailsStep) apply() {
+	t := d.s.ticket
+	t.Comment = d.v.comment
+	for id, p := range d.v.text {
+		t.SetText(id, *p)
+	}
+	if ids, err := dms.ParseUserIDs(d.v.related); err == nil {
+		t.RelatedUsers = ids
+	}
+	t.AttachmentKey = strings.TrimSpace(d.v.attachment)
+	if d.ticketType().AffectRows {
+		t.IgnoreAffectRows = d.v.ignore
+		t.IgnoreAffectRowsReason = d.v.reason
+		if n, err := parseRows(d.v.rows); err == nil && d.v.rows != "" && d.needManualRows() {
+			t.Rows = dms.RowFigure{Source: dms.RowsManual, Total: n, At: d.s.now(), SQLHash: dms.SQLHash(t.SQL)}
+		}
+	}
+}
+
+// needManualRows reports whether the form asks for the figure by hand: the
+// check is not ignored and no measured figure is there.
+func (d *detailsStep) needManualRows() bool {
+	r := d.s.ticket.Rows
+	return !d.v.ignore && (!r.Known() || r.Source == dms.RowsManual)
+}
+
+func parseRows(s string) (int64, error) {
+	s = strings.NewReplacer(",", "", "_", "", " ", "").Replace(strings.TrimSpace(s))
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, errors.New("a whole number of rows, 0 or more")
+	}
+	return n, nil
+}
+
+func (d *detailsStep) build() *huh.Form {
+	tt := d.ticketType()
+	v := d.v
+	fields := []huh.Field{
+		huh.NewInput().Key("comment").Title("Comment").
+			Description("What the ticket is for; approvers read this first.").
+			Placeholder("e.g. Q3 revenue export for finance").
+			CharLimit(dms.MaxCommentLen).Value(&v.comment).
+			Validate(func(s string) error {
+				if strings.TrimSpace(s) == "" {
+					return errors.New("a comment is required")
+				}
+				return nil
+			}),
+	}
+	for _, in := range tt.Inputs {
+		p := v.text[in.ID]
+		validate := func(s string) error {
+			if in.Required && strings.TrimSpace(s) == "" {
+				return fmt.Errorf("%s is required", strings.ToLower(in.Label))
+			}
+			return nil
+		}
+		if in.Multiline {
+			fields = append(fields, huh.NewText().Key(in.ID).Title(in.Label).Description(in.Help).
+				Placeholder(in.Placeholder).CharLimit(in.MaxLen).Lines(4).
+				ExternalEditor(d.s.opts.Local).Value(p).Validate(validate))
+			continue
+		}
+		fields = append(fields, huh.NewInput().Key(in.ID).Title(in.Label).Description(in.Help).
+			Placeholder(in.Placeholder).CharLimit(in.MaxLen).Value(p).Validate(validate))
+	}
+	relDesc := "DMS user IDs, comma-separated; may be empty."
+	if u := d.s.opts.User; u != nil && u.DMSUserID != 0 {
+		relDesc += fmt.Sprintf(" You (%d) are added automatically.", u.DMSUserID)
+	}
+	fields = append(fields,
+		huh.NewInput().Key("related").Title("Related users").Description(relDesc).
+			Placeholder("e.g. 2000002, 2000003").Value(&v.related).
+			Validate(func(s string) error { _, err := dms.ParseUserIDs(s); return err }),
+		huh.NewInput().Key("attachment").Title("Attachment key").
+			Description("Optional: the key of a file uploaded to DMS.").Value(&v.attachment).
+			Validate(func(s string) error {
+				if strings.ContainsAny(strings.TrimSpace(s), " \t") {
+					return errors.New("one key, without spaces")
+				}
+				return nil
+			}),
+	)
+	groups := []*huh.Group{}
+	if tt.AffectRows {
+		fields = append(fields, huh.NewConfirm().Key("ignore").
+			Title("Ignore the affected-row check?").
+			DescriptionFunc(func() string { return d.rowsDescription() }, &v.ignore).
+			Affirmative("Yes, with a reason").Negative("No").Value(&v.ignore))
+		groups = append(groups, huh.NewGroup(fields...),
+			huh.NewGroup(huh.NewInput().Key("reason").Title("Why may DMS skip the affected-row check?").
+				Description("Required when the check is ignored; approvers see it.").
+				CharLimit(dms.MaxShortTextLen).Value(&v.reason).
+				Validate(func(s string) error {
+					if strings.TrimSpace(s) == "" {
+						return errors.New("a reason is required")
+					}
+					return nil
+				})).WithHideFunc(func() bool { return !v.ignore }),
+			huh.NewGroup(huh.NewInput().Key("rows").Title("Affected rows").
+				Description("DMS could not measure the SQL: enter the figure from your own count.").
+				Placeholder("e.g. 12500").Value(&v.rows).
+				Validate(func(s string) error { _, err := parseRows(s); return err })).
+				WithHideFunc(func() bool { return !d.needManualRows() }),
+		)
+	} else {
+		groups = append(groups, huh.NewGroup(fields...))
+	}
+	f := huh.NewForm(groups...).WithTheme(d.s.st.Huh()).WithShowHelp(false).
+		WithWidth(min(d.s.width, 100)).WithHeight(max(5, d.s.height-1))
+	f.SubmitCmd = func() tea.Msg { return detailsDoneMsg{} }
+	f.CancelCmd = nil
+	return f
+}
+
+// rowsDescription says what figure the ticket carries now.
+func (d *detailsStep) rowsDescription() string {
+	r := d.s.ticket.Rows
+	switch {
+	case r.Known() && r.Source != dms.RowsManual:
+		return fmt.Sprintf("The ticket carries %s rows (%s).", thousands(r.Total), r.Source.Label())
+	case r.Source == dms.RowsManual:
+		return fmt.Sprintf("The ticket carries %s rows, entered by hand.", thousands(r.Total))
+	}
+	return "No figure yet: answer No to enter one by hand."
+}
+
+func (d *detailsStep) enter() tea.Cmd {
+	d.load()
+	d.form = d.build()
+	return d.form.Init()
+}
+
+func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
+	if _, ok := msg.(detailsDoneMsg); ok {
+		d.apply()
+		return next
+	}
+	if ws, ok := msg.(tea.WindowSizeMsg); ok && d.form != nil {
+		d.form = d.form.WithWidth(min(ws.Width, 100)).WithHeight(max(5, d.s.height-1))
+		return nil
+	}
+	if d.form == nil {
+		return nil
+	}
+	m, cmd := d.form.Update(msg)
+	d.form = m.(*huh.Form)
+	d.apply()
+	return cmd
+}
+
+func (d *detailsStep) view() string {
+	if d.form == nil {
+		return ""
+	}
+	return d.s.st.Title.Render("Details") + "\n" + d.form.View()
+}
+
+func (d *detailsStep) help() helpKeys {
+	k := d.s.keys
+	short := []key.Binding{
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next field")),
+		key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		with(k.Back, "esc", "back"),
+	}
+	return helpKeys{short: short}
+}
+
+func (d *detailsStep) typing() bool { return true }
+func (d *detailsStep) modal() bool  { return false }

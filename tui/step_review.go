@@ -1,0 +1,428 @@
+package tui
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"dmsticket/dms"
+	"dmsticket/dms/inert"
+)
+
+// reviewMode is what the review screen is doing.
+type reviewMode int
+
+const (
+	reviewNormal  reviewMode = iota
+	reviewConfirm            // typing the schema name of an online database
+	reviewCommand            // showing the aliyun command
+	reviewSave               // asking where to save the ticket file
+	reviewStale              // asking whether to keep a hand-entered figure for changed SQL
+)
+
+// reviewStep shows the summary and the exact PluginParam JSON, and submits.
+type reviewStep struct {
+	s        *session
+	mode     reviewMode
+	vp       viewport.Model
+	req      dms.OrderRequest
+	reqKey   string // the request's JSON: what "this review" is
+	problems dms.Problems
+	// jsonFor and jsonView cache the highlighted JSON: it is drawn once per
+	// review, not per frame.
+	jsonFor  string
+	jsonView string
+	confirm  textinput.Model
+	path     textinput.Model
+	notice   string
+	noticeOK bool
+}
+
+func newReviewStep(s *session) *reviewStep {
+	return &reviewStep{
+		s: s, vp: viewport.New(0, 0),
+		confirm: newInput(s, "Schema name: ", ""),
+		path:    newInput(s, "Save to: ", "path of the ticket file"),
+	}
+}
+
+func (r *reviewStep) enter() tea.Cmd {
+	r.mode = reviewNormal
+	r.notice = ""
+	r.refresh()
+	return nil
+}
+
+// refresh rebuilds the request and its JSON from the ticket.
+func (r *reviewStep) refresh() {
+	t := r.s.ticket
+	r.problems = t.Validate()
+	r.req = dms.OrderRequest{
+		Tid: t.Tenant.ID, PluginType: t.Type, PluginParam: t.PluginParam(),
+		RelatedUserList: dms.FormatUserIDs(r.relatedUsers()), AttachmentKey: t.AttachmentKey, Comment: t.Comment,
+	}
+	pretty := dms.PluginParamPretty(r.req.PluginParam)
+	r.reqKey = dms.PluginParamJSON(r.req.PluginParam) + "\x00" + r.req.Comment + "\x00" + r.req.RelatedUserList + "\x00" + r.req.AttachmentKey + "\x00" + itoa(r.req.Tid)
+	if pretty != r.jsonFor {
+		r.jsonFor = pretty
+		r.jsonView = highlightJSON(r.s, pretty)
+	}
+	r.layout()
+	r.vp.SetContent(r.jsonView)
+}
+
+// relatedUsers is the ticket's related users plus, over SSH, the signed-in
+// user's DMS ID.
+func (r *reviewStep) relatedUsers() []int64 {
+	ids := r.s.ticket.RelatedUsers
+	if u := r.s.opts.User; u != nil && u.DMSUserID != 0 {
+		ids = dms.WithUser(ids, u.DMSUserID)
+	}
+	return ids
+}
+
+// highlightJSON draws the JSON with the theme's chroma style and the
+// formatter for the colour profile; plain when there is no colour.
+func highlightJSON(s *session, src string) string {
+	src = inert.Text(src)
+	f := s.st.Formatter()
+	if f == nil {
+		return src
+	}
+	it, err := chroma.Coalesce(lexers.Get("json")).Tokenise(nil, src)
+	if err != nil {
+		return src
+	}
+	var b bytes.Buffer
+	if err := f.Format(&b, s.st.ChromaStyle(), it); err != nil {
+		return src
+	}
+	return b.String()
+}
+
+func (r *reviewStep) summaryLines() []string {
+	st := r.s.st
+	t := r.s.ticket
+	tt, _ := dms.LookupType(t.Type)
+	w := r.s.width
+	row := func(label, value string) string {
+		return truncate(st.Label.Render(fmt.Sprintf("%-10s", label))+" "+value, w)
+	}
+	lines := []string{row("Type", st.Value.Render(tt.Title)+st.Faint.Render(" ("+t.Type+")"))}
+	lines = append(lines, row("Tenant", st.Value.Render(inert.Line(t.Tenant.Label()))))
+	if tt.Has(dms.StepDatabase) {
+		lines = append(lines, row("Database", st.Value.Render(inert.Line(t.Database.Name()))+" "+envBadge(st, t.Database.Env)))
+	}
+	if tt.Has(dms.StepSQL) {
+		n := len(q(r.s).stmts)
+		lines = append(lines, row("SQL", st.Value.Render(fmt.Sprintf("%d statement(s), %d lines", n, strings.Count(strings.TrimRight(t.SQL, "\n"), "\n")+1))))
+	}
+	if tt.AffectRows {
+		lines = append(lines, row("Rows", r.rowsValue()))
+	}
+	lines = append(lines, row("Comment", st.Value.Render(inert.Line(t.Comment))))
+	rel := r.req.RelatedUserList
+	if rel == "" {
+		rel = "none"
+	}
+	lines = append(lines, row("Related", st.Value.Render(strings.ReplaceAll(rel, ",", ", "))))
+	return lines
+}
+
+func (r *reviewStep) rowsValue() string {
+	st := r.s.st
+	t := r.s.ticket
+	sq := q(r.s)
+	switch {
+	case t.IgnoreAffectRows:
+		return st.Warn.Render("check ignored: ") + st.Value.Render(inert.Line(t.IgnoreAffectRowsReason))
+	case sq.est.running:
+		return st.Info.Render("measuring… (enter waits for it)")
+	case !t.Rows.Known():
+		return st.Error.Render("no figure")
+	}
+	v := st.Value.Render(thousands(t.Rows.Total)) + st.Subtle.Render(" · "+t.Rows.Source.Label())
+	if !t.Rows.At.IsZero() {
+		v += st.Faint.Render(" at " + t.Rows.At.Local().Format("15:04:05"))
+	}
+	if t.Rows.StaleFor(t.SQL) || (t.Rows.Source == dms.RowsManual && t.Rows.SQLHash != "" && t.Rows.SQLHash != dms.SQLHash(t.SQL)) {
+		v += " " + st.Warn.Render("stale")
+	}
+	return v
+}
+
+// q is the session's SQL step.
+func q(s *session) *sqlStep { return s.sql }
+
+func (r *reviewStep) layout() {
+	used := len(r.summaryLines()) + 4 + r.extraLines()
+	r.vp.Width = r.s.width
+	r.vp.Height = max(1, r.s.height-used)
+}
+
+// extraLines is how many lines the problems, notices and dialogs take.
+func (r *reviewStep) extraLines() int {
+	n := 1
+	if len(r.problems) > 0 {
+		n += min(len(r.problems), 3) + 1
+	}
+	if r.mode != reviewNormal && r.mode != reviewCommand {
+		n += 2
+	}
+	return n
+}
+
+func (r *reviewStep) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		r.refresh()
+		return nil
+	case tea.KeyMsg:
+		return r.key(msg)
+	}
+	return nil
+}
+
+func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
+	k := r.s.keys
+	switch r.mode {
+	case reviewConfirm:
+		switch msg.String() {
+		case "esc":
+			r.mode = reviewNormal
+			r.layout()
+			return nil
+		case "enter":
+			if r.confirm.Value() != r.s.ticket.Database.SchemaName {
+				r.notice, r.noticeOK = "That is not the schema name; type it exactly, or esc to cancel.", false
+				return nil
+			}
+			r.mode = reviewNormal
+			return r.submit()
+		}
+		var cmd tea.Cmd
+		r.confirm, cmd = r.confirm.Update(msg)
+		return cmd
+	case reviewSave:
+		switch msg.String() {
+		case "esc":
+			r.mode = reviewNormal
+			r.layout()
+			return nil
+		case "enter":
+			r.mode = reviewNormal
+			r.save(strings.TrimSpace(r.path.Value()))
+			r.layout()
+			return nil
+		}
+		var cmd tea.Cmd
+		r.path, cmd = r.path.Update(msg)
+		return cmd
+	case reviewStale:
+		switch msg.String() {
+		case "y", "Y":
+			r.s.ticket.Rows.SQLHash = dms.SQLHash(r.s.ticket.SQL)
+			r.mode = reviewNormal
+			r.refresh()
+			return nil
+		case "n", "N", "esc":
+			r.mode = reviewNormal
+			return goTo(StepDetails)
+		}
+		return nil
+	case reviewCommand:
+		switch {
+		case key.Matches(msg, k.Command), msg.String() == "esc", msg.String() == "q":
+			r.mode = reviewNormal
+			r.vp.SetContent(r.jsonView)
+			r.vp.GotoTop()
+			return nil
+		}
+		var cmd tea.Cmd
+		r.vp, cmd = r.vp.Update(msg)
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, k.Enter):
+		return r.trySubmit()
+	case key.Matches(msg, k.Edit):
+		return back
+	case key.Matches(msg, k.GoToStep):
+		steps := map[string]Step{"1": StepType, "2": StepDatabase, "3": StepSQL, "4": StepDetails}
+		return goTo(steps[msg.String()])
+	case key.Matches(msg, k.Command):
+		r.mode = reviewCommand
+		cmd := dms.AliyunCommand(r.req, r.s.opts.Region, r.s.opts.Endpoint)
+		r.vp.SetContent(lipgloss.NewStyle().Width(r.s.width).Render(inert.Text(cmd)))
+		r.vp.GotoTop()
+		return nil
+	case key.Matches(msg, k.Save):
+		if !r.s.opts.Local {
+			r.notice, r.noticeOK = "Saving ticket files is not available over SSH; c shows the equivalent command.", false
+			return nil
+		}
+		if len(r.problems) > 0 {
+			r.notice, r.noticeOK = "Fix the problems above before saving.", false
+			return nil
+		}
+		r.mode = reviewSave
+		r.path.SetValue(defaultTicketPath(r.s.ticket.Type, r.s.now().Format("20060102-150405")))
+		r.path.CursorEnd()
+		r.layout()
+		return r.path.Focus()
+	}
+	var cmd tea.Cmd
+	r.vp, cmd = r.vp.Update(msg)
+	return cmd
+}
+
+func defaultTicketPath(pluginType, stamp string) string {
+	return "dmsticket-" + strings.ToLower(strings.ReplaceAll(pluginType, "_", "-")) + "-" + stamp + ".json"
+}
+
+func (r *reviewStep) save(path string) {
+	if path == "" {
+		r.notice, r.noticeOK = "No path given; nothing saved.", false
+		return
+	}
+	t := *r.s.ticket
+	t.RelatedUsers = r.relatedUsers()
+	if err := dms.WriteTicketFile(path, t); err != nil {
+		r.notice, r.noticeOK = "Not saved: "+inert.Line(err.Error()), false
+		return
+	}
+	abs, _ := filepath.Abs(path)
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+			abs = rel
+		}
+	}
+	r.notice, r.noticeOK = "Saved "+inert.Line(abs)+" (mode 0600); submit it later with dmsticket create --from.", true
+}
+
+// trySubmit checks everything that must hold before CreateOrder is sent.
+func (r *reviewStep) trySubmit() tea.Cmd {
+	r.refresh()
+	t := r.s.ticket
+	sq := q(r.s)
+	if len(r.problems) > 0 {
+		r.notice, r.noticeOK = "Fix the problems above first (the step numbers take you there).", false
+		return nil
+	}
+	if id, ok := r.s.created[r.reqKey]; ok {
+		r.notice, r.noticeOK = fmt.Sprintf("This exact request already created ticket %d. Change something, or press n on the result for a new ticket.", id), false
+		return nil
+	}
+	tt, _ := dms.LookupType(t.Type)
+	if tt.AffectRows && !t.IgnoreAffectRows {
+		if sq.est.running {
+			r.notice, r.noticeOK = "The row figure is still being measured; press enter again when it shows.", false
+			return nil
+		}
+		if t.Rows.Source == dms.RowsManual && t.Rows.SQLHash != "" && t.Rows.SQLHash != dms.SQLHash(t.SQL) {
+			r.mode = reviewStale
+			r.layout()
+			return nil
+		}
+		if t.Rows.StaleFor(t.SQL) {
+			r.notice, r.noticeOK = "The SQL changed since the rows were measured: measuring again, then press enter to submit.", false
+			return sq.startEstimate(t.Rows.Source)
+		}
+	}
+	if t.Database.Env.Online() {
+		r.mode = reviewConfirm
+		r.confirm.SetValue("")
+		r.notice = ""
+		r.layout()
+		return r.confirm.Focus()
+	}
+	return r.submit()
+}
+
+// submit hands the request to the result step, which sends it once.
+func (r *reviewStep) submit() tea.Cmd {
+	req := r.req
+	key := r.reqKey
+	return func() tea.Msg { return submitMsg{req: req, key: key} }
+}
+
+func (r *reviewStep) view() string {
+	st := r.s.st
+	w := r.s.width
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Review") + st.Subtle.Render(" · the request exactly as it will be sent") + "\n")
+	for _, l := range r.summaryLines() {
+		b.WriteString(l + "\n")
+	}
+	if len(r.problems) > 0 {
+		b.WriteString(st.Error.Bold(true).Render("Not ready:") + "\n")
+		for i, p := range r.problems {
+			if i == 3 {
+				break
+			}
+			b.WriteString(st.Error.Render(truncate("  ✗ "+inert.Line(p.String()), w)) + "\n")
+		}
+	}
+	title := "PluginParam"
+	if r.mode == reviewCommand {
+		title = "aliyun CLI command (c or esc closes)"
+	}
+	pct := ""
+	if r.vp.TotalLineCount() > r.vp.Height {
+		pct = fmt.Sprintf(" %3.0f%%", r.vp.ScrollPercent()*100)
+	}
+	rule := max(0, w-lipgloss.Width(title)-lipgloss.Width(pct)-4)
+	b.WriteString(st.PanelTitle.Render("── "+title+" ") + st.Rule.Render(strings.Repeat("─", rule)) + st.Faint.Render(pct) + "\n")
+	b.WriteString(r.vp.View() + "\n")
+	switch r.mode {
+	case reviewConfirm:
+		b.WriteString(st.Warning.Render(truncate(fmt.Sprintf("This is a %s database. Type its schema name, %s, and press enter to submit.",
+			r.s.ticket.Database.Env.Label(), inert.Line(r.s.ticket.Database.SchemaName)), w)) + "\n")
+		b.WriteString(r.confirm.View() + "\n")
+	case reviewSave:
+		b.WriteString(st.Subtle.Render("Save the request as a ticket file (mode 0600):") + "\n" + r.path.View() + "\n")
+	case reviewStale:
+		b.WriteString(st.Warn.Render(truncate(fmt.Sprintf("The figure you entered (%s rows) was for earlier SQL. Keep it? y keeps it, n goes to Details.", thousands(r.s.ticket.Rows.Total)), w)) + "\n\n")
+	}
+	if r.notice != "" {
+		style := st.Error
+		if r.noticeOK {
+			style = st.Success
+		}
+		b.WriteString(style.Render(truncate(r.notice, w)))
+	}
+	return b.String()
+}
+
+func (r *reviewStep) help() helpKeys {
+	k := r.s.keys
+	switch r.mode {
+	case reviewConfirm:
+		return helpKeys{short: []key.Binding{with(k.Enter, "enter", "submit"), with(k.Back, "esc", "cancel")}}
+	case reviewSave:
+		return helpKeys{short: []key.Binding{with(k.Enter, "enter", "save"), with(k.Back, "esc", "cancel")}}
+	case reviewStale:
+		return helpKeys{short: []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "keep")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "change it"))}}
+	case reviewCommand:
+		return helpKeys{short: []key.Binding{with(k.Command, "c/esc", "close"), with(k.Up, "↑/↓", "scroll")}}
+	}
+	short := []key.Binding{with(k.Enter, "enter", "submit"), with(k.Edit, "e", "edit"), k.GoToStep, k.Command}
+	if r.s.opts.Local {
+		short = append(short, k.Save)
+	}
+	short = append(short, with(k.Up, "↑/↓", "scroll"))
+	return helpKeys{short: short}
+}
+
+func (r *reviewStep) typing() bool { return r.mode == reviewConfirm || r.mode == reviewSave }
+func (r *reviewStep) modal() bool  { return r.mode != reviewNormal }

@@ -1,0 +1,452 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"dmsticket/dms"
+	"dmsticket/dms/sqlscript"
+	"dmsticket/tui/editor"
+)
+
+// checkDelay is how long typing must pause before the statement checks run.
+const checkDelay = 120 * time.Millisecond
+
+type (
+	checkTickMsg   struct{ version uint64 }
+	checkResultMsg struct {
+		version  uint64
+		sql      string
+		stmts    []sqlscript.Statement
+		problems dms.Problems
+	}
+	estimateMsg struct {
+		seq     int
+		sqlHash string
+		est     dms.RowEstimate
+		err     error
+	}
+	fileLoadedMsg struct {
+		path string
+		text string
+		err  error
+	}
+)
+
+func (checkTickMsg) owner() Step   { return StepSQL }
+func (checkResultMsg) owner() Step { return StepSQL }
+func (estimateMsg) owner() Step    { return StepSQL }
+func (fileLoadedMsg) owner() Step  { return StepSQL }
+
+// estimateRun is the state of the affected-row measurement.
+type estimateRun struct {
+	running bool
+	method  dms.RowSource
+	seq     int
+	cancel  context.CancelFunc
+	last    *dms.RowEstimate // the last answer, for the per-statement figures
+	err     error            // DMS's refusal or the failure of the last run
+	started time.Time
+}
+
+// sqlStep is the SQL editor with live statement checks and the affected-row
+// panel.
+type sqlStep struct {
+	s         *session
+	ed        editor.Model
+	checked   uint64 // editor version the checks are for
+	stmts     []sqlscript.Statement
+	problems  dms.Problems
+	est       estimateRun
+	notice    string // a one-line message (file loaded, refused to continue, …)
+	noticeErr bool
+	opening   bool // the ctrl+o path prompt is open
+	path      textinput.Model
+	loadedFor string // the dialect the editor was set up for
+}
+
+func newSQLStep(s *session) *sqlStep {
+	st := s.st
+	ed := editor.New(editor.Styles{
+		Text: st.EditorText, LineNumber: st.LineNumber, CursorLineNumber: st.CursorLineNumber,
+		Cursor: st.EditorCursor, Placeholder: st.Placeholder, Gutter: st.EditorGutter, Mark: st.EditorMark,
+		Syntax: st.Syntax,
+	})
+	ed.SetPlaceholder("SELECT … FROM … WHERE …;   (ctrl+o opens a .sql file)")
+	return &sqlStep{s: s, ed: ed, path: newInput(s, "Open: ", "path to a .sql file")}
+}
+
+func (q *sqlStep) ticketType() dms.TicketType {
+	tt, _ := dms.LookupType(q.s.ticket.Type)
+	return tt
+}
+
+func (q *sqlStep) enter() tea.Cmd {
+	d := dialectName(q.s.ticket.Database.Dialect())
+	if q.loadedFor != d {
+		q.ed.SetDialect(editor.Dialect(d))
+		q.loadedFor = d
+	}
+	if q.ed.Value() != q.s.ticket.SQL {
+		q.ed.SetValue(q.s.ticket.SQL)
+	}
+	q.resize()
+	q.ed.Focus()
+	return q.scheduleCheck()
+}
+
+func dialectName(d sqlscript.Dialect) string {
+	switch d {
+	case sqlscript.MySQL:
+		return "mysql"
+	case sqlscript.PostgreSQL:
+		return "postgresql"
+	}
+	return "sql"
+}
+
+// wide reports whether the panel goes beside the editor rather than below.
+func (q *sqlStep) wide() bool { return q.s.width >= 110 }
+
+func (q *sqlStep) panelWidth() int { return min(46, q.s.width/3) }
+
+func (q *sqlStep) resize() {
+	w, h := q.s.width, q.s.height
+	if q.wide() {
+		q.ed.SetSize(w-q.panelWidth()-1, max(3, h-2))
+		return
+	}
+	q.ed.SetSize(w, max(3, h-6))
+}
+
+func (q *sqlStep) scheduleCheck() tea.Cmd {
+	v := q.ed.Version()
+	return tea.Tick(checkDelay, func(time.Time) tea.Msg { return checkTickMsg{version: v} })
+}
+
+// check splits and checks the script in the background.
+func (q *sqlStep) check() tea.Cmd {
+	v, sql, d, tt := q.ed.Version(), q.ed.Value(), q.s.ticket.Database.Dialect(), q.ticketType()
+	return func() tea.Msg {
+		return checkResultMsg{version: v, sql: sql, stmts: sqlscript.Statements(sql, d), problems: tt.CheckSQL(sql, d)}
+	}
+}
+
+// sync copies the editor's text into the ticket.
+func (q *sqlStep) sync() {
+	if v := q.ed.Value(); v != q.s.ticket.SQL {
+		q.s.ticket.SQL = v
+	}
+}
+
+// stale reports whether the ticket's figure was obtained for other SQL.
+func (q *sqlStep) stale() bool {
+	r := q.s.ticket.Rows
+	if !r.Known() {
+		return false
+	}
+	return q.ed.Version() != q.checked || r.StaleFor(q.s.ticket.SQL)
+}
+
+// leaving is called when the wizard moves on from the SQL step: the ticket
+// gets the text, and a missing or stale estimate is started in the background.
+func (q *sqlStep) leaving() tea.Cmd {
+	q.sync()
+	q.checked = q.ed.Version()
+	t := q.s.ticket
+	if !q.ticketType().AffectRows || t.IgnoreAffectRows || q.est.running {
+		return nil
+	}
+	if !t.Rows.Known() || (t.Rows.Source != dms.RowsManual && t.Rows.StaleFor(t.SQL)) {
+		method := dms.RowsExplain
+		if t.Rows.Source == dms.RowsCount {
+			method = dms.RowsCount
+		}
+		return q.startEstimate(method)
+	}
+	return nil
+}
+
+// startEstimate measures the current SQL in the background.
+func (q *sqlStep) startEstimate(method dms.RowSource) tea.Cmd {
+	q.sync()
+	if q.est.cancel != nil {
+		q.est.cancel()
+	}
+	q.est.seq++
+	q.est.running, q.est.method, q.est.err, q.est.started = true, method, nil, q.s.now()
+	ctx, cancel := context.WithCancel(context.Background())
+	q.est.cancel = cancel
+	seq, t, svc := q.est.seq, *q.s.ticket, q.s.svc
+	hash := dms.SQLHash(t.SQL)
+	return func() tea.Msg {
+		defer cancel()
+		est, err := svc.Estimate(ctx, dms.EstimateRequest{Tid: t.Tenant.ID, Database: t.Database, SQL: t.SQL, Method: method})
+		return estimateMsg{seq: seq, sqlHash: hash, est: est, err: err}
+	}
+}
+
+func (q *sqlStep) cancelEstimate() {
+	if q.est.cancel != nil {
+		q.est.cancel()
+	}
+	q.est.seq++ // its answer, if any, is dropped
+	q.est.running = false
+	q.notice, q.noticeErr = "Count cancelled.", false
+}
+
+func (q *sqlStep) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		q.resize()
+		return nil
+	case checkTickMsg:
+		if msg.version != q.ed.Version() {
+			return nil
+		}
+		return q.check()
+	case checkResultMsg:
+		if msg.version != q.ed.Version() {
+			return nil
+		}
+		q.checked, q.stmts, q.problems = msg.version, msg.stmts, msg.problems
+		q.s.ticket.SQL = msg.sql
+		marks := map[int]string{}
+		for _, p := range q.problems {
+			for _, s := range q.stmts {
+				if s.Number == p.Statement {
+					marks[s.StartLine-1] = p.Message
+				}
+			}
+		}
+		q.ed.SetMarks(marks)
+		return nil
+	case estimateMsg:
+		if msg.seq != q.est.seq {
+			return nil // cancelled or superseded
+		}
+		q.est.running = false
+		if msg.sqlHash != dms.SQLHash(q.s.ticket.SQL) || (q.ed.Version() != q.checked && q.ed.Value() != q.s.ticket.SQL) {
+			return nil // the SQL changed while DMS was measuring: the answer is for old text
+		}
+		est := msg.est
+		q.est.last, q.est.err = &est, msg.err
+		if msg.err == nil && est.Complete {
+			q.s.ticket.Rows = est.Figure()
+		}
+		return nil
+	case fileLoadedMsg:
+		if msg.err != nil {
+			q.notice, q.noticeErr = msg.err.Error(), true
+			return nil
+		}
+		q.ed.SetValue(msg.text)
+		q.notice, q.noticeErr = fmt.Sprintf("Loaded %s (%d lines).", msg.path, q.ed.LineCount()), false
+		return q.scheduleCheck()
+	case tea.KeyMsg:
+		return q.key(msg)
+	}
+	var cmd tea.Cmd
+	q.ed, cmd = q.ed.Update(msg)
+	return cmd
+}
+
+func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
+	k := q.s.keys
+	if q.opening {
+		switch msg.String() {
+		case "esc":
+			q.opening = false
+			q.ed.Focus()
+			return nil
+		case "enter":
+			q.opening = false
+			q.ed.Focus()
+			return loadFile(strings.TrimSpace(q.path.Value()))
+		}
+		var cmd tea.Cmd
+		q.path, cmd = q.path.Update(msg)
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, k.NextFromSQL):
+		q.sync()
+		if ps := q.ticketType().CheckSQL(q.s.ticket.SQL, q.s.ticket.Database.Dialect()); len(ps) > 0 {
+			q.notice, q.noticeErr = "Not yet: "+ps[0].Message, true
+			q.checked, q.problems = q.ed.Version(), ps
+			return nil
+		}
+		q.notice = ""
+		return next
+	case key.Matches(msg, k.Estimate):
+		if !q.ticketType().AffectRows {
+			return nil
+		}
+		return q.startEstimate(dms.RowsExplain)
+	case key.Matches(msg, k.Count):
+		if !q.ticketType().AffectRows {
+			return nil
+		}
+		if q.est.running && q.est.method == dms.RowsCount {
+			q.cancelEstimate()
+			return nil
+		}
+		return q.startEstimate(dms.RowsCount)
+	case key.Matches(msg, k.ExternalEditor):
+		if !q.s.opts.Local {
+			q.notice, q.noticeErr = "The external editor is not available over SSH.", true
+			return nil
+		}
+		q.sync()
+		return externalEdit(q.s.ticket.SQL)
+	case key.Matches(msg, k.Open):
+		if !q.s.opts.Local {
+			q.notice, q.noticeErr = "Opening files is not available over SSH: paste the SQL instead.", true
+			return nil
+		}
+		q.opening = true
+		q.ed.Blur()
+		return q.path.Focus()
+	}
+	before := q.ed.Version()
+	var cmd tea.Cmd
+	q.ed, cmd = q.ed.Update(msg)
+	if q.ed.Version() != before {
+		q.notice = ""
+		return tea.Batch(cmd, q.scheduleCheck())
+	}
+	return cmd
+}
+
+func (q *sqlStep) view() string {
+	st := q.s.st
+	w := q.s.width
+	title := st.Title.Render("SQL") + st.Subtle.Render(" · "+q.ticketType().AcceptsText)
+	top := truncate(title, w)
+	if q.opening {
+		top = q.path.View()
+	}
+	if q.wide() {
+		pw := q.panelWidth()
+		panel := fit(q.panel(pw), pw, q.s.height-2)
+		body := lipgloss.JoinHorizontal(lipgloss.Top, q.ed.View(), " ", panel)
+		return top + "\n" + body + "\n" + q.statusLine(w)
+	}
+	return top + "\n" + q.ed.View() + "\n" + q.statusLine(w) + "\n" + fit(q.panel(w), w, 4)
+}
+
+// statusLine is the statement count, cursor position and notices.
+func (q *sqlStep) statusLine(w int) string {
+	st := q.s.st
+	if q.notice != "" {
+		if q.noticeErr {
+			return st.Error.Render(truncate(q.notice, w))
+		}
+		return st.Success.Render(truncate(q.notice, w))
+	}
+	line, col := q.ed.Cursor()
+	n := len(q.stmts)
+	word := "statements"
+	if n == 1 {
+		word = "statement"
+	}
+	s := fmt.Sprintf("%d %s · line %d, col %d · %s", n, word, line+1, col+1, dialectName(q.s.ticket.Database.Dialect()))
+	if q.ed.Version() != q.checked {
+		s += " · checking…"
+	}
+	return st.Faint.Render(truncate(s, w))
+}
+
+// panel is the checks and the affected-row figure.
+func (q *sqlStep) panel(w int) string {
+	st := q.s.st
+	var lines []string
+	if len(q.problems) > 0 {
+		for i, p := range q.problems {
+			if i == 2 && len(q.problems) > 3 {
+				lines = append(lines, st.Error.Render(fmt.Sprintf("… and %d more", len(q.problems)-2)))
+				break
+			}
+			lines = append(lines, wrap(st.Error, "✗ "+p.Message, w)...)
+		}
+	} else if len(q.stmts) > 0 && q.ed.Version() == q.checked {
+		lines = append(lines, st.Success.Render("✓ ")+st.Subtle.Render(truncate("every statement is allowed", w-2)))
+	}
+	if q.ticketType().AffectRows {
+		lines = append(lines, q.rowsLines(w)...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// rowsLines is the affected-row panel: the figure, how and when it was
+// obtained, whether it is stale, per statement; or DMS's refusal.
+func (q *sqlStep) rowsLines(w int) []string {
+	st := q.s.st
+	t := q.s.ticket
+	var lines []string
+	switch {
+	case q.est.running:
+		what := "estimating (EXPLAIN)…"
+		if q.est.method == dms.RowsCount {
+			what = "counting (COUNT)… ctrl+t cancels"
+		}
+		lines = append(lines, st.Info.Render(truncate("Rows: "+what, w)))
+	case t.Rows.Known():
+		s := "Rows: " + thousands(t.Rows.Total) + " · " + t.Rows.Source.Label()
+		if !t.Rows.At.IsZero() {
+			s += " at " + t.Rows.At.Local().Format("15:04:05")
+		}
+		lines = append(lines, st.Value.Render(truncate(s, w)))
+		if q.stale() {
+			lines = append(lines, st.Warn.Render(truncate("stale: the SQL changed — ctrl+r re-estimates", w)))
+		} else if len(t.Rows.Statements) > 1 {
+			var per []string
+			for i, n := range t.Rows.Statements {
+				per = append(per, fmt.Sprintf("#%d %s", i+1, thousands(n)))
+			}
+			lines = append(lines, st.Faint.Render(truncate(strings.Join(per, " · "), w)))
+		}
+	case t.IgnoreAffectRows:
+		lines = append(lines, st.Subtle.Render(truncate("Rows: check ignored (see Details)", w)))
+	default:
+		lines = append(lines, st.Subtle.Render(truncate("Rows: not measured — ctrl+r estimates, ctrl+t counts", w)))
+	}
+	if q.est.err != nil && !q.est.running {
+		lines = append(lines, wrap(st.Error, "DMS could not measure: "+errMessage(q.est.err), w)...)
+		lines = append(lines, wrap(st.Subtle, "Enter the figure yourself in Details, or ignore the check there with a reason.", w)...)
+	}
+	return lines
+}
+
+func (q *sqlStep) help() helpKeys {
+	k := q.s.keys
+	if q.opening {
+		return helpKeys{short: []key.Binding{with(k.Enter, "enter", "open"), with(k.Back, "esc", "cancel")}}
+	}
+	short := []key.Binding{k.NextFromSQL}
+	if q.ticketType().AffectRows {
+		count := k.Count
+		if q.est.running && q.est.method == dms.RowsCount {
+			count = with(k.Count, "ctrl+t", "cancel count")
+		}
+		short = append(short, k.Estimate, count)
+	}
+	files := []key.Binding{}
+	if q.s.opts.Local {
+		files = append(files, k.ExternalEditor, k.Open)
+		short = append(short, k.Open)
+	}
+	short = append(short, with(k.Back, "esc", "back"))
+	full := [][]key.Binding{short, files, editor.DefaultKeyMap().ShortHelp()}
+	return helpKeys{short: short, full: full}
+}
+
+func (q *sqlStep) typing() bool { return true }
+func (q *sqlStep) modal() bool  { return q.opening }

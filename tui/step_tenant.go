@@ -1,0 +1,87 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/dms"
+	"dmsticket/dms/inert"
+)
+
+// tenantStep lets a user who belongs to several tenants pick one; the active
+// tenant is preselected.
+type tenantStep struct {
+	s      *session
+	cursor int
+}
+
+func newTenantStep(s *session) *tenantStep { return &tenantStep{s: s} }
+
+func (t *tenantStep) enter() tea.Cmd {
+	t.preselect()
+	return nil
+}
+
+func (t *tenantStep) preselect() {
+	for i, tn := range t.s.tenants {
+		if tn.ID == t.s.ticket.Tenant.ID {
+			t.cursor = i
+		}
+	}
+}
+
+func (t *tenantStep) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tenantsMsg:
+		t.preselect()
+	case tea.KeyMsg:
+		k := t.s.keys
+		switch {
+		case key.Matches(msg, k.Up):
+			t.cursor = max(0, t.cursor-1)
+		case key.Matches(msg, k.Down):
+			t.cursor = min(len(t.s.tenants)-1, t.cursor+1)
+		case key.Matches(msg, k.Enter):
+			if len(t.s.tenants) == 0 {
+				return nil
+			}
+			chosen := t.s.tenants[t.cursor]
+			if chosen.ID != t.s.ticket.Tenant.ID {
+				// Databases belong to a tenant: a new tenant means a new choice.
+				t.s.ticket.Database = dms.Database{}
+			}
+			t.s.ticket.Tenant = chosen
+			return next
+		}
+	}
+	return nil
+}
+
+func (t *tenantStep) view() string {
+	st := t.s.st
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Which tenant?") + "\n")
+	b.WriteString(st.Subtle.Render("You belong to several DMS tenants; the active one is preselected.") + "\n\n")
+	for i, tn := range t.s.tenants {
+		label := inert.Line(tn.Label())
+		if tn.Status != "" && tn.Status != "ACTIVE" {
+			label += st.Faint.Render("  " + inert.Line(tn.Status))
+		}
+		if i == t.cursor {
+			b.WriteString(st.Cursor.Render("▌ ") + st.ItemSelected.Render(label) + "\n")
+		} else {
+			b.WriteString("  " + st.Item.Render(label) + "\n")
+		}
+	}
+	return b.String()
+}
+
+func (t *tenantStep) help() helpKeys {
+	k := t.s.keys
+	return helpKeys{short: []key.Binding{with(k.Enter, "enter", "choose"), with(k.Up, "↑/↓", "move"), with(k.Back, "esc", "back")}}
+}
+
+func (t *tenantStep) typing() bool { return false }
+func (t *tenantStep) modal() bool  { return false }
