@@ -66,6 +66,10 @@ type (
 	idleMsg struct{}
 )
 
+// NoticeMsg puts a banner above the header, e.g. the SSH server announcing
+// that it is shutting down. An empty Text removes it.
+type NoticeMsg struct{ Text string }
+
 func next() tea.Msg       { return nextMsg{} }
 func back() tea.Msg       { return backMsg{} }
 func goTo(s Step) tea.Cmd { return func() tea.Msg { return gotoMsg{s} } }
@@ -81,6 +85,7 @@ type Model struct {
 	height   int
 	lastKey  time.Time
 	quitting bool
+	notice   string
 }
 
 // New builds the wizard. It draws with opts.Renderer (one per SSH session).
@@ -196,6 +201,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.enter(msg.step)
 	case newTicketMsg:
 		return m, m.newTicket()
+	case NoticeMsg:
+		m.notice = msg.Text
+		m.layout()
+		return m, nil
 	case submitMsg:
 		res := m.steps[StepResult].(*resultStep)
 		if res.busy() {

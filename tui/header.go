@@ -35,6 +35,9 @@ func (m *Model) header() string {
 		right = st.User.Render("signed in as " + inert.Line(u.Name))
 	}
 	lines := []string{spread(left, right, w), m.stepLine()}
+	if m.notice != "" {
+		lines = append([]string{st.Warning.Render(truncate("▲ "+inert.Line(m.notice), w))}, lines...)
+	}
 	if db := m.s.ticket.Database; !db.IsZero() && m.step != StepType && m.step != StepTenant {
 		lines = append(lines, databaseLine(st, db, w))
 		if db.Env == dms.EnvProduct {
