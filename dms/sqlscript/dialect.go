@@ -1,0 +1,65 @@
+package sqlscript
+
+import "strings"
+
+// Dialect selects the lexical rules used to split and classify SQL: which
+// quotes exist, which comments exist and whether they nest. A value other
+// than the constants below behaves as Generic.
+type Dialect int
+
+const (
+	// MySQL covers the MySQL family: MySQL, MariaDB, PolarDB for MySQL,
+	// PolarDB-X (DRDS), AnalyticDB for MySQL and OceanBase in MySQL mode.
+	// Strings take backslash escapes in both '…' and "…"; `…` quotes
+	// identifiers; "#" and "-- " (dashes and a blank) start line comments;
+	// "/*!…*/" and "/*M!…*/" are executable comments, read as SQL. This is
+	// the server's default sql_mode; NO_BACKSLASH_ESCAPES and ANSI_QUOTES
+	// are not modelled.
+	MySQL Dialect = iota
+	// PostgreSQL covers PostgreSQL, PolarDB for PostgreSQL and AnalyticDB
+	// for PostgreSQL: standard strings ('' doubling, no backslash escapes),
+	// E'…' escape strings, "…" identifiers, $tag$…$tag$ dollar quoting, "--"
+	// line comments and nesting block comments. '#' is an operator. This is
+	// standard_conforming_strings on, the default since PostgreSQL 9.1.
+	PostgreSQL
+	// Generic is standard SQL for every other database: '…' strings with ''
+	// doubling, "…" and `…` quoted identifiers, "--" line comments and
+	// non-nesting block comments. It does not understand procedural blocks
+	// (Oracle PL/SQL, T-SQL batches).
+	Generic
+)
+
+// String returns the dialect's name: "mysql", "postgresql" or "generic".
+func (d Dialect) String() string {
+	switch d {
+	case MySQL:
+		return "mysql"
+	case PostgreSQL:
+		return "postgresql"
+	default:
+		return "generic"
+	}
+}
+
+// DialectFor maps a DMS DbType to the dialect its SQL is written in. The
+// comparison ignores case, surrounding blanks and the difference between '-'
+// and '_', so both the current spellings ("polardb-pg") and the older ones
+// ("POLARDB_POSTGRESQL") work. Types that are not SQL databases of the MySQL
+// or PostgreSQL family (Oracle, SQL Server, OceanBase in Oracle mode, …) get
+// Generic.
+func DialectFor(dbType string) Dialect {
+	t := strings.ToLower(strings.TrimSpace(dbType))
+	t = strings.ReplaceAll(t, "-", "_")
+	switch t {
+	case "mysql", "polardb", "polardb_mysql", "mariadb", "drds", "polardbx", "polardb_x",
+		"adb_mysql", "ads", "oceanbasex", "oceanbase":
+		// "oceanbasex" is DMS's name for OceanBase in MySQL mode; Oracle mode
+		// is "ob_for_oracle".
+		return MySQL
+	case "postgresql", "postgres", "polardb_pg", "polardb_postgresql",
+		"adb_postgresql", "adb_pg", "gpdb":
+		return PostgreSQL
+	default:
+		return Generic
+	}
+}

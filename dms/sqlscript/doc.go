@@ -1,0 +1,15 @@
+// Package sqlscript owns the reading of SQL scripts that users put into
+// tickets: it splits a script into statements the way the database would,
+// and classifies each statement by what it does (read, insert, update,
+// delete, change the schema, or something else).
+//
+// It is a lexer, not a parser. It knows where strings, quoted identifiers,
+// comments and dollar-quoted bodies begin and end in each [Dialect], which is
+// enough to find the semicolons that end statements and the keywords that say
+// what a statement is. It does not validate SQL; the database does that.
+//
+// Everything here is a pure function of its input: no I/O, no globals, safe
+// for concurrent use. Malformed input (an unclosed quote or comment) never
+// panics: the open construct runs to the end of the input and is reported in
+// [Segment.Unclosed].
+package sqlscript

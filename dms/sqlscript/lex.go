@@ -1,0 +1,317 @@
+package sqlscript
+
+import "strings"
+
+// tokKind is the kind of a lexical token. The lexer is the one place that
+// knows each dialect's quoting and comment rules; Split and Classify both
+// read its tokens.
+type tokKind uint8
+
+const (
+	tokEOF       tokKind = iota
+	tokSpace             // a run of blanks (and byte-order marks)
+	tokComment           // a line or block comment
+	tokWord              // an unquoted identifier, keyword or number
+	tokQuoted            // a string, quoted identifier or dollar-quoted body
+	tokPunct             // any other single byte: ( ) , ; . = …
+	tokExecOpen          // MySQL "/*!50001" or "/*M!100101": what follows is SQL
+	tokExecClose         // the "*/" that closes an executable comment
+)
+
+// lexer cuts src into tokens. It is a value type: copying it saves its
+// state, which Split uses to look ahead and back off.
+type lexer struct {
+	src      string
+	d        Dialect
+	pos      int
+	inExec   bool   // inside a MySQL executable comment
+	execAt   int    // where it opened
+	execOpen string // and with what: "/*!" or "/*M!"
+
+	// unclosedAt and unclosed describe the string or comment that src ended
+	// inside of, if any: its offset and its opening delimiter.
+	unclosedAt int
+	unclosed   string
+}
+
+const bom = "\uFEFF"
+
+// next returns the next token's kind and its start offset; the token ends at
+// l.pos. It returns tokEOF at the end of src.
+func (l *lexer) next() (tokKind, int) {
+	s, i := l.src, l.pos
+	if i >= len(s) {
+		if l.inExec && l.unclosed == "" {
+			l.unclosedAt, l.unclosed = l.execAt, l.execOpen
+		}
+		return tokEOF, i
+	}
+	c := s[i]
+	switch byteClass[c] {
+	case classBlank:
+		l.pos = skipBlanks(s, i)
+		return tokSpace, i
+	case classWord:
+		if c == 0xEF && strings.HasPrefix(s[i:], bom) {
+			l.pos = skipBlanks(s, i)
+			return tokSpace, i
+		}
+		if c != '$' || l.d != PostgreSQL {
+			return l.word(i)
+		}
+		// In PostgreSQL a leading '$' is a parameter or a dollar quote.
+	}
+	switch c {
+	case '\'':
+		return l.quoted(i, i+1, '\'', l.d == MySQL)
+	case '"':
+		return l.quoted(i, i+1, '"', l.d == MySQL)
+	case '`':
+		if l.d != PostgreSQL {
+			return l.quoted(i, i+1, '`', false)
+		}
+	case '$':
+		if l.d == PostgreSQL {
+			return l.dollar(i)
+		}
+	case '-':
+		if l.isDashComment(i) {
+			l.pos = lineEnd(s, i)
+			return tokComment, i
+		}
+	case '#':
+		if l.d == MySQL {
+			l.pos = lineEnd(s, i)
+			return tokComment, i
+		}
+	case '/':
+		if i+1 < len(s) && s[i+1] == '*' {
+			return l.blockComment(i)
+		}
+	case '*':
+		if l.inExec && i+1 < len(s) && s[i+1] == '/' {
+			l.inExec = false
+			l.pos = i + 2
+			return tokExecClose, i
+		}
+	}
+	l.pos = i + 1
+	return tokPunct, i
+}
+
+// word reads an unquoted word. In PostgreSQL a lone E or e directly followed
+// by a quote is the prefix of an escape string, E'…', whose backslashes
+// escape.
+func (l *lexer) word(i int) (tokKind, int) {
+	s := l.src
+	j := i + 1
+	for j < len(s) && isWordByte(s[j]) {
+		if s[j] == 0xEF && strings.HasPrefix(s[j:], bom) {
+			break // a byte-order mark is blank
+		}
+		j++
+	}
+	if l.d == PostgreSQL && j == i+1 && (s[i] == 'E' || s[i] == 'e') && j < len(s) && s[j] == '\'' {
+		return l.quoted(i, j+1, '\'', true)
+	}
+	l.pos = j
+	return tokWord, i
+}
+
+// quoted reads a string or quoted identifier that starts at start and whose
+// body starts at body. A doubled quote stands for itself; with backslash, a
+// backslash escapes the byte after it.
+func (l *lexer) quoted(start, body int, q byte, backslash bool) (tokKind, int) {
+	s := l.src
+	for j := body; j < len(s); {
+		var k int
+		if backslash {
+			k = indexEither(s[j:], q, '\\')
+		} else {
+			k = strings.IndexByte(s[j:], q)
+		}
+		if k < 0 {
+			break
+		}
+		j += k
+		if s[j] == '\\' {
+			j += 2
+			continue
+		}
+		if j+1 < len(s) && s[j+1] == q {
+			j += 2
+			continue
+		}
+		l.pos = j + 1
+		return tokQuoted, start
+	}
+	l.open(start, s[start:body])
+	return tokQuoted, start
+}
+
+// dollar reads a PostgreSQL dollar-quoted body, $$…$$ or $tag$…$tag$. A '$'
+// that does not open one (a parameter such as $1) is read as a word.
+func (l *lexer) dollar(i int) (tokKind, int) {
+	s := l.src
+	j := i + 1
+	if j < len(s) && isTagStart(s[j]) {
+		for j++; j < len(s) && isTagByte(s[j]); j++ {
+		}
+	}
+	if j >= len(s) || s[j] != '$' {
+		// Not a dollar quote: "$1", or a lone '$'.
+		k := i + 1
+		for k < len(s) && isWordByte(s[k]) && s[k] != '$' && s[k] < 0x80 {
+			k++
+		}
+		l.pos = k
+		return tokWord, i
+	}
+	tag := s[i : j+1]
+	if k := strings.Index(s[j+1:], tag); k >= 0 {
+		l.pos = j + 1 + k + len(tag)
+		return tokQuoted, i
+	}
+	l.open(i, tag)
+	return tokQuoted, i
+}
+
+// blockComment reads a /* */ comment starting at i. PostgreSQL's nest. In
+// MySQL, "/*!" and "/*M!" (with an optional version number) open an
+// executable comment whose contents are SQL: the lexer returns tokExecOpen
+// and reads on as usual until the matching "*/".
+func (l *lexer) blockComment(i int) (tokKind, int) {
+	s := l.src
+	if l.d == MySQL {
+		j := i + 2
+		if j < len(s) && s[j] == 'M' && j+1 < len(s) && s[j+1] == '!' {
+			j++
+		}
+		if j < len(s) && s[j] == '!' {
+			j++
+			l.execAt, l.execOpen = i, s[i:j]
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			l.inExec = true
+			l.pos = j
+			return tokExecOpen, i
+		}
+	}
+	if l.d != PostgreSQL {
+		if k := strings.Index(s[i+2:], "*/"); k >= 0 {
+			l.pos = i + 2 + k + 2
+			return tokComment, i
+		}
+		l.open(i, "/*")
+		return tokComment, i
+	}
+	depth := 1
+	for j := i + 2; j+1 < len(s); {
+		switch {
+		case s[j] == '/' && s[j+1] == '*':
+			depth++
+			j += 2
+		case s[j] == '*' && s[j+1] == '/':
+			depth--
+			j += 2
+			if depth == 0 {
+				l.pos = j
+				return tokComment, i
+			}
+		default:
+			j++
+		}
+	}
+	l.open(i, "/*")
+	return tokComment, i
+}
+
+// isDashComment reports whether the "-" at i starts a "--" line comment.
+// MySQL wants the second dash followed by a blank or a control character
+// (or the end of the input): "1--1" is 1 minus minus 1 there, and reading it
+// as a comment would hide SQL that the server runs.
+func (l *lexer) isDashComment(i int) bool {
+	s := l.src
+	if i+1 >= len(s) || s[i+1] != '-' {
+		return false
+	}
+	if l.d != MySQL {
+		return true
+	}
+	return i+2 >= len(s) || s[i+2] <= ' '
+}
+
+// open records that the input ended inside the construct opened by delim at
+// offset at, and moves to the end of the input.
+func (l *lexer) open(at int, delim string) {
+	l.unclosedAt, l.unclosed = at, delim
+	l.pos = len(l.src)
+}
+
+// byteClass holds each byte's lexical class, so the hot loops test one
+// table entry instead of a chain of comparisons.
+var byteClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \n\t\r\f\v") {
+		t[c] = classBlank
+	}
+	for c := range 256 {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$' || c >= 0x80 {
+			t[c] = classWord
+		}
+	}
+	return t
+}()
+
+const (
+	classBlank = 1 + iota
+	classWord
+)
+
+func isBlank(c byte) bool { return byteClass[c] == classBlank }
+
+func skipBlanks(s string, i int) int {
+	for i < len(s) {
+		if isBlank(s[i]) {
+			i++
+		} else if s[i] == 0xEF && strings.HasPrefix(s[i:], bom) {
+			i += len(bom)
+		} else {
+			break
+		}
+	}
+	return i
+}
+
+// isWordByte reports whether c can continue an unquoted word. Bytes of
+// multi-byte UTF-8 characters count, as both MySQL and PostgreSQL accept
+// letters beyond ASCII in identifiers; so does '$', which both accept after
+// the first character.
+func isWordByte(c byte) bool { return byteClass[c] == classWord }
+
+func isTagStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
+}
+
+func isTagByte(c byte) bool {
+	return isTagStart(c) || c >= '0' && c <= '9'
+}
+
+// lineEnd returns the offset of the newline that ends the line holding i, or
+// the end of s.
+func lineEnd(s string, i int) int {
+	if k := strings.IndexByte(s[i:], '\n'); k >= 0 {
+		return i + k
+	}
+	return len(s)
+}
+
+// indexEither returns the index of the first a or b in s, or -1.
+func indexEither(s string, a, b byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == a || s[i] == b {
+			return i
+		}
+	}
+	return -1
+}
