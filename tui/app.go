@@ -124,8 +124,10 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) loadTenants() tea.Cmd {
-	svc := m.s.svc
+func (m *Model) loadTenants() tea.Cmd { return loadTenants(m.s.svc) }
+
+// loadTenants asks DMS for the active tenant and the list.
+func loadTenants(svc dms.Service) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -192,7 +194,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.s.ticket.Tenant.ID == 0 {
 			m.s.ticket.Tenant = m.pickTenant(msg.active, msg.list)
 		}
-		return m, m.steps[StepTenant].update(msg)
+		cmd := m.steps[StepTenant].update(msg)
+		if m.step == StepTenant && !m.needTenantStep() {
+			// The user was waiting on the tenant step for a single tenant.
+			m.step = StepType
+			return m, m.enter(StepDatabase)
+		}
+		return m, cmd
 	case nextMsg:
 		return m, m.forward()
 	case backMsg:
@@ -241,8 +249,10 @@ func (m *Model) pickTenant(active dms.Tenant, list []dms.Tenant) dms.Tenant {
 
 // needTenantStep reports whether the user must pick a tenant: more than one,
 // and no --tenant.
+// Until the tenants have loaded the step is kept, showing that it waits, and
+// it moves on by itself if there turns out to be only one.
 func (m *Model) needTenantStep() bool {
-	return m.s.opts.Tenant == 0 && len(m.s.tenants) > 1
+	return m.s.opts.Tenant == 0 && (!m.s.tenantsLoaded || m.s.tenantsErr != nil || len(m.s.tenants) > 1)
 }
 
 // sequence is the steps this ticket type walks through, in order.

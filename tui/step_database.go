@@ -260,7 +260,7 @@ func (d *databaseStep) view() string {
 		return b.String()
 	}
 	cols := dbColumns(w)
-	b.WriteString(st.TableHeader.Render(cols.row("", "SCHEMA", "WHERE", "TYPE", "ALIAS", "ENV")) + "\n")
+	b.WriteString(st.TableHeader.Render(cols.row("  ", "SCHEMA", "WHERE", "TYPE", "ALIAS", "ENV")) + "\n")
 	end := min(len(vis), d.offset+d.rows())
 	for i := d.offset; i < end; i++ {
 		db := vis[i]
@@ -299,7 +299,7 @@ func (c columns) row(prefix, schema, loc, typ, alias, env string) string {
 
 func (d *databaseStep) help() helpKeys {
 	k := d.s.keys
-	short := []key.Binding{with(k.Enter, "enter", "choose"), with(k.Up, "↑/↓", "move"), with(k.Filter, "tab", "filter: "+d.filter.Next().String()), with(k.Back, "esc", "back")}
+	short := []key.Binding{with(k.Enter, "enter", "choose"), with(k.Up, "↑/↓", "move"), with(k.Filter, "tab", "show "+d.filter.Next().String()), with(k.Back, "esc", "back")}
 	full := [][]key.Binding{short, {k.PageUp, k.PageDown}}
 	return helpKeys{short: short, full: full}
 }

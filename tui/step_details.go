@@ -157,7 +157,9 @@ func (d *detailsStep) build() *huh.Form {
 	if tt.AffectRows {
 		fields = append(fields, huh.NewConfirm().Key("ignore").
 			Title("Ignore the affected-row check?").
-			DescriptionFunc(func() string { return d.rowsDescription() }, &v.ignore).
+			// A static description: huh evaluates *Func values in command
+			// goroutines, which must not read the ticket.
+			Description(d.rowsDescription()).
 			Affirmative("Yes, with a reason").Negative("No").Value(&v.ignore))
 		groups = append(groups, huh.NewGroup(fields...),
 			huh.NewGroup(huh.NewInput().Key("reason").Title("Why may DMS skip the affected-row check?").

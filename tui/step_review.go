@@ -116,27 +116,41 @@ func (r *reviewStep) summaryLines() []string {
 	tt, _ := dms.LookupType(t.Type)
 	w := r.s.width
 	row := func(label, value string) string {
-		return truncate(st.Label.Render(fmt.Sprintf("%-10s", label))+" "+value, w)
+		return truncate(st.Label.Render(fmt.Sprintf("%-9s", label))+" "+value, w)
 	}
-	lines := []string{row("Type", st.Value.Render(tt.Title)+st.Faint.Render(" ("+t.Type+")"))}
-	lines = append(lines, row("Tenant", st.Value.Render(inert.Line(t.Tenant.Label()))))
+	sep := st.Faint.Render(" · ")
+	lines := []string{row("Type", st.Value.Render(tt.Title)+st.Faint.Render(" "+t.Type)+sep+st.Subtle.Render("tenant ")+st.Value.Render(inert.Line(t.Tenant.Label())))}
 	if tt.Has(dms.StepDatabase) {
 		lines = append(lines, row("Database", st.Value.Render(inert.Line(t.Database.Name()))+" "+envBadge(st, t.Database.Env)))
 	}
 	if tt.Has(dms.StepSQL) {
 		n := len(q(r.s).stmts)
-		lines = append(lines, row("SQL", st.Value.Render(fmt.Sprintf("%d statement(s), %d lines", n, strings.Count(strings.TrimRight(t.SQL, "\n"), "\n")+1))))
-	}
-	if tt.AffectRows {
-		lines = append(lines, row("Rows", r.rowsValue()))
+		lc := strings.Count(strings.TrimRight(t.SQL, "\n"), "\n") + 1
+		sql := st.Value.Render(plural(n, "statement") + ", " + plural(lc, "line"))
+		if tt.AffectRows {
+			sql += sep + st.Subtle.Render("rows ") + r.rowsValue()
+		}
+		lines = append(lines, row("SQL", sql))
 	}
 	lines = append(lines, row("Comment", st.Value.Render(inert.Line(t.Comment))))
 	rel := r.req.RelatedUserList
 	if rel == "" {
 		rel = "none"
 	}
-	lines = append(lines, row("Related", st.Value.Render(strings.ReplaceAll(rel, ",", ", "))))
+	extra := ""
+	if t.AttachmentKey != "" {
+		extra = sep + st.Subtle.Render("attachment ") + st.Value.Render(inert.Line(t.AttachmentKey))
+	}
+	lines = append(lines, row("Related", st.Value.Render(strings.ReplaceAll(rel, ",", ", "))+extra))
 	return lines
+}
+
+// plural is "1 line", "2 lines".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return itoa(n) + " " + word + "s"
 }
 
 func (r *reviewStep) rowsValue() string {

@@ -237,6 +237,7 @@ func (q *sqlStep) update(msg tea.Msg) tea.Cmd {
 			return nil // the SQL changed while DMS was measuring: the answer is for old text
 		}
 		est := msg.est
+		est.At = q.s.now() // when the answer arrived, by the program's clock
 		q.est.last, q.est.err = &est, msg.err
 		if msg.err == nil && est.Complete {
 			q.s.ticket.Rows = est.Figure()

@@ -38,6 +38,19 @@ func (t *tenantStep) update(msg tea.Msg) tea.Cmd {
 		t.preselect()
 	case tea.KeyMsg:
 		k := t.s.keys
+		if !t.s.tenantsLoaded {
+			return nil
+		}
+		if t.s.tenantsErr != nil {
+			switch {
+			case msg.String() == "r":
+				t.s.tenantsLoaded = false
+				return loadTenants(t.s.svc)
+			case key.Matches(msg, k.Enter):
+				return next // DMS uses the caller's active tenant when none is named
+			}
+			return nil
+		}
 		switch {
 		case key.Matches(msg, k.Up):
 			t.cursor = max(0, t.cursor-1)
@@ -62,6 +75,14 @@ func (t *tenantStep) update(msg tea.Msg) tea.Cmd {
 func (t *tenantStep) view() string {
 	st := t.s.st
 	var b strings.Builder
+	if !t.s.tenantsLoaded {
+		return st.Title.Render("Which tenant?") + "\n\n" + st.Subtle.Render("Asking DMS for your tenants…")
+	}
+	if t.s.tenantsErr != nil {
+		return st.Title.Render("Which tenant?") + "\n\n" + st.Error.Render("DMS did not list your tenants:") + "\n" +
+			errorLines(st, t.s.tenantsErr, t.s.width) + "\n\n" +
+			st.Subtle.Render("r asks again; enter continues with your active tenant.")
+	}
 	b.WriteString(st.Title.Render("Which tenant?") + "\n")
 	b.WriteString(st.Subtle.Render("You belong to several DMS tenants; the active one is preselected.") + "\n\n")
 	for i, tn := range t.s.tenants {
@@ -80,6 +101,9 @@ func (t *tenantStep) view() string {
 
 func (t *tenantStep) help() helpKeys {
 	k := t.s.keys
+	if t.s.tenantsErr != nil {
+		return helpKeys{short: []key.Binding{with(k.Retry, "r", "ask again"), with(k.Enter, "enter", "continue"), with(k.Back, "esc", "back")}}
+	}
 	return helpKeys{short: []key.Binding{with(k.Enter, "enter", "choose"), with(k.Up, "↑/↓", "move"), with(k.Back, "esc", "back")}}
 }
 

@@ -1,0 +1,238 @@
+package tui
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"dmsticket/theme"
+)
+
+// errInputEnded is returned when the input ends before the ticket is done.
+var errInputEnded = errors.New("the input ended before the ticket was complete; nothing was sent to DMS")
+
+// lineReader hands its input out one line per Read. huh's accessible prompts
+// wrap the reader in a fresh bufio.Scanner for every question; a reader that
+// returned everything it had at once would let the first question swallow
+// the answers to the next ones when the input is a pipe. The SQL step reads
+// lines from it directly, so both share one buffer.
+type lineReader struct {
+	r       *bufio.Reader
+	pending []byte
+	// partial is set when the last line handed out had no newline: the first
+	// EOF after it only ends that line (a Scanner's final token).
+	partial bool
+	// ended is set once the input is exhausted and a question got no answer.
+	ended bool
+}
+
+func newLineReader(r io.Reader) *lineReader { return &lineReader{r: bufio.NewReader(r)} }
+
+// Read implements io.Reader: at most one line per call.
+func (l *lineReader) Read(p []byte) (int, error) {
+	if len(l.pending) == 0 {
+		line, err := l.r.ReadBytes('\n')
+		if len(line) == 0 {
+			if err == nil {
+				err = io.EOF
+			}
+			if l.partial {
+				l.partial = false
+			} else {
+				l.ended = true
+			}
+			return 0, err
+		}
+		l.partial = !bytes.HasSuffix(line, []byte("\n"))
+		l.pending = line
+	}
+	n := copy(p, l.pending)
+	l.pending = l.pending[n:]
+	return n, nil
+}
+
+// readLine reads one line without its line ending. At the end of the input
+// it returns what there is and io.EOF.
+func (l *lineReader) readLine() (string, error) {
+	var b []byte
+	if len(l.pending) > 0 {
+		b = append(b, l.pending...)
+		l.pending = nil
+		if bytes.HasSuffix(b, []byte("\n")) {
+			return strings.TrimRight(string(b), "\r\n"), nil
+		}
+	}
+	rest, err := l.r.ReadBytes('\n')
+	b = append(b, rest...)
+	if err != nil && len(b) == 0 {
+		l.ended = true
+	}
+	return strings.TrimRight(string(b), "\r\n"), err
+}
+
+// plainWriter serialises writes and drops them once closed, so a prompt left
+// waiting for input after an interrupt cannot write behind the caller's back.
+type plainWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	closed bool
+}
+
+// Write implements io.Writer.
+func (p *plainWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return len(b), nil
+	}
+	return p.w.Write(b)
+}
+
+func (p *plainWriter) close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+}
+
+// plainHuhTheme is the project's huh theme bound to a renderer without
+// colour or emphasis: accessible mode writes no escape sequence at all.
+func plainHuhTheme() *huh.Theme {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	r.SetHasDarkBackground(true)
+	return theme.New(r, true).Huh()
+}
+
+// prompter asks questions as plain prompts through huh's accessible mode.
+type prompter struct {
+	ctx   context.Context
+	in    *lineReader
+	out   io.Writer
+	theme *huh.Theme
+}
+
+// say writes lines of text.
+func (p *prompter) say(lines ...string) {
+	for _, l := range lines {
+		fmt.Fprintln(p.out, l)
+	}
+}
+
+// sayf writes one formatted line.
+func (p *prompter) sayf(format string, args ...any) { fmt.Fprintf(p.out, format+"\n", args...) }
+
+// run runs one field as an accessible huh form.
+func (p *prompter) run(f huh.Field) error {
+	if err := p.ctx.Err(); err != nil {
+		return err
+	}
+	err := huh.NewForm(huh.NewGroup(f)).WithAccessible(true).WithInput(p.in).WithOutput(p.out).
+		WithTheme(p.theme).WithShowHelp(false).RunWithContext(p.ctx)
+	if err != nil {
+		return err
+	}
+	if err := p.ctx.Err(); err != nil {
+		return err
+	}
+	if p.in.ended {
+		return errInputEnded
+	}
+	return nil
+}
+
+// ask asks for one line of text. current is kept when the answer is empty
+// (the title should say so); validate sees the answer as typed.
+func (p *prompter) ask(title, current string, validate func(string) error) (string, error) {
+	v := current
+	in := huh.NewInput().Title(title).Value(&v).Validate(func(s string) error {
+		if strings.TrimSpace(s) == "" && current != "" {
+			return nil
+		}
+		if validate == nil {
+			return nil
+		}
+		return validate(strings.TrimSpace(s))
+	})
+	if err := p.run(in); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(v), nil
+}
+
+// confirm asks a yes/no question; an empty answer is def.
+func (p *prompter) confirm(title string, def bool) (bool, error) {
+	v := def
+	if err := p.run(huh.NewConfirm().Title(title).Value(&v)); err != nil {
+		return false, err
+	}
+	return v, nil
+}
+
+// option is one numbered choice; aliases are words that choose it too
+// (matched case-insensitively).
+type option struct {
+	label   string
+	aliases []string
+}
+
+// choose lists the options numbered under a heading and asks for a number
+// (or an alias). def is the 1-based option an empty answer picks; 0 means an
+// answer is required.
+func (p *prompter) choose(heading string, opts []option, def int) (int, error) {
+	if heading != "" {
+		p.say(heading)
+	}
+	for i, o := range opts {
+		p.sayf("%d. %s", i+1, o.label)
+	}
+	prompt := fmt.Sprintf("Enter a number from 1 to %d", len(opts))
+	if len(opts) == 1 {
+		prompt = "Enter 1"
+	}
+	if def > 0 {
+		prompt += fmt.Sprintf(" (enter alone picks %d)", def)
+	}
+	prompt += ":"
+	pick := func(s string) (int, bool) {
+		s = strings.TrimSpace(s)
+		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(opts) {
+			return n - 1, true
+		}
+		for i, o := range opts {
+			for _, a := range o.aliases {
+				if strings.EqualFold(s, a) {
+					return i, true
+				}
+			}
+		}
+		return 0, false
+	}
+	current := ""
+	if def > 0 {
+		current = strconv.Itoa(def)
+	}
+	ans, err := p.ask(prompt, current, func(s string) error {
+		if _, ok := pick(s); !ok {
+			if len(opts) == 1 {
+				return errors.New("type 1 and press enter")
+			}
+			return fmt.Errorf("type a number from 1 to %d and press enter", len(opts))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	i, _ := pick(ans)
+	return i, nil
+}

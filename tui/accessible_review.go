@@ -1,0 +1,117 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"dmsticket/dms"
+	"dmsticket/dms/inert"
+	"dmsticket/dms/sqlscript"
+)
+
+// ReviewText is the review as plain text, one "Label: value" line each, for
+// accessible mode and `create --dry-run --output text`: the summary (type,
+// tenant, database, SQL, affected rows, comment, the type's own fields,
+// related users, attachment), the PluginParam JSON exactly as it will be sent
+// and the equivalent aliyun command. Text from DMS is cleaned; the command is
+// exact unless ShellCommandText says otherwise.
+func ReviewText(t dms.Ticket, req dms.OrderRequest, region, endpoint string) string {
+	var b strings.Builder
+	line := func(label, value string) { fmt.Fprintf(&b, "%s: %s\n", label, value) }
+	tt, _ := dms.LookupType(t.Type)
+	line("Type", tt.Title+" ("+t.Type+")")
+	line("Tenant", inert.Line(t.Tenant.Label()))
+	if tt.Has(dms.StepDatabase) {
+		line("Database", DatabaseText(t.Database))
+	}
+	if tt.Has(dms.StepSQL) {
+		n := len(sqlscript.Statements(t.SQL, t.Database.Dialect()))
+		lc := strings.Count(strings.TrimRight(t.SQL, "\n"), "\n") + 1
+		line("SQL", countOf(n, "statement")+", "+countOf(lc, "line"))
+	}
+	if tt.AffectRows {
+		line("Affected rows", RowsText(t))
+	}
+	line("Comment", inert.Line(t.Comment))
+	for _, in := range tt.Inputs {
+		v := t.Text[in.ID]
+		if v == "" {
+			v = "none"
+		}
+		line(in.Label, inert.Line(v))
+	}
+	rel := strings.ReplaceAll(req.RelatedUserList, ",", ", ")
+	if rel == "" {
+		rel = "none"
+	}
+	line("Related users", rel)
+	att := t.AttachmentKey
+	if att == "" {
+		att = "none"
+	}
+	line("Attachment key", inert.Line(att))
+	b.WriteString("\nPluginParam, exactly as it will be sent:\n")
+	b.WriteString(inert.Text(dms.PluginParamPretty(req.PluginParam)))
+	b.WriteString("\n\nThe same request with the aliyun CLI:\n")
+	cmd, exact := ShellCommandText(dms.AliyunCommand(req, region, endpoint))
+	b.WriteString(cmd)
+	b.WriteString("\n")
+	if !exact {
+		b.WriteString("(The comment or SQL holds control characters, removed above for display: this command is not exact. A ticket file keeps them.)\n")
+	}
+	return b.String()
+}
+
+// ShellCommandText makes a shell command safe to print to a terminal. exact
+// is true when it is printed unchanged (only printable text, newlines and
+// tabs); otherwise control characters are removed and the command no longer
+// sends the same request.
+func ShellCommandText(cmd string) (text string, exact bool) {
+	noTabs := strings.ReplaceAll(cmd, "\t", " ")
+	if inert.Text(noTabs) == noTabs {
+		return cmd, true
+	}
+	return inert.Text(cmd), false
+}
+
+// DatabaseText is a database in words: "orders@10.20.1.11:3306, production,
+// mysql, ID 1100001, alias “Orders (production)”", cleaned for the terminal.
+func DatabaseText(d dms.Database) string {
+	parts := []string{inert.Line(d.Name())}
+	if d.Logic {
+		parts = append(parts, "logical database")
+	}
+	parts = append(parts, d.Env.Label())
+	if d.DbType != "" {
+		parts = append(parts, inert.Line(d.DbType))
+	}
+	parts = append(parts, "ID "+itoa(d.ID))
+	if d.Alias != "" {
+		parts = append(parts, "alias “"+inert.Line(d.Alias)+"”")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// RowsText is the ticket's affected-row figure and where it came from:
+// "4,200, estimate (EXPLAIN)", or that the check is ignored and why.
+func RowsText(t dms.Ticket) string {
+	switch {
+	case t.IgnoreAffectRows:
+		return "check ignored, because: " + inert.Line(t.IgnoreAffectRowsReason)
+	case !t.Rows.Known():
+		return "no figure"
+	}
+	s := thousands(t.Rows.Total) + ", " + t.Rows.Source.Label()
+	if !t.Rows.At.IsZero() {
+		s += " at " + t.Rows.At.Local().Format("15:04:05")
+	}
+	return s
+}
+
+// countOf is "1 line", "2 lines".
+func countOf(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return itoa(n) + " " + word + "s"
+}

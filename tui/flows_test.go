@@ -1,0 +1,158 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/dms"
+)
+
+// chooseDatabase walks from the type list to the database step and picks the
+// database whose schema name is exactly schema.
+func (u *ui) chooseType(filter string) {
+	u.t.Helper()
+	u.waitText("What kind of ticket?")
+	if filter != "" {
+		u.typ(filter)
+	}
+	u.enter()
+	u.waitStep(StepTenant)
+	u.waitText("▌ Acme Retail (3000001)")
+	u.enter()
+	u.waitStep(StepDatabase)
+}
+
+func (u *ui) chooseDatabase(schema string) {
+	u.t.Helper()
+	u.typ(schema)
+	u.waitText("▌ " + schema + " ")
+	u.enter()
+}
+
+func TestExportFlowSendsExactlyTheReviewedRequest(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.chooseType("")
+	u.chooseDatabase("orders_dev")
+	u.waitStep(StepSQL)
+	u.typ("SELECT id, total FROM orders WHERE total > 100")
+	u.key(tea.KeyCtrlR)
+	s := u.waitText("estimate (EXPLAIN)")
+	rows := s.ticket.Rows.Total
+	if rows <= 0 {
+		t.Fatalf("no estimate: %+v", s.ticket.Rows)
+	}
+	u.key(tea.KeyCtrlS)
+	u.waitStep(StepDetails)
+	u.waitField("comment")
+	u.field("Q3 export for finance")
+	u.waitField("classify")
+	u.field("quarterly report")
+	u.waitField("related")
+	u.field("2000002, 2000003")
+	u.waitField("attachment")
+	u.enter()
+	u.waitField("ignore")
+	u.enter()
+	u.waitStep(StepReview)
+	u.waitText(`"exeSQL": "SELECT id, total FROM orders WHERE total > 100"`)
+	u.enter()
+	u.waitText("Ticket created")
+
+	calls := sim.run.Server.RequestsFor("CreateOrder")
+	if len(calls) != 1 {
+		t.Fatalf("CreateOrder sent %d times", len(calls))
+	}
+	p := calls[0].Params
+	want := map[string]string{
+		"Tid": "3000001", "PluginType": "DATA_EXPORT", "Comment": "Q3 export for finance", "RelatedUserList": "2000002,2000003",
+		"PluginParam": fmt.Sprintf(`{"affectRows":%d,"classify":"quarterly report","dbId":1100023,"exeSQL":"SELECT id, total FROM orders WHERE total \u003e 100","ignoreAffectRows":false,"logic":false}`, rows),
+	}
+	for k, v := range want {
+		if p.Get(k) != v {
+			t.Errorf("%s = %q, want %q", k, p.Get(k), v)
+		}
+	}
+	if p.Has("AttachmentKey") {
+		t.Errorf("an empty attachment key was sent: %q", p.Get("AttachmentKey"))
+	}
+}
+
+func TestSchemaDesignFlowSendsExactlyTheReviewedRequest(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 80, 24)
+	u.chooseType("schema")
+	u.chooseDatabase("users_dev")
+	u.waitStep(StepDetails)
+	u.waitField("comment")
+	u.field("login is slow")
+	u.waitField("title")
+	u.field("add index on users.email")
+	u.waitField("description")
+	u.field("unique, built online")
+	u.waitField("related")
+	u.field("2000002")
+	u.waitField("attachment")
+	u.enter()
+	u.waitStep(StepReview)
+	s := u.waitText(`"title": "add index on users.email"`)
+	if strings.Contains(s.view, "\nSQL ") {
+		t.Errorf("a schema-design review shows an SQL line:\n%s", s.view)
+	}
+	u.enter()
+	u.waitText("Ticket created")
+	calls := sim.run.Server.RequestsFor("CreateOrder")
+	if len(calls) != 1 {
+		t.Fatalf("CreateOrder sent %d times", len(calls))
+	}
+	p := calls[0].Params
+	want := map[string]string{
+		"Tid": "3000001", "PluginType": "NDDL", "Comment": "login is slow", "RelatedUserList": "2000002",
+		"PluginParam": `{"dbId":1100024,"description":"unique, built online","logic":false,"relatedIds":[2000002],"title":"add index on users.email"}`,
+	}
+	for k, v := range want {
+		if p.Get(k) != v {
+			t.Errorf("%s = %q, want %q", k, p.Get(k), v)
+		}
+	}
+}
+
+func TestProductionExportFlowNeedsTheSchemaNameTyped(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 120, 40)
+	u.chooseType("")
+	u.chooseDatabase("orders")
+	u.waitText("Production database")
+	u.typ("SELECT id FROM refunds")
+	u.key(tea.KeyCtrlS) // leaving the SQL step estimates by itself
+	u.waitStep(StepDetails)
+	u.waitField("comment")
+	u.field("refunds audit")
+	u.waitField("classify")
+	u.field("audit")
+	u.waitField("related")
+	u.enter()
+	u.waitField("attachment")
+	u.enter()
+	u.waitField("ignore")
+	u.enter()
+	u.waitStep(StepReview)
+	u.waitFor("the estimate", func(s snapshot) bool { return s.ticket.Rows.Source == dms.RowsExplain })
+	u.enter()
+	u.waitText("Type its schema name")
+	u.typ("order")
+	u.enter()
+	u.waitText("That is not the schema name")
+	if n := len(sim.run.Server.RequestsFor("CreateOrder")); n != 0 {
+		t.Fatalf("sent before the name was typed: %d", n)
+	}
+	u.typ("s")
+	u.enter()
+	u.waitText("Ticket created")
+	if n := len(sim.run.Server.Orders()); n != 1 {
+		t.Fatalf("%d tickets", n)
+	}
+}

@@ -1,0 +1,211 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"dmsticket/dms"
+	"dmsticket/dms/dmssim"
+)
+
+func TestMain(m *testing.M) {
+	// Goldens are plain text, times are UTC, and no test reaches for cloud
+	// credentials or instance metadata.
+	lipgloss.SetColorProfile(termenv.Ascii)
+	lipgloss.SetHasDarkBackground(true)
+	time.Local = time.UTC
+	os.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+	os.Exit(m.Run())
+}
+
+// testNow is the fixed clock of every UI test.
+var testNow = time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+
+// simulator is an in-process DMS simulator and the real SDK client on it.
+type simulator struct {
+	run    *dmssim.Running
+	client *dms.Client
+}
+
+func newSimulator(t testing.TB) *simulator {
+	t.Helper()
+	seed, err := dmssim.LoadSeedFile("../testdata/sim/seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := dmssim.Credential{AccessKeyID: "ui-key", AccessKeySecret: "ui-secret", UserID: 2000001}
+	run, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}, Now: func() time.Time { return time.Now() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	c, err := dms.NewClient(dms.Config{
+		Endpoint: run.Endpoint, Credentials: dms.StaticCredentials(cred.AccessKeyID, cred.AccessKeySecret),
+		Retry: dms.Retry{Attempts: 2, Base: time.Millisecond, Max: 5 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &simulator{run: run, client: c}
+}
+
+// testOptions are the options of a UI test: ASCII renderer, fixed clock,
+// instant search.
+func testOptions(svc dms.Service) Options {
+	r := lipgloss.NewRenderer(&bytes.Buffer{})
+	r.SetColorProfile(termenv.Ascii)
+	r.SetHasDarkBackground(true)
+	return Options{
+		Service: svc, Region: "cn-hangzhou", Renderer: r, Local: true,
+		Now: func() time.Time { return testNow }, SearchDebounce: time.Millisecond,
+	}
+}
+
+// probeMsg asks the program, from inside its own goroutine, for a snapshot.
+type probeMsg struct{ ch chan snapshot }
+
+type snapshot struct {
+	view    string
+	step    Step
+	ticket  dms.Ticket
+	focused string // the focused details field, if any
+	busy    bool   // an estimate or submission is under way
+}
+
+// probed wraps the model so tests can read its state without racing it.
+type probed struct{ m *Model }
+
+func (p probed) Init() tea.Cmd { return p.m.Init() }
+func (p probed) View() string  { return p.m.View() }
+func (p probed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if pm, ok := msg.(probeMsg); ok {
+		s := snapshot{view: p.m.View(), step: p.m.step, ticket: *p.m.s.ticket}
+		if d := p.m.steps[StepDetails].(*detailsStep); d.form != nil && p.m.step == StepDetails {
+			if f := d.form.GetFocusedField(); f != nil {
+				s.focused = f.GetKey()
+			}
+		}
+		s.busy = p.m.s.sql.est.running || p.m.steps[StepResult].(*resultStep).busy()
+		pm.ch <- s
+		return p, nil
+	}
+	_, cmd := p.m.Update(msg)
+	return p, cmd
+}
+
+// ui is a running program under test.
+type ui struct {
+	t  *testing.T
+	tm *teatest.TestModel
+	m  *Model
+}
+
+func startUI(t *testing.T, opts Options, w, h int) *ui {
+	t.Helper()
+	m := New(opts)
+	tm := teatest.NewTestModel(t, probed{m}, teatest.WithInitialTermSize(w, h))
+	t.Cleanup(func() { _ = tm.Quit() })
+	return &ui{t: t, tm: tm, m: m}
+}
+
+func (u *ui) snap() snapshot {
+	ch := make(chan snapshot, 1)
+	u.tm.Send(probeMsg{ch})
+	select {
+	case s := <-ch:
+		return s
+	case <-time.After(5 * time.Second):
+		u.t.Fatal("the program did not answer a probe")
+	}
+	return snapshot{}
+}
+
+// waitFor polls the program until cond holds.
+func (u *ui) waitFor(what string, cond func(snapshot) bool) snapshot {
+	u.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var s snapshot
+	for time.Now().Before(deadline) {
+		s = u.snap()
+		if cond(s) {
+			return s
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	u.t.Fatalf("timed out waiting for %s; screen:\n%s", what, s.view)
+	return s
+}
+
+// waitText waits until the screen shows text.
+func (u *ui) waitText(text string) snapshot {
+	u.t.Helper()
+	return u.waitFor("“"+text+"”", func(s snapshot) bool { return strings.Contains(s.view, text) })
+}
+
+func (u *ui) waitStep(step Step) snapshot {
+	u.t.Helper()
+	return u.waitFor("step "+step.String(), func(s snapshot) bool { return s.step == step })
+}
+
+func (u *ui) waitField(key string) {
+	u.t.Helper()
+	u.waitFor("details field "+key, func(s snapshot) bool { return s.focused == key })
+}
+
+func (u *ui) waitIdle() snapshot {
+	u.t.Helper()
+	return u.waitFor("idle", func(s snapshot) bool { return !s.busy })
+}
+
+func (u *ui) key(k tea.KeyType)  { u.tm.Send(tea.KeyMsg{Type: k}) }
+func (u *ui) enter()             { u.key(tea.KeyEnter) }
+func (u *ui) typ(s string)       { u.tm.Type(s) }
+func (u *ui) runes(s string)     { u.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+func (u *ui) paste(s string)     { u.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s), Paste: true}) }
+func (u *ui) final() *Model      { _ = u.tm.Quit(); return u.tm.FinalModel(u.t, teatest.WithFinalTimeout(5*time.Second)).(probed).m }
+func (u *ui) golden()            { u.t.Helper(); goldenView(u.t, u.final().View()) }
+func (u *ui) field(value string) { u.typ(value); u.enter() }
+
+var requestIDs = regexp.MustCompile(`[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}`)
+
+// goldenView compares a screen with its golden file; request IDs, which the
+// simulator makes up afresh, are masked with a string of the same width.
+func goldenView(t *testing.T, view string) {
+	t.Helper()
+	view = requestIDs.ReplaceAllString(view, "XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX")
+	golden.RequireEqual(t, []byte(view))
+}
+
+// countingService counts CreateOrder calls and can slow them down.
+type countingService struct {
+	dms.Service
+	mu    sync.Mutex
+	calls int
+	delay time.Duration
+}
+
+func (c *countingService) CreateOrder(ctx context.Context, r dms.OrderRequest) (dms.Created, error) {
+	c.mu.Lock()
+	c.calls++
+	c.mu.Unlock()
+	time.Sleep(c.delay)
+	return c.Service.CreateOrder(ctx, r)
+}
+
+func (c *countingService) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls
+}

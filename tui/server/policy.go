@@ -1,0 +1,300 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/log"
+
+	"dmsticket/dms"
+)
+
+// PolicyRefused is the error code of a request the users file does not allow.
+const PolicyRefused = "Policy.Refused"
+
+// maxFilteredPages bounds the extra search pages read to find databases the
+// user may see when whole pages hold none.
+const maxFilteredPages = 10
+
+// caller is who a session's requests come from, for the audit log and the
+// server's log.
+type caller struct {
+	Login       string // the login name typed; proves nothing
+	Fingerprint string // SHA256:… of the key that signed in
+	RemoteAddr  string
+	Session     string
+}
+
+// policyService is the dms.Service a session's wizard talks to. It enforces
+// the user's policy on the server, whatever the UI offered: searches list
+// only databases in the user's environments; estimates, lookups and tickets
+// for other databases, and tickets of other types, are refused with a
+// *dms.Error (KindPermission, code Policy.Refused). It adds the user's DMS
+// user ID to every ticket's RelatedUserList and writes the audit record of
+// every CreateOrder attempt before returning its result.
+//
+// The policy is the one in the users file now (re-read on SIGHUP), found by
+// the session's key: a key removed since the session started can no longer
+// submit.
+type policyService struct {
+	dms.Service
+	// user looks the session's user up in the current users file.
+	user     func() (*User, bool)
+	who      caller
+	audit    *AuditLog
+	log      *log.Logger
+	inflight *sync.WaitGroup
+	now      func() time.Time
+}
+
+func refusal(op, format string, args ...any) *dms.Error {
+	return &dms.Error{Op: op, Kind: dms.KindPermission, Code: PolicyRefused, Message: fmt.Sprintf(format, args...)}
+}
+
+// current is the session's user as the users file says now.
+func (p *policyService) current(op string) (*User, error) {
+	u, ok := p.user()
+	if !ok {
+		return nil, refusal(op, "your SSH key is no longer in this server's users file; ask the team that runs it")
+	}
+	return u, nil
+}
+
+// SearchDatabases runs the search and drops databases outside the user's
+// environments. A page that loses every row is followed by the next ones
+// (up to maxFilteredPages), so the wizard keeps paging.
+func (p *policyService) SearchDatabases(ctx context.Context, q dms.SearchQuery) (dms.DatabasePage, error) {
+	u, err := p.current("SearchDatabase")
+	if err != nil {
+		return dms.DatabasePage{}, err
+	}
+	if len(u.Envs) == 0 {
+		return p.Service.SearchDatabases(ctx, q)
+	}
+	if q.Env != "" && !u.TUI().AllowsEnv(q.Env) {
+		return dms.DatabasePage{Page: max(1, q.Page), PageSize: q.PageSize}, nil
+	}
+	if q.Env == "" && len(u.Envs) == 1 {
+		q.Env = u.Envs[0] // DMS filters, and the totals are right
+	}
+	for i := 0; ; i++ {
+		page, err := p.Service.SearchDatabases(ctx, q)
+		if err != nil {
+			return page, err
+		}
+		n := len(page.Databases)
+		kept := make([]dms.Database, 0, n)
+		for _, db := range page.Databases {
+			if u.TUI().AllowsEnv(db.Env) {
+				kept = append(kept, db)
+			}
+		}
+		page.Databases = kept
+		if len(kept) > 0 || n == 0 || !page.More() || i+1 >= maxFilteredPages {
+			return page, nil
+		}
+		q.Page = page.Page + 1
+	}
+}
+
+// Database looks a database up, refusing one outside the user's environments.
+func (p *policyService) Database(ctx context.Context, tid, id int64, logic bool) (dms.Database, error) {
+	u, err := p.current("GetDatabase")
+	if err != nil {
+		return dms.Database{}, err
+	}
+	db, err := p.Service.Database(ctx, tid, id, logic)
+	if err != nil {
+		return db, err
+	}
+	if !u.TUI().AllowsEnv(db.Env) {
+		return dms.Database{}, envRefusal("GetDatabase", u, db)
+	}
+	return db, nil
+}
+
+// Estimate runs EXPLAIN or COUNT only on databases in the user's
+// environments; the environment is DMS's, not the one the request claims.
+func (p *policyService) Estimate(ctx context.Context, req dms.EstimateRequest) (dms.RowEstimate, error) {
+	u, err := p.current("ExecuteScript")
+	if err != nil {
+		return dms.RowEstimate{}, err
+	}
+	if len(u.Envs) > 0 {
+		db, err := p.Service.Database(ctx, req.Tid, req.Database.ID, req.Database.Logic)
+		if err != nil {
+			return dms.RowEstimate{}, err
+		}
+		if !u.TUI().AllowsEnv(db.Env) {
+			return dms.RowEstimate{}, envRefusal("ExecuteScript", u, db)
+		}
+	}
+	return p.Service.Estimate(ctx, req)
+}
+
+func envRefusal(op string, u *User, db dms.Database) *dms.Error {
+	envs := make([]string, len(u.Envs))
+	for i, e := range u.Envs {
+		envs[i] = string(e)
+	}
+	return refusal(op, "%s may file tickets for %s databases only; database %d is %s. Ask the team that runs this server to change the users file.",
+		u.Name, strings.Join(envs, ", "), db.ID, db.Env.Label())
+}
+
+// CreateOrder checks the request against the user's policy, adds the user's
+// DMS user ID to the related users, sends it, and writes the audit record
+// before returning.
+func (p *policyService) CreateOrder(ctx context.Context, req dms.OrderRequest) (dms.Created, error) {
+	p.inflight.Add(1)
+	defer p.inflight.Done()
+	start := p.now()
+	rec := AuditRecord{
+		Login: p.who.Login, KeyFingerprint: p.who.Fingerprint, RemoteAddr: p.who.RemoteAddr, Session: p.who.Session,
+		Tenant: req.Tid, TicketType: req.PluginType,
+	}
+	rec.DatabaseID, rec.Logic = paramDatabase(req.PluginParam)
+	if sql, ok := paramSQL(req.PluginType, req.PluginParam); ok {
+		rec.SQLLength, rec.SQLSHA256 = len(sql), dms.SQLHash(sql)
+	}
+	created, err := p.createOrder(ctx, req, &rec)
+	rec.Time = p.now().UTC()
+	rec.DurationMS = p.now().Sub(start).Milliseconds()
+	rec.Outcome = outcome(err)
+	if err == nil {
+		rec.RequestID = created.RequestID
+		if len(created.OrderIDs) > 0 {
+			rec.TicketID = created.OrderIDs[0]
+		}
+	} else if e, ok := dms.AsError(err); ok {
+		rec.ErrorCode = e.Code
+		rec.RequestID = e.RequestID
+		if e.Code == PolicyRefused {
+			rec.Reason = e.Message
+		}
+	}
+	if rec.ErrorCode == "" && err != nil {
+		rec.ErrorCode = dms.KindOf(err).String()
+	}
+	if aerr := p.audit.Write(rec); aerr != nil {
+		// The ticket exists (or not) whatever the disk says: keep the record
+		// in the server's log so the trail is not lost.
+		b, _ := json.Marshal(rec)
+		p.log.Error("audit record not written", "err", aerr, "record", string(b))
+	}
+	level := log.InfoLevel
+	if rec.Outcome != OutcomeCreated {
+		level = log.WarnLevel
+	}
+	p.log.Log(level, "submission", "user", rec.SSHUser, "type", rec.TicketType, "db", rec.DatabaseID, "env", rec.Environment,
+		"outcome", rec.Outcome, "ticket", rec.TicketID, "code", rec.ErrorCode, "session", rec.Session)
+	return created, err
+}
+
+// createOrder is CreateOrder's checks and the call itself; it fills in what
+// the audit record learns on the way.
+func (p *policyService) createOrder(ctx context.Context, req dms.OrderRequest, rec *AuditRecord) (dms.Created, error) {
+	const op = "CreateOrder"
+	u, err := p.current(op)
+	if err != nil {
+		return dms.Created{}, err
+	}
+	rec.SSHUser, rec.Profile = u.Name, u.Profile
+	if !u.TUI().AllowsType(req.PluginType) {
+		return dms.Created{}, refusal(op, "%s may file %s tickets only, not %s. Ask the team that runs this server to change the users file.",
+			u.Name, strings.Join(u.TicketTypes, ", "), req.PluginType)
+	}
+	tt, known := dms.LookupType(req.PluginType)
+	_, hasDB := req.PluginParam["dbId"]
+	if hasDB || (known && tt.Has(dms.StepDatabase)) {
+		if rec.DatabaseID <= 0 {
+			return dms.Created{}, refusal(op, "the request names no database (PluginParam dbId)")
+		}
+		db, err := p.Service.Database(ctx, req.Tid, rec.DatabaseID, rec.Logic)
+		switch {
+		case err == nil:
+			rec.Environment = string(db.Env)
+			if !u.TUI().AllowsEnv(db.Env) {
+				return dms.Created{}, envRefusal(op, u, db)
+			}
+		case len(u.Envs) > 0:
+			// The environment cannot be checked: refuse rather than guess.
+			return dms.Created{}, err
+		}
+	}
+	if u.DMSUserID > 0 {
+		ids, err := dms.ParseUserIDs(req.RelatedUserList)
+		if err != nil {
+			return dms.Created{}, &dms.Error{Op: op, Kind: dms.KindInvalid, Code: "RelatedUserList.Invalid", Message: "RelatedUserList: " + err.Error()}
+		}
+		ids = dms.WithUser(ids, u.DMSUserID)
+		req.RelatedUserList = dms.FormatUserIDs(ids)
+	}
+	if ids, err := dms.ParseUserIDs(req.RelatedUserList); err == nil {
+		rec.RelatedUsers = ids
+	}
+	return p.Service.CreateOrder(ctx, req)
+}
+
+// outcome names how a CreateOrder attempt ended.
+func outcome(err error) string {
+	if err == nil {
+		return OutcomeCreated
+	}
+	e, ok := dms.AsError(err)
+	if !ok {
+		return OutcomeFailed
+	}
+	if e.Code == PolicyRefused {
+		return OutcomePolicyRefused
+	}
+	switch e.Kind {
+	case dms.KindOutcomeUnknown:
+		return OutcomeUnknown
+	case dms.KindRefused, dms.KindPermission, dms.KindCredentials, dms.KindThrottled:
+		return OutcomeRefused
+	}
+	return OutcomeFailed
+}
+
+// paramDatabase reads dbId and logic from a PluginParam, whatever JSON
+// number representation they arrive in.
+func paramDatabase(pp map[string]any) (id int64, logic bool) {
+	switch v := pp["dbId"].(type) {
+	case int64:
+		id = v
+	case int:
+		id = int64(v)
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+			id = int64(v)
+		}
+	case json.Number:
+		id, _ = v.Int64()
+	case string:
+		id, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	}
+	logic, _ = pp["logic"].(bool)
+	return id, logic
+}
+
+// paramSQL is the SQL a PluginParam carries: the value of the type's field
+// that comes from the SQL step.
+func paramSQL(pluginType string, pp map[string]any) (string, bool) {
+	tt, ok := dms.LookupType(pluginType)
+	if !ok {
+		return "", false
+	}
+	for _, f := range tt.Fields {
+		if f.Source == dms.FromSQL {
+			s, ok := pp[f.Key].(string)
+			return s, ok
+		}
+	}
+	return "", false
+}
