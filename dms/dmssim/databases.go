@@ -1,0 +1,240 @@
+package dmssim
+
+import (
+	"strconv"
+	"strings"
+)
+
+// ownerIDList and ownerNameList are the SDK's XML-style list wrappers.
+type ownerIDList struct {
+	OwnerIDs []string `json:"OwnerIds"`
+}
+
+type ownerNameList struct {
+	OwnerNames []string `json:"OwnerNames"`
+}
+
+// databaseJSON is the SDK's Database struct (GetDatabase, GetPhysicalDatabase)
+// and, without DbId and InstanceAlias, its ListDatabases item.
+type databaseJSON struct {
+	DatabaseID    string        `json:"DatabaseId"`
+	DbID          int64         `json:"DbId,omitempty"`
+	InstanceID    string        `json:"InstanceId"`
+	InstanceAlias string        `json:"InstanceAlias,omitempty"`
+	Host          string        `json:"Host"`
+	Port          int           `json:"Port"`
+	SchemaName    string        `json:"SchemaName"`
+	CatalogName   string        `json:"CatalogName"`
+	DbType        string        `json:"DbType"`
+	EnvType       string        `json:"EnvType"`
+	Logic         bool          `json:"Logic"`
+	State         string        `json:"State"`
+	SearchName    string        `json:"SearchName"`
+	Sid           string        `json:"Sid"`
+	Encoding      string        `json:"Encoding"`
+	DbaID         string        `json:"DbaId"`
+	DbaName       string        `json:"DbaName"`
+	OwnerIDList   ownerIDList   `json:"OwnerIdList"`
+	OwnerNameList ownerNameList `json:"OwnerNameList"`
+}
+
+func physicalJSON(d *database, detail bool) databaseJSON {
+	out := databaseJSON{
+		DatabaseID: d.idString(), InstanceID: d.inst.id, Host: d.host(), Port: d.port(),
+		SchemaName: d.schema, CatalogName: d.catalog, DbType: d.dbType, EnvType: d.env,
+		State: "NORMAL", SearchName: d.searchName, Sid: d.sid(), Encoding: d.encoding,
+		DbaID: d.dbaID(), DbaName: d.dbaName(),
+		OwnerIDList: ownerIDList{d.ownerIDs()}, OwnerNameList: ownerNameList{d.ownerNames()},
+	}
+	if detail {
+		out.DbID = d.id
+		out.InstanceAlias = d.inst.alias
+	}
+	return out
+}
+
+// logicDatabaseJSON is the SDK's LogicDatabase struct.
+type logicDatabaseJSON struct {
+	DatabaseID    string        `json:"DatabaseId"`
+	Logic         bool          `json:"Logic"`
+	SchemaName    string        `json:"SchemaName"`
+	SearchName    string        `json:"SearchName"`
+	Alias         string        `json:"Alias"`
+	DbType        string        `json:"DbType"`
+	EnvType       string        `json:"EnvType"`
+	DatabaseIDs   databaseIDs   `json:"DatabaseIds"`
+	OwnerIDList   ownerIDList   `json:"OwnerIdList"`
+	OwnerNameList ownerNameList `json:"OwnerNameList"`
+}
+
+type databaseIDs struct {
+	DatabaseIDs []int64 `json:"DatabaseIds"`
+}
+
+func logicJSON(d *database) logicDatabaseJSON {
+	ids := make([]int64, len(d.members))
+	for i, m := range d.members {
+		ids[i] = m.id
+	}
+	return logicDatabaseJSON{
+		DatabaseID: d.idString(), Logic: true, SchemaName: d.schema, SearchName: d.searchName,
+		Alias: d.alias, DbType: d.dbType, EnvType: d.env, DatabaseIDs: databaseIDs{ids},
+		OwnerIDList: ownerIDList{d.ownerIDs()}, OwnerNameList: ownerNameList{d.ownerNames()},
+	}
+}
+
+// database finds a database of tenant t by ID; logic says which kind.
+func (x *exchange) database(t *tenant, id int64, logic bool) (*database, *apiError) {
+	d := x.s.world.dbs[id]
+	if d == nil || d.tenant != t || d.logic != logic {
+		kind := "physical database"
+		if logic {
+			kind = "logical database"
+		}
+		return nil, errDatabaseNotExist("The %s %d does not exist in tenant %d.", kind, id, t.id)
+	}
+	return d, nil
+}
+
+// opListDatabases answers ListDatabases: the databases of one instance.
+func opListDatabases(x *exchange) (any, *apiError) {
+	t, err := x.tenant()
+	if err != nil {
+		return nil, err
+	}
+	id, err := x.required("InstanceId")
+	if err != nil {
+		return nil, err
+	}
+	offset, size, err := x.page()
+	if err != nil {
+		return nil, err
+	}
+	in := x.s.world.instances[id]
+	if in == nil || in.tenant != t {
+		return nil, fail("InstanceNotExist", "The instance %s does not exist in tenant %d.", id, t.id)
+	}
+	list := []databaseJSON{}
+	for _, d := range window(in.dbs, offset, size) {
+		list = append(list, physicalJSON(d, false))
+	}
+	return struct {
+		TotalCount   int64 `json:"TotalCount"`
+		DatabaseList struct {
+			Database []databaseJSON `json:"Database"`
+		} `json:"DatabaseList"`
+	}{TotalCount: int64(len(in.dbs)), DatabaseList: struct {
+		Database []databaseJSON `json:"Database"`
+	}{list}}, nil
+}
+
+// opListLogicDatabases answers ListLogicDatabases: the tenant's logical
+// databases.
+func opListLogicDatabases(x *exchange) (any, *apiError) {
+	t, err := x.tenant()
+	if err != nil {
+		return nil, err
+	}
+	offset, size, err := x.page()
+	if err != nil {
+		return nil, err
+	}
+	list := []logicDatabaseJSON{}
+	for _, d := range window(t.logic, offset, size) {
+		list = append(list, logicJSON(d))
+	}
+	return struct {
+		TotalCount        int64 `json:"TotalCount"`
+		LogicDatabaseList struct {
+			LogicDatabase []logicDatabaseJSON `json:"LogicDatabase"`
+		} `json:"LogicDatabaseList"`
+	}{TotalCount: int64(len(t.logic)), LogicDatabaseList: struct {
+		LogicDatabase []logicDatabaseJSON `json:"LogicDatabase"`
+	}{list}}, nil
+}
+
+// opGetDatabase answers GetDatabase: a physical database by host, port and
+// schema name (and SID for Oracle).
+func opGetDatabase(x *exchange) (any, *apiError) {
+	t, err := x.tenant()
+	if err != nil {
+		return nil, err
+	}
+	host, err := x.required("Host")
+	if err != nil {
+		return nil, err
+	}
+	port, err := x.requiredInt64("Port")
+	if err != nil {
+		return nil, err
+	}
+	schema, err := x.required("SchemaName")
+	if err != nil {
+		return nil, err
+	}
+	sid := x.str("Sid")
+	for _, in := range t.instances {
+		if !strings.EqualFold(in.host, host) || int64(in.port) != port || (sid != "" && !strings.EqualFold(sid, in.sid)) {
+			continue
+		}
+		for _, d := range in.dbs {
+			if d.schema == schema {
+				return struct {
+					Database databaseJSON `json:"Database"`
+				}{physicalJSON(d, true)}, nil
+			}
+		}
+	}
+	return nil, errDatabaseNotExist("The database %s@%s:%d does not exist in tenant %d.", schema, host, port, t.id)
+}
+
+// opGetPhysicalDatabase answers GetPhysicalDatabase: a physical database by
+// ID.
+func opGetPhysicalDatabase(x *exchange) (any, *apiError) {
+	t, err := x.tenant()
+	if err != nil {
+		return nil, err
+	}
+	id, err := x.requiredInt64("DbId")
+	if err != nil {
+		return nil, err
+	}
+	d, err := x.database(t, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		Database databaseJSON `json:"Database"`
+	}{physicalJSON(d, true)}, nil
+}
+
+// opGetLogicDatabase answers GetLogicDatabase: a logical database by ID.
+func opGetLogicDatabase(x *exchange) (any, *apiError) {
+	t, err := x.tenant()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := x.required("DbId")
+	if err != nil {
+		return nil, err
+	}
+	id, perr := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+	if perr != nil {
+		return nil, errInvalidParameter("DbId", raw, "a database ID")
+	}
+	d, err := x.database(t, id, true)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		LogicDatabase logicDatabaseJSON `json:"LogicDatabase"`
+	}{logicJSON(d)}, nil
+}
+
+// window is the page [offset, offset+size) of list.
+func window[T any](list []T, offset, size int) []T {
+	if offset >= len(list) {
+		return nil
+	}
+	return list[offset:min(offset+size, len(list))]
+}

@@ -1,0 +1,27 @@
+// Package dmssim is a DMS Enterprise simulator: an http.Handler that speaks the
+// RPC protocol of the dms-enterprise OpenAPI (version 2018-11-01) the way the
+// official Go SDK expects it, so that `dmsticket --demo`, `dmsticket sim` and
+// every test run the production code path against it over real HTTP.
+//
+// It owns:
+//   - the protocol: common parameters in the query, form parameters in an
+//     application/x-www-form-urlencoded body, signature version 1.0 with
+//     HMAC-SHA1 (its own implementation, not the SDK's), the timestamp window
+//     and nonce replay checks (signature.go, nonce.go);
+//   - DMS's answer shapes: gateway refusals as HTTP 4xx/5xx with Code,
+//     Message, RequestId, HostId and Recommend, business failures as HTTP 200
+//     with Success=false, ErrorCode and ErrorMessage (errors.go);
+//   - the world it answers from: tenants, users, instances, databases and
+//     their tables with row counts, loaded from a JSON seed (seed.go, world.go)
+//     and optionally grown with generated databases for scale tests
+//     (generate.go);
+//   - the operations the wizard uses: tenants, database search and lookups
+//     (tenants.go, search.go, databases.go), EXPLAIN and COUNT answers computed
+//     from the seeded row counts (execute.go, planner.go), and tickets
+//     (orders.go), validated against the ticket catalog of package dms;
+//   - injected faults for tests: throttling, 5xx, slow answers, business
+//     failures, malformed JSON and dropped connections (faults.go).
+//
+// Everything is in memory and safe for concurrent use. Start serves a Server
+// on a loopback port until Close.
+package dmssim

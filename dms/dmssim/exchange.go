@@ -1,0 +1,235 @@
+package dmssim
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// operation answers one Action. It returns the operation's fields (a struct
+// or map marshalled into the answer next to RequestId and Success) or an
+// error to answer instead.
+type operation func(x *exchange) (any, *apiError)
+
+// operations are the Actions the simulator answers.
+var operations = map[string]operation{
+	"GetUserActiveTenant": opGetUserActiveTenant,
+	"ListUserTenants":     opListUserTenants,
+	"SearchDatabase":      opSearchDatabase,
+	"ListDatabases":       opListDatabases,
+	"ListLogicDatabases":  opListLogicDatabases,
+	"GetDatabase":         opGetDatabase,
+	"GetPhysicalDatabase": opGetPhysicalDatabase,
+	"GetLogicDatabase":    opGetLogicDatabase,
+	"ExecuteScript":       opExecuteScript,
+	"CreateOrder":         opCreateOrder,
+	"GetOrderBaseInfo":    opGetOrderBaseInfo,
+	"ListOrders":          opListOrders,
+}
+
+// exchange is one request being answered.
+type exchange struct {
+	s         *Server
+	w         http.ResponseWriter
+	r         *http.Request
+	params    url.Values
+	requestID string
+	seq       int
+	user      *user
+	// mangle, when set, rewrites the answer body (the MalformedJSON fault).
+	mangle func([]byte) []byte
+	// dropAfter, when set, closes the connection instead of answering, after
+	// the operation ran (the DropAfterCreate fault).
+	dropAfter bool
+}
+
+// reply answers the request with result or err and records the outcome.
+func (x *exchange) reply(result any, err *apiError) {
+	status, code := http.StatusOK, ""
+	var body []byte
+	switch {
+	case err != nil && err.Status != http.StatusOK:
+		status, code = err.Status, err.Code
+		body = mustJSON(refusalBody{
+			RequestID: x.requestID, HostID: x.hostID(), Code: err.Code, Message: err.Message,
+			Recommend: recommendURL(err.Code, x.requestID),
+		})
+	case err != nil:
+		code = err.Code
+		body = mustJSON(failureBody{RequestID: x.requestID, Success: false, ErrorCode: err.Code, ErrorMessage: err.Message})
+	default:
+		body = successBody(x.requestID, result)
+	}
+	if x.dropAfter {
+		x.drop()
+		return
+	}
+	if x.mangle != nil {
+		body = x.mangle(body)
+	}
+	h := x.w.Header()
+	h.Set("Content-Type", "application/json;charset=utf-8")
+	h.Set("x-acs-request-id", x.requestID)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	x.w.WriteHeader(status)
+	_, _ = x.w.Write(body)
+	x.s.update(x.seq, func(c *Call) { c.Status, c.Code = status, code })
+}
+
+// drop closes the connection without an answer.
+func (x *exchange) drop() {
+	x.s.update(x.seq, func(c *Call) { c.Status = 0 })
+	if hj, ok := x.w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			if tc, ok := conn.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0)
+			}
+			_ = conn.Close()
+			return
+		}
+	}
+	// HTTP/2 or a wrapped writer: abort the handler, which resets the stream
+	// or closes the connection without a response.
+	panic(http.ErrAbortHandler)
+}
+
+// hostID is the endpoint host the client addressed.
+func (x *exchange) hostID() string {
+	if x.r.Host != "" {
+		return x.r.Host
+	}
+	return "dms-enterprise.aliyuncs.com"
+}
+
+// successBody is {"RequestId":…,"Success":true, …result's fields}.
+func successBody(requestID string, result any) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"RequestId":`)
+	b.Write(mustJSON(requestID))
+	b.WriteString(`,"Success":true`)
+	if result != nil {
+		fields := mustJSON(result)
+		if len(fields) > 2 { // not "{}"
+			b.WriteByte(',')
+			b.Write(fields[1 : len(fields)-1])
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("dmssim: cannot encode an answer: " + err.Error())
+	}
+	return b
+}
+
+// str is a parameter's value, "" when absent.
+func (x *exchange) str(name string) string { return x.params.Get(name) }
+
+// required is a parameter that must be present and not empty.
+func (x *exchange) required(name string) (string, *apiError) {
+	v := x.params.Get(name)
+	if v == "" {
+		return "", errMissingParameter(name)
+	}
+	return v, nil
+}
+
+// int64Param reads an integer parameter; ok is false when it is absent.
+func (x *exchange) int64Param(name string) (n int64, ok bool, err *apiError) {
+	v := strings.TrimSpace(x.params.Get(name))
+	if v == "" {
+		return 0, false, nil
+	}
+	n, perr := strconv.ParseInt(v, 10, 64)
+	if perr != nil {
+		return 0, false, errInvalidParameter(name, v, "an integer")
+	}
+	return n, true, nil
+}
+
+// requiredInt64 reads an integer parameter that must be present.
+func (x *exchange) requiredInt64(name string) (int64, *apiError) {
+	n, ok, err := x.int64Param(name)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, errMissingParameter(name)
+	}
+	return n, nil
+}
+
+// boolParam reads a boolean parameter; absent is false.
+func (x *exchange) boolParam(name string, required bool) (bool, *apiError) {
+	v := x.params.Get(name)
+	if v == "" {
+		if required {
+			return false, errMissingParameter(name)
+		}
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, errInvalidParameter(name, v, "true or false")
+	}
+	return b, nil
+}
+
+// Paging bounds: PageNumber counts from 1; PageSize is clamped to 1..1000.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 1000
+)
+
+// page reads PageNumber and PageSize and returns the offset and size.
+func (x *exchange) page() (offset, size int, err *apiError) {
+	number, ok, err := x.int64Param("PageNumber")
+	if err != nil {
+		return 0, 0, err
+	}
+	if !ok || number < 1 {
+		number = 1
+	}
+	ps, ok, err := x.int64Param("PageSize")
+	if err != nil {
+		return 0, 0, err
+	}
+	switch {
+	case !ok:
+		ps = defaultPageSize
+	case ps < 1:
+		ps = 1
+	case ps > maxPageSize:
+		ps = maxPageSize
+	}
+	if number > int64(1<<31)/ps {
+		number = int64(1<<31) / ps // far past the end: an empty page
+	}
+	return int((number - 1) * ps), int(ps), nil
+}
+
+// tenant is the tenant the request acts in: Tid, or the user's active tenant
+// when Tid is absent or 0. A tenant the user does not belong to does not
+// exist, as far as the user can tell.
+func (x *exchange) tenant() (*tenant, *apiError) {
+	tid, ok, err := x.int64Param("Tid")
+	if err != nil {
+		return nil, err
+	}
+	if !ok || tid == 0 {
+		return x.user.tenants[0], nil
+	}
+	t := x.s.world.tenantByID[tid]
+	if t == nil || !x.user.member(t) {
+		return nil, errTenantNotExist
+	}
+	return t, nil
+}

@@ -1,0 +1,439 @@
+package dmssim
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"dmsticket/dms"
+)
+
+// Order is a ticket CreateOrder stored.
+type Order struct {
+	OrderID    int64
+	Tid        int64
+	PluginType string
+	// PluginParam is the PluginParam form value exactly as received.
+	PluginParam string
+	// Param is PluginParam decoded, numbers as json.Number.
+	Param map[string]any
+	// DatabaseID and Logic are the database the PluginParam names.
+	DatabaseID int64
+	Logic      bool
+	Comment    string
+	// RelatedUserList is the parameter as received; RelatedUsers the IDs in
+	// it.
+	RelatedUserList string
+	RelatedUsers    []int64
+	AttachmentKey   string
+	CommitterID     int64
+	// Status is the ticket's StatusCode: "new" for every stored ticket.
+	Status     string
+	CreateTime time.Time
+	// RequestID is the RequestId of the CreateOrder call that stored it.
+	RequestID string
+}
+
+// chinaTime is UTC+8, the zone DMS writes and reads ticket times in.
+var chinaTime = time.FixedZone("UTC+8", 8*60*60)
+
+// dmsTimeLayout is DMS's "yyyy-MM-dd HH:mm:ss".
+const dmsTimeLayout = "2006-01-02 15:04:05"
+
+func dmsTime(t time.Time) string { return t.In(chinaTime).Format(dmsTimeLayout) }
+
+// Orders returns the stored tickets in creation order.
+func (s *Server) Orders() []Order {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Order, len(s.orders))
+	for i, o := range s.orders {
+		c := *o
+		c.Param = maps.Clone(o.Param)
+		c.RelatedUsers = append([]int64(nil), o.RelatedUsers...)
+		out[i] = c
+	}
+	return out
+}
+
+// orderProblem is one reason CreateOrder refuses a ticket.
+type orderProblem struct{ code, msg string }
+
+// opCreateOrder answers CreateOrder. Everything is checked before anything is
+// stored: the PluginType against the catalog, PluginParam as a JSON object
+// valid for the type (keys, JSON types, SQL statement kinds in the dialect of
+// the database it names), the database in the tenant with a matching logic
+// flag, the comment, and every related user. A refusal lists every problem.
+func opCreateOrder(x *exchange) (any, *apiError) {
+	t, err := x.tenant()
+	if err != nil {
+		return nil, err
+	}
+	var ps []orderProblem
+	add := func(code, format string, args ...any) {
+		ps = append(ps, orderProblem{code, fmt.Sprintf(format, args...)})
+	}
+	pluginType := x.str("PluginType")
+	_, known := dms.LookupType(pluginType)
+	switch {
+	case pluginType == "":
+		add("InvalidPluginType", "PluginType is required: one of %s.", strings.Join(dms.PluginTypes(), ", "))
+	case !known:
+		add("InvalidPluginType", "PluginType %q is not supported by CreateOrder; use one of %s.", pluginType, strings.Join(dms.PluginTypes(), ", "))
+	}
+	raw := x.str("PluginParam")
+	param, perr := decodePluginParam(raw)
+	if perr != "" {
+		add("InvalidPluginParam", "%s", perr)
+	}
+	o := &Order{Tid: t.id, PluginType: pluginType, PluginParam: raw, Param: param}
+	if known && param != nil {
+		dbType := ""
+		if id, ok := wholeNumber(param["dbId"]); ok {
+			o.DatabaseID = id
+			d := x.s.world.dbs[id]
+			if d == nil || d.tenant != t {
+				add("DatabaseNotExist", "PluginParam dbId %d: no database with this ID exists in tenant %d.", id, t.id)
+			} else {
+				dbType = d.dbType
+				if logic, ok := param["logic"].(bool); ok && logic != d.logic {
+					add("InvalidPluginParam", "PluginParam logic is %t, but database %d is a %s database.", logic, id, map[bool]string{true: "logical", false: "physical"}[d.logic])
+				}
+			}
+		}
+		o.Logic, _ = param["logic"].(bool)
+		for _, p := range dms.ValidatePluginParam(pluginType, param, dbType) {
+			add("InvalidPluginParam", "%s", p.String())
+		}
+		if ids, ok := param["relatedIds"].([]any); ok {
+			for _, v := range ids {
+				if id, ok := wholeNumber(v); ok && x.s.world.users[id] == nil {
+					add("UserNotExist", "PluginParam relatedIds: user %d does not exist.", id)
+				}
+			}
+		}
+	}
+	o.Comment = x.str("Comment")
+	if strings.TrimSpace(o.Comment) == "" {
+		add("MissingComment", "Comment is required: say what the ticket is for.")
+	}
+	o.RelatedUserList = x.str("RelatedUserList")
+	for _, part := range strings.Split(o.RelatedUserList, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(part, 10, 64)
+		switch {
+		case err != nil || id <= 0:
+			add("InvalidParam", "RelatedUserList: %q is not a DMS user ID; give comma-separated user IDs such as 2000002,2000003.", part)
+		case x.s.world.users[id] == nil:
+			add("UserNotExist", "RelatedUserList: user %d does not exist.", id)
+		default:
+			o.RelatedUsers = append(o.RelatedUsers, id)
+		}
+	}
+	if len(ps) > 0 {
+		return nil, orderRefusal(ps)
+	}
+	o.AttachmentKey = x.str("AttachmentKey")
+	o.CommitterID = x.user.id
+	o.Status = "new"
+	o.CreateTime = x.s.now()
+	o.RequestID = x.requestID
+	x.s.mu.Lock()
+	o.OrderID = x.s.nextOrderID
+	x.s.nextOrderID++
+	x.s.orders = append(x.s.orders, o)
+	x.s.ordersByID[o.OrderID] = o
+	x.s.mu.Unlock()
+	return struct {
+		CreateOrderResult struct {
+			OrderIDs []int64 `json:"OrderIds"`
+		} `json:"CreateOrderResult"`
+	}{CreateOrderResult: struct {
+		OrderIDs []int64 `json:"OrderIds"`
+	}{[]int64{o.OrderID}}}, nil
+}
+
+// orderRefusal is one business failure listing every problem. The code is
+// the problems' common code, or InvalidParam when they differ.
+func orderRefusal(ps []orderProblem) *apiError {
+	code := ps[0].code
+	for _, p := range ps[1:] {
+		if p.code != code {
+			code = "InvalidParam"
+		}
+	}
+	if len(ps) == 1 {
+		return fail(code, "%s", ps[0].msg)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problems:", len(ps))
+	for i, p := range ps {
+		fmt.Fprintf(&b, " (%d) %s", i+1, p.msg)
+	}
+	return fail(code, "%s", b.String())
+}
+
+// decodePluginParam decodes PluginParam as one JSON object, numbers as
+// json.Number. It returns a problem in words when it is not one.
+func decodePluginParam(raw string) (map[string]any, string) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, "PluginParam is required: a JSON object with the ticket type's keys, sent in the form body."
+	}
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Sprintf("PluginParam is not valid JSON: %v.", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, "PluginParam is not valid JSON: there is more after the object."
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, "PluginParam must be a JSON object, not " + jsonKind(v) + "."
+	}
+	return m, ""
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a bool"
+	case json.Number:
+		return "a number"
+	case []any:
+		return "an array"
+	}
+	return "a " + fmt.Sprintf("%T", v)
+}
+
+// wholeNumber reads a JSON number that is a whole number.
+func wholeNumber(v any) (int64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	i, err := n.Int64()
+	return i, err == nil
+}
+
+// orderBaseInfoJSON is the SDK's OrderBaseInfo struct.
+type orderBaseInfoJSON struct {
+	OrderID              int64  `json:"OrderId"`
+	PluginType           string `json:"PluginType"`
+	StatusCode           string `json:"StatusCode"`
+	StatusDesc           string `json:"StatusDesc"`
+	Comment              string `json:"Comment"`
+	Committer            string `json:"Committer"`
+	CommitterID          int64  `json:"CommitterId"`
+	CreateTime           string `json:"CreateTime"`
+	LastModifyTime       string `json:"LastModifyTime"`
+	WorkflowInstanceID   int64  `json:"WorkflowInstanceId"`
+	WorkflowStatusDesc   string `json:"WorkflowStatusDesc"`
+	AttachmentKey        string `json:"AttachmentKey"`
+	OriginAttachmentName string `json:"OriginAttachmentName"`
+	RelatedUserList      struct {
+		UserIDs []string `json:"UserIds"`
+	} `json:"RelatedUserList"`
+	RelatedUserNickList struct {
+		UserNicks []string `json:"UserNicks"`
+	} `json:"RelatedUserNickList"`
+}
+
+// orderJSON is the SDK's Order struct (a ListOrders item).
+type orderJSON struct {
+	OrderID        int64  `json:"OrderId"`
+	PluginType     string `json:"PluginType"`
+	StatusCode     string `json:"StatusCode"`
+	StatusDesc     string `json:"StatusDesc"`
+	Comment        string `json:"Comment"`
+	Committer      string `json:"Committer"`
+	CommitterID    int64  `json:"CommitterId"`
+	CreateTime     string `json:"CreateTime"`
+	LastModifyTime string `json:"LastModifyTime"`
+}
+
+var statusDesc = map[string]string{"new": "New"}
+
+func (s *Server) committerName(o *Order) string {
+	if u := s.world.users[o.CommitterID]; u != nil {
+		return u.display()
+	}
+	return ""
+}
+
+// opGetOrderBaseInfo answers GetOrderBaseInfo: one ticket of the tenant.
+func opGetOrderBaseInfo(x *exchange) (any, *apiError) {
+	t, err := x.tenant()
+	if err != nil {
+		return nil, err
+	}
+	id, err := x.requiredInt64("OrderId")
+	if err != nil {
+		return nil, err
+	}
+	x.s.mu.Lock()
+	o := x.s.ordersByID[id]
+	var c Order
+	if o != nil {
+		c = *o
+	}
+	x.s.mu.Unlock()
+	if o == nil || c.Tid != t.id {
+		return nil, fail("OrderNotExist", "The ticket %d does not exist in tenant %d.", id, t.id)
+	}
+	info := orderBaseInfoJSON{
+		OrderID: c.OrderID, PluginType: c.PluginType, StatusCode: c.Status, StatusDesc: statusDesc[c.Status],
+		Comment: c.Comment, Committer: x.s.committerName(&c), CommitterID: c.CommitterID,
+		CreateTime: dmsTime(c.CreateTime), LastModifyTime: dmsTime(c.CreateTime), AttachmentKey: c.AttachmentKey,
+	}
+	info.RelatedUserList.UserIDs = []string{}
+	info.RelatedUserNickList.UserNicks = []string{}
+	for _, uid := range c.RelatedUsers {
+		info.RelatedUserList.UserIDs = append(info.RelatedUserList.UserIDs, strconv.FormatInt(uid, 10))
+		if u := x.s.world.users[uid]; u != nil {
+			info.RelatedUserNickList.UserNicks = append(info.RelatedUserNickList.UserNicks, u.display())
+		}
+	}
+	return struct {
+		OrderBaseInfo orderBaseInfoJSON `json:"OrderBaseInfo"`
+	}{info}, nil
+}
+
+// parseDMSTime reads "yyyy-MM-dd HH:mm:ss" (or "yyyy-MM-dd") in UTC+8.
+func parseDMSTime(s string) (time.Time, bool) {
+	for _, layout := range []string{dmsTimeLayout, "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), chinaTime); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// opListOrders answers ListOrders: the tenant's tickets in the user's role
+// (OrderResultType, default AS_COMMITTER), filtered by status, plugin type,
+// a creation-time window and a comment substring, newest first, paged.
+func opListOrders(x *exchange) (any, *apiError) {
+	t, err := x.tenant()
+	if err != nil {
+		return nil, err
+	}
+	offset, size, err := x.page()
+	if err != nil {
+		return nil, err
+	}
+	role := strings.ToUpper(x.str("OrderResultType"))
+	switch role {
+	case "":
+		role = "AS_COMMITTER"
+	case "AS_ADMIN", "AS_COMMITTER", "AS_HANDLER", "AS_OWNER", "AS_RELATED":
+	default:
+		return nil, fail("InvalidParam", "OrderResultType %q is not one of AS_ADMIN, AS_COMMITTER, AS_HANDLER, AS_OWNER, AS_Related.", x.str("OrderResultType"))
+	}
+	status := strings.ToUpper(x.str("OrderStatus"))
+	switch status {
+	case "", "ALL", "RUNNING", "FINISHED":
+	default:
+		return nil, fail("InvalidParam", "OrderStatus %q is not one of ALL, RUNNING, FINISHED.", x.str("OrderStatus"))
+	}
+	switch dt := strings.ToUpper(x.str("SearchDateType")); dt {
+	case "", "CREATE_TIME", "MODIFY_TIME":
+	default:
+		return nil, fail("InvalidParam", "SearchDateType %q is not one of CREATE_TIME, MODIFY_TIME.", x.str("SearchDateType"))
+	}
+	var from, to time.Time
+	var hasFrom, hasTo bool
+	if v := x.str("StartTime"); v != "" {
+		if from, hasFrom = parseDMSTime(v); !hasFrom {
+			return nil, fail("InvalidParam", "StartTime %q is not a time like 2024-01-31 08:00:00 (UTC+8).", v)
+		}
+	}
+	if v := x.str("EndTime"); v != "" {
+		if to, hasTo = parseDMSTime(v); !hasTo {
+			return nil, fail("InvalidParam", "EndTime %q is not a time like 2024-01-31 18:00:00 (UTC+8).", v)
+		}
+	}
+	content := strings.ToLower(x.str("SearchContent"))
+	pluginType := x.str("PluginType")
+	uid := x.user.id
+
+	x.s.mu.Lock()
+	var matched []Order
+	for _, o := range x.s.orders {
+		if o.Tid != t.id {
+			continue
+		}
+		created := o.CreateTime.Truncate(time.Second)
+		switch {
+		case !x.s.inRole(o, role, uid),
+			status == "FINISHED", // every stored ticket is still new
+			pluginType != "" && o.PluginType != pluginType,
+			hasFrom && created.Before(from),
+			hasTo && created.After(to),
+			content != "" && !strings.Contains(strings.ToLower(o.Comment), content) && content != strconv.FormatInt(o.OrderID, 10):
+			continue
+		}
+		matched = append(matched, *o)
+	}
+	x.s.mu.Unlock()
+	sort.SliceStable(matched, func(i, j int) bool {
+		if !matched[i].CreateTime.Equal(matched[j].CreateTime) {
+			return matched[i].CreateTime.After(matched[j].CreateTime)
+		}
+		return matched[i].OrderID > matched[j].OrderID
+	})
+	list := []orderJSON{}
+	for _, o := range window(matched, offset, size) {
+		list = append(list, orderJSON{
+			OrderID: o.OrderID, PluginType: o.PluginType, StatusCode: o.Status, StatusDesc: statusDesc[o.Status],
+			Comment: o.Comment, Committer: x.s.committerName(&o), CommitterID: o.CommitterID,
+			CreateTime: dmsTime(o.CreateTime), LastModifyTime: dmsTime(o.CreateTime),
+		})
+	}
+	return struct {
+		TotalCount int64 `json:"TotalCount"`
+		Orders     struct {
+			Order []orderJSON `json:"Order"`
+		} `json:"Orders"`
+	}{TotalCount: int64(len(matched)), Orders: struct {
+		Order []orderJSON `json:"Order"`
+	}{list}}, nil
+}
+
+// inRole reports whether user uid sees ticket o as role. Called with s.mu
+// held.
+func (s *Server) inRole(o *Order, role string, uid int64) bool {
+	switch role {
+	case "AS_ADMIN":
+		return true
+	case "AS_COMMITTER":
+		return o.CommitterID == uid
+	case "AS_RELATED":
+		for _, id := range o.RelatedUsers {
+			if id == uid {
+				return true
+			}
+		}
+	case "AS_OWNER":
+		if d := s.world.dbs[o.DatabaseID]; d != nil {
+			for _, u := range d.owners {
+				if u.id == uid {
+					return true
+				}
+			}
+		}
+	}
+	return false // AS_HANDLER: the simulator runs no workflow
+}

@@ -1,0 +1,493 @@
+package dmssim
+
+import (
+	"strconv"
+	"strings"
+
+	"dmsticket/dms/sqlscript"
+)
+
+// This file reads just enough of a query to compute EXPLAIN and COUNT
+// answers: the tables it names in FROM and JOIN clauses, the predicates of
+// its WHERE clauses and its outermost LIMIT. It is a lexer plus a walk over
+// parenthesised groups, not a parser.
+
+type tokKind uint8
+
+const (
+	tWord   tokKind = iota // keyword or bare identifier
+	tQuoted                // quoted identifier
+	tString                // string literal
+	tNumber
+	tPunct
+)
+
+type token struct {
+	pos  int // byte offset in the statement
+	kind tokKind
+	text string // as written
+	norm string // words and quoted identifiers lower-cased and unquoted
+}
+
+func (t token) is(word string) bool { return t.kind == tWord && t.norm == word }
+
+func (t token) punct(c byte) bool { return t.kind == tPunct && t.text[0] == c }
+
+// isName reports whether the token can name a table, column or alias.
+func (t token) isName() bool { return t.kind == tWord || t.kind == tQuoted }
+
+// tokenize splits SQL into tokens, dropping blanks and comments.
+func tokenize(sql string, d sqlscript.Dialect) []token {
+	var out []token
+	i := 0
+	n := len(sql)
+	for i < n {
+		c := sql[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			i++
+		case c == '-' && i+1 < n && sql[i+1] == '-' && (d != sqlscript.MySQL || i+2 >= n || isSpace(sql[i+2])),
+			c == '#' && d == sqlscript.MySQL:
+			for i < n && sql[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < n && sql[i+1] == '*':
+			i = skipBlockComment(sql, i, d == sqlscript.PostgreSQL)
+		case c == '\'' || (c == '"' && d == sqlscript.MySQL):
+			j := endQuote(sql, i, c, d == sqlscript.MySQL)
+			out = append(out, token{pos: i, kind: tString, text: sql[i:j], norm: sql[i:j]})
+			i = j
+		case (c == 'E' || c == 'e') && i+1 < n && sql[i+1] == '\'' && d == sqlscript.PostgreSQL:
+			j := endQuote(sql, i+1, '\'', true)
+			out = append(out, token{pos: i, kind: tString, text: sql[i:j], norm: sql[i:j]})
+			i = j
+		case c == '$' && d == sqlscript.PostgreSQL && dollarTag(sql, i) != "":
+			tag := dollarTag(sql, i)
+			j := strings.Index(sql[i+len(tag):], tag)
+			end := n
+			if j >= 0 {
+				end = i + len(tag) + j + len(tag)
+			}
+			out = append(out, token{pos: i, kind: tString, text: sql[i:end], norm: sql[i:end]})
+			i = end
+		case c == '`' || c == '"' || c == '[' && d == sqlscript.Generic:
+			closer := c
+			if c == '[' {
+				closer = ']'
+			}
+			j := endQuote(sql, i, closer, false)
+			t := token{pos: i, kind: tQuoted, text: sql[i:j]}
+			t.norm = strings.ToLower(unquoted(t))
+			out = append(out, t)
+			i = j
+		case c >= '0' && c <= '9' || c == '.' && i+1 < n && sql[i+1] >= '0' && sql[i+1] <= '9':
+			j := i + 1
+			for j < n && (isWordByte(sql[j]) || sql[j] == '.' ||
+				(sql[j] == '+' || sql[j] == '-') && (sql[j-1] == 'e' || sql[j-1] == 'E')) {
+				j++
+			}
+			out = append(out, token{pos: i, kind: tNumber, text: sql[i:j], norm: strings.ToLower(sql[i:j])})
+			i = j
+		case isWordByte(c) || c >= 0x80 || c == '@':
+			j := i + 1
+			for j < n && (isWordByte(sql[j]) || sql[j] >= 0x80 || sql[j] == '$' || sql[j] == '@') {
+				j++
+			}
+			out = append(out, token{pos: i, kind: tWord, text: sql[i:j], norm: strings.ToLower(sql[i:j])})
+			i = j
+		default:
+			out = append(out, token{pos: i, kind: tPunct, text: sql[i : i+1], norm: sql[i : i+1]})
+			i++
+		}
+	}
+	return out
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
+
+// endQuote returns the index just past the quote that closes the one at i
+// (doubled quotes and, if backslash, backslash escapes stay inside). An
+// unclosed quote runs to the end.
+func endQuote(s string, i int, q byte, backslash bool) int {
+	for j := i + 1; j < len(s); j++ {
+		switch {
+		case backslash && s[j] == '\\':
+			j++
+		case s[j] == q:
+			if j+1 < len(s) && s[j+1] == q {
+				j++
+				continue
+			}
+			return j + 1
+		}
+	}
+	return len(s)
+}
+
+func skipBlockComment(s string, i int, nest bool) int {
+	depth := 0
+	for j := i; j+1 < len(s); j++ {
+		switch {
+		case s[j] == '/' && s[j+1] == '*':
+			if depth == 0 || nest {
+				depth++
+			}
+			j++
+		case s[j] == '*' && s[j+1] == '/':
+			depth--
+			j++
+			if depth == 0 {
+				return j + 1
+			}
+		}
+	}
+	return len(s)
+}
+
+// dollarTag returns the $tag$ starting at i, or "".
+func dollarTag(s string, i int) string {
+	j := i + 1
+	for j < len(s) && (isWordByte(s[j]) && !(j == i+1 && s[j] >= '0' && s[j] <= '9')) {
+		j++
+	}
+	if j < len(s) && s[j] == '$' {
+		return s[i : j+1]
+	}
+	return ""
+}
+
+// tableRef is a table named in a FROM or JOIN clause.
+type tableRef struct {
+	schema string // the qualifier as written, unquoted, or ""
+	name   string // as written, unquoted
+	alias  string
+}
+
+// label is the name EXPLAIN shows for the table: its alias, else its name.
+func (r tableRef) label() string {
+	if r.alias != "" {
+		return r.alias
+	}
+	return r.name
+}
+
+// query is what the planner needs to know about a SELECT.
+type query struct {
+	tables  []tableRef  // real tables in order of appearance (CTE names left out)
+	preds   []predicate // WHERE predicates, from every query level
+	limit   int64
+	limited bool
+	// norm is the whole query normalised: the key of its COUNT deviation.
+	norm string
+}
+
+// clauseEnd are the keywords that end a WHERE clause at its level.
+var clauseEnd = map[string]bool{
+	"group": true, "order": true, "limit": true, "having": true, "window": true, "union": true,
+	"except": true, "intersect": true, "fetch": true, "offset": true, "for": true, "qualify": true,
+	"returning": true, "into": true, "lock": true,
+}
+
+// notAlias are the keywords that can follow a table name and are not its
+// alias.
+var notAlias = map[string]bool{
+	"where": true, "join": true, "inner": true, "left": true, "right": true, "full": true, "outer": true,
+	"cross": true, "natural": true, "on": true, "using": true, "straight_join": true, "lateral": true,
+	"partition": true, "tablesample": true, "force": true, "ignore": true, "use": true, "with": true,
+	"as": true, "set": true, "start": true, "connect": true, "model": true, "pivot": true, "unpivot": true,
+}
+
+// readQuery reads a SELECT (possibly WITH … SELECT, possibly parenthesised or
+// a UNION) written in dialect d.
+func readQuery(sql string, d sqlscript.Dialect) (query, string) {
+	toks := tokenize(sql, d)
+	match, ok := matchParens(toks)
+	if !ok {
+		return query{}, "unbalanced parentheses"
+	}
+	r := &reader{src: sql, toks: toks, match: match, ctes: map[string]bool{}}
+	r.walk(0, len(toks), true, true)
+	q := query{preds: r.preds, limit: r.limit, limited: r.limited, norm: normalise(toks)}
+	for _, t := range r.tables {
+		if t.schema == "" && r.ctes[strings.ToLower(t.name)] {
+			continue
+		}
+		q.tables = append(q.tables, t)
+	}
+	return q, ""
+}
+
+type reader struct {
+	src     string
+	toks    []token
+	match   []int // index of the matching parenthesis, or -1
+	ctes    map[string]bool
+	tables  []tableRef
+	preds   []predicate
+	limit   int64
+	limited bool
+}
+
+// predicate is one AND-ed condition of a WHERE clause.
+type predicate struct {
+	norm string // normalised: the key of its selectivity
+	text string // as written
+}
+
+func matchParens(toks []token) ([]int, bool) {
+	match := make([]int, len(toks))
+	var stack []int
+	for i, t := range toks {
+		match[i] = -1
+		switch {
+		case t.punct('('):
+			stack = append(stack, i)
+		case t.punct(')'):
+			if len(stack) == 0 {
+				return nil, false
+			}
+			o := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			match[o], match[i] = i, o
+		}
+	}
+	return match, len(stack) == 0
+}
+
+// startsQuery reports whether the group (lo, hi) holds a query.
+func (r *reader) startsQuery(lo, hi int) bool {
+	for i := lo; i < hi; i++ {
+		switch t := r.toks[i]; {
+		case t.punct('('):
+			continue
+		case t.is("select"), t.is("with"), t.is("values"), t.is("table"):
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// walk reads tokens [lo, hi) at one parenthesis level. At a query level it
+// reads FROM, JOIN, WHERE and (outermost only) LIMIT; inside every group it
+// looks for nested queries.
+func (r *reader) walk(lo, hi int, isQuery, outermost bool) {
+	i := lo
+	if isQuery && i < hi && r.toks[i].is("with") {
+		i = r.with(i+1, hi)
+	}
+	for i < hi {
+		t := r.toks[i]
+		switch {
+		case t.punct('('):
+			end := r.match[i]
+			r.walk(i+1, end, r.startsQuery(i+1, end), false)
+			i = end + 1
+		case !isQuery:
+			i++
+		case t.is("from") && !(i > lo && r.toks[i-1].is("distinct")):
+			i = r.tableList(i+1, hi, true)
+		case t.is("join") || t.is("straight_join"):
+			i = r.tableList(i+1, hi, false)
+		case t.is("where"):
+			i = r.where(i+1, hi)
+		case outermost && t.is("limit"):
+			i = r.readLimit(i+1, hi)
+		case outermost && t.is("fetch"):
+			// FETCH FIRST|NEXT n ROWS ONLY
+			if i+2 < hi && r.toks[i+2].kind == tNumber {
+				r.setLimit(r.toks[i+2].text)
+			}
+			i++
+		default:
+			i++
+		}
+	}
+}
+
+// with reads a WITH list: name [(columns)] AS [NOT] [MATERIALIZED] (query), …
+// It returns the index after the list.
+func (r *reader) with(i, hi int) int {
+	if i < hi && r.toks[i].is("recursive") {
+		i++
+	}
+	for i < hi {
+		if !r.toks[i].isName() {
+			return i
+		}
+		r.ctes[r.toks[i].norm] = true
+		i++
+		if i < hi && r.toks[i].punct('(') { // column list
+			i = r.match[i] + 1
+		}
+		for i < hi && !r.toks[i].punct('(') { // AS [NOT] MATERIALIZED
+			i++
+		}
+		if i >= hi {
+			return i
+		}
+		end := r.match[i]
+		r.walk(i+1, end, true, false)
+		i = end + 1
+		if i < hi && r.toks[i].punct(',') {
+			i++
+			continue
+		}
+		return i
+	}
+	return i
+}
+
+// tableList reads the table references after FROM (a comma-separated list)
+// or JOIN (one), returning the index after them.
+func (r *reader) tableList(i, hi int, list bool) int {
+	for i < hi {
+		for i < hi && (r.toks[i].is("lateral") || r.toks[i].is("only")) {
+			i++
+		}
+		if i >= hi {
+			return i
+		}
+		if r.toks[i].punct('(') { // a derived table or a parenthesised join
+			end := r.match[i]
+			r.walk(i+1, end, true, false)
+			i = r.alias(end+1, hi, false)
+		} else if r.toks[i].isName() {
+			ref := tableRef{name: unquoted(r.toks[i])}
+			i++
+			if i+1 < hi && r.toks[i].punct('.') && r.toks[i+1].isName() {
+				ref.schema, ref.name = ref.name, unquoted(r.toks[i+1])
+				i += 2
+			}
+			added := false
+			if i < hi && r.toks[i].punct('(') { // a table function, not a table
+				end := r.match[i]
+				r.walk(i+1, end, false, false)
+				i = end + 1
+			} else if !strings.EqualFold(ref.name, "dual") || ref.schema != "" {
+				r.tables = append(r.tables, ref)
+				added = true
+			}
+			i = r.alias(i, hi, added)
+		} else {
+			return i
+		}
+		if !list || i >= hi || !r.toks[i].punct(',') {
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// alias reads an optional [AS] alias after a table reference; set says it
+// names the table just added.
+func (r *reader) alias(i, hi int, set bool) int {
+	if i < hi && r.toks[i].is("as") {
+		i++
+	}
+	if i < hi && r.toks[i].isName() && !notAlias[r.toks[i].norm] && !clauseEnd[r.toks[i].norm] &&
+		!r.toks[i].is("from") && !r.toks[i].is("select") {
+		if set {
+			r.tables[len(r.tables)-1].alias = unquoted(r.toks[i])
+		}
+		i++
+	}
+	return i
+}
+
+// where reads a WHERE clause: its predicates, split on AND at its level
+// (BETWEEN's AND excepted), and any queries nested in it.
+func (r *reader) where(i, hi int) int {
+	start := i
+	between := false
+	flush := func(end int) {
+		if end > start {
+			last := r.toks[end-1]
+			r.preds = append(r.preds, predicate{
+				norm: normalise(r.toks[start:end]),
+				text: r.src[r.toks[start].pos : last.pos+len(last.text)],
+			})
+		}
+	}
+	for i < hi {
+		t := r.toks[i]
+		switch {
+		case t.punct('('):
+			end := r.match[i]
+			r.walk(i+1, end, r.startsQuery(i+1, end), false)
+			i = end + 1
+			continue
+		case t.kind == tWord && clauseEnd[t.norm]:
+			flush(i)
+			return i
+		case t.is("between"):
+			between = true
+		case t.is("and"):
+			if between {
+				between = false
+			} else {
+				flush(i)
+				start = i + 1
+			}
+		}
+		i++
+	}
+	flush(i)
+	return i
+}
+
+// readLimit reads LIMIT n, LIMIT offset, n or LIMIT n OFFSET m.
+func (r *reader) readLimit(i, hi int) int {
+	if i >= hi || r.toks[i].kind != tNumber {
+		return i
+	}
+	if i+2 < hi && r.toks[i+1].punct(',') && r.toks[i+2].kind == tNumber {
+		r.setLimit(r.toks[i+2].text)
+		return i + 3
+	}
+	r.setLimit(r.toks[i].text)
+	return i + 1
+}
+
+func (r *reader) setLimit(s string) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
+		r.limit, r.limited = n, true
+	}
+}
+
+// unquoted is a name as written, without its quotes.
+func unquoted(t token) string {
+	if t.kind != tQuoted {
+		return t.text
+	}
+	q := t.text
+	closer := q[0]
+	if closer == '[' {
+		closer = ']'
+	}
+	inner := q[1:]
+	if strings.HasSuffix(inner, string(closer)) {
+		inner = inner[:len(inner)-1]
+	}
+	return strings.ReplaceAll(inner, string([]byte{closer, closer}), string(closer))
+}
+
+// normalise joins tokens with single blanks, words and quoted identifiers
+// lower-cased and unquoted, so that layout, case and quoting do not change a
+// query's figures.
+func normalise(toks []token) string {
+	var b strings.Builder
+	for i, t := range toks {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.norm)
+	}
+	return b.String()
+}
