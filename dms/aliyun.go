@@ -12,6 +12,12 @@ import (
 // exactly this request. endpoint is added when it is not the region's
 // default.
 func AliyunCommand(r OrderRequest, region, endpoint string) string {
+	return strings.Join(AliyunArgs(r, region, endpoint), " ")
+}
+
+// AliyunArgs is AliyunCommand as shell-quoted words, for callers that lay the
+// command out over several lines.
+func AliyunArgs(r OrderRequest, region, endpoint string) []string {
 	args := []string{"aliyun", "dms-enterprise", "CreateOrder"}
 	if region != "" {
 		args = append(args, "--region", region)
@@ -35,7 +41,7 @@ func AliyunCommand(r OrderRequest, region, endpoint string) string {
 	for i, a := range args {
 		quoted[i] = ShellQuote(a)
 	}
-	return strings.Join(quoted, " ")
+	return quoted
 }
 
 // compactJSON is PluginParam as one line of JSON with <, > and & readable

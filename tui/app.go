@@ -386,10 +386,27 @@ func (m *Model) footer() string {
 	keys.short = append(keys.short, with(m.s.keys.Help, "?", "help"))
 	if m.showHelp {
 		full := keys.FullHelp()
-		full = append(full, []key.Binding{m.s.keys.Back, m.s.keys.Quit, with(m.s.keys.Help, "?/f1", "close help")})
+		common := []key.Binding{m.s.keys.Quit, with(m.s.keys.Help, "?/f1", "close help")}
+		if !hasKey(full, "esc") {
+			common = append([]key.Binding{m.s.keys.Back}, common...)
+		}
+		full = append(full, common)
 		return m.help.FullHelpView(full)
 	}
 	return m.help.ShortHelpView(keys.short)
+}
+
+func hasKey(groups [][]key.Binding, k string) bool {
+	for _, g := range groups {
+		for _, b := range g {
+			for _, x := range b.Keys() {
+				if x == k {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // fit pads or cuts s to exactly h lines of at most w cells.

@@ -28,6 +28,7 @@ func (u *ui) chooseType(filter string) {
 func (u *ui) chooseDatabase(schema string) {
 	u.t.Helper()
 	u.typ(schema)
+	u.searched()
 	u.waitText("▌ " + schema + " ")
 	u.enter()
 }
@@ -125,6 +126,7 @@ func TestProductionExportFlowNeedsTheSchemaNameTyped(t *testing.T) {
 	u := startUI(t, testOptions(sim.client), 120, 40)
 	u.chooseType("")
 	u.chooseDatabase("orders")
+	u.waitStep(StepSQL)
 	u.waitText("Production database")
 	u.typ("SELECT id FROM refunds")
 	u.key(tea.KeyCtrlS) // leaving the SQL step estimates by itself
@@ -142,7 +144,7 @@ func TestProductionExportFlowNeedsTheSchemaNameTyped(t *testing.T) {
 	u.waitStep(StepReview)
 	u.waitFor("the estimate", func(s snapshot) bool { return s.ticket.Rows.Source == dms.RowsExplain })
 	u.enter()
-	u.waitText("Type its schema name")
+	u.waitText("type its schema name")
 	u.typ("order")
 	u.enter()
 	u.waitText("That is not the schema name")

@@ -82,6 +82,8 @@ type snapshot struct {
 	ticket  dms.Ticket
 	focused string // the focused details field, if any
 	busy    bool   // an estimate or submission is under way
+	// searched: the database list answers what is typed in its search box.
+	searched bool
 }
 
 // probed wraps the model so tests can read its state without racing it.
@@ -98,6 +100,8 @@ func (p probed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		s.busy = p.m.s.sql.est.running || p.m.steps[StepResult].(*resultStep).busy()
+		d := p.m.steps[StepDatabase].(*databaseStep)
+		s.searched = d.started && !d.loading && d.query == d.input.Value()
 		pm.ch <- s
 		return p, nil
 	}
@@ -162,6 +166,12 @@ func (u *ui) waitStep(step Step) snapshot {
 func (u *ui) waitField(key string) {
 	u.t.Helper()
 	u.waitFor("details field "+key, func(s snapshot) bool { return s.focused == key })
+}
+
+// searched waits until the database list answers the search box.
+func (u *ui) searched() snapshot {
+	u.t.Helper()
+	return u.waitFor("the search to answer", func(s snapshot) bool { return s.searched })
 }
 
 func (u *ui) waitIdle() snapshot {

@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // newInput is a one-line text input styled from the session's theme, with a
@@ -19,4 +22,26 @@ func newInput(s *session, prompt, placeholder string) textinput.Model {
 	in.Cursor.TextStyle = s.st.InputText
 	in.Cursor.SetMode(cursor.CursorStatic)
 	return in
+}
+
+// copyToClipboard asks the terminal to put text on the clipboard (OSC 52),
+// which works locally and through SSH in most terminals; where it does not,
+// nothing happens.
+func copyToClipboard(s *session, text string) tea.Cmd {
+	out := s.st.R.Output()
+	return func() tea.Msg {
+		if out != nil {
+			out.Copy(text)
+		}
+		return nil
+	}
+}
+
+// capitalize upper-cases the first letter.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
 }

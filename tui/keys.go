@@ -23,7 +23,7 @@ func DefaultKeyMap() KeyMap {
 		Estimate:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "estimate")),
 		Count:          key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "count")),
 		ExternalEditor: key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "$EDITOR")),
-		Open:           key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "open file")),
+		Open:           key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "open")),
 		Up:             key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
 		Down:           key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
 		PageUp:         key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),

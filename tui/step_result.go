@@ -215,12 +215,16 @@ func (r *resultStep) view() string {
 		}
 		lines = append(lines, row(st, "Console", consoleLink(r.s.opts.ConsoleURL, r.s.opts.Region, r.req.Tid, id)))
 		if r.phase == phaseFound {
-			lines = append(lines, row(st, "Status", inert.Line(r.found.Status+" "+r.found.StatusDesc)))
+			status := r.found.StatusDesc
+			if status == "" {
+				status = r.found.Status
+			}
+			lines = append(lines, row(st, "Status", inert.Line(status)))
 		}
 		lines = append(lines, "", st.Subtle.Render("DMS now prechecks the ticket; then it waits for approval."))
 	case phaseFailed:
-		lines = append(lines, st.Error.Bold(true).Render("✗ DMS did not create the ticket"), "", errorLines(st, r.err, w), "",
-			st.Subtle.Render("Nothing was created. e goes back to the review with everything kept; enter there submits again."))
+		lines = append(lines, st.Error.Bold(true).Render("✗ DMS did not create the ticket"), "", errorLines(st, r.err, w), "")
+		lines = append(lines, wrap(st.Subtle, "Nothing was created. e goes back to the review with everything kept; enter there submits again.", w)...)
 	case phaseChecking:
 		lines = append(lines, st.Warn.Bold(true).Render("? The answer to CreateOrder was lost"), "",
 			wrap(st.Subtle, "The request reached DMS but no usable answer came back, so the ticket may exist. "+
@@ -229,12 +233,12 @@ func (r *resultStep) view() string {
 	case phaseNotFound:
 		lines = append(lines, st.Warn.Bold(true).Render("? The answer to CreateOrder was lost"), "",
 			errorLines(st, r.err, w), "",
-			st.Value.Render("No ticket with this comment was created since the submit."),
-			st.Subtle.Render("It is safe to send it again: r submits again now, l looks once more."))
+			st.Value.Render("No ticket with this comment was created since the submit."))
+		lines = append(lines, wrap(st.Subtle, "It is safe to send it again: r submits again now, l looks once more.", w)...)
 	case phaseCheckFailed:
 		lines = append(lines, st.Warn.Bold(true).Render("? The answer to CreateOrder was lost"), "",
-			errorLines(st, r.err, w), "", st.Error.Render("And the lookup failed too:"), errorLines(st, r.lookupErr, w), "",
-			st.Subtle.Render("The ticket may exist: l looks again. Check the DMS console before sending it again."))
+			errorLines(st, r.err, w), "", st.Error.Render("And the lookup failed too:"), errorLines(st, r.lookupErr, w), "")
+		lines = append(lines, wrap(st.Subtle, "The ticket may exist: l looks again. Check the DMS console before sending it again.", w)...)
 	}
 	return strings.Join(lines, "\n")
 }

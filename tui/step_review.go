@@ -276,10 +276,9 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 		return goTo(steps[msg.String()])
 	case key.Matches(msg, k.Command):
 		r.mode = reviewCommand
-		cmd := dms.AliyunCommand(r.req, r.s.opts.Region, r.s.opts.Endpoint)
-		r.vp.SetContent(lipgloss.NewStyle().Width(r.s.width).Render(inert.Text(cmd)))
+		r.vp.SetContent(lipgloss.NewStyle().Width(r.s.width).Render(commandLines(dms.AliyunArgs(r.req, r.s.opts.Region, r.s.opts.Endpoint))))
 		r.vp.GotoTop()
-		return nil
+		return copyToClipboard(r.s, dms.AliyunCommand(r.req, r.s.opts.Region, r.s.opts.Endpoint))
 	case key.Matches(msg, k.Save):
 		if !r.s.opts.Local {
 			r.notice, r.noticeOK = "Saving ticket files is not available over SSH; c shows the equivalent command.", false
@@ -298,6 +297,27 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	r.vp, cmd = r.vp.Update(msg)
 	return cmd
+}
+
+// commandLines lays a command out one flag per line with shell line
+// continuations, so it reads well and still pastes as one command.
+func commandLines(words []string) string {
+	var lines []string
+	cur := ""
+	for _, w := range words {
+		if strings.HasPrefix(w, "--") && cur != "" {
+			lines = append(lines, cur+" \\")
+			cur = "  " + w
+			continue
+		}
+		if cur == "" {
+			cur = w
+		} else {
+			cur += " " + w
+		}
+	}
+	lines = append(lines, cur)
+	return inert.Text(strings.Join(lines, "\n"))
 }
 
 func defaultTicketPath(pluginType, stamp string) string {
@@ -389,7 +409,7 @@ func (r *reviewStep) view() string {
 	}
 	title := "PluginParam"
 	if r.mode == reviewCommand {
-		title = "aliyun CLI command (c or esc closes)"
+		title = "aliyun CLI command · copied to the clipboard (OSC 52)"
 	}
 	pct := ""
 	if r.vp.TotalLineCount() > r.vp.Height {
@@ -400,8 +420,8 @@ func (r *reviewStep) view() string {
 	b.WriteString(r.vp.View() + "\n")
 	switch r.mode {
 	case reviewConfirm:
-		b.WriteString(st.Warning.Render(truncate(fmt.Sprintf("This is a %s database. Type its schema name, %s, and press enter to submit.",
-			r.s.ticket.Database.Env.Label(), inert.Line(r.s.ticket.Database.SchemaName)), w)) + "\n")
+		b.WriteString(st.Warning.Render(truncate(fmt.Sprintf("%s database: type its schema name, %s, to submit.",
+			capitalize(r.s.ticket.Database.Env.Label()), inert.Line(r.s.ticket.Database.SchemaName)), w)) + "\n")
 		b.WriteString(r.confirm.View() + "\n")
 	case reviewSave:
 		b.WriteString(st.Subtle.Render("Save the request as a ticket file (mode 0600):") + "\n" + r.path.View() + "\n")

@@ -117,13 +117,23 @@ func (q *sqlStep) wide() bool { return q.s.width >= 110 }
 
 func (q *sqlStep) panelWidth() int { return min(46, q.s.width/3) }
 
+// maxPanelLines bounds the panel below the editor on narrow screens.
+const maxPanelLines = 8
+
 func (q *sqlStep) resize() {
 	w, h := q.s.width, q.s.height
 	if q.wide() {
 		q.ed.SetSize(w-q.panelWidth()-1, max(3, h-2))
 		return
 	}
-	q.ed.SetSize(w, max(3, h-6))
+	q.ed.SetSize(w, max(3, h-2-q.panelHeight()))
+}
+
+// panelHeight is how many lines the panel takes below the editor: what it
+// has to say, within bounds, leaving the editor at least five lines.
+func (q *sqlStep) panelHeight() int {
+	n := lipgloss.Height(q.panel(q.s.width))
+	return max(0, min(n, maxPanelLines, q.s.height-2-5))
 }
 
 func (q *sqlStep) scheduleCheck() tea.Cmd {
@@ -137,6 +147,15 @@ func (q *sqlStep) check() tea.Cmd {
 	return func() tea.Msg {
 		return checkResultMsg{version: v, sql: sql, stmts: sqlscript.Statements(sql, d), problems: tt.CheckSQL(sql, d)}
 	}
+}
+
+// recheck runs the statement checks now, on the text the ticket holds: when
+// the wizard moves on it must not wait for the debounced check.
+func (q *sqlStep) recheck() {
+	d := q.s.ticket.Database.Dialect()
+	q.stmts = sqlscript.Statements(q.s.ticket.SQL, d)
+	q.problems = q.ticketType().CheckSQL(q.s.ticket.SQL, d)
+	q.checked = q.ed.Version()
 }
 
 // sync copies the editor's text into the ticket.
@@ -159,7 +178,7 @@ func (q *sqlStep) stale() bool {
 // gets the text, and a missing or stale estimate is started in the background.
 func (q *sqlStep) leaving() tea.Cmd {
 	q.sync()
-	q.checked = q.ed.Version()
+	q.recheck()
 	t := q.s.ticket
 	if !q.ticketType().AffectRows || t.IgnoreAffectRows || q.est.running {
 		return nil
@@ -203,9 +222,14 @@ func (q *sqlStep) cancelEstimate() {
 }
 
 func (q *sqlStep) update(msg tea.Msg) tea.Cmd {
+	cmd := q.handle(msg)
+	q.resize() // the panel below the editor grows and shrinks with what it says
+	return cmd
+}
+
+func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		q.resize()
 		return nil
 	case checkTickMsg:
 		if msg.version != q.ed.Version() {
@@ -279,9 +303,9 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.NextFromSQL):
 		q.sync()
-		if ps := q.ticketType().CheckSQL(q.s.ticket.SQL, q.s.ticket.Database.Dialect()); len(ps) > 0 {
-			q.notice, q.noticeErr = "Not yet: "+ps[0].Message, true
-			q.checked, q.problems = q.ed.Version(), ps
+		q.recheck()
+		if len(q.problems) > 0 {
+			q.notice, q.noticeErr = "Not yet: "+q.problems[0].Message, true
 			return nil
 		}
 		q.notice = ""
@@ -340,7 +364,7 @@ func (q *sqlStep) view() string {
 		body := lipgloss.JoinHorizontal(lipgloss.Top, q.ed.View(), " ", panel)
 		return top + "\n" + body + "\n" + q.statusLine(w)
 	}
-	return top + "\n" + q.ed.View() + "\n" + q.statusLine(w) + "\n" + fit(q.panel(w), w, 4)
+	return top + "\n" + q.ed.View() + "\n" + q.statusLine(w) + "\n" + fit(q.panel(w), w, q.panelHeight())
 }
 
 // statusLine is the statement count, cursor position and notices.
