@@ -70,6 +70,7 @@ type sqlStep struct {
 	opening   bool // the ctrl+o path prompt is open
 	path      textinput.Model
 	loadedFor string // the dialect the editor was set up for
+	loaded    bool   // the editor holds the ticket's SQL
 }
 
 func newSQLStep(s *session) *sqlStep {
@@ -97,6 +98,7 @@ func (q *sqlStep) enter() tea.Cmd {
 	if q.ed.Value() != q.s.ticket.SQL {
 		q.ed.SetValue(q.s.ticket.SQL)
 	}
+	q.loaded = true
 	q.resize()
 	q.ed.Focus()
 	return q.scheduleCheck()
@@ -158,8 +160,12 @@ func (q *sqlStep) recheck() {
 	q.checked = q.ed.Version()
 }
 
-// sync copies the editor's text into the ticket.
+// sync copies the editor's text into the ticket, once the editor holds the
+// ticket's SQL (it is loaded on entering the step).
 func (q *sqlStep) sync() {
+	if !q.loaded {
+		return
+	}
 	if v := q.ed.Value(); v != q.s.ticket.SQL {
 		q.s.ticket.SQL = v
 	}

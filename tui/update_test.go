@@ -1,0 +1,259 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/dms"
+)
+
+// stub is a dms.Service whose answers a test sets.
+type stub struct {
+	mu        sync.Mutex
+	creates   int
+	estimates int
+	createErr error
+	release   chan struct{} // when set, CreateOrder waits for it
+	rows      int64
+}
+
+func (s *stub) ActiveTenant(context.Context) (dms.Tenant, error) {
+	return dms.Tenant{ID: 3000001, Name: "Acme Retail"}, nil
+}
+func (s *stub) Tenants(context.Context) ([]dms.Tenant, error) {
+	return []dms.Tenant{{ID: 3000001, Name: "Acme Retail"}, {ID: 3000002, Name: "Lab"}}, nil
+}
+func (s *stub) SearchDatabases(context.Context, dms.SearchQuery) (dms.DatabasePage, error) {
+	return dms.DatabasePage{Databases: []dms.Database{devDB, prodDB}, Total: 2, Page: 1, PageSize: 100}, nil
+}
+func (s *stub) Database(context.Context, int64, int64, bool) (dms.Database, error) { return devDB, nil }
+func (s *stub) Estimate(_ context.Context, r dms.EstimateRequest) (dms.RowEstimate, error) {
+	s.mu.Lock()
+	s.estimates++
+	n := s.rows
+	s.mu.Unlock()
+	return dms.RowEstimate{Method: r.Method, Total: n, Complete: true, SQLHash: dms.SQLHash(r.SQL),
+		Statements: []dms.StatementRows{{Number: 1, Rows: n}}}, nil
+}
+func (s *stub) CreateOrder(context.Context, dms.OrderRequest) (dms.Created, error) {
+	s.mu.Lock()
+	s.creates++
+	rel, err := s.release, s.createErr
+	s.mu.Unlock()
+	if rel != nil {
+		<-rel
+	}
+	if err != nil {
+		return dms.Created{}, err
+	}
+	return dms.Created{OrderIDs: []int64{40000001}, RequestID: "REQ-1"}, nil
+}
+func (s *stub) FindOrders(context.Context, dms.OrderQuery) ([]dms.Order, error) { return nil, nil }
+func (s *stub) Order(context.Context, int64, int64) (dms.Order, error)         { return dms.Order{}, nil }
+
+func (s *stub) counts() (creates, estimates int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.creates, s.estimates
+}
+
+var (
+	devDB  = dms.Database{ID: 1100023, SchemaName: "orders_dev", Host: "10.40.1.11", Port: 3306, DbType: "mysql", Env: dms.EnvDev}
+	prodDB = dms.Database{ID: 1100001, SchemaName: "orders", Host: "10.20.1.11", Port: 3306, DbType: "mysql", Env: dms.EnvProduct}
+)
+
+const exportSQL = "SELECT id FROM orders WHERE total > 100"
+
+func readyExport(db dms.Database) dms.Ticket {
+	return dms.Ticket{
+		Type: "DATA_EXPORT", Tenant: dms.Tenant{ID: 3000001, Name: "Acme Retail"}, Database: db, SQL: exportSQL,
+		Comment: "Q3 export", Text: map[string]string{"classify": "report"}, RelatedUsers: []int64{2000002},
+		Rows: dms.RowFigure{Source: dms.RowsExplain, Total: 42, SQLHash: dms.SQLHash(exportSQL), At: testNow},
+	}
+}
+
+// direct drives a Model without a program: Update, then the commands it
+// returns, synchronously. Commands that take long (timers, spinners) are left
+// behind.
+type direct struct {
+	t *testing.T
+	m *Model
+}
+
+func newDirect(t *testing.T, svc dms.Service, tk dms.Ticket, at Step) *direct {
+	t.Helper()
+	d := &direct{t: t, m: New(testOptions(svc))}
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.do(d.m.Init())
+	*d.m.s.ticket = tk
+	d.do(d.m.enter(at))
+	return d
+}
+
+func (d *direct) send(msg tea.Msg) {
+	_, cmd := d.m.Update(msg)
+	d.do(cmd)
+}
+
+func (d *direct) key(s string) {
+	switch s {
+	case "enter":
+		d.send(tea.KeyMsg{Type: tea.KeyEnter})
+	case "esc":
+		d.send(tea.KeyMsg{Type: tea.KeyEsc})
+	default:
+		d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)})
+	}
+}
+
+// do runs cmd and feeds what it returns back into the model, breadth first.
+func (d *direct) do(cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0 && steps < 500; steps++ {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		ch := make(chan tea.Msg, 1)
+		go func() { ch <- c() }()
+		var msg tea.Msg
+		select {
+		case msg = <-ch:
+		case <-time.After(300 * time.Millisecond):
+			continue // a timer or a blocked call: not part of this step
+		}
+		switch msg := msg.(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+			return
+		default:
+			if strings.HasPrefix(typeName(msg), "spinner.") || strings.HasPrefix(typeName(msg), "cursor.") {
+				continue
+			}
+			_, next := d.m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+func typeName(v any) string { return strings.TrimPrefix(fmt.Sprintf("%T", v), "*") }
+
+func (d *direct) view() string { return d.m.View() }
+
+func TestEscGoesBackOneStepAndKeepsEverything(t *testing.T) {
+	svc := &stub{rows: 42}
+	tk := readyExport(devDB)
+	d := newDirect(t, svc, tk, StepReview)
+	want := []Step{StepDetails, StepSQL, StepDatabase, StepTenant, StepType}
+	for _, w := range want {
+		d.key("esc")
+		if d.m.step != w {
+			t.Fatalf("esc went to %v, want %v", d.m.step, w)
+		}
+		got := d.m.Ticket()
+		if got.SQL != tk.SQL || got.Comment != tk.Comment || got.Database != tk.Database || got.Text["classify"] != "report" || got.Rows.Total != 42 {
+			t.Fatalf("on %v the ticket lost data: %+v", w, got)
+		}
+		if w == StepSQL && d.m.s.sql.ed.Value() != tk.SQL {
+			t.Fatalf("the editor lost the SQL: %q", d.m.s.sql.ed.Value())
+		}
+	}
+	// And forward again: the details form shows what was entered.
+	d.do(d.m.enter(StepDetails))
+	if v := d.view(); !strings.Contains(v, "Q3 export") || !strings.Contains(v, "report") {
+		t.Fatalf("details lost the values:\n%s", v)
+	}
+}
+
+func TestReviewRequiresSchemaNameForProduction(t *testing.T) {
+	svc := &stub{rows: 42}
+	d := newDirect(t, svc, readyExport(prodDB), StepReview)
+	d.key("enter")
+	if d.m.step != StepReview || !strings.Contains(d.view(), "type its schema name") {
+		t.Fatalf("no confirmation asked:\n%s", d.view())
+	}
+	d.key("order")
+	d.key("enter")
+	if c, _ := svc.counts(); c != 0 || !strings.Contains(d.view(), "not the schema name") {
+		t.Fatalf("a wrong name submitted (%d) or was not refused:\n%s", c, d.view())
+	}
+	d.key("s")
+	d.key("enter")
+	if c, _ := svc.counts(); c != 1 || d.m.step != StepResult {
+		t.Fatalf("the right name did not submit: %d calls, step %v", c, d.m.step)
+	}
+}
+
+func TestStaleEstimateIsRefreshedBeforeSubmit(t *testing.T) {
+	svc := &stub{rows: 77}
+	tk := readyExport(devDB)
+	tk.Rows.SQLHash = dms.SQLHash("SELECT something else")
+	d := newDirect(t, svc, tk, StepReview)
+	d.key("enter")
+	creates, estimates := svc.counts()
+	if creates != 0 || estimates != 1 {
+		t.Fatalf("a stale figure was submitted (%d creates) or not refreshed (%d estimates)", creates, estimates)
+	}
+	if got := d.m.Ticket().Rows; got.Total != 77 || got.StaleFor(tk.SQL) {
+		t.Fatalf("figure after refresh: %+v", got)
+	}
+	if !strings.Contains(d.view(), "77") {
+		t.Fatalf("the review does not show the new figure:\n%s", d.view())
+	}
+	d.key("enter")
+	if c, _ := svc.counts(); c != 1 {
+		t.Fatalf("enter after the refresh should submit, %d calls", c)
+	}
+}
+
+func TestSuccessFalseIsShownAsARefusalNeverAsATicket(t *testing.T) {
+	svc := &stub{rows: 42, createErr: &dms.Error{Op: "CreateOrder", Kind: dms.KindRefused, Code: "InvalidParam", Message: "dbId 1100023 is not in tenant 3000001", RequestID: "REQ-9", HTTPStatus: 200}}
+	d := newDirect(t, svc, readyExport(devDB), StepReview)
+	d.key("enter")
+	v := d.view()
+	if !strings.Contains(v, "did not create") || !strings.Contains(v, "InvalidParam") || !strings.Contains(v, "REQ-9") || strings.Contains(v, "Ticket created") {
+		t.Fatalf("refusal screen:\n%s", v)
+	}
+	if len(d.m.s.created) != 0 {
+		t.Fatal("a refusal was recorded as a ticket")
+	}
+	d.key("e")
+	if d.m.step != StepReview {
+		t.Fatalf("e went to %v", d.m.step)
+	}
+}
+
+func TestDoubleEnterAtSubmitCreatesOneTicket(t *testing.T) {
+	svc := &stub{rows: 42, release: make(chan struct{})}
+	d := newDirect(t, svc, readyExport(devDB), StepReview)
+	d.key("enter") // CreateOrder now blocks in its command
+	d.key("enter")
+	d.key("enter")
+	d.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	d.send(submitMsg{req: d.m.steps[StepReview].(*reviewStep).req, key: "late"}) // a late duplicate
+	svc.mu.Lock()
+	close(svc.release)
+	svc.release = nil
+	svc.mu.Unlock()
+	time.Sleep(50 * time.Millisecond)
+	if c, _ := svc.counts(); c != 1 {
+		t.Fatalf("CreateOrder called %d times", c)
+	}
+	// The review that created the ticket cannot create another.
+	res := d.m.steps[StepResult].(*resultStep)
+	d.send(createdMsg{seq: res.seq, created: dms.Created{OrderIDs: []int64{40000001}}})
+	d.key("e")
+	d.key("enter")
+	if c, _ := svc.counts(); c != 1 || !strings.Contains(d.view(), "already created ticket 40000001") {
+		t.Fatalf("%d calls; review:\n%s", c, d.view())
+	}
+}
