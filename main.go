@@ -26,6 +26,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
 	"dmsticket/tui"
+	"dmsticket/tui/draft"
 )
 
 // demoSeed is the simulator's world for --demo and `sim`.
@@ -221,6 +222,13 @@ func runWizard(ctx context.Context, g *globals, stdin io.Reader, stdout, stderr 
 	opts := tui.Options{
 		Service: b.svc, CredentialsErr: b.credErr, Region: b.region, Endpoint: b.endpoint, Demo: b.demo,
 		Tenant: g.tenant, Mono: g.mono(), Local: true, ConsoleURL: os.Getenv("DMSTICKET_CONSOLE_URL"),
+	}
+	if path, err := draft.DefaultPath(""); err == nil {
+		if b.demo {
+			path = draft.DemoPath(path)
+		}
+		opts.Drafts = draft.NewStore(path)
+		opts.Draft, opts.DraftNotice = tui.LoadDraft(opts.Drafts)
 	}
 	if g.accessible {
 		return tui.RunAccessible(ctx, opts, stdin, stdout)

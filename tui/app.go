@@ -86,6 +86,7 @@ type Model struct {
 	lastKey  time.Time
 	quitting bool
 	notice   string
+	draft    draftState
 }
 
 // New builds the wizard. It draws with opts.Renderer (one per SSH session).
@@ -99,7 +100,8 @@ func New(opts Options) *Model {
 	h := help.New()
 	h.Styles = st.Help()
 	h.ShortSeparator = " · "
-	m := &Model{s: s, help: h, steps: map[Step]step{}}
+	m := &Model{s: s, help: h, steps: map[Step]step{}, notice: opts.DraftNotice}
+	m.draft = draftState{store: opts.Drafts, offer: opts.Draft, resumeYes: true}
 	m.steps[StepTenant] = newTenantStep(s)
 	m.reset()
 	return m
@@ -117,7 +119,10 @@ func (m *Model) Init() tea.Cmd {
 	if m.s.opts.CredentialsErr != nil {
 		return nil
 	}
-	cmds := []tea.Cmd{m.loadTenants(), m.steps[m.step].enter()}
+	cmds := []tea.Cmd{m.loadTenants()}
+	if m.draft.offer == nil {
+		cmds = append(cmds, m.steps[m.step].enter())
+	}
 	if m.s.opts.IdleTimeout > 0 {
 		cmds = append(cmds, m.idleTick())
 	}
@@ -153,7 +158,34 @@ func (m *Model) idleTick() tea.Cmd {
 
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.route(msg)
+	switch msg.(type) {
+	case tea.KeyMsg, tenantsMsg, nextMsg, backMsg, gotoMsg, submitMsg, checkResultMsg, estimateMsg, fileLoadedMsg, searchResultMsg, detailsDoneMsg:
+		// Anything the user did or that changed the ticket: keep the draft.
+		if d := m.scheduleDraft(); d != nil {
+			cmd = tea.Batch(cmd, d)
+		}
+	}
+	return m, cmd
+}
+
+// route handles one message; Update adds the draft's bookkeeping.
+func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case draftTickMsg:
+		return m, m.writeDraft()
+	case draftSavedMsg:
+		if msg.err != nil && m.draft.err == nil {
+			m.draft.err = msg.err
+			m.notice = "The draft could not be saved: " + msg.err.Error()
+			m.layout()
+		}
+		return m, nil
+	case SubmittedMsg:
+		if msg.OrderID != 0 {
+			return m, m.removeDraft()
+		}
+		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
@@ -162,7 +194,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.lastKey = m.s.now()
 		if key.Matches(msg, m.s.keys.Quit) {
 			m.quitting = true
+			_ = m.SaveDraft() // ctrl+c keeps the draft
 			return m, tea.Quit
+		}
+		if m.draft.offer != nil {
+			return m, m.updateResume(msg)
 		}
 		if m.s.opts.CredentialsErr != nil {
 			if msg.String() == "q" || msg.String() == "esc" || msg.String() == "enter" {
@@ -184,6 +220,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case idleMsg:
 		if m.s.now().Sub(m.lastKey) >= m.s.opts.IdleTimeout {
 			m.quitting = true
+			_ = m.SaveDraft()
 			return m, tea.Sequence(tea.Println("Session closed after "+m.s.opts.IdleTimeout.String()+" without a key; your draft is kept."), tea.Quit)
 		}
 		return m, m.idleTick()
@@ -208,6 +245,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case gotoMsg:
 		return m, m.enter(msg.step)
 	case newTicketMsg:
+		m.draft.off = false
 		return m, m.newTicket()
 	case NoticeMsg:
 		m.notice = msg.Text
@@ -364,6 +402,9 @@ func (m *Model) View() string {
 	if e := m.s.opts.CredentialsErr; e != nil {
 		return fit(m.noCredentials(e), m.width, m.height)
 	}
+	if m.draft.offer != nil {
+		return lipgloss.JoinVertical(lipgloss.Left, m.header(), fit(m.resumeView(), m.width, m.s.height), m.footer())
+	}
 	body := fit(m.steps[m.step].view(), m.width, m.s.height)
 	return lipgloss.JoinVertical(lipgloss.Left, m.header(), body, m.footer())
 }
@@ -383,6 +424,9 @@ func (m *Model) tooSmall() string {
 
 func (m *Model) footer() string {
 	keys := m.steps[m.step].help()
+	if m.draft.offer != nil {
+		keys = resumeKeys(m.s.keys)
+	}
 	keys.short = append(keys.short, with(m.s.keys.Help, "?", "help"))
 	if m.showHelp {
 		full := keys.FullHelp()

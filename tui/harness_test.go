@@ -179,12 +179,17 @@ func (u *ui) waitIdle() snapshot {
 	return u.waitFor("idle", func(s snapshot) bool { return !s.busy })
 }
 
-func (u *ui) key(k tea.KeyType)  { u.tm.Send(tea.KeyMsg{Type: k}) }
-func (u *ui) enter()             { u.key(tea.KeyEnter) }
-func (u *ui) typ(s string)       { u.tm.Type(s) }
-func (u *ui) runes(s string)     { u.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
-func (u *ui) paste(s string)     { u.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s), Paste: true}) }
-func (u *ui) final() *Model      { _ = u.tm.Quit(); return u.tm.FinalModel(u.t, teatest.WithFinalTimeout(5*time.Second)).(probed).m }
+func (u *ui) key(k tea.KeyType) { u.tm.Send(tea.KeyMsg{Type: k}) }
+func (u *ui) enter()            { u.key(tea.KeyEnter) }
+func (u *ui) typ(s string)      { u.tm.Type(s) }
+func (u *ui) runes(s string)    { u.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+func (u *ui) paste(s string) {
+	u.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s), Paste: true})
+}
+func (u *ui) final() *Model {
+	_ = u.tm.Quit()
+	return u.tm.FinalModel(u.t, teatest.WithFinalTimeout(5*time.Second)).(probed).m
+}
 func (u *ui) golden()            { u.t.Helper(); goldenView(u.t, u.final().View()) }
 func (u *ui) field(value string) { u.typ(value); u.enter() }
 

@@ -12,6 +12,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/theme"
+	"dmsticket/tui/draft"
 )
 
 // Options configure one wizard program.
@@ -47,6 +48,12 @@ type Options struct {
 	// IdleTimeout ends the program after this long without a key (SSH); zero:
 	// never.
 	IdleTimeout time.Duration
+	// Drafts keeps the unfinished ticket on disk; nil keeps none.
+	Drafts *draft.Store
+	// Draft is a draft to offer to resume at start (see LoadDraft), and
+	// DraftNotice what happened to one that could not be used.
+	Draft       *draft.Draft
+	DraftNotice string
 }
 
 // User is a signed-in SSH user and the policy that shapes what they are

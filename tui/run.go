@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -15,13 +14,13 @@ func Run(ctx context.Context, opts Options, in *os.File, out *os.File) error {
 	m := New(opts)
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
 	_, err := p.Run()
+	// However the program ended (a signal, a closed terminal), keep the
+	// draft; the program has stopped, so the model is ours to read.
+	if derr := m.SaveDraft(); derr != nil && err == nil {
+		err = derr
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
 	}
 	return err
-}
-
-// RunAccessible runs the wizard as plain prompts (huh's accessible mode).
-func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Writer) error {
-	return errors.New("accessible mode is not yet available")
 }

@@ -136,7 +136,9 @@ var screens = []screen{
 		u.chooseDatabase("users_dev")
 		u.waitField("comment")
 	}},
-	{"review_export", func(u *ui, _ *simulator) { u.toExportReview("orders_dev", "SELECT id, total FROM orders WHERE total > 100") }},
+	{"review_export", func(u *ui, _ *simulator) {
+		u.toExportReview("orders_dev", "SELECT id, total FROM orders WHERE total > 100")
+	}},
 	{"review_production_confirm", func(u *ui, _ *simulator) {
 		u.toExportReview("orders", "SELECT id, total FROM orders WHERE total > 100")
 		u.enter()

@@ -55,7 +55,7 @@ func (s *stub) CreateOrder(context.Context, dms.OrderRequest) (dms.Created, erro
 	return dms.Created{OrderIDs: []int64{40000001}, RequestID: "REQ-1"}, nil
 }
 func (s *stub) FindOrders(context.Context, dms.OrderQuery) ([]dms.Order, error) { return nil, nil }
-func (s *stub) Order(context.Context, int64, int64) (dms.Order, error)         { return dms.Order{}, nil }
+func (s *stub) Order(context.Context, int64, int64) (dms.Order, error)          { return dms.Order{}, nil }
 
 func (s *stub) counts() (creates, estimates int) {
 	s.mu.Lock()

@@ -1,0 +1,246 @@
+// Package draft keeps the wizard's unfinished ticket on disk, so a closed
+// terminal, a dropped SSH connection or a killed process loses at most the
+// last second of typing. A draft is one JSON file, mode 0600, written
+// atomically (a temporary file renamed over the old one); one that cannot be
+// read is set aside, never trusted and never fatal.
+package draft
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"dmsticket/dms"
+)
+
+// Version is the draft format this build writes and reads.
+const Version = 1
+
+// maxSize bounds a draft file: the SQL limit plus room for the rest.
+const maxSize = dms.MaxSQLBytes*2 + 1<<20
+
+// Draft is the wizard's state worth keeping. It holds no secret: the ticket
+// carries none (credentials stay in the SDK).
+type Draft struct {
+	Version int        `json:"version"`
+	SavedAt time.Time  `json:"savedAt"`
+	Step    string     `json:"step"`
+	Ticket  dms.Ticket `json:"ticket"`
+	Search  string     `json:"search,omitempty"`
+	Filter  string     `json:"filter,omitempty"`
+}
+
+// Summary describes the draft in one line for the resume question.
+func (d Draft) Summary() string {
+	var parts []string
+	if tt, ok := dms.LookupType(d.Ticket.Type); ok {
+		parts = append(parts, tt.Title)
+	}
+	if !d.Ticket.Database.IsZero() {
+		parts = append(parts, "on "+d.Ticket.Database.Name())
+	}
+	if n := strings.Count(strings.TrimRight(d.Ticket.SQL, "\n"), "\n") + 1; d.Ticket.SQL != "" {
+		if n == 1 {
+			parts = append(parts, "1 line of SQL")
+		} else {
+			parts = append(parts, fmt.Sprintf("%d lines of SQL", n))
+		}
+	}
+	if d.Ticket.Comment != "" {
+		parts = append(parts, "“"+d.Ticket.Comment+"”")
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "a ticket just started")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Empty reports whether the draft holds nothing worth resuming.
+func (d Draft) Empty() bool {
+	t := d.Ticket
+	return t.Type == "" && t.Database.IsZero() && t.SQL == "" && t.Comment == ""
+}
+
+// ErrNone means there is no draft.
+var ErrNone = errors.New("no draft")
+
+// SetAsideError means the draft could not be used and was moved out of the
+// way; Path is where it went.
+type SetAsideError struct {
+	Path   string
+	Reason string
+}
+
+// Error implements error.
+func (e *SetAsideError) Error() string {
+	return fmt.Sprintf("the saved draft could not be used (%s); it was kept as %s", e.Reason, e.Path)
+}
+
+// Store is one draft file. It is safe for concurrent use.
+type Store struct {
+	path string
+	mu   sync.Mutex
+	now  func() time.Time
+}
+
+// NewStore is a store for the draft at path.
+func NewStore(path string) *Store { return &Store{path: path, now: time.Now} }
+
+// Path is the draft file's path.
+func (s *Store) Path() string { return s.path }
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
+
+// DefaultPath is where a user's draft lives: under $XDG_STATE_HOME (or
+// ~/.local/state) in dmsticket/draft.json, or, for an SSH user on the server,
+// dmsticket/drafts/<user>.json.
+func DefaultPath(sshUser string) (string, error) {
+	base := os.Getenv("XDG_STATE_HOME")
+	if base == "" || !filepath.IsAbs(base) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no state directory for drafts: %w", err)
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	dir := filepath.Join(base, "dmsticket")
+	if sshUser == "" {
+		return filepath.Join(dir, "draft.json"), nil
+	}
+	name := unsafeName.ReplaceAllString(sshUser, "_")
+	if name == "" || strings.Trim(name, ".") == "" {
+		name = "_"
+	}
+	return filepath.Join(dir, "drafts", name+".json"), nil
+}
+
+// DemoPath is the draft path for --demo, beside the real one: a draft made
+// against the simulator names databases that do not exist in DMS.
+func DemoPath(path string) string {
+	return strings.TrimSuffix(path, ".json") + "-demo.json"
+}
+
+// Load reads the draft. No file is ErrNone; a file that is not a draft of this
+// version is moved aside and reported as *SetAsideError.
+func (s *Store) Load() (*Draft, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := os.Open(s.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, ErrNone
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxSize {
+		return nil, s.setAside("it is larger than any draft could be")
+	}
+	buf, err := io.ReadAll(io.LimitReader(f, maxSize+1))
+	if err != nil {
+		return nil, s.setAside("it could not be read: " + err.Error())
+	}
+	d, reason := Parse(buf)
+	if reason != "" {
+		return nil, s.setAside(reason)
+	}
+	return d, nil
+}
+
+// Parse reads a draft from bytes; reason says why they are not one.
+func Parse(b []byte) (d *Draft, reason string) {
+	var probe struct {
+		Version *int `json:"version"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return nil, "it is not valid JSON"
+	}
+	if probe.Version == nil {
+		return nil, "it has no version"
+	}
+	if *probe.Version != Version {
+		return nil, fmt.Sprintf("it is version %d; this dmsticket reads version %d", *probe.Version, Version)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	d = &Draft{}
+	if err := dec.Decode(d); err != nil {
+		return nil, "it is damaged: " + err.Error()
+	}
+	if len(d.Ticket.SQL) > dms.MaxSQLBytes {
+		return nil, "its SQL is larger than a ticket can hold"
+	}
+	return d, ""
+}
+
+// setAside renames the draft file out of the way. Callers hold mu.
+func (s *Store) setAside(reason string) error {
+	aside := fmt.Sprintf("%s.unreadable-%s", s.path, s.now().Format("20060102-150405"))
+	if err := os.Rename(s.path, aside); err != nil {
+		return fmt.Errorf("the saved draft %s could not be used (%s) nor moved aside: %w", s.path, reason, err)
+	}
+	return &SetAsideError{Path: aside, Reason: reason}
+}
+
+// Save writes the draft atomically with mode 0600 (its directory 0700).
+func (s *Store) Save(d Draft) error {
+	d.Version = Version
+	if d.SavedAt.IsZero() {
+		d.SavedAt = s.now()
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	return s.SaveBytes(b)
+}
+
+// SaveBytes writes an already encoded draft (see Encode).
+func (s *Store) SaveBytes(b []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return err
+	}
+	return dms.WriteFileAtomic(s.path, b)
+}
+
+// Encode is the draft's bytes as Save writes them.
+func Encode(d Draft) ([]byte, error) {
+	d.Version = Version
+	return json.Marshal(d)
+}
+
+// Remove deletes the draft (a ticket was created, or the user started over).
+func (s *Store) Remove() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := os.Remove(s.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// Discard keeps the draft as <path>.discarded, replacing an older one, for a
+// user who declined to resume and then changes their mind.
+func (s *Store) Discard() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := os.Rename(s.path, s.path+".discarded")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}

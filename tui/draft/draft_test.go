@@ -1,0 +1,166 @@
+package draft
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dmsticket/dms"
+)
+
+func sample() Draft {
+	return Draft{Step: "SQL", Search: "orders", Filter: "online", Ticket: dms.Ticket{
+		Type: "DATA_EXPORT", Database: dms.Database{ID: 1100023, SchemaName: "orders_dev", DbType: "mysql", Env: dms.EnvDev},
+		SQL: "SELECT 1;\n-- ünïcødé and \x1b escapes survive as data\n", Comment: "c",
+	}}
+}
+
+func TestSaveAndLoadRoundTripWithPrivateMode(t *testing.T) {
+	dir := t.TempDir()
+	s := NewStore(filepath.Join(dir, "sub", "draft.json"))
+	if err := s.Save(sample()); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(s.Path())
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, %v", fi.Mode(), err)
+	}
+	if di, _ := os.Stat(filepath.Dir(s.Path())); di.Mode().Perm() != 0o700 {
+		t.Fatalf("directory mode %v", di.Mode())
+	}
+	d, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Ticket.SQL != sample().Ticket.SQL || d.Step != "SQL" || d.Search != "orders" || d.SavedAt.IsZero() {
+		t.Fatalf("%+v", d)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(s.Path()))
+	if len(entries) != 1 {
+		t.Fatalf("temporary files left behind: %v", entries)
+	}
+}
+
+func TestNoDraftIsErrNone(t *testing.T) {
+	if _, err := NewStore(filepath.Join(t.TempDir(), "x.json")).Load(); !errors.Is(err, ErrNone) {
+		t.Fatal(err)
+	}
+}
+
+func TestUnusableDraftsAreSetAsideNotFatal(t *testing.T) {
+	cases := map[string]string{
+		"truncated":       `{"version":1,"step":"SQL","ticket":{"sql":"SELE`,
+		"not json":        "\x00\x01garbage",
+		"foreign version": `{"version":99,"step":"SQL"}`,
+		"no version":      `{"step":"SQL"}`,
+		"wrong types":     `{"version":1,"ticket":{"sql":42}}`,
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "draft.json")
+			if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := NewStore(p).Load()
+			var aside *SetAsideError
+			if !errors.As(err, &aside) {
+				t.Fatalf("%T %v", err, err)
+			}
+			if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+				t.Fatal("the unusable draft is still in the way")
+			}
+			if b, err := os.ReadFile(aside.Path); err != nil || string(b) != body {
+				t.Fatalf("the set-aside copy lost the bytes: %v", err)
+			}
+		})
+	}
+}
+
+func TestRemoveAndDiscard(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "draft.json")
+	s := NewStore(p)
+	_ = s.Save(sample())
+	if err := s.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p + ".discarded"); err != nil {
+		t.Fatal("discarded draft not kept aside")
+	}
+	_ = s.Save(sample())
+	if err := s.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(); err != nil {
+		t.Fatal("removing no draft is not an error")
+	}
+}
+
+func TestDefaultPathPerUserUnderXDGStateHome(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/state")
+	if p, _ := DefaultPath(""); p != "/state/dmsticket/draft.json" {
+		t.Fatal(p)
+	}
+	if p, _ := DefaultPath("alice"); p != "/state/dmsticket/drafts/alice.json" {
+		t.Fatal(p)
+	}
+	for _, hostile := range []string{"../../etc/passwd", "..", "a/b", ""} {
+		p, _ := DefaultPath(hostile + "x")
+		if filepath.Dir(p) != "/state/dmsticket/drafts" {
+			t.Errorf("%q escapes the drafts directory: %s", hostile, p)
+		}
+	}
+	t.Setenv("XDG_STATE_HOME", "relative/is/ignored")
+	t.Setenv("HOME", "/home/u")
+	if p, _ := DefaultPath(""); p != "/home/u/.local/state/dmsticket/draft.json" {
+		t.Fatal(p)
+	}
+	if DemoPath("/x/draft.json") != "/x/draft-demo.json" {
+		t.Fatal(DemoPath("/x/draft.json"))
+	}
+}
+
+func TestDraftHoldsNoSecretFields(t *testing.T) {
+	b, _ := Encode(sample())
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	s := strings.ToLower(string(b))
+	for _, bad := range []string{"secret", "accesskey", "token", "password"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("draft JSON mentions %q: %s", bad, b)
+		}
+	}
+}
+
+// FuzzParse: the draft reader never panics, and anything it accepts encodes
+// and parses again to the same draft.
+func FuzzParse(f *testing.F) {
+	good, _ := Encode(sample())
+	f.Add(good)
+	f.Add([]byte(`{"version":1}`))
+	f.Add([]byte(`{"version":1,"ticket":{"affectRows":{"at":"2026-01-01T00:00:00Z"}}}`))
+	f.Add([]byte(`{"version":"1"}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, reason := Parse(b)
+		if d == nil {
+			if reason == "" {
+				t.Fatal("refused without a reason")
+			}
+			return
+		}
+		again, err := Encode(*d)
+		if err != nil {
+			t.Fatalf("an accepted draft does not encode: %v", err)
+		}
+		d2, reason := Parse(again)
+		if d2 == nil {
+			t.Fatalf("re-encoded draft refused: %s", reason)
+		}
+		if d2.Ticket.SQL != d.Ticket.SQL || d2.Step != d.Step {
+			t.Fatal("round trip changed the draft")
+		}
+	})
+}

@@ -1,0 +1,213 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"dmsticket/dms"
+	"dmsticket/dms/inert"
+	"dmsticket/tui/draft"
+)
+
+// draftDelay is how long the draft waits after a change before it is
+// written: the most typing a killed process can lose.
+const draftDelay = 500 * time.Millisecond
+
+type (
+	draftTickMsg  struct{}
+	draftSavedMsg struct{ err error }
+)
+
+// LoadDraft reads the draft a program should offer to resume. notice says,
+// when the draft could not be used, what happened to it.
+func LoadDraft(store *draft.Store) (d *draft.Draft, notice string) {
+	if store == nil {
+		return nil, ""
+	}
+	d, err := store.Load()
+	var aside *draft.SetAsideError
+	switch {
+	case err == nil:
+		if d.Empty() {
+			return nil, ""
+		}
+		return d, ""
+	case errors.Is(err, draft.ErrNone):
+		return nil, ""
+	case errors.As(err, &aside):
+		return nil, aside.Error()
+	}
+	return nil, "The draft could not be read: " + err.Error()
+}
+
+// draftState is the root model's part in keeping the draft.
+type draftState struct {
+	store     *draft.Store
+	offer     *draft.Draft // a draft to offer at start, until answered
+	resumeYes bool         // the answer highlighted: yes
+	pending   bool         // a write is scheduled
+	last      []byte       // what was last written, without its time
+	off       bool         // the ticket was created: nothing to keep
+	err       error        // the last write's failure, shown once
+}
+
+// draftSnapshot is the wizard's state as a draft.
+func (m *Model) draftSnapshot() draft.Draft {
+	t := *m.s.ticket
+	if q := m.s.sql; q != nil && q.loaded {
+		t.SQL = q.ed.Value() // the editor runs ahead of the ticket while typing
+	}
+	step := m.step
+	if step == StepResult {
+		step = StepReview
+	}
+	d := m.steps[StepDatabase].(*databaseStep)
+	return draft.Draft{Step: step.String(), Ticket: t, Search: d.input.Value(), Filter: d.filter.String()}
+}
+
+// scheduleDraft arranges a write shortly after a change.
+func (m *Model) scheduleDraft() tea.Cmd {
+	ds := &m.draft
+	if ds.store == nil || ds.offer != nil || ds.off || ds.pending {
+		return nil
+	}
+	ds.pending = true
+	return tea.Tick(draftDelay, func(time.Time) tea.Msg { return draftTickMsg{} })
+}
+
+// writeDraft writes the draft in the background if it changed.
+func (m *Model) writeDraft() tea.Cmd {
+	ds := &m.draft
+	ds.pending = false
+	if ds.store == nil || ds.off || ds.offer != nil {
+		return nil
+	}
+	snap := m.draftSnapshot()
+	if (draft.Draft{Ticket: snap.Ticket}).Empty() {
+		return nil
+	}
+	plain, err := draft.Encode(snap)
+	if err != nil || string(plain) == string(ds.last) {
+		return nil
+	}
+	ds.last = plain
+	snap.SavedAt = m.s.now()
+	b, _ := draft.Encode(snap)
+	store := ds.store
+	return func() tea.Msg { return draftSavedMsg{err: store.SaveBytes(b)} }
+}
+
+// SaveDraft writes the draft now, synchronously: on quitting, and for hosts
+// after the program has ended (an SSH session that dropped).
+func (m *Model) SaveDraft() error {
+	ds := &m.draft
+	if ds.store == nil || ds.off || ds.offer != nil {
+		return nil
+	}
+	snap := m.draftSnapshot()
+	if (draft.Draft{Ticket: snap.Ticket}).Empty() {
+		return nil
+	}
+	snap.SavedAt = m.s.now()
+	return ds.store.Save(snap)
+}
+
+// removeDraft deletes the draft: the ticket exists now.
+func (m *Model) removeDraft() tea.Cmd {
+	ds := &m.draft
+	ds.off, ds.pending, ds.last = true, false, nil
+	if ds.store == nil {
+		return nil
+	}
+	store := ds.store
+	return func() tea.Msg { return draftSavedMsg{err: store.Remove()} }
+}
+
+// resume applies an offered draft and goes to the step where it stopped.
+func (m *Model) resume(d *draft.Draft) tea.Cmd {
+	*m.s.ticket = d.Ticket
+	db := m.steps[StepDatabase].(*databaseStep)
+	db.input.SetValue(d.Search)
+	for _, f := range []dms.EnvFilter{dms.FilterAll, dms.FilterOnline, dms.FilterOffline} {
+		if f.String() == d.Filter {
+			db.filter = f
+		}
+	}
+	step := StepType
+	for s := StepType; s <= StepReview; s++ {
+		if s.String() == d.Step {
+			step = s
+		}
+	}
+	if m.indexOf(step) < 0 {
+		step = StepType
+	}
+	// The SQL step holds the editor: load it so later steps read the SQL.
+	m.s.sql.enter()
+	return m.enter(step)
+}
+
+// updateResume handles keys while the resume question is open.
+func (m *Model) updateResume(msg tea.KeyMsg) tea.Cmd {
+	ds := &m.draft
+	switch msg.String() {
+	case "left", "right", "tab", "shift+tab", "h", "l":
+		ds.resumeYes = !ds.resumeYes
+		return nil
+	case "y", "Y":
+		ds.resumeYes = true
+	case "n", "N":
+		ds.resumeYes = false
+	case "enter":
+	default:
+		return nil
+	}
+	if msg.String() == "y" || msg.String() == "n" || msg.String() == "Y" || msg.String() == "N" || msg.String() == "enter" {
+		d := ds.offer
+		ds.offer = nil
+		if ds.resumeYes {
+			return tea.Batch(m.resume(d), m.scheduleDraft())
+		}
+		store := ds.store
+		return tea.Batch(m.enter(StepType), func() tea.Msg { return draftSavedMsg{err: store.Discard()} })
+	}
+	return nil
+}
+
+// resumeView is the question asked at start when a draft was left.
+func (m *Model) resumeView() string {
+	st := m.s.st
+	d := m.draft.offer
+	w := m.width
+	yes, no := "  Yes  ", "  No  "
+	if m.draft.resumeYes {
+		yes = st.Demo.Render("Yes")
+		no = st.Subtle.Render(" No ")
+	} else {
+		yes = st.Subtle.Render(" Yes ")
+		no = st.Demo.Render("No")
+	}
+	lines := []string{
+		st.Title.Render("Resume the unfinished ticket?"), "",
+	}
+	lines = append(lines, wrap(st.Value, inert.Line(d.Summary()), w-4)...)
+	if !d.SavedAt.IsZero() {
+		lines = append(lines, st.Faint.Render("saved "+d.SavedAt.Local().Format("2006-01-02 15:04:05")+", at the "+d.Step+" step"))
+	}
+	lines = append(lines, "", yes+"   "+no, "",
+		st.Faint.Render(strings.Join([]string{"enter answers", "←/→ switch", "n starts a new ticket (the draft is kept aside)"}, " · ")))
+	return lipgloss.JoinVertical(lipgloss.Left, lines...)
+}
+
+func resumeKeys(k KeyMap) helpKeys {
+	return helpKeys{short: []key.Binding{
+		with(k.Enter, "enter", "answer"),
+		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "resume")),
+		key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start over")),
+	}}
+}

@@ -1,0 +1,145 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/dms"
+	"dmsticket/tui/draft"
+)
+
+func withDrafts(t *testing.T, opts Options) (Options, *draft.Store) {
+	t.Helper()
+	store := draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
+	opts.Drafts = store
+	opts.Draft, opts.DraftNotice = LoadDraft(store)
+	return opts, store
+}
+
+func readDraft(t *testing.T, store *draft.Store) *draft.Draft {
+	t.Helper()
+	d, err := store.Load()
+	if err != nil {
+		return nil
+	}
+	return d
+}
+
+func waitDraft(t *testing.T, store *draft.Store, cond func(*draft.Draft) bool) *draft.Draft {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if d := readDraft(t, store); d != nil && cond(d) {
+			return d
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the draft never showed the change; it is %+v", readDraft(t, store))
+	return nil
+}
+
+func TestTypingIsSavedToTheDraftWithinASecond(t *testing.T) {
+	sim := newSimulator(t)
+	opts, store := withDrafts(t, testOptions(sim.client))
+	u := startUI(t, opts, 100, 30)
+	u.toSQL("orders_dev")
+	start := time.Now()
+	u.typ("SELECT id FROM orders")
+	d := waitDraft(t, store, func(d *draft.Draft) bool { return d.Ticket.SQL == "SELECT id FROM orders" })
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the draft took %v", took)
+	}
+	if d.Step != "SQL" || d.Ticket.Database.ID != 1100023 || d.Search != "orders_dev" {
+		t.Fatalf("%+v", d)
+	}
+	fi, _ := os.Stat(store.Path())
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode())
+	}
+}
+
+func TestResumeIsOfferedWithYesPreselectedAndReturnsToTheStep(t *testing.T) {
+	sim := newSimulator(t)
+	opts, store := withDrafts(t, testOptions(sim.client))
+	_ = store.Save(draft.Draft{Step: "SQL", Search: "orders_dev", Ticket: dms.Ticket{
+		Type: "DATA_EXPORT", Tenant: dms.Tenant{ID: 3000001, Name: "Acme Retail"},
+		Database: dms.Database{ID: 1100023, SchemaName: "orders_dev", Host: "10.40.1.11", Port: 3306, DbType: "mysql", Env: dms.EnvDev},
+		SQL:      "SELECT 1 FROM orders;\nSELECT 2 FROM refunds",
+	}})
+	opts.Draft, opts.DraftNotice = LoadDraft(store)
+	u := startUI(t, opts, 80, 24)
+	u.waitText("Resume the unfinished ticket?")
+	u.waitText("Export data, on orders_dev")
+	u.enter()
+	s := u.waitStep(StepSQL)
+	if !strings.Contains(s.view, "SELECT 2 FROM refunds") || !strings.Contains(s.view, "orders_dev@10.40.1.11:3306") {
+		t.Fatalf("resumed screen:\n%s", s.view)
+	}
+}
+
+func TestDecliningTheDraftKeepsItAsideAndStartsOver(t *testing.T) {
+	sim := newSimulator(t)
+	opts, store := withDrafts(t, testOptions(sim.client))
+	_ = store.Save(draft.Draft{Step: "Details", Ticket: dms.Ticket{Type: "NDDL", Comment: "old"}})
+	opts.Draft, _ = LoadDraft(store)
+	u := startUI(t, opts, 80, 24)
+	u.waitText("Resume the unfinished ticket?")
+	u.runes("n")
+	u.waitText("What kind of ticket?")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := os.Stat(store.Path() + ".discarded"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the declined draft was not kept aside")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestACreatedTicketRemovesTheDraftAndCtrlCKeepsIt(t *testing.T) {
+	sim := newSimulator(t)
+	opts, store := withDrafts(t, testOptions(sim.client))
+	u := startUI(t, opts, 100, 30)
+	u.toSchemaReview()
+	waitDraft(t, store, func(d *draft.Draft) bool { return d.Step == "Review" })
+	u.enter()
+	u.waitText("Ticket created")
+	deadline := time.Now().Add(5 * time.Second)
+	for readDraft(t, store) != nil && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if readDraft(t, store) != nil {
+		t.Fatal("the draft outlived its ticket")
+	}
+	// A new ticket, then ctrl+c: the draft is written on the way out.
+	u.runes("n")
+	u.waitText("What kind of ticket?")
+	u.enter()
+	u.tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	u.tm.WaitFinished(t)
+	if d := readDraft(t, store); d == nil || d.Ticket.Type != "DATA_EXPORT" {
+		t.Fatalf("ctrl+c did not keep the draft: %+v", d)
+	}
+}
+
+func TestAnUnreadableDraftIsSetAsideWithAMessage(t *testing.T) {
+	sim := newSimulator(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "draft.json")
+	_ = os.WriteFile(p, []byte(`{"version":1,"ticket":{"sql":`), 0o600)
+	opts := testOptions(sim.client)
+	opts.Drafts = draft.NewStore(p)
+	opts.Draft, opts.DraftNotice = LoadDraft(opts.Drafts)
+	u := startUI(t, opts, 100, 30)
+	s := u.waitText("could not be used")
+	if !strings.Contains(s.view, "What kind of ticket?") {
+		t.Fatalf("the wizard did not start:\n%s", s.view)
+	}
+}
