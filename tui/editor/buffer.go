@@ -9,8 +9,6 @@ import (
 // pos is a position in the buffer: a line and a column counted in runes.
 type pos struct{ line, col int }
 
-func (p pos) less(q pos) bool { return p.line < q.line || p.line == q.line && p.col < q.col }
-
 // line is one line of the buffer with its scanner entry state and caches.
 type line struct {
 	r     []rune

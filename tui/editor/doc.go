@@ -28,9 +28,20 @@
 //     the cursor left and entered.
 //   - View lexes only lines that are on screen and not yet cached.
 //
-// MySQL backquoted identifiers and PostgreSQL dollar-quoted bodies are spans
-// the editor highlights itself (chroma's lexers treat "`" as an operator and
-// can only match a dollar quote whose end is in the same piece of text);
-// everything else is chroma's own tokenisation, which the scanner mirrors
-// rule for rule.
+// MySQL backquoted identifiers, MySQL strings (which honour backslash
+// escapes such as 'O\'Brien') and PostgreSQL dollar-quoted bodies are spans
+// the editor highlights itself: chroma's MySQL lexer treats "`" as an
+// operator and ends a string at \', and its PostgreSQL lexer can only match
+// a dollar quote whose end is in the same piece of text. Everything else is
+// chroma's own tokenisation, which the scanner mirrors rule for rule; where
+// none of those spans occur, the tokens are exactly those of chroma lexing
+// the whole text.
+//
+// Known differences from lexing the whole text at once: a PostgreSQL
+// multi-word type name split over lines (double / precision, with time /
+// zone) is coloured word by word; a "$" that does not start a valid dollar
+// quote is never paired by chroma with one on another line; dollar-quoted
+// function bodies are coloured as strings, not lexed as PL/pgSQL; and a line
+// of more than 4096 runes with no space or punctuation is cut where chroma
+// might have joined two tokens.
 package editor

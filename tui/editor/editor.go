@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/alecthomas/chroma/v2"
@@ -28,7 +29,8 @@ type document struct {
 
 	hist     history
 	lexCache tokenCache
-	pieceLen int
+	pieceLen int // lines longer than this are lexed in pieces
+	maxPiece int // pieces are cut at this length whatever the text
 
 	styles   Styles
 	styleGen uint32 // bumped on style changes: invalidates rendering
@@ -40,7 +42,7 @@ type document struct {
 // stats counts work done, for tests that check the work is incremental.
 type stats struct {
 	scanned int // lines run through the scanner by rescans
-	lexed   int // chroma runs lexed
+	lexed   int // pieces of lines lexed
 	drawn   int // lines rendered (not served from the cache)
 }
 
@@ -79,7 +81,7 @@ type Model struct {
 
 // New returns an empty, blurred editor for generic SQL with the given styles.
 func New(styles Styles) Model {
-	d := &document{pieceLen: defaultPieceLen}
+	d := &document{pieceLen: defaultPieceLen, maxPiece: defaultMaxPiece}
 	d.setDialect(DialectSQL)
 	d.setText(nil)
 	d.version = 0
@@ -140,15 +142,22 @@ func (m *Model) SetCursor(line, col int) {
 	m.scrollToCursor()
 }
 
-// SetMarks marks lines (0-based) that have a problem; the reason is kept
-// for the parent's use, the gutter shows a mark. Nil clears the marks.
+// SetMarks marks lines (0-based) that have a problem, with a short reason
+// each. The gutter shows a mark; the reason is not drawn by the editor (see
+// Mark). The map is copied; nil clears the marks. Marks do not follow edits:
+// set them again when the checks are rerun.
 func (m *Model) SetMarks(lines map[int]string) {
 	marks := make(map[int]string, len(lines))
 	for k, v := range lines {
-		marks[k] = v
+		if v != "" {
+			marks[k] = v
+		}
 	}
 	m.marks = marks
 }
+
+// Mark returns the reason line (0-based) is marked for, or "".
+func (m Model) Mark(line int) string { return m.marks[line] }
 
 // Focus makes the editor take keys and draw its cursor.
 func (m *Model) Focus() { m.focused = true }
@@ -232,7 +241,9 @@ func (m *Model) handleKey(k tea.KeyMsg) {
 		m.page(-1)
 	case key.Matches(k, km.PageDown):
 		m.page(1)
-	case (k.Type == tea.KeyRunes || k.Type == tea.KeySpace) && !k.Alt && len(k.Runes) > 0:
+	case k.Type == tea.KeySpace && !k.Alt:
+		m.insert([]rune{' '}, changeTyping)
+	case k.Type == tea.KeyRunes && !k.Alt:
 		m.insert(k.Runes, changeTyping)
 	}
 }
@@ -266,12 +277,13 @@ func (m *Model) edit(a, b pos, text []rune, kind changeKind) {
 	d.hist.record(change{kind: kind, at: a, removed: removed, inserted: string(text), before: before, after: m.cur})
 }
 
-// insert inserts typed or pasted text at the cursor.
+// insert inserts typed or pasted text at the cursor. The runes are copied:
+// lines must not share memory with a message.
 func (m *Model) insert(text []rune, kind changeKind) {
 	if len(text) == 0 {
 		return
 	}
-	m.edit(m.cur, m.cur, normalize(text, m.cellCol()), kind)
+	m.edit(m.cur, m.cur, normalize(slices.Clone(text), m.cellCol()), kind)
 }
 
 // newline breaks the line at the cursor, keeping the line's indentation.
@@ -351,30 +363,27 @@ func (m *Model) deleteToLineStart() {
 }
 
 func (m *Model) undo() {
-	d := m.doc
-	n := len(d.hist.undo)
-	if n == 0 {
+	h := &m.doc.hist
+	c, ok := pop(&h.undo)
+	if !ok {
 		return
 	}
-	c := d.hist.undo[n-1]
-	d.hist.undo = d.hist.undo[:n-1]
-	d.replace(c.at, endOf(c.at, c.inserted), []rune(c.removed))
-	d.hist.redo = append(d.hist.redo, c)
-	d.hist.seal()
+	h.size -= c.size()
+	m.doc.replace(c.at, endOf(c.at, c.inserted), []rune(c.removed))
+	h.redo = append(h.redo, c)
+	h.seal()
 	m.cur, m.goal = c.before, -1
 }
 
 func (m *Model) redo() {
-	d := m.doc
-	n := len(d.hist.redo)
-	if n == 0 {
+	h := &m.doc.hist
+	c, ok := pop(&h.redo)
+	if !ok {
 		return
 	}
-	c := d.hist.redo[n-1]
-	d.hist.redo = d.hist.redo[:n-1]
-	d.replace(c.at, endOf(c.at, c.removed), []rune(c.inserted))
-	d.hist.undo = append(d.hist.undo, c)
-	d.hist.seal()
+	m.doc.replace(c.at, endOf(c.at, c.removed), []rune(c.inserted))
+	h.push(c)
+	h.seal()
 	m.cur, m.goal = c.after, -1
 }
 

@@ -458,6 +458,7 @@ func TestParentCopiesShareTheTextButKeepTheirCursor(t *testing.T) {
 	m := newEditor(t, "abc")
 	old := m
 	m = send(m, k(tea.KeyEnd), runes("d"))
+	assertCursor(t, m, 0, 4)
 	assertCursor(t, old, 0, 0)
 	assertValue(t, old, "abcd") // copies share the text: keep the returned Model
 	_ = old.View()              // a stale copy still draws safely
@@ -467,6 +468,7 @@ func TestStaleCopyWithCursorPastTheTextDrawsSafely(t *testing.T) {
 	m := newEditor(t, "a\nb\nc")
 	stale := send(m, k(tea.KeyCtrlEnd))
 	m = send(stale, k(tea.KeyBackspace), k(tea.KeyBackspace), k(tea.KeyBackspace))
+	assertValue(t, m, "a\n")
 	if got := strings.Count(stale.View(), "\n") + 1; got != 24 {
 		t.Fatalf("stale view has %d lines", got)
 	}
@@ -514,5 +516,32 @@ func TestNonKeyMessagesAreIgnored(t *testing.T) {
 	m2, cmd := m.Update(tea.WindowSizeMsg{Width: 10, Height: 2})
 	if cmd != nil || m2.Width() != 80 || m2.Height() != 24 {
 		t.Fatal("a WindowSizeMsg changed the editor; the parent sizes it with SetSize")
+	}
+}
+
+func TestUndoHistoryIsBounded(t *testing.T) {
+	m := newEditor(t, "")
+	for i := range maxUndo + 50 {
+		m = send(m, runes("x"), k(tea.KeyLeft), k(tea.KeyRight)) // the moves make each rune its own step
+		if i%100 == 0 {
+			m = send(m, k(tea.KeyCtrlZ), k(tea.KeyCtrlY))
+		}
+	}
+	h := &m.doc.hist
+	if len(h.undo) != maxUndo {
+		t.Fatalf("%d undo steps kept, want %d", len(h.undo), maxUndo)
+	}
+	size := 0
+	for _, c := range h.undo {
+		size += c.size()
+	}
+	if size != h.size {
+		t.Fatalf("history accounts %d bytes, holds %d", h.size, size)
+	}
+	for range maxUndo + 10 {
+		m = send(m, k(tea.KeyCtrlZ))
+	}
+	if got := len(m.Value()); got != 50 {
+		t.Fatalf("after undoing everything kept, %d runes remain, want the 50 dropped steps' runes", got)
 	}
 }

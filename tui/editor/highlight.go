@@ -18,6 +18,12 @@ type tok struct {
 // one-line INSERT of a data dump can be megabytes long).
 const defaultPieceLen = 256
 
+// defaultMaxPiece is the length at which a piece is cut even where canSplit
+// does not allow it (a long run of code with no space or punctuation): the
+// tokens on either side of such a cut may differ from a full re-lex, which
+// is better than lexing megabytes on every key.
+const defaultMaxPiece = 16 * defaultPieceLen
+
 // piece is a stretch of one line lexed as a unit.
 type piece struct {
 	start, end int
@@ -41,8 +47,13 @@ type lineCache struct {
 
 // customType is the token type of the spans the editor highlights itself.
 func customType(st scanState) chroma.TokenType {
-	if st.kind == inDollarQuote {
+	switch st.kind {
+	case inDollarQuote:
 		return chroma.LiteralStringHeredoc
+	case inMySQLSingle:
+		return chroma.LiteralStringSingle
+	case inMySQLDouble:
+		return chroma.LiteralStringDouble
 	}
 	return chroma.LiteralStringName // MySQL `identifier`, like PostgreSQL "identifier" in chroma
 }
@@ -59,7 +70,8 @@ func (d *document) piecesOf(ln *line) []piece {
 }
 
 // cut splits a line into pieces of at least pieceLen runes, at places where
-// canSplit allows it.
+// canSplit allows it (or, past maxPiece runes, wherever the scanner is
+// between two units).
 func (d *document) cut(entry scanState, r []rune) []piece {
 	if len(r) <= d.pieceLen {
 		return []piece{{start: 0, end: len(r), st: entry}}
@@ -67,7 +79,7 @@ func (d *document) cut(entry scanState, r []rune) []piece {
 	var ps []piece
 	st, start, startSt := entry, 0, entry
 	for i := 0; i < len(r); {
-		if i-start >= d.pieceLen && canSplit(st, r, i) {
+		if n := i - start; n >= d.pieceLen && (canSplit(st, r, i) || n >= d.maxPiece) {
 			ps = append(ps, piece{start: start, end: i, st: startSt})
 			start, startSt = i, st
 		}
@@ -97,13 +109,11 @@ func (d *document) fillTypes(ln *line, a, b int, paren bool, dst []chroma.TokenT
 		}
 		k := p.start
 		for _, t := range p.toks {
-			for range t.n {
-				if k >= a && k < b {
-					dst[k-a] = t.typ
-				}
-				k++
+			n := int(t.n)
+			for j := max(k, a); j < min(k+n, b); j++ {
+				dst[j-a] = t.typ
 			}
-			if k >= b {
+			if k += n; k >= b {
 				break
 			}
 		}
@@ -136,6 +146,7 @@ func (d *document) lexPiece(r []rune, p *piece, paren bool) bool {
 // for function names looks across line breaks for the parenthesis).
 // It reports false if chroma may have given up on a rule (see suspectLex).
 func (d *document) tokenize(st scanState, r []rune, paren bool) ([]tok, bool) {
+	d.stats.lexed++
 	var toks []tok
 	trusted := true
 	runStart, runSt := 0, st
@@ -143,10 +154,14 @@ func (d *document) tokenize(st scanState, r []rune, paren bool) ([]tok, bool) {
 		next, ev := d.sc.step(&st, r, i)
 		switch ev {
 		case evOpen:
+			cut := i
+			if st.opensInChroma() {
+				cut = next
+			}
 			var ok bool
-			toks, ok = d.appendChroma(toks, runSt, r[runStart:i], false)
+			toks, ok = d.appendChroma(toks, runSt, r[runStart:cut], false)
 			trusted = trusted && ok
-			runStart, runSt = i, st
+			runStart, runSt = cut, st
 		case evClose:
 			toks = appendTok(toks, customType(runSt), next-runStart)
 			runStart, runSt = next, scanState{}
@@ -202,7 +217,6 @@ func (d *document) lexRun(toks []tok, st scanState, text []rune, paren bool) (ou
 			out = appendTok(toks, chroma.Text, remain)
 		}
 	}()
-	d.stats.lexed++
 	it, err := d.lexer.Tokenise(&chroma.TokeniseOptions{State: "root"}, src)
 	if err != nil {
 		return appendTok(toks, chroma.Text, remain)

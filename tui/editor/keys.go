@@ -7,30 +7,30 @@ import "github.com/charmbracelet/bubbles/key"
 // It leaves alone the keys the wizard uses around the editor: ctrl+e,
 // ctrl+o, ctrl+r, ctrl+s, ctrl+c, esc and "?" ("?" is typed as text).
 type KeyMap struct {
-	CharacterLeft  key.Binding
-	CharacterRight key.Binding
-	LineUp         key.Binding
-	LineDown       key.Binding
-	WordLeft       key.Binding
-	WordRight      key.Binding
-	LineStart      key.Binding
-	LineEnd        key.Binding
-	BufferStart    key.Binding
-	BufferEnd      key.Binding
-	PageUp         key.Binding
-	PageDown       key.Binding
+	CharacterLeft  key.Binding // one rune left, to the previous line's end at the start
+	CharacterRight key.Binding // one rune right, to the next line's start at the end
+	LineUp         key.Binding // one line up, keeping the column
+	LineDown       key.Binding // one line down, keeping the column
+	WordLeft       key.Binding // to the start of the word (or run of punctuation) before
+	WordRight      key.Binding // to the end of the word (or run of punctuation) after
+	LineStart      key.Binding // to the start of the line
+	LineEnd        key.Binding // to the end of the line
+	BufferStart    key.Binding // to the start of the text
+	BufferEnd      key.Binding // to the end of the text
+	PageUp         key.Binding // a screen up
+	PageDown       key.Binding // a screen down
 
-	InsertNewline      key.Binding
-	InsertTab          key.Binding
-	DeleteCharBackward key.Binding
-	DeleteCharForward  key.Binding
-	DeleteWordBackward key.Binding
-	DeleteWordForward  key.Binding
-	DeleteToLineEnd    key.Binding
-	DeleteToLineStart  key.Binding
+	InsertNewline      key.Binding // break the line, keeping its indentation
+	InsertTab          key.Binding // spaces up to the next 4-column stop
+	DeleteCharBackward key.Binding // the rune before (in indentation: back to a tab stop); joins lines at the start
+	DeleteCharForward  key.Binding // the rune after; joins lines at the end
+	DeleteWordBackward key.Binding // back to where WordLeft would go
+	DeleteWordForward  key.Binding // up to where WordRight would go
+	DeleteToLineEnd    key.Binding // to the end of the line; at the end, joins the next line
+	DeleteToLineStart  key.Binding // to the start of the line
 
-	Undo key.Binding
-	Redo key.Binding
+	Undo key.Binding // undo the last change (consecutive typing is one change)
+	Redo key.Binding // redo what was undone
 }
 
 // DefaultKeyMap returns the editor's default bindings.

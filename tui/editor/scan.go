@@ -16,6 +16,8 @@ const (
 	inBacktick                      // `…`: a MySQL identifier, highlighted by the editor
 	inDollarQuote                   // $tag$…$tag$: a PostgreSQL dollar quote, highlighted by the editor
 	inLineComment                   // -- or # up to the end of the line; never a line's entry state
+	inMySQLSingle                   // '…' in MySQL, with backslash escapes: highlighted by the editor
+	inMySQLDouble                   // "…" in MySQL, with backslash escapes: highlighted by the editor
 )
 
 // scanState is the scanner's state between two runes. It is comparable, so
@@ -29,7 +31,18 @@ type scanState struct {
 
 // custom reports whether the state is inside a span the editor highlights
 // itself rather than chroma.
-func (s scanState) custom() bool { return s.kind == inBacktick || s.kind == inDollarQuote }
+func (s scanState) custom() bool {
+	switch s.kind {
+	case inBacktick, inDollarQuote, inMySQLSingle, inMySQLDouble:
+		return true
+	}
+	return false
+}
+
+// opensInChroma reports whether the opener of the custom span s is lexed by
+// chroma with the text before it (MySQL strings: chroma then colours a
+// character set introducer such as _utf8mb4'…' as it does in a full lex).
+func (s scanState) opensInChroma() bool { return s.kind == inMySQLSingle || s.kind == inMySQLDouble }
 
 // chromaPrefix is the synthetic text that puts chroma's lexer into the state
 // s when lexing starts in the middle of a construct. It is cut off the
@@ -53,15 +66,16 @@ type scanEvent uint8
 
 const (
 	evNone  scanEvent = iota
-	evOpen            // a backtick or dollar span starts at the index given to step
+	evOpen            // an editor-highlighted span opens with the unit starting at the index given to step
 	evClose           // the span ends just before the index step returns
 )
 
 // scanner mirrors, rule for rule, how the dialect's chroma lexer enters and
 // leaves multi-line constructs, so that lexing a line on its own from the
 // scanner's entry state gives the tokens a lexing of the whole text would.
-// For MySQL backquotes and PostgreSQL dollar quotes, which chroma does not
-// model across lines, the scanner itself is the authority.
+// For what chroma gets wrong or cannot see across lines (MySQL backquotes,
+// MySQL strings with backslash escapes, PostgreSQL dollar quotes) the
+// scanner itself is the authority and the editor highlights those spans.
 type scanner struct{ kind dialectKind }
 
 // at returns r[i], or 0 past the end.
@@ -94,8 +108,11 @@ func (sc scanner) step(st *scanState, r []rune, i int) (int, scanEvent) {
 			return i + 2, evNone
 		}
 		return i + 1, evNone
-	case inSingleQuote, inDoubleQuote, inBacktick:
+	case inSingleQuote, inDoubleQuote, inBacktick, inMySQLSingle, inMySQLDouble:
 		q := quoteOf(st.kind)
+		if c == '\\' && (st.kind == inMySQLSingle || st.kind == inMySQLDouble) {
+			return min(i+2, len(r)), evNone // \' and \\ do not end a MySQL string
+		}
 		if c != q {
 			return i + 1, evNone
 		}
@@ -103,7 +120,7 @@ func (sc scanner) step(st *scanState, r []rune, i int) (int, scanEvent) {
 			return i + 2, evNone
 		}
 		ev := evNone
-		if st.kind == inBacktick {
+		if st.custom() {
 			ev = evClose
 		}
 		*st = scanState{}
@@ -122,9 +139,9 @@ func (sc scanner) step(st *scanState, r []rune, i int) (int, scanEvent) {
 
 func quoteOf(k stateKind) rune {
 	switch k {
-	case inSingleQuote:
+	case inSingleQuote, inMySQLSingle:
 		return '\''
-	case inDoubleQuote:
+	case inDoubleQuote, inMySQLDouble:
 		return '"'
 	}
 	return '`'
@@ -141,11 +158,20 @@ func (sc scanner) stepCode(st *scanState, r []rune, i int) (int, scanEvent) {
 	case c == '/' && at(r, i+1) == '*':
 		*st = scanState{kind: inBlockComment, depth: 1}
 		return i + 2, evNone
-	case c == '\'':
+	case c == '\'' || c == '"':
+		if sc.kind == kindMySQL {
+			// MySQL strings honour backslash escapes, which chroma's
+			// lexer does not know: the editor highlights them itself.
+			st.kind = inMySQLSingle
+			if c == '"' {
+				st.kind = inMySQLDouble
+			}
+			return i + 1, evOpen
+		}
 		st.kind = inSingleQuote
-		return i + 1, evNone
-	case c == '"':
-		st.kind = inDoubleQuote
+		if c == '"' {
+			st.kind = inDoubleQuote
+		}
 		return i + 1, evNone
 	}
 	switch sc.kind {
@@ -321,9 +347,9 @@ func canSplit(st scanState, r []rune, i int) bool {
 		return true
 	case inBlockComment:
 		return p != '/' && p != '*' && c != '/' && c != '*'
-	case inSingleQuote, inDoubleQuote, inBacktick:
+	case inSingleQuote, inDoubleQuote, inBacktick, inMySQLSingle, inMySQLDouble:
 		q := quoteOf(st.kind)
-		return p != q && c != q
+		return p != q && c != q && p != '\\' && c != '\\'
 	case inDollarQuote:
 		return p != '$' && c != '$'
 	}

@@ -8,7 +8,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
-// Styles are the editor's styles. Build them on the session's renderer.
+// Styles are the editor's styles. Build them on the session's renderer. They
+// should set colours and attributes only: padding, margins, borders or
+// widths would break the editor's columns.
 type Styles struct {
 	// Text is the style of text that is not highlighted (all text when
 	// Syntax is nil); Syntax styles inherit what they leave unset from it.
@@ -127,6 +129,7 @@ func (rs *runStyle) write(sb *strings.Builder, text string) {
 type styleSet struct {
 	text, cursor, placeholder *runStyle
 	tokens                    map[chroma.TokenType]*runStyle
+	same                      map[[2]string]*runStyle // fast run styles by prefix and suffix
 	gutterNums                map[gutterKey]string
 	mark, blankMark, sep      string
 }
@@ -146,6 +149,7 @@ func (d *document) setStyles(s Styles) {
 		cursor:      newRunStyle(s.Cursor),
 		placeholder: newRunStyle(s.Placeholder),
 		tokens:      map[chroma.TokenType]*runStyle{},
+		same:        map[[2]string]*runStyle{},
 		gutterNums:  map[gutterKey]string{},
 		mark:        s.Mark.Render(markGlyph),
 		blankMark:   s.Gutter.Render(strings.Repeat(" ", markWidth)),
@@ -162,6 +166,16 @@ func (d *document) tokenStyle(t chroma.TokenType) *runStyle {
 		return rs
 	}
 	rs := newRunStyle(d.styles.Syntax(t).Inherit(d.styles.Text))
+	if rs.fast {
+		// Token types that look the same share one run style, so that
+		// neighbouring tokens are drawn as one run.
+		k := [2]string{rs.prefix, rs.suffix}
+		if same, ok := d.ss.same[k]; ok {
+			rs = same
+		} else {
+			d.ss.same[k] = rs
+		}
+	}
 	d.ss.tokens[t] = rs
 	return rs
 }

@@ -1,0 +1,128 @@
+package editor
+
+import (
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/alecthomas/chroma/v2/formatters"
+	"github.com/alecthomas/chroma/v2/lexers"
+	chromastyles "github.com/alecthomas/chroma/v2/styles"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/muesli/termenv"
+)
+
+// benchStyles highlight with chroma's monokai on a TrueColor renderer, so
+// the colour work is really done.
+func benchStyles() Styles {
+	r := renderer(termenv.TrueColor)
+	s := DefaultStyles(r)
+	s.Syntax = ChromaSyntax(r, chromastyles.Get("monokai"))
+	return s
+}
+
+// benchEditor returns a focused 120×40 MySQL editor holding text, drawn once.
+func benchEditor(text string) Model {
+	m := New(benchStyles())
+	m.SetDialect(DialectMySQL)
+	m.SetSize(120, 40)
+	m.Focus()
+	m.SetValue(text)
+	_ = m.View()
+	return m
+}
+
+// BenchmarkEditorKeystroke measures one typed rune through Update plus the
+// View that follows, in the middle of a script, highlighting on. The runes
+// typed are a snippet with a number and a string literal (the quote changes
+// the scanner state of every line below until it is closed). After each
+// snippet, outside the timer, the typing is undone and the cursor moves to
+// another line, and the next snippet has another number, so the typed line's
+// text is new and its tokens are not in any cache.
+func BenchmarkEditorKeystroke(b *testing.B) {
+	for _, n := range []int{200, 5000} {
+		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
+			m := benchEditor(generateSQL(n))
+			undo := k(tea.KeyCtrlZ)
+			var keys []tea.KeyMsg
+			cycle := 0
+			next := func() {
+				m, _ = m.Update(undo)
+				cycle++
+				m.SetCursor(n/2-15+cycle%30, 14) // inside lines in the middle of the script
+				_ = m.View()
+				keys = keys[:0]
+				for _, c := range fmt.Sprintf("%d AND o.status = 'paid' ", cycle) {
+					keys = append(keys, runes(string(c)))
+				}
+			}
+			next()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i, j := 0, 0; i < b.N; i, j = i+1, j+1 {
+				if j == len(keys) {
+					b.StopTimer()
+					next()
+					j = 0
+					b.StartTimer()
+				}
+				m, _ = m.Update(keys[j])
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkNaiveHighlight is the baseline the editor avoids: chroma lexing
+// the whole text with the MySQL lexer and formatting it with the
+// terminal16m formatter, as a View that highlights everything would.
+func BenchmarkNaiveHighlight(b *testing.B) {
+	lexer := lexers.Get("mysql")
+	formatter := formatters.Get("terminal16m")
+	style := chromastyles.Get("monokai")
+	for _, n := range []int{200, 5000} {
+		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
+			text := generateSQL(n)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				it, err := lexer.Tokenise(nil, text)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := formatter.Format(io.Discard, style, it); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEditorPaste5000Lines measures a bracketed paste of a 5,000-line
+// script into an empty editor and the first View after it.
+func BenchmarkEditorPaste5000Lines(b *testing.B) {
+	msg := paste(generateSQL(5000))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		m := benchEditor("")
+		b.StartTimer()
+		m, _ = m.Update(msg)
+		_ = m.View()
+	}
+}
+
+// BenchmarkEditorJumpTopToBottom measures ctrl+end on a freshly loaded
+// 5,000-line script and the View after it: the lines at the bottom are
+// lexed and drawn for the first time (a cold jump).
+func BenchmarkEditorJumpTopToBottom(b *testing.B) {
+	text := generateSQL(5000)
+	end := k(tea.KeyCtrlEnd)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		m := benchEditor(text)
+		b.StartTimer()
+		m, _ = m.Update(end)
+		_ = m.View()
+	}
+}
