@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -114,4 +115,32 @@ func countOf(n int, word string) string {
 		return "1 " + word
 	}
 	return itoa(n) + " " + word + "s"
+}
+
+// ErrorText is an error as plain lines for a person: for a DMS error, what
+// happened (kind and code), DMS's message, the request ID, the
+// troubleshooting link and what to do next; everything from DMS cleaned.
+func ErrorText(err error) []string {
+	var de *dms.Error
+	if !errors.As(err, &de) {
+		return []string{inert.Line(err.Error())}
+	}
+	head := "What happened: " + de.Kind.String()
+	if de.Op != "" {
+		head += " (" + de.Op + ")"
+	}
+	if de.Code != "" {
+		head += ", code " + inert.Line(de.Code)
+	}
+	lines := []string{head}
+	if de.Message != "" {
+		lines = append(lines, "Message: "+inert.Line(de.Message))
+	}
+	if de.RequestID != "" {
+		lines = append(lines, "Request ID: "+inert.Line(de.RequestID))
+	}
+	if de.Recommend != "" {
+		lines = append(lines, "Troubleshooting: "+inert.Line(de.Recommend))
+	}
+	return append(lines, "What to do: "+de.Advice())
 }

@@ -1,0 +1,969 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"dmsticket/dms"
+	"dmsticket/dms/inert"
+	"dmsticket/dms/sqlscript"
+)
+
+// databasePageSize is how many search results accessible mode reads out at
+// once: few enough to listen to.
+const databasePageSize = 10
+
+// RunAccessible runs the wizard as a sequence of plain prompts (huh's
+// accessible mode) for screen readers and plain terminals: no alternate
+// screen, no colour, no escape sequence at all; every choice is numbered or
+// typed, and the review is printed as text before a yes/no question. It
+// walks the same steps as the full-screen wizard and respects opts.User's
+// policy the same way.
+//
+// It returns nil when the user is done (a ticket created, or quit from the
+// review); an error saying so when in ends before the ticket is complete;
+// and an error wrapping ctx.Err() when ctx is cancelled (ctrl+c), which the
+// caller maps to exit code 130. Everything the user needs to know has been
+// written to out by then.
+func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Writer) error {
+	w := &plainWriter{w: out}
+	a := &accessible{
+		p:       &prompter{ctx: ctx, in: newLineReader(in), out: w, theme: plainHuhTheme()},
+		opts:    opts,
+		svc:     opts.Service,
+		t:       &dms.Ticket{},
+		created: map[string]int64{},
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- fmt.Errorf("accessible mode stopped unexpectedly: %v", r)
+			}
+		}()
+		done <- a.run()
+	}()
+	select {
+	case err := <-done:
+		w.close()
+		return err
+	case <-ctx.Done():
+		fmt.Fprintln(w)
+		if a.sending.Load() {
+			fmt.Fprintln(w, "Interrupted while CreateOrder was on its way: the ticket may exist. Look for it in the DMS console before filing it again.")
+		} else {
+			fmt.Fprintln(w, "Interrupted. The ticket in progress was not sent to DMS.")
+		}
+		w.close()
+		return fmt.Errorf("interrupted: %w", ctx.Err())
+	}
+}
+
+// accessible is one accessible-mode run: the ticket being built and what it
+// needs to build it.
+type accessible struct {
+	p       *prompter
+	opts    Options
+	svc     dms.Service
+	t       *dms.Ticket
+	tenants []dms.Tenant
+	// sending is set while CreateOrder is on its way (read on interrupt).
+	sending atomic.Bool
+	// created maps a request (its key) to the ticket it created: one review
+	// creates at most one ticket.
+	created map[string]int64
+}
+
+func (a *accessible) ctx() context.Context { return a.p.ctx }
+
+func (a *accessible) now() time.Time {
+	if a.opts.Now != nil {
+		return a.opts.Now()
+	}
+	return time.Now()
+}
+
+func (a *accessible) ticketType() dms.TicketType {
+	tt, _ := dms.LookupType(a.t.Type)
+	return tt
+}
+
+// run walks tickets until the user is done.
+func (a *accessible) run() error {
+	a.intro()
+	if e := a.opts.CredentialsErr; e != nil {
+		a.noCredentials(e)
+		return e
+	}
+	if err := a.loadTenants(); err != nil {
+		return err
+	}
+	for {
+		done, err := a.oneTicket()
+		if err != nil || done {
+			return err
+		}
+		tenant := a.t.Tenant
+		*a.t = dms.Ticket{Tenant: tenant}
+	}
+}
+
+func (a *accessible) intro() {
+	p := a.p
+	p.say("dmsticket: file an Alibaba Cloud DMS Enterprise ticket, one question at a time.",
+		"Answer each question and press enter. Where the choices are numbered, type the number.",
+		"Press ctrl+c to stop. Nothing is sent to DMS until you answer yes to the last question.")
+	where := "Region " + a.opts.Region + "."
+	if a.opts.Region == "" {
+		where = ""
+	}
+	if a.opts.Demo {
+		where += " Demo mode: this runs against the built-in DMS simulator; nothing real is touched."
+	}
+	if u := a.opts.User; u != nil {
+		where += " Signed in as " + inert.Line(u.Name) + "."
+	}
+	if w := strings.TrimSpace(where); w != "" {
+		p.say(w)
+	}
+	p.say("")
+}
+
+func (a *accessible) noCredentials(e *dms.CredentialsError) {
+	p := a.p
+	p.say("No Alibaba Cloud credentials were found.", "Looked in, in this order:")
+	for _, s := range e.Tried {
+		p.say("  " + s)
+	}
+	p.say("To fix it:")
+	for _, f := range e.Fixes() {
+		p.say("  " + f)
+	}
+	if e.Detail != "" {
+		p.say("The SDK said: " + inert.Line(e.Detail))
+	}
+}
+
+func (a *accessible) loadTenants() error {
+	active, err := a.svc.ActiveTenant(a.ctx())
+	if err == nil {
+		a.tenants, err = a.svc.Tenants(a.ctx())
+	}
+	if err != nil {
+		if a.ctx().Err() != nil {
+			return a.ctx().Err()
+		}
+		a.p.say("DMS could not list your tenants.")
+		a.p.say(ErrorText(err)...)
+		return err
+	}
+	a.t.Tenant = active
+	if id := a.opts.Tenant; id != 0 {
+		a.t.Tenant = dms.Tenant{ID: id}
+		for _, tn := range a.tenants {
+			if tn.ID == id {
+				a.t.Tenant = tn
+			}
+		}
+	}
+	return nil
+}
+
+// step announces a step: "Step 3 of 6: SQL".
+func (a *accessible) step(name string) {
+	seq := []string{"Type"}
+	if tt, ok := dms.LookupType(a.t.Type); ok {
+		if tt.Has(dms.StepDatabase) {
+			seq = append(seq, "Database")
+		}
+		if tt.Has(dms.StepSQL) {
+			seq = append(seq, "SQL")
+		}
+		if tt.Has(dms.StepDetails) {
+			seq = append(seq, "Details")
+		}
+		seq = append(seq, "Review", "Result")
+	}
+	for i, s := range seq {
+		if s == name {
+			if len(seq) == 1 {
+				a.p.sayf("Step 1: %s", name)
+			} else {
+				a.p.sayf("Step %d of %d: %s", i+1, len(seq), name)
+			}
+			return
+		}
+	}
+	a.p.say(name)
+}
+
+// oneTicket walks one ticket from type to result. done is true when the
+// user wants no further ticket.
+func (a *accessible) oneTicket() (done bool, err error) {
+	if err := a.chooseType(); err != nil {
+		return true, err
+	}
+	tt := a.ticketType()
+	if tt.Has(dms.StepDatabase) {
+		a.step("Database")
+		if err := a.chooseTenant(); err != nil {
+			return true, err
+		}
+		if err := a.chooseDatabase(); err != nil {
+			return true, err
+		}
+	}
+	if tt.Has(dms.StepSQL) {
+		a.step("SQL")
+		if err := a.writeSQL(); err != nil {
+			return true, err
+		}
+		if tt.AffectRows {
+			if err := a.affectedRows(); err != nil {
+				return true, err
+			}
+		}
+	}
+	if tt.Has(dms.StepDetails) {
+		a.step("Details")
+		if err := a.details(); err != nil {
+			return true, err
+		}
+	}
+	return a.review()
+}
+
+func (a *accessible) chooseType() error {
+	var types []dms.TicketType
+	for _, tt := range dms.Catalog() {
+		if a.opts.User.AllowsType(tt.PluginType) {
+			types = append(types, tt)
+		}
+	}
+	a.step("Type")
+	switch len(types) {
+	case 0:
+		a.p.say("Your account may not file any ticket type dmsticket knows; ask the administrator of this server.")
+		return errors.New("no ticket type is allowed for this user")
+	case 1:
+		a.t.Type = types[0].PluginType
+		a.p.sayf("Ticket type: %s (%s), the only type you may file.", types[0].Title, types[0].PluginType)
+		a.p.say("")
+		return nil
+	}
+	opts := make([]option, len(types))
+	def := 0
+	for i, tt := range types {
+		opts[i] = option{label: tt.Title + " (" + tt.PluginType + "): " + tt.Help, aliases: []string{tt.PluginType, tt.Title}}
+		if tt.PluginType == a.t.Type {
+			def = i + 1
+		}
+	}
+	i, err := a.p.choose("What kind of ticket?", opts, def)
+	if err != nil {
+		return err
+	}
+	a.t.Type = types[i].PluginType
+	return nil
+}
+
+func (a *accessible) chooseTenant() error {
+	if a.opts.Tenant != 0 || len(a.tenants) < 2 {
+		return nil
+	}
+	opts := make([]option, len(a.tenants))
+	def := 0
+	for i, tn := range a.tenants {
+		label := inert.Line(tn.Label())
+		if tn.ID == a.t.Tenant.ID {
+			label += ", your active tenant"
+			def = i + 1
+		}
+		opts[i] = option{label: label, aliases: []string{itoa(tn.ID)}}
+	}
+	i, err := a.p.choose("You belong to several DMS tenants. Which one is the ticket for?", opts, def)
+	if err != nil {
+		return err
+	}
+	if a.tenants[i].ID != a.t.Tenant.ID {
+		a.t.Database = dms.Database{} // databases belong to a tenant
+	}
+	a.t.Tenant = a.tenants[i]
+	return nil
+}
+
+// chooseDatabase searches DMS and reads the results out, a page at a time,
+// until the user picks one.
+func (a *accessible) chooseDatabase() error {
+	p := a.p
+	for {
+		q, err := p.ask("Search for the database: type part of its schema name, alias or host, or press enter alone to list them all:", "", nil)
+		if err != nil {
+			return err
+		}
+		for page := 1; ; page++ {
+			res, err := a.svc.SearchDatabases(a.ctx(), dms.SearchQuery{Tid: a.t.Tenant.ID, Key: q, Page: page, PageSize: databasePageSize})
+			if err != nil {
+				if a.ctx().Err() != nil {
+					return a.ctx().Err()
+				}
+				p.say("The search failed.")
+				p.say(ErrorText(err)...)
+				if k := dms.KindOf(err); k == dms.KindCredentials {
+					return err
+				}
+				break
+			}
+			if res.Total == 0 || len(res.Databases) == 0 {
+				if q == "" {
+					p.say("DMS lists no database in this tenant.")
+				} else {
+					p.sayf("No database matches “%s”. Try part of the name, or press enter alone to list all.", inert.Line(q))
+				}
+				break
+			}
+			var visible []dms.Database
+			for _, d := range res.Databases {
+				if a.opts.User.AllowsEnv(d.Env) {
+					visible = append(visible, d)
+				}
+			}
+			first := (page-1)*databasePageSize + 1
+			last := first + len(res.Databases) - 1
+			if res.Total == 1 {
+				p.say("1 database found.")
+			} else {
+				p.sayf("%d databases found; here are %d to %d.", res.Total, first, last)
+			}
+			if hidden := len(res.Databases) - len(visible); hidden > 0 {
+				p.sayf("%d of them are not listed: your policy does not allow their environments.", hidden)
+			}
+			opts := make([]option, 0, len(visible)+2)
+			for _, d := range visible {
+				opts = append(opts, option{label: DatabaseText(d), aliases: []string{itoa(d.ID)}})
+			}
+			search := len(opts)
+			opts = append(opts, option{label: "Search again", aliases: []string{"s", "search"}})
+			more := -1
+			if res.More() {
+				more = len(opts)
+				opts = append(opts, option{label: fmt.Sprintf("List the next %d", databasePageSize), aliases: []string{"m", "more", "n", "next"}})
+			}
+			i, err := p.choose("Which database?", opts, 0)
+			if err != nil {
+				return err
+			}
+			switch {
+			case i < search:
+				a.setDatabase(visible[i])
+				return nil
+			case i == more:
+				continue
+			}
+			break
+		}
+	}
+}
+
+func (a *accessible) setDatabase(d dms.Database) {
+	a.t.Database = d
+	a.p.say("Database: " + DatabaseText(d) + ".")
+	if d.Env.Online() {
+		a.p.sayf("Careful: this is a %s database, so the ticket will act on live data. Submitting will ask you to type its schema name.", d.Env.Label())
+	}
+	a.p.say("")
+}
+
+// writeSQL asks for the script, typed or from a file, until the type accepts
+// it.
+func (a *accessible) writeSQL() error {
+	p := a.p
+	tt := a.ticketType()
+	d := a.t.Database.Dialect()
+	p.sayf("This ticket accepts %s, in the %s dialect of %s.", tt.AcceptsText, dialectWords(d), inert.Line(a.t.Database.Name()))
+	for {
+		opts := []option{
+			{label: "Type or paste it here", aliases: []string{"type", "t"}},
+			{label: "Read it from a .sql file", aliases: []string{"file", "f"}},
+		}
+		if a.t.SQL != "" {
+			opts = append(opts, option{label: "Keep the SQL you gave before", aliases: []string{"keep", "k"}})
+		}
+		i, err := p.choose("How will you give the SQL?", opts, 1)
+		if err != nil {
+			return err
+		}
+		var sql string
+		switch i {
+		case 0:
+			sql, err = a.typeSQL()
+		case 1:
+			sql, err = a.fileSQL()
+		default:
+			sql = a.t.SQL
+		}
+		if err != nil {
+			return err
+		}
+		if ps := tt.CheckSQL(sql, d); len(ps) > 0 {
+			p.say("This SQL cannot go on the ticket:")
+			for _, pr := range ps {
+				p.say("  " + inert.Line(pr.Message))
+			}
+			p.say("Give the SQL again.", "")
+			continue
+		}
+		if sql != a.t.SQL {
+			a.t.SQL = sql
+		}
+		n := len(sqlscript.Statements(sql, d))
+		lc := strings.Count(strings.TrimRight(sql, "\n"), "\n") + 1
+		p.sayf("Got %s, %s.", countOf(n, "statement"), countOf(lc, "line"))
+		p.say("")
+		return nil
+	}
+}
+
+func dialectWords(d sqlscript.Dialect) string {
+	switch d {
+	case sqlscript.MySQL:
+		return "MySQL"
+	case sqlscript.PostgreSQL:
+		return "PostgreSQL"
+	}
+	return "generic SQL"
+}
+
+// typeSQL reads lines until one holds only ";;", or the input ends.
+func (a *accessible) typeSQL() (string, error) {
+	a.p.say("Type or paste the SQL. Finish with a line that holds only two semicolons: ;;")
+	var b strings.Builder
+	over := false
+	for {
+		line, err := a.p.in.readLine()
+		if strings.TrimSpace(line) == ";;" {
+			break
+		}
+		if b.Len()+len(line)+1 > dms.MaxSQLBytes {
+			over = true
+		} else {
+			b.WriteString(line)
+			b.WriteString("\n")
+		}
+		if err != nil {
+			if b.Len() == 0 {
+				return "", errInputEnded
+			}
+			break
+		}
+		if a.ctx().Err() != nil {
+			return "", a.ctx().Err()
+		}
+	}
+	if over {
+		a.p.say("That is more SQL than one ticket holds; give a smaller script or a file.")
+		return "", nil
+	}
+	text, err := CheckSQLText("The SQL you typed", []byte(b.String()))
+	if err != nil {
+		a.p.say(err.Error())
+		return "", nil
+	}
+	return text, nil
+}
+
+func (a *accessible) fileSQL() (string, error) {
+	var text string
+	_, err := a.p.ask("Path of the .sql file:", "", func(path string) error {
+		t, err := ReadSQLFile(path)
+		if err == nil {
+			text = t
+		}
+		return err
+	})
+	return text, err
+}
+
+// affectedRows measures the export's rows with EXPLAIN and lets the user
+// keep the figure, count exactly, type one, or ignore the check.
+func (a *accessible) affectedRows() error {
+	p := a.p
+	t := a.t
+	p.say("Affected rows: DMS asks an export for the number of rows it returns.")
+	method := dms.RowsExplain
+	for {
+		if method == dms.RowsCount {
+			p.say("Counting the rows exactly with SELECT COUNT(*); this can take a while…")
+		} else {
+			p.say("Estimating the rows with EXPLAIN…")
+		}
+		est, err := a.svc.Estimate(a.ctx(), dms.EstimateRequest{Tid: t.Tenant.ID, Database: t.Database, SQL: t.SQL, Method: method})
+		if a.ctx().Err() != nil {
+			return a.ctx().Err()
+		}
+		for _, s := range est.Statements {
+			if s.Err != "" {
+				p.sayf("Statement %d: not measured: %s", s.Number, inert.Line(s.Err))
+			} else {
+				p.sayf("Statement %d: %s rows", s.Number, thousands(s.Rows))
+			}
+		}
+		var opts []option
+		var choices []string
+		if err == nil {
+			p.sayf("Total: %s rows, %s.", thousands(est.Total), method.Label())
+			opts = append(opts, option{label: fmt.Sprintf("Use %s rows, %s", thousands(est.Total), method.Label())})
+			choices = append(choices, "use")
+		} else {
+			p.say("DMS could not measure the rows.")
+			p.say(ErrorText(err)...)
+			p.say("You can type the figure from your own count, or ignore the affected-row check with a reason.")
+		}
+		if method == dms.RowsExplain || err != nil {
+			opts = append(opts, option{label: "Count the rows exactly with SELECT COUNT(*)"})
+			choices = append(choices, "count")
+		}
+		opts = append(opts,
+			option{label: "Type the figure yourself"},
+			option{label: "Ignore the affected-row check; the details will ask why"},
+		)
+		choices = append(choices, "type", "ignore")
+		def := 0
+		if err == nil {
+			def = 1
+		}
+		i, qerr := p.choose("Which figure goes on the ticket?", opts, def)
+		if qerr != nil {
+			return qerr
+		}
+		switch choices[i] {
+		case "use":
+			t.Rows = est.Figure()
+			t.IgnoreAffectRows = false
+			return nil
+		case "count":
+			method = dms.RowsCount
+			continue
+		case "type":
+			t.IgnoreAffectRows = false
+			return a.manualRows()
+		case "ignore":
+			t.IgnoreAffectRows = true
+			t.Rows = dms.RowFigure{}
+			return nil
+		}
+	}
+}
+
+func (a *accessible) manualRows() error {
+	current := ""
+	if a.t.Rows.Source == dms.RowsManual {
+		current = itoa(a.t.Rows.Total)
+	}
+	title := "Affected rows: a whole number from your own count"
+	if current != "" {
+		title += " (enter alone keeps " + current + ")"
+	}
+	v, err := a.p.ask(title+":", current, func(s string) error { _, err := parseRows(s); return err })
+	if err != nil {
+		return err
+	}
+	n, _ := parseRows(v)
+	a.t.Rows = dms.RowFigure{Source: dms.RowsManual, Total: n, At: a.now(), SQLHash: dms.SQLHash(a.t.SQL)}
+	return nil
+}
+
+// fieldTitle is a details question: label, whether it is required, help, and
+// what enter alone does.
+func fieldTitle(label string, required bool, help, current string) string {
+	s := label
+	if required {
+		s += " (required)"
+	} else {
+		s += " (optional)"
+	}
+	if help != "" {
+		s += ". " + strings.TrimSuffix(help, ".")
+	}
+	switch {
+	case current != "" && required:
+		s += ". Enter alone keeps “" + inert.Line(current) + "”"
+	case current != "":
+		s += ". Enter alone keeps “" + inert.Line(current) + "”; a single - clears it"
+	case !required:
+		s += ". Enter alone leaves it empty"
+	}
+	return s + ":"
+}
+
+func requiredText(label string, maxLen int) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return fmt.Errorf("%s is required: type it and press enter", strings.ToLower(label))
+		}
+		if n := len([]rune(s)); maxLen > 0 && n > maxLen {
+			return fmt.Errorf("that is %d characters; at most %d", n, maxLen)
+		}
+		return nil
+	}
+}
+
+// details asks the details in the wizard's order: Comment, the type's own
+// fields, related users, the attachment key, and for exports the choice to
+// ignore the affected-row check.
+func (a *accessible) details() error {
+	p := a.p
+	t := a.t
+	tt := a.ticketType()
+	v, err := p.ask(fieldTitle("Comment", true, "What the ticket is for; approvers read this first", t.Comment), t.Comment, requiredText("A comment", dms.MaxCommentLen))
+	if err != nil {
+		return err
+	}
+	t.Comment = v
+	for _, in := range tt.Inputs {
+		cur := t.Text[in.ID]
+		check := requiredText(in.Label, in.MaxLen)
+		if !in.Required {
+			check = func(s string) error {
+				if n := len([]rune(s)); in.MaxLen > 0 && n > in.MaxLen {
+					return fmt.Errorf("that is %d characters; at most %d", n, in.MaxLen)
+				}
+				return nil
+			}
+		}
+		v, err := p.ask(fieldTitle(in.Label, in.Required, in.Help, cur), cur, check)
+		if err != nil {
+			return err
+		}
+		if v == "-" && !in.Required {
+			v = ""
+		}
+		t.SetText(in.ID, v)
+	}
+	help := "DMS user IDs separated by commas"
+	if u := a.opts.User; u != nil && u.DMSUserID != 0 {
+		help += fmt.Sprintf("; you (%d) are added automatically", u.DMSUserID)
+	}
+	cur := strings.ReplaceAll(dms.FormatUserIDs(t.RelatedUsers), ",", ", ")
+	v, err = p.ask(fieldTitle("Related users", false, help, cur), cur, func(s string) error {
+		if s == "-" {
+			return nil
+		}
+		_, err := dms.ParseUserIDs(s)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if v == "-" {
+		v = ""
+	}
+	t.RelatedUsers, _ = dms.ParseUserIDs(v)
+	v, err = p.ask(fieldTitle("Attachment key", false, "The key of a file uploaded to DMS", t.AttachmentKey), t.AttachmentKey, func(s string) error {
+		if strings.ContainsAny(s, " \t") {
+			return errors.New("one key, without spaces")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if v == "-" {
+		v = ""
+	}
+	t.AttachmentKey = v
+	if !tt.AffectRows {
+		return nil
+	}
+	title := "Ignore the affected-row check? The ticket carries " + RowsText(*t) + "."
+	if t.IgnoreAffectRows {
+		title = "Ignore the affected-row check? You chose to ignore it."
+	}
+	ignore, err := p.confirm(title, t.IgnoreAffectRows)
+	if err != nil {
+		return err
+	}
+	if ignore {
+		v, err := p.ask(fieldTitle("Why may DMS skip the affected-row check", true, "Approvers see the reason", t.IgnoreAffectRowsReason),
+			t.IgnoreAffectRowsReason, requiredText("A reason", dms.MaxShortTextLen))
+		if err != nil {
+			return err
+		}
+		t.IgnoreAffectRows, t.IgnoreAffectRowsReason = true, v
+		return nil
+	}
+	t.IgnoreAffectRows, t.IgnoreAffectRowsReason = false, ""
+	if !t.Rows.Known() {
+		return a.manualRows()
+	}
+	return nil
+}
+
+// relatedUsers is the ticket's related users plus, over SSH, the signed-in
+// user's DMS ID.
+func (a *accessible) relatedUsers() []int64 {
+	ids := a.t.RelatedUsers
+	if u := a.opts.User; u != nil && u.DMSUserID != 0 {
+		ids = dms.WithUser(ids, u.DMSUserID)
+	}
+	return ids
+}
+
+// request is the CreateOrder call the review shows, and its identity.
+func (a *accessible) request() (dms.OrderRequest, string) {
+	t := a.t
+	req := dms.OrderRequest{
+		Tid: t.Tenant.ID, PluginType: t.Type, PluginParam: t.PluginParam(),
+		RelatedUserList: dms.FormatUserIDs(a.relatedUsers()), AttachmentKey: t.AttachmentKey, Comment: t.Comment,
+	}
+	key := dms.PluginParamJSON(req.PluginParam) + "\x00" + req.Comment + "\x00" + req.RelatedUserList + "\x00" + req.AttachmentKey + "\x00" + itoa(req.Tid)
+	return req, key
+}
+
+// review prints the request and asks whether to submit it; on no, or after a
+// failure, it offers to change a step, save a ticket file or quit.
+func (a *accessible) review() (done bool, err error) {
+	p := a.p
+	t := a.t
+	tt := a.ticketType()
+	for {
+		req, key := a.request()
+		a.step("Review")
+		p.say("The request, exactly as it will be sent:")
+		p.say(strings.TrimRight(ReviewText(*t, req, a.opts.Region, a.opts.Endpoint), "\n"))
+		p.say("")
+		problems := t.Validate()
+		switch id, dup := a.created[key]; {
+		case len(problems) > 0:
+			p.say("Not ready to submit:")
+			for _, pr := range problems {
+				p.say("  " + inert.Line(pr.String()))
+			}
+		case dup:
+			p.sayf("This exact request already created ticket %d. Change something to file another one.", id)
+		default:
+			yes, err := p.confirm("Submit this ticket to DMS now?", false)
+			if err != nil {
+				return true, err
+			}
+			if yes && a.confirmOnline() {
+				created, err := a.submit(req, key)
+				if err != nil {
+					return true, err
+				}
+				if created {
+					again, err := p.confirm("File another ticket?", false)
+					if err != nil {
+						return true, err
+					}
+					return !again, nil
+				}
+			}
+		}
+		type action int
+		const (
+			show action = iota
+			editDetails
+			editSQL
+			editRows
+			editDatabase
+			save
+			quit
+		)
+		var acts []action
+		var opts []option
+		add := func(act action, label string, aliases ...string) {
+			acts = append(acts, act)
+			opts = append(opts, option{label: label, aliases: aliases})
+		}
+		add(show, "Read the review again", "r", "review")
+		if tt.Has(dms.StepDetails) {
+			add(editDetails, "Change the details", "d", "details")
+		}
+		if tt.Has(dms.StepSQL) {
+			add(editSQL, "Change the SQL", "sql")
+		}
+		if tt.AffectRows {
+			add(editRows, "Change the affected-row figure", "rows")
+		}
+		if tt.Has(dms.StepDatabase) {
+			add(editDatabase, "Choose another database", "db", "database")
+		}
+		if a.opts.Local && len(problems) == 0 {
+			add(save, "Save the request as a ticket file, for dmsticket create --from", "s", "save")
+		}
+		add(quit, "Quit without submitting", "q", "quit")
+		i, err := p.choose("What next?", opts, 1)
+		if err != nil {
+			return true, err
+		}
+		switch acts[i] {
+		case editDetails:
+			a.step("Details")
+			err = a.details()
+		case editSQL:
+			a.step("SQL")
+			if err = a.writeSQL(); err == nil && tt.AffectRows {
+				err = a.affectedRows()
+			}
+		case editRows:
+			err = a.affectedRows()
+		case editDatabase:
+			a.step("Database")
+			err = a.changeDatabase()
+		case save:
+			err = a.save()
+		case quit:
+			p.say("Nothing was sent to DMS.")
+			return true, nil
+		}
+		if err != nil {
+			return true, err
+		}
+	}
+}
+
+// changeDatabase picks another database; SQL written for the old one is
+// checked again and its rows measured again.
+func (a *accessible) changeDatabase() error {
+	if err := a.chooseTenant(); err != nil {
+		return err
+	}
+	if err := a.chooseDatabase(); err != nil {
+		return err
+	}
+	tt := a.ticketType()
+	if !tt.Has(dms.StepSQL) {
+		return nil
+	}
+	if ps := tt.CheckSQL(a.t.SQL, a.t.Database.Dialect()); len(ps) > 0 {
+		a.step("SQL")
+		if err := a.writeSQL(); err != nil {
+			return err
+		}
+	}
+	if tt.AffectRows && !a.t.IgnoreAffectRows {
+		return a.affectedRows()
+	}
+	return nil
+}
+
+// confirmOnline asks for the schema name of an online database before a
+// submit; it reports whether to go ahead.
+func (a *accessible) confirmOnline() bool {
+	d := a.t.Database
+	if !d.Env.Online() {
+		return true
+	}
+	name := inert.Line(d.SchemaName)
+	v, err := a.p.ask(fmt.Sprintf("This is a %s database. To submit, type its schema name, %s (enter alone cancels):", d.Env.Label(), name), "", nil)
+	if err != nil {
+		return false
+	}
+	if v != d.SchemaName && v != name {
+		a.p.say("That is not the schema name. Nothing was sent.")
+		return false
+	}
+	return true
+}
+
+func (a *accessible) save() error {
+	def := defaultTicketPath(a.t.Type, a.now().Format("20060102-150405"))
+	path, err := a.p.ask("Save the ticket file as (enter alone uses "+def+"):", def, nil)
+	if err != nil {
+		return err
+	}
+	t := *a.t
+	t.RelatedUsers = a.relatedUsers()
+	if err := dms.WriteTicketFile(path, t); err != nil {
+		a.p.say("Not saved: " + inert.Line(err.Error()))
+		return nil
+	}
+	a.p.sayf("Saved %s with mode 0600. Submit it later with: dmsticket create --from %s", inert.Line(path), inert.Line(dms.ShellQuote(path)))
+	a.p.say("")
+	return nil
+}
+
+// submit sends CreateOrder once and reads the result out. created is true
+// when a ticket exists (including one found after a lost answer).
+func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err error) {
+	p := a.p
+	a.step("Result")
+	p.say("Sending CreateOrder to DMS. It is sent once.")
+	submitted := a.now()
+	a.sending.Store(true)
+	c, err := a.svc.CreateOrder(a.ctx(), req)
+	a.sending.Store(false)
+	if a.ctx().Err() != nil {
+		return false, a.ctx().Err()
+	}
+	if err == nil {
+		a.created[key] = c.OrderIDs[0]
+		p.sayf("Ticket created: %d", c.OrderIDs[0])
+		if len(c.OrderIDs) > 1 {
+			more := make([]string, 0, len(c.OrderIDs)-1)
+			for _, id := range c.OrderIDs[1:] {
+				more = append(more, itoa(id))
+			}
+			p.say("Also created: " + strings.Join(more, ", "))
+		}
+		a.afterCreated(c.OrderIDs[0], c.RequestID)
+		return true, nil
+	}
+	if dms.KindOf(err) != dms.KindOutcomeUnknown {
+		p.say("DMS did not create the ticket.")
+		p.say(ErrorText(err)...)
+		p.say("Nothing was created. You can change the request and submit again.", "")
+		return false, nil
+	}
+	p.say("The answer to CreateOrder was lost, so the ticket may or may not exist.")
+	p.say(ErrorText(err)...)
+	for {
+		p.sayf("Looking it up before anything is sent again: your tickets created since %s with this comment…",
+			submitted.Add(-2*time.Minute).Local().Format("15:04:05"))
+		o, found, lerr := dms.FindSubmitted(a.ctx(), a.svc, req, submitted)
+		if a.ctx().Err() != nil {
+			return false, a.ctx().Err()
+		}
+		switch {
+		case lerr != nil:
+			p.say("The lookup failed too.")
+			p.say(ErrorText(lerr)...)
+			i, err := p.choose("The ticket may exist; check the DMS console before sending it again.", []option{
+				{label: "Look it up again", aliases: []string{"l"}},
+				{label: "Back to the review", aliases: []string{"b"}},
+			}, 0)
+			if err != nil {
+				return false, err
+			}
+			if i == 0 {
+				continue
+			}
+			return false, nil
+		case found:
+			a.created[key] = o.ID
+			p.sayf("Ticket created: %d (found after the answer was lost)", o.ID)
+			if s := strings.TrimSpace(o.Status + " " + o.StatusDesc); s != "" {
+				p.say("Status: " + inert.Line(s))
+			}
+			a.afterCreated(o.ID, "")
+			return true, nil
+		}
+		p.say("No ticket with this comment was created since the submit: it is safe to send it again.", "")
+		return false, nil
+	}
+}
+
+func (a *accessible) afterCreated(id int64, requestID string) {
+	p := a.p
+	if requestID != "" {
+		p.say("Request ID: " + inert.Line(requestID))
+	}
+	p.say("Console: " + inert.Line(consoleLink(a.opts.ConsoleURL, a.opts.Region, a.t.Tenant.ID, id)))
+	p.say("DMS now prechecks the ticket; then it waits for approval.", "")
+}

@@ -1,0 +1,316 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dmsticket/dms"
+	"dmsticket/dms/dmssim"
+)
+
+// accSim is a simulator of the bundled seed and a client for it.
+type accSim struct {
+	run    *dmssim.Running
+	client *dms.Client
+}
+
+func newAccSim(t *testing.T) accSim {
+	t.Helper()
+	seed, err := dmssim.LoadSeedFile("../testdata/sim/seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := dmssim.Credential{AccessKeyID: "accessible-key", AccessKeySecret: "accessible-secret", UserID: 2000001}
+	run, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	c, err := dms.NewClient(dms.Config{Endpoint: run.Endpoint, Credentials: dms.StaticCredentials(cred.AccessKeyID, cred.AccessKeySecret)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return accSim{run: run, client: c}
+}
+
+func (s accSim) options() Options {
+	return Options{Service: s.client, Region: "cn-hangzhou", Endpoint: s.run.Endpoint, Demo: true, Local: true,
+		ConsoleURL: "https://dms.example.com/order/{orderId}"}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while RunAccessible writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runAccessibleThroughPipe feeds the answers through a pipe, one line at a
+// time as a person (or expect) would, and returns the whole transcript.
+func runAccessibleThroughPipe(t *testing.T, opts Options, answers ...string) (string, error) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	go func() {
+		for _, a := range answers {
+			if _, err := io.WriteString(pw, a+"\n"); err != nil {
+				return
+			}
+		}
+		pw.Close()
+	}()
+	var out syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := RunAccessible(ctx, opts, pr, &out)
+	pr.Close()
+	s := out.String()
+	if strings.IndexByte(s, 0x1b) >= 0 {
+		t.Errorf("accessible output contains an escape byte:\n%q", s)
+	}
+	return s, err
+}
+
+func wantLines(t *testing.T, transcript string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(transcript, w) {
+			t.Errorf("transcript lacks %q\n---\n%s", w, transcript)
+			return
+		}
+	}
+}
+
+func TestAccessibleExportFromFirstPromptToTicket(t *testing.T) {
+	sim := newAccSim(t)
+	out, err := runAccessibleThroughPipe(t, sim.options(),
+		"1",          // Export data
+		"",           // the active tenant
+		"orders_dev", // search
+		"1",          // the only match
+		"",           // type the SQL here
+		"SELECT id, total FROM orders",
+		"WHERE total > 100 AND note <> 'x';",
+		";;",
+		"",                      // keep the EXPLAIN figure
+		"Q3 export for finance", // comment
+		"quarterly report",      // reason (classify)
+		"2000002, 2000003",      // related users
+		"",                      // no attachment
+		"",                      // do not ignore the check
+		"y",                     // submit
+		"",                      // no further ticket
+	)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out,
+		"Step 1: Type", "1. Export data (DATA_EXPORT)", "2. Change a schema design (NDDL)",
+		"Step 2 of 6: Database", "1. Acme Retail (3000001), your active tenant",
+		"1. orders_dev@10.40.1.11:3306, development, mysql, ID 1100023",
+		"Step 3 of 6: SQL", "Finish with a line that holds only two semicolons", "Got 1 statement, 2 lines.",
+		"Statement 1: ", "Total: ", "estimate (EXPLAIN)",
+		"Step 4 of 6: Details", "Comment (required)", "Reason (required)", "Ignore the affected-row check?",
+		"Step 5 of 6: Review", "Comment: Q3 export for finance", "Related users: 2000002, 2000003",
+		`"exeSQL": "SELECT id, total FROM orders\nWHERE total > 100 AND note <> 'x';\n"`,
+		"aliyun dms-enterprise CreateOrder --region cn-hangzhou",
+		"Submit this ticket to DMS now? [y/N]",
+		"Step 6 of 6: Result", "Ticket created: 40000001", "Request ID: ", "Console: https://dms.example.com/order/40000001",
+	)
+	orders := sim.run.Server.Orders()
+	if len(orders) != 1 {
+		t.Fatalf("%d tickets, want 1", len(orders))
+	}
+	o := orders[0]
+	if o.PluginType != "DATA_EXPORT" || o.DatabaseID != 1100023 || o.Comment != "Q3 export for finance" || o.RelatedUserList != "2000002,2000003" ||
+		o.Param["classify"] != "quarterly report" || o.Param["exeSQL"] != "SELECT id, total FROM orders\nWHERE total > 100 AND note <> 'x';\n" {
+		t.Errorf("stored %+v", o)
+	}
+}
+
+func TestAccessibleSchemaDesignOnProductionSavesAndAsksForTheSchemaName(t *testing.T) {
+	sim := newAccSim(t)
+	path := filepath.Join(t.TempDir(), "nddl.json")
+	out, err := runAccessibleThroughPipe(t, sim.options(),
+		"NDDL",        // typed instead of numbered
+		"",            // active tenant
+		"orders@10.2", // search
+		"1",           // orders@10.20.1.11:3306, production
+		"faster order lookups",
+		"index orders.created_at",
+		"", // no description
+		"", // no related users
+		"", // no attachment
+		"n",
+		"save", path,
+		"y",      // submit …
+		"orderz", // … but mistype the schema name
+		"1",      // read the review again
+		"y", "orders",
+		"n",
+	)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out,
+		"Careful: this is a production database",
+		"Step 3 of 5: Details", "Title (required)", "Description (optional)",
+		"Save the request as a ticket file", "Saved "+path+" with mode 0600",
+		"To submit, type its schema name, orders", "That is not the schema name. Nothing was sent.",
+		"Ticket created: 40000001",
+	)
+	if n := len(sim.run.Server.RequestsFor("CreateOrder")); n != 1 {
+		t.Fatalf("CreateOrder sent %d times, want once", n)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	saved, err := dms.ReadTicketFile(f)
+	if err != nil {
+		t.Fatalf("the saved ticket file does not read back: %v", err)
+	}
+	if saved.Type != "NDDL" || saved.Database.ID != 1100001 || saved.Text["title"] != "index orders.created_at" {
+		t.Errorf("saved %+v", saved)
+	}
+	if got := sim.run.Server.Orders()[0].PluginParam; got != dms.PluginParamJSON(saved.PluginParam()) {
+		t.Errorf("submitted PluginParam %s differs from the saved file's %s", got, dms.PluginParamJSON(saved.PluginParam()))
+	}
+}
+
+func TestAccessibleFollowsTheUsersPolicy(t *testing.T) {
+	sim := newAccSim(t)
+	opts := sim.options()
+	opts.User = &User{Name: "alice", DMSUserID: 2000002, TicketTypes: []string{"NDDL"}, Envs: []dms.Env{dms.EnvDev}}
+	opts.Local = false
+	out, err := runAccessibleThroughPipe(t, opts,
+		"",       // active tenant
+		"orders", // search: production and pre-release matches are not offered
+		"1",
+		"c", "t", "", "", "",
+		"y", "",
+	)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out, "Signed in as alice.", "the only type you may file", "are not listed: your policy does not allow their environments",
+		"1. orders_dev@10.40.1.11:3306", "you (2000002) are added automatically", "Ticket created")
+	if strings.Contains(out, "production,") || strings.Contains(out, "Save the request") {
+		t.Errorf("offered a production database or saving over SSH:\n%s", out)
+	}
+	if o := sim.run.Server.Orders()[0]; o.RelatedUserList != "2000002" || o.DatabaseID != 1100023 {
+		t.Errorf("stored %+v", o)
+	}
+}
+
+func TestAccessibleRefusedEstimateAsksForTheFigureOrAReason(t *testing.T) {
+	sim := newAccSim(t)
+	out, err := runAccessibleThroughPipe(t, sim.options(),
+		"1", "", "payroll", "1", "",
+		"SELECT * FROM employees", ";;",
+		"3", // ignore the check
+		"c", "r", "", "",
+		"", // ignore? enter keeps yes
+		"audit needs every row",
+		"n", "quit",
+	)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out, "DMS could not measure the rows.", "code NoPermission", "Why may DMS skip the affected-row check",
+		"Affected rows: check ignored, because: audit needs every row", `"ignoreAffectRowsReason": "audit needs every row"`, "Nothing was sent to DMS.")
+	if n := len(sim.run.Server.RequestsFor("CreateOrder")); n != 0 {
+		t.Errorf("CreateOrder sent %d times after quitting", n)
+	}
+}
+
+func TestAccessibleRejectsInvalidSQLAndAsksAgain(t *testing.T) {
+	sim := newAccSim(t)
+	out, err := runAccessibleThroughPipe(t, sim.options(),
+		"1", "", "orders_dev", "1", "",
+		"SELECT 1;", "DELETE FROM orders", ";;",
+		"", "SELECT id FROM orders", ";;",
+		"3", "1,200", // type the figure
+		"c", "r", "", "", "",
+		"y", "",
+	)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out, "This SQL cannot go on the ticket:", "statement 2 (line 2) is a DELETE", "Give the SQL again.",
+		"Affected rows: 1,200, entered by hand", "Ticket created")
+	if o := sim.run.Server.Orders()[0]; o.Param["affectRows"] != json.Number("1200") || o.Param["exeSQL"] != "SELECT id FROM orders\n" {
+		t.Errorf("stored %+v", o)
+	}
+}
+
+func TestAccessibleStopsWhenTheInputEnds(t *testing.T) {
+	sim := newAccSim(t)
+	out, err := runAccessibleThroughPipe(t, sim.options(), "1", "", "orders_dev")
+	if !errors.Is(err, errInputEnded) {
+		t.Fatalf("err = %v, want errInputEnded\n%s", err, out)
+	}
+	if n := len(sim.run.Server.RequestsFor("CreateOrder")); n != 0 {
+		t.Errorf("CreateOrder sent %d times", n)
+	}
+}
+
+func TestAccessibleInterruptReturnsPromptly(t *testing.T) {
+	sim := newAccSim(t)
+	pr, pw := io.Pipe() // never written: the first prompt waits forever
+	defer pw.Close()
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	err := RunAccessible(ctx, sim.options(), pr, &out)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want one wrapping context.Canceled", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v to stop", d)
+	}
+	wantLines(t, out.String(), "Interrupted. The ticket in progress was not sent to DMS.")
+}
+
+func TestAccessibleResultSaysWhyDMSRefusedAndFindsALostTicket(t *testing.T) {
+	sim := newAccSim(t)
+	sim.run.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.BusinessFailure, Code: "OrderLimitExceeded", Message: "Too many open tickets."})
+	sim.run.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.DropAfterCreate})
+	out, err := runAccessibleThroughPipe(t, sim.options(),
+		"2", "", "users_dev", "1",
+		"c", "t", "", "", "",
+		"y",      // refused by DMS
+		"r", "y", // read the review again, submit again: the answer is lost
+		"",
+	)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out, "DMS did not create the ticket.", "code OrderLimitExceeded", "Message: Too many open tickets.", "Nothing was created.",
+		"The answer to CreateOrder was lost", "Looking it up before anything is sent again",
+		"Ticket created: 40000001 (found after the answer was lost)", "Status: new")
+	if n := len(sim.run.Server.Orders()); n != 1 {
+		t.Errorf("%d tickets, want 1", n)
+	}
+}

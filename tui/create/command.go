@@ -1,0 +1,180 @@
+package create
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"dmsticket/dms"
+)
+
+// Deps is what main gives the create command.
+type Deps struct {
+	// Connect builds the DMS client from the global flags (or starts the
+	// simulator for --demo). It is called once per run, after the flags
+	// are checked and any SQL or ticket file is read.
+	Connect func() (Backend, error)
+	// Tenant is the global --tenant; 0 means the active tenant.
+	Tenant func() int64
+	// Stdin is where `--sql-file -`, `--from -` and the schema-name
+	// confirmation read.
+	Stdin io.Reader
+	// Stdout gets the data (the ticket ID, JSON, the dry-run request);
+	// Stderr the narration and the errors.
+	Stdout, Stderr io.Writer
+	// IsTerminal reports whether Stdin is a terminal a person types in.
+	// Nil: never.
+	IsTerminal func() bool
+	// ConsoleURL is the console link template ({orderId}, {region},
+	// {tid}); empty: tui.DefaultConsoleURL.
+	ConsoleURL string
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// Backend is a DMS service ready to use.
+type Backend struct {
+	Service  dms.Service
+	Region   string
+	Endpoint string
+	// CredentialsErr is set when no credentials were found; the command
+	// then explains it and exits 1 before calling anything.
+	CredentialsErr *dms.CredentialsError
+	// Close releases the backend (stops the demo's simulator); may be nil.
+	Close func()
+}
+
+// options are the command's flags (PRODUCT section 9; names are fixed).
+type options struct {
+	typ, db, sql, sqlFile, comment, relatedUsers, attachmentKey string
+	affectRows, ignoreReason, from, output                      string
+	dryRun, yes                                                 bool
+	// text holds the catalog's details inputs (--classify, --title,
+	// --description, …) by input ID.
+	text map[string]*string
+}
+
+// NewCommand builds `dmsticket create`. It returns an *ExitError for every
+// outcome but success (see the package documentation for the codes).
+func NewCommand(deps Deps) *cobra.Command {
+	o := &options{text: map[string]*string{}}
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Build, validate and submit one ticket without the UI (or --dry-run)",
+		Long: `create builds one DMS ticket from flags, or reads a ticket file (--from), validates it as
+strictly as the wizard does, and submits it with CreateOrder. Nothing is asked unless the
+database is an online one (product, pre): then the schema name is typed in the terminal,
+or --yes confirms it when there is no terminal (scripts, CI).
+
+Data goes to stdout: the ticket ID (--output text) or {"orderId", "orderIds", "requestId",
+"consoleUrl"} (--output json). With --dry-run: a summary and the equivalent aliyun command
+(text), or the ticket file (json), which --from accepts back. Narration and errors go to
+stderr.
+
+Exit codes: 0 created or dry run done, 1 rejected by DMS, 2 usage or validation error,
+3 outcome unknown or retryable failure, 4 refused by policy, 130 interrupted.`,
+		Example: `  # An export, the row figure from EXPLAIN, the SQL from a file
+  dmsticket create --type DATA_EXPORT --db orders@10.20.1.11:3306 --sql-file q3.sql \
+    --comment "Q3 revenue export" --classify "finance report" --affect-rows explain --yes
+
+  # Check a ticket without sending it, save it, submit it later (e.g. from CI)
+  dmsticket create --type NDDL --db 1100024 --comment "faster login" \
+    --title "index users.email" --dry-run --output json > ticket.json
+  dmsticket create --from ticket.json --yes --output json
+
+  # SQL from standard input
+  ./make-query.sh | dmsticket create --type DATA_EXPORT --db 1100023 \
+    --sql-file - --comment "sample" --classify "debugging" --affect-rows 1000`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError(&runner{deps: deps}, []string{fmt.Sprintf("create takes no arguments, got %q; every value goes with a flag", strings.Join(args, " "))})
+			}
+			return nil
+		},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r := &runner{deps: deps, o: o, changed: cmd.Flags().Changed}
+			return r.run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.typ, "type", "", "the ticket `TYPE` (PluginType): "+strings.Join(dms.PluginTypes(), " or "))
+	f.StringVar(&o.db, "db", "", "the database: its DMS `ID`, or its search name schema@host:port (a logical database: its name)")
+	f.StringVar(&o.sql, "sql", "", "the `SQL` (types with SQL)")
+	f.StringVar(&o.sqlFile, "sql-file", "", "read the SQL from `FILE`; - reads standard input")
+	f.StringVar(&o.comment, "comment", "", "what the ticket is for, as `TEXT` (required)")
+	f.StringVar(&o.relatedUsers, "related-users", "", "related DMS user `IDs`, comma-separated")
+	for _, in := range inputs() {
+		p := new(string)
+		o.text[in.ID] = p
+		f.StringVar(p, in.ID, "", inputHelp(in))
+	}
+	f.StringVar(&o.attachmentKey, "attachment-key", "", "the `KEY` of a file uploaded to DMS (AttachmentKey)")
+	f.StringVar(&o.affectRows, "affect-rows", "", "exports: the affected-row figure, `N|explain|count`: a number, an EXPLAIN estimate or an exact COUNT")
+	f.StringVar(&o.ignoreReason, "ignore-affect-rows", "", "exports: skip DMS's affected-row check, for this `REASON`")
+	f.StringVar(&o.from, "from", "", "submit a ticket `FILE` (the review's s, or create --dry-run --output json); - reads standard input")
+	f.BoolVar(&o.dryRun, "dry-run", false, "validate and print the request; call nothing that writes")
+	f.BoolVar(&o.yes, "yes", false, "confirm a ticket on an online database (product, pre) without typing its schema name")
+	f.StringVar(&o.output, "output", "text", "what stdout gets: `text|json`")
+
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		fmt.Fprintf(deps.Stderr, "dmsticket create: %v\nRun 'dmsticket create --help' for the flags.\n", err)
+		return exit(ExitUsage, err)
+	})
+	_ = cmd.RegisterFlagCompletionFunc("type", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		var out []cobra.Completion
+		for _, tt := range dms.Catalog() {
+			out = append(out, cobra.CompletionWithDesc(tt.PluginType, tt.Title))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]cobra.Completion{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("affect-rows", cobra.FixedCompletions([]cobra.Completion{
+		cobra.CompletionWithDesc("explain", "estimate with EXPLAIN"), cobra.CompletionWithDesc("count", "count exactly with SELECT COUNT(*)"),
+	}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagFilename("sql-file", "sql")
+	_ = cmd.MarkFlagFilename("from", "json")
+	return cmd
+}
+
+// inputs are the catalog's details inputs, one per ID (the flags named
+// after them), in a stable order.
+func inputs() []dms.Input {
+	seen := map[string]bool{}
+	var out []dms.Input
+	for _, tt := range dms.Catalog() {
+		for _, in := range tt.Inputs {
+			if !seen[in.ID] {
+				seen[in.ID] = true
+				out = append(out, in)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// inputHelp is a details input's flag help: its help text and the types
+// that take it.
+func inputHelp(in dms.Input) string {
+	var types []string
+	for _, tt := range dms.Catalog() {
+		if x, ok := tt.Input(in.ID); ok {
+			t := tt.PluginType
+			if x.Required {
+				t += ", required"
+			}
+			types = append(types, t)
+		}
+	}
+	help := strings.TrimSuffix(in.Help, ".")
+	if help != "" {
+		help = strings.ToLower(help[:1]) + help[1:]
+	}
+	return help + " (" + strings.Join(types, "; ") + ")"
+}

@@ -1,0 +1,443 @@
+package create
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"dmsticket/dms"
+	"dmsticket/dms/inert"
+	"dmsticket/tui"
+)
+
+// runner is one run of the command.
+type runner struct {
+	deps    Deps
+	o       *options
+	changed func(flag string) bool
+	be      Backend
+	// stdinUsed is set when standard input carried the SQL or the ticket
+	// file: it cannot also answer the schema-name question.
+	stdinUsed bool
+}
+
+func (r *runner) now() time.Time {
+	if r.deps.Now != nil {
+		return r.deps.Now()
+	}
+	return time.Now()
+}
+
+// say narrates on stderr.
+func (r *runner) say(format string, args ...any) { fmt.Fprintf(r.deps.Stderr, format+"\n", args...) }
+
+// run builds, checks and submits the ticket.
+func (r *runner) run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := r.checkFlags(); err != nil {
+		return err
+	}
+	var t dms.Ticket
+	var problems dms.Problems
+	if r.o.from != "" {
+		var err error
+		if t, err = r.readTicketFile(); err != nil {
+			return r.fileError(err)
+		}
+		if tid := r.tenantFlag(); tid != 0 && t.Tenant.ID != 0 && tid != t.Tenant.ID {
+			return usageError(r, []string{fmt.Sprintf("--tenant %d differs from the ticket file's tenant %d; drop --tenant or fix the file", tid, t.Tenant.ID)})
+		} else if t.Tenant.ID == 0 {
+			t.Tenant.ID = tid
+		}
+	} else {
+		t, problems = r.ticketFromFlags()
+	}
+	if err := r.connect(); err != nil {
+		return err
+	}
+	defer func() {
+		if r.be.Close != nil {
+			r.be.Close()
+		}
+	}()
+	svc := r.be.Service
+
+	var method dms.RowSource // a figure to measure once the ticket is valid
+	if r.o.from != "" {
+		if err := r.checkFileDatabase(ctx, &t); err != nil {
+			return err
+		}
+		problems = append(problems, t.Validate()...)
+		if t.Rows.Known() && !t.IgnoreAffectRows && t.Rows.StaleFor(t.SQL) {
+			problems = append(problems, dms.Problem{Field: "Affected rows", Key: "affectRows",
+				Message: "the figure was measured for other SQL (affectRows.sqlSha256 does not match exeSQL): measure it again, or set affectRows.source to \"manual\" to vouch for it"})
+		}
+	} else {
+		tenant, err := r.tenant(ctx)
+		if err != nil {
+			return r.dmsError(ctx, "DMS could not tell your tenant", err)
+		}
+		t.Tenant = tenant
+		if r.changed("db") {
+			d, err := dms.ResolveDatabase(ctx, svc, t.Tenant.ID, r.o.db)
+			var re *dms.DatabaseRefError
+			switch {
+			case errors.As(err, &re):
+				problems = append(problems, dms.Problem{Field: "Database", Key: "dbId", Message: re.Error()})
+			case err != nil:
+				return r.dmsError(ctx, "DMS could not look the database up", err)
+			default:
+				t.Database = d
+				r.say("Database: %s.", tui.DatabaseText(d))
+			}
+		}
+		if tt, _ := t.TicketType(); tt.AffectRows && r.changed("affect-rows") {
+			if m, _, _ := parseAffectRows(r.o.affectRows); m != dms.RowsManual {
+				method = m
+				t.Rows = dms.RowFigure{Source: m} // stands in for the figure while validating
+			}
+		}
+		problems = append(problems, r.flagProblems(t.Validate(), problems)...)
+	}
+	if len(problems) > 0 {
+		return r.invalid(problems)
+	}
+	if method != "" {
+		if err := r.estimate(ctx, &t, method); err != nil {
+			return err
+		}
+		if ps := t.Validate(); len(ps) > 0 {
+			return r.invalid(ps)
+		}
+	}
+	req, err := t.Request()
+	if err != nil {
+		return r.invalid(dms.Problems{{Message: err.Error()}})
+	}
+	if r.o.dryRun {
+		return r.dryRun(t, req)
+	}
+	if err := r.confirmOnline(ctx, t.Database); err != nil {
+		return err
+	}
+	return r.submit(ctx, t, req)
+}
+
+func (r *runner) tenantFlag() int64 {
+	if r.deps.Tenant == nil {
+		return 0
+	}
+	return r.deps.Tenant()
+}
+
+// connect builds the backend; without credentials nothing can be checked or
+// sent, so the command stops here.
+func (r *runner) connect() error {
+	if r.deps.Connect == nil {
+		return exit(ExitUsage, errors.New("no DMS connection configured"))
+	}
+	be, err := r.deps.Connect()
+	if err != nil {
+		r.say("dmsticket create: %s", inert.Line(err.Error()))
+		return exit(ExitUsage, err)
+	}
+	r.be = be
+	if e := be.CredentialsErr; e != nil {
+		r.say("dmsticket create: no Alibaba Cloud credentials found. Looked in, in this order:")
+		for _, s := range e.Tried {
+			r.say("  %s", s)
+		}
+		r.say("To fix it:")
+		for _, f := range e.Fixes() {
+			r.say("  %s", f)
+		}
+		if e.Detail != "" {
+			r.say("The SDK said: %s", inert.Line(e.Detail))
+		}
+		if be.Close != nil {
+			be.Close()
+		}
+		return exit(ExitRejected, e)
+	}
+	return nil
+}
+
+// tenant is --tenant, checked against the caller's tenants, or the active
+// tenant.
+func (r *runner) tenant(ctx context.Context) (dms.Tenant, error) {
+	svc := r.be.Service
+	tid := r.tenantFlag()
+	if tid == 0 {
+		t, err := svc.ActiveTenant(ctx)
+		if err == nil {
+			r.say("Tenant: %s, your active tenant.", inert.Line(t.Label()))
+		}
+		return t, err
+	}
+	list, err := svc.Tenants(ctx)
+	if err != nil {
+		return dms.Tenant{}, err
+	}
+	var names []string
+	for _, t := range list {
+		if t.ID == tid {
+			r.say("Tenant: %s.", inert.Line(t.Label()))
+			return t, nil
+		}
+		names = append(names, inert.Line(t.Label()))
+	}
+	return dms.Tenant{}, &dms.Error{Op: "ListUserTenants", Kind: dms.KindInvalid,
+		Message: fmt.Sprintf("you do not belong to tenant %d; yours: %s", tid, strings.Join(names, ", "))}
+}
+
+// checkFileDatabase looks the ticket file's database up in DMS: it must
+// exist, and its environment decides the online confirmation, whatever the
+// file says.
+func (r *runner) checkFileDatabase(ctx context.Context, t *dms.Ticket) error {
+	d, err := r.be.Service.Database(ctx, t.Tenant.ID, t.Database.ID, t.Database.Logic)
+	if err != nil {
+		if dms.KindOf(err) == dms.KindRefused && ctx.Err() == nil {
+			return r.invalid(dms.Problems{{Field: "Database", Key: "dbId",
+				Message: fmt.Sprintf("DMS has no database %d in %s: %s", t.Database.ID, inert.Line(t.Tenant.Label()), inert.Line(errMessage(err)))}})
+		}
+		return r.dmsError(ctx, "DMS could not look the ticket file's database up", err)
+	}
+	if d.Env != t.Database.Env || d.SchemaName != t.Database.SchemaName {
+		r.say("Note: the ticket file says database %d is %s (%s); DMS says %s (%s). Going by DMS.",
+			d.ID, inert.Line(t.Database.Name()), t.Database.Env.Label(), inert.Line(d.Name()), d.Env.Label())
+	}
+	t.Database = d
+	r.say("Ticket file: %s in tenant %s, on %s.", t.Type, inert.Line(t.Tenant.Label()), tui.DatabaseText(d))
+	return nil
+}
+
+func errMessage(err error) string {
+	if de, ok := dms.AsError(err); ok && de.Message != "" {
+		return de.Message
+	}
+	return err.Error()
+}
+
+// flagProblems restates Validate's problems in the command's terms (the
+// flag to fix), dropping one already reported differently.
+func (r *runner) flagProblems(ps, already dms.Problems) dms.Problems {
+	var out dms.Problems
+	for _, p := range ps {
+		if p.Key == "dbId" && len(already.For("dbId")) > 0 {
+			continue // the --db problem says it better
+		}
+		switch {
+		case p.Key == "dbId" && !r.changed("db"):
+			p.Message = "is required: give --db with its ID or its search name, schema@host:port"
+		case p.Key == "affectRows" && !r.changed("affect-rows"):
+			p.Message = "is required for an export: give --affect-rows N, explain or count, or skip the check with --ignore-affect-rows REASON"
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// flagFor names the flag that sets a problem's key.
+func flagFor(key string) string {
+	switch key {
+	case "comment":
+		return "--comment"
+	case "exeSQL", "sql":
+		return "--sql/--sql-file"
+	case "dbId":
+		return "--db"
+	case "affectRows":
+		return "--affect-rows"
+	case "ignoreAffectRowsReason":
+		return "--ignore-affect-rows"
+	case "relatedUsers", "relatedIds":
+		return "--related-users"
+	case "attachmentKey":
+		return "--attachment-key"
+	case "type":
+		return "--type"
+	}
+	for _, id := range inputIDs() {
+		if id == key {
+			return "--" + id
+		}
+	}
+	return ""
+}
+
+// invalid lists every problem and exits 2.
+func (r *runner) invalid(ps dms.Problems) error {
+	what := "the ticket is not valid"
+	if r.o.from != "" {
+		what = "the ticket file " + inert.Line(r.o.from) + " is not valid"
+	}
+	if len(ps) == 1 {
+		r.say("dmsticket create: %s:", what)
+	} else {
+		r.say("dmsticket create: %s (%d problems):", what, len(ps))
+	}
+	for _, p := range ps {
+		lines := strings.Split(inert.Text(p.String()), "\n")
+		if f := flagFor(p.Key); f != "" && r.o.from == "" {
+			lines[0] = f + ": " + lines[0]
+		}
+		for i, l := range lines {
+			if i == 0 {
+				r.say("  - %s", l)
+			} else {
+				r.say("    %s", strings.TrimLeft(l, " "))
+			}
+		}
+	}
+	r.say("Nothing was sent to DMS.")
+	return exit(ExitUsage, ps)
+}
+
+func (r *runner) fileError(err error) error {
+	var fp fileProblems
+	if errors.As(err, &fp) {
+		return r.invalid(fp.ps)
+	}
+	r.say("dmsticket create: %s", err.Error())
+	r.say("Nothing was sent to DMS.")
+	return exit(ExitUsage, err)
+}
+
+// dmsError reports a failed DMS call and exits with its code.
+func (r *runner) dmsError(ctx context.Context, what string, err error) error {
+	code := codeFor(ctx, err)
+	if code == ExitInterrupted {
+		r.say("dmsticket create: interrupted. Nothing was sent that creates a ticket.")
+		return exit(code, err)
+	}
+	r.say("dmsticket create: %s.", what)
+	for _, l := range tui.ErrorText(err) {
+		r.say("  %s", l)
+	}
+	return exit(code, err)
+}
+
+// estimate measures the export's rows with EXPLAIN or COUNT (reads: allowed
+// in a dry run) and puts the total on the ticket.
+func (r *runner) estimate(ctx context.Context, t *dms.Ticket, method dms.RowSource) error {
+	if method == dms.RowsCount {
+		r.say("Counting the rows with SELECT COUNT(*) on %s…", inert.Line(t.Database.Name()))
+	}
+	est, err := r.be.Service.Estimate(ctx, dms.EstimateRequest{Tid: t.Tenant.ID, Database: t.Database, SQL: t.SQL, Method: method})
+	if err != nil {
+		code := codeFor(ctx, err)
+		if code == ExitInterrupted {
+			r.say("dmsticket create: interrupted. Nothing was sent that creates a ticket.")
+			return exit(code, err)
+		}
+		r.say("dmsticket create: DMS could not measure the rows (%s).", method.Label())
+		for _, s := range est.Statements {
+			if s.Err != "" {
+				r.say("  statement %d: %s", s.Number, inert.Line(s.Err))
+			}
+		}
+		for _, l := range tui.ErrorText(err) {
+			r.say("  %s", l)
+		}
+		r.say("Give the figure yourself with --affect-rows N, or skip the check with --ignore-affect-rows REASON.")
+		return exit(code, err)
+	}
+	t.Rows = est.Figure()
+	verb, how := "Estimated", "EXPLAIN"
+	if method == dms.RowsCount {
+		verb, how = "Counted", "COUNT"
+	}
+	per := ""
+	if len(est.Statements) > 1 {
+		parts := make([]string, len(est.Statements))
+		for i, s := range est.Statements {
+			parts[i] = fmt.Sprintf("statement %d: %s", s.Number, thousands(s.Rows))
+		}
+		per = "; " + strings.Join(parts, ", ")
+	}
+	r.say("%s %s rows (%s%s).", verb, thousands(est.Total), how, per)
+	return nil
+}
+
+// confirmOnline makes sure a ticket on an online database is meant: --yes,
+// or the schema name typed in the terminal. Otherwise exit 4.
+func (r *runner) confirmOnline(ctx context.Context, d dms.Database) error {
+	if !d.Env.Online() || r.o.yes {
+		return nil
+	}
+	name := inert.Line(d.Name())
+	if r.stdinUsed || r.deps.IsTerminal == nil || !r.deps.IsTerminal() || r.deps.Stdin == nil {
+		err := fmt.Errorf("refused: %s is a %s database; pass --yes to confirm", name, d.Env.Label())
+		r.say("dmsticket create: %s. Nothing was sent.", err)
+		return exit(ExitPolicy, err)
+	}
+	schema := inert.Line(d.SchemaName)
+	fmt.Fprintf(r.deps.Stderr, "%s is a %s database: this ticket acts on live data.\nType its schema name, %s, to submit it: ", name, d.Env.Label(), schema)
+	typed := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r.deps.Stdin).ReadString('\n')
+		typed <- strings.TrimSpace(line)
+	}()
+	select {
+	case <-ctx.Done():
+		r.say("\ndmsticket create: interrupted. Nothing was sent.")
+		return exit(ExitInterrupted, ctx.Err())
+	case v := <-typed:
+		if v != d.SchemaName && v != schema {
+			err := fmt.Errorf("refused: that is not the schema name of %s", name)
+			r.say("dmsticket create: %s. Nothing was sent.", err)
+			return exit(ExitPolicy, err)
+		}
+	}
+	return nil
+}
+
+// submit sends CreateOrder once. When its answer is lost, the ticket is
+// looked up before the command says anything about it.
+func (r *runner) submit(ctx context.Context, t dms.Ticket, req dms.OrderRequest) error {
+	svc := r.be.Service
+	submitted := r.now()
+	c, err := svc.CreateOrder(ctx, req)
+	if err == nil {
+		r.say("Created ticket %d (request ID %s).", c.OrderIDs[0], inert.Line(c.RequestID))
+		return r.created(c.OrderIDs, c.RequestID, req.Tid, false)
+	}
+	if ctx.Err() != nil {
+		r.say("dmsticket create: interrupted after CreateOrder was sent: the ticket may exist. Look for it (comment %q) before running this again.", inert.Line(req.Comment))
+		return exit(ExitInterrupted, err)
+	}
+	if dms.KindOf(err) != dms.KindOutcomeUnknown {
+		r.say("dmsticket create: DMS did not create the ticket.")
+		for _, l := range tui.ErrorText(err) {
+			r.say("  %s", l)
+		}
+		return exit(codeFor(ctx, err), err)
+	}
+	r.say("The answer to CreateOrder was lost (%s); looking the ticket up before saying anything…", inert.Line(errMessage(err)))
+	o, found, lerr := dms.FindSubmitted(ctx, svc, req, submitted)
+	switch {
+	case ctx.Err() != nil:
+		r.say("dmsticket create: interrupted while looking the ticket up: it may exist. Look for it before running this again.")
+		return exit(ExitInterrupted, ctx.Err())
+	case lerr != nil:
+		r.say("dmsticket create: the ticket may exist, and the lookup failed too:")
+		for _, l := range tui.ErrorText(lerr) {
+			r.say("  %s", l)
+		}
+		r.say("Check the DMS console for a ticket with this comment before running this again.")
+		return exit(ExitRetryable, err)
+	case !found:
+		r.say("dmsticket create: no ticket with this comment was created since the submit; it is safe to run this again.")
+		for _, l := range tui.ErrorText(err) {
+			r.say("  %s", l)
+		}
+		return exit(ExitRetryable, err)
+	}
+	r.say("Found it: ticket %d was created, although the answer to CreateOrder was lost.", o.ID)
+	return r.created([]int64{o.ID}, "", req.Tid, true)
+}
