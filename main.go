@@ -26,6 +26,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
 	"dmsticket/tui"
+	"dmsticket/tui/create"
 	"dmsticket/tui/draft"
 )
 
@@ -63,6 +64,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
+	}
+	var ce *create.ExitError
+	if errors.As(err, &ce) {
+		return ce.Code // create has said what happened on stderr
+	}
+	if errors.Is(err, context.Canceled) {
+		return 130
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -106,7 +114,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	pf.BoolVar(&g.demo, "demo", false, "run against the embedded DMS simulator: no account, no network")
 	pf.BoolVar(&g.accessible, "accessible", false, "plain prompts for screen readers: no full-screen UI, no colour")
 	pf.BoolVar(&g.noColor, "no-color", false, "draw without colour (NO_COLOR is honoured too)")
-	root.AddCommand(simCommand(stdout, stderr), versionCommand(stdout), serveCommand(g), createCommand(g))
+	root.AddCommand(simCommand(stdout, stderr), versionCommand(stdout), serveCommand(g), createCommand(g, stdin, stdout, stderr))
 	return root
 }
 
@@ -211,8 +219,8 @@ func (g *globals) mono() bool { return g.noColor || os.Getenv("NO_COLOR") != "" 
 func runWizard(ctx context.Context, g *globals, stdin io.Reader, stdout, stderr io.Writer) error {
 	in, inOK := stdin.(*os.File)
 	out, outOK := stdout.(*os.File)
-	if !inOK || !outOK || !term.IsTerminal(in.Fd()) || !term.IsTerminal(out.Fd()) {
-		return &exitError{2, errors.New("the wizard needs a terminal; for scripts use `dmsticket create` (see dmsticket create --help)")}
+	if !g.accessible && (!inOK || !outOK || !term.IsTerminal(in.Fd()) || !term.IsTerminal(out.Fd())) {
+		return &exitError{2, errors.New("the wizard needs a terminal; for scripts use `dmsticket create` (see dmsticket create --help), or --accessible for plain prompts")}
 	}
 	b, err := connect(g)
 	if err != nil {
@@ -284,8 +292,20 @@ func serveCommand(*globals) *cobra.Command {
 	}}
 }
 
-func createCommand(*globals) *cobra.Command {
-	return &cobra.Command{Use: "create", Short: "Create one ticket without the UI (not yet available)", RunE: func(*cobra.Command, []string) error {
-		return &exitError{2, errors.New("create is not yet available")}
-	}}
+func createCommand(g *globals, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	return create.NewCommand(create.Deps{
+		Connect: func() (create.Backend, error) {
+			b, err := connect(g)
+			if err != nil {
+				return create.Backend{}, err
+			}
+			return create.Backend{Service: b.svc, Region: b.region, Endpoint: b.endpoint, CredentialsErr: b.credErr, Close: b.close}, nil
+		},
+		Tenant:     func() int64 { return g.tenant },
+		Stdin:      stdin,
+		Stdout:     stdout,
+		Stderr:     stderr,
+		IsTerminal: func() bool { f, ok := stdin.(*os.File); return ok && term.IsTerminal(f.Fd()) },
+		ConsoleURL: os.Getenv("DMSTICKET_CONSOLE_URL"),
+	})
 }

@@ -148,6 +148,6 @@ func (c *Client) Database(ctx context.Context, tenant, id int64, logic bool) (Da
 	env, _ := ParseEnv(d.EnvType)
 	return Database{
 		ID: id, SchemaName: d.SchemaName, SearchName: d.SearchName, Host: d.Host, Port: d.Port,
-		DbType: d.DbType, Env: env, Alias: d.InstanceAlias, InstanceID: d.InstanceId,
+		DbType: d.DbType, Env: env, InstanceID: d.InstanceId, // InstanceAlias names the instance, not the database
 	}, nil
 }
