@@ -15,8 +15,12 @@ import (
 	"dmsticket/dms/sqlscript"
 )
 
-// estimateBatch is how many statements one ExecuteScript call carries.
-const estimateBatch = 20
+// estimateBatch is how many statements one ExecuteScript call carries, and
+// MaxEstimateStatements how many one estimate measures at most (ten calls).
+const (
+	estimateBatch         = 20
+	MaxEstimateStatements = 200
+)
 
 // Estimate implements Service. For each statement of the script it runs, through
 // ExecuteScript on the chosen database, either EXPLAIN (the planner's row
@@ -34,6 +38,10 @@ func (c *Client) Estimate(ctx context.Context, r EstimateRequest) (RowEstimate, 
 	stmts := sqlscript.Statements(r.SQL, dialect)
 	if len(stmts) == 0 {
 		return out, &Error{Op: "ExecuteScript", Kind: KindInvalid, Message: "there is no statement to measure"}
+	}
+	if len(stmts) > MaxEstimateStatements {
+		return out, &Error{Op: "ExecuteScript", Kind: KindInvalid,
+			Message: fmt.Sprintf("%d statements are more than dmsticket measures at once (%d); enter the figure yourself or ignore the check with a reason", len(stmts), MaxEstimateStatements)}
 	}
 	if r.Method == RowsExplain && dialect == sqlscript.Generic {
 		return out, &Error{Op: "ExecuteScript", Kind: KindInvalid,

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
@@ -73,9 +74,11 @@ func (r *reviewStep) refresh() {
 	}
 	pretty := dms.PluginParamPretty(r.req.PluginParam)
 	r.reqKey = dms.PluginParamJSON(r.req.PluginParam) + "\x00" + r.req.Comment + "\x00" + r.req.RelatedUserList + "\x00" + r.req.AttachmentKey + "\x00" + itoa(r.req.Tid)
-	if pretty != r.jsonFor {
-		r.jsonFor = pretty
-		r.jsonView = highlightJSON(r.s, pretty)
+	if key := pretty + "\x00" + itoa(r.s.width); key != r.jsonFor {
+		// Highlighted once per review (and width): long values such as the
+		// SQL wrap, so every byte of the request is on screen.
+		r.jsonFor = key
+		r.jsonView = ansi.Hardwrap(highlightJSON(r.s, pretty), max(20, r.s.width), true)
 	}
 	r.layout()
 	r.vp.SetContent(r.jsonView)

@@ -218,6 +218,18 @@ func (q *sqlStep) startEstimate(method dms.RowSource) tea.Cmd {
 	}
 }
 
+// refuseToMeasure keeps statements the ticket type does not accept away from
+// the database: they are named instead of measured.
+func (q *sqlStep) refuseToMeasure() bool {
+	q.sync()
+	q.recheck()
+	if len(q.problems) == 0 {
+		return false
+	}
+	q.est.err = &dms.Error{Op: "ExecuteScript", Kind: dms.KindInvalid, Message: "fix the SQL first: " + q.problems[0].Message}
+	return true
+}
+
 func (q *sqlStep) cancelEstimate() {
 	if q.est.cancel != nil {
 		q.est.cancel()
@@ -317,7 +329,7 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 		q.notice = ""
 		return next
 	case key.Matches(msg, k.Estimate):
-		if !q.ticketType().AffectRows {
+		if !q.ticketType().AffectRows || q.refuseToMeasure() {
 			return nil
 		}
 		return q.startEstimate(dms.RowsExplain)
@@ -327,6 +339,9 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		if q.est.running && q.est.method == dms.RowsCount {
 			q.cancelEstimate()
+			return nil
+		}
+		if q.refuseToMeasure() {
 			return nil
 		}
 		return q.startEstimate(dms.RowsCount)
@@ -450,8 +465,15 @@ func (q *sqlStep) rowsLines(w int) []string {
 		lines = append(lines, st.Subtle.Render(truncate("Rows: not measured — ctrl+r estimates, ctrl+t counts", w)))
 	}
 	if q.est.err != nil && !q.est.running {
-		lines = append(lines, wrap(st.Error, "DMS could not measure: "+errMessage(q.est.err), w)...)
-		lines = append(lines, wrap(st.Subtle, "Enter the figure yourself in Details, or ignore the check there with a reason.", w)...)
+		if dms.KindOf(q.est.err) == dms.KindInvalid {
+			// Our own refusal (nothing to measure, a dialect without EXPLAIN).
+			lines = append(lines, wrap(st.Warn, "Not measured: "+errMessage(q.est.err), w)...)
+		} else {
+			lines = append(lines, wrap(st.Error, "DMS could not measure: "+errMessage(q.est.err), w)...)
+		}
+		if len(q.stmts) > 0 {
+			lines = append(lines, wrap(st.Subtle, "Enter the figure yourself in Details, or ignore the check there with a reason.", w)...)
+		}
 	}
 	return lines
 }
