@@ -39,6 +39,7 @@ type reviewStep struct {
 	req      dms.OrderRequest
 	reqKey   string // the request's JSON: what "this review" is
 	problems dms.Problems
+	stale    bool // the row figure was measured for other SQL (computed in refresh, not per frame)
 	// jsonFor and jsonView cache the highlighted JSON: it is drawn once per
 	// review, not per frame.
 	jsonFor  string
@@ -68,6 +69,7 @@ func (r *reviewStep) enter() tea.Cmd {
 func (r *reviewStep) refresh() {
 	t := r.s.ticket
 	r.problems = t.Validate()
+	r.stale = t.Rows.Known() && t.Rows.SQLHash != "" && t.Rows.SQLHash != dms.SQLHash(t.SQL)
 	r.req = dms.OrderRequest{
 		Tid: t.Tenant.ID, PluginType: t.Type, PluginParam: t.PluginParam(),
 		RelatedUserList: dms.FormatUserIDs(r.relatedUsers()), AttachmentKey: t.AttachmentKey, Comment: t.Comment,
@@ -172,7 +174,7 @@ func (r *reviewStep) rowsValue() string {
 	if !t.Rows.At.IsZero() {
 		v += st.Faint.Render(" at " + t.Rows.At.Local().Format("15:04:05"))
 	}
-	if t.Rows.StaleFor(t.SQL) || (t.Rows.Source == dms.RowsManual && t.Rows.SQLHash != "" && t.Rows.SQLHash != dms.SQLHash(t.SQL)) {
+	if r.stale {
 		v += " " + st.Warn.Render("stale")
 	}
 	return v

@@ -187,3 +187,42 @@ func TestKilledProcessLosesNoDraft(t *testing.T) {
 	again.waitFor(sql)
 	again.waitFor("line 1, col 1")
 }
+
+// BenchmarkStartupToFirstFrame is the whole process: exec of the built
+// binary with --demo in an 80×24 pty (which answers the background-colour
+// query as terminals do) until the first frame of the type list is drawn.
+func BenchmarkStartupToFirstFrame(b *testing.B) {
+	bin := binary(b)
+	env := []string{"PATH=" + os.Getenv("PATH"), "TERM=xterm-256color", "XDG_STATE_HOME=" + b.TempDir(), "HOME=" + b.TempDir()}
+	for b.Loop() {
+		cmd := exec.Command(bin, "--demo")
+		cmd.Env = env
+		f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var seen bytes.Buffer
+		buf := make([]byte, 32<<10)
+		for !bytes.Contains(seen.Bytes(), []byte("What kind of ticket?")) {
+			n, err := f.Read(buf)
+			if n > 0 {
+				chunk := buf[:n]
+				if bytes.Contains(chunk, []byte("\x1b]11;?")) {
+					_, _ = f.Write([]byte("\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\"))
+				}
+				if bytes.Contains(chunk, []byte("\x1b[6n")) {
+					_, _ = f.Write([]byte("\x1b[1;1R"))
+				}
+				seen.Write(chunk)
+			}
+			if err != nil {
+				b.Fatalf("the program ended before its first frame: %v\n%s", err, seen.String())
+			}
+		}
+		b.StopTimer()
+		_ = cmd.Process.Kill()
+		_, _ = cmd.Process.Wait()
+		f.Close()
+		b.StartTimer()
+	}
+}
