@@ -179,7 +179,7 @@ func (p *policyService) CreateOrder(ctx context.Context, req dms.OrderRequest) (
 		}
 	}
 	if rec.ErrorCode == "" && err != nil {
-		rec.ErrorCode = dms.KindOf(err).String()
+		rec.ErrorCode = kindCode(dms.KindOf(err))
 	}
 	if aerr := p.audit.Write(rec); aerr != nil {
 		// The ticket exists (or not) whatever the disk says: keep the record
@@ -191,8 +191,8 @@ func (p *policyService) CreateOrder(ctx context.Context, req dms.OrderRequest) (
 	if rec.Outcome != OutcomeCreated {
 		level = log.WarnLevel
 	}
-	p.log.Log(level, "submission", "user", rec.SSHUser, "type", rec.TicketType, "db", rec.DatabaseID, "env", rec.Environment,
-		"outcome", rec.Outcome, "ticket", rec.TicketID, "code", rec.ErrorCode, "session", rec.Session)
+	p.log.Log(level, "submission", "type", rec.TicketType, "db", rec.DatabaseID, "env", rec.Environment,
+		"outcome", rec.Outcome, "ticket", rec.TicketID, "code", rec.ErrorCode)
 	return created, err
 }
 
@@ -260,6 +260,28 @@ func outcome(err error) string {
 		return OutcomeRefused
 	}
 	return OutcomeFailed
+}
+
+// kindCode is the audit log's error code for a failure DMS gave no code
+// for.
+func kindCode(k dms.Kind) string {
+	switch k {
+	case dms.KindOutcomeUnknown:
+		return "OutcomeUnknown"
+	case dms.KindTransport:
+		return "Transport"
+	case dms.KindUnavailable:
+		return "Unavailable"
+	case dms.KindInvalid:
+		return "Invalid"
+	case dms.KindCredentials:
+		return "Credentials"
+	case dms.KindPermission:
+		return "Permission"
+	case dms.KindThrottled:
+		return "Throttled"
+	}
+	return "Refused"
 }
 
 // paramDatabase reads dbId and logic from a PluginParam, whatever JSON

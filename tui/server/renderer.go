@@ -37,16 +37,9 @@ func colorProfile(term string, environ []string) termenv.Profile {
 	return termenv.ANSI
 }
 
-// noColor reports that the client asked for no colour (NO_COLOR set, to
-// anything, in the session's environment; OpenSSH sends it with SendEnv).
-func noColor(environ []string) bool {
-	for _, kv := range environ {
-		if strings.HasPrefix(kv, "NO_COLOR=") {
-			return true
-		}
-	}
-	return false
-}
+// noColor reports that the client asked for no colour: NO_COLOR set and not
+// empty in the session's environment (OpenSSH sends it with SendEnv NO_COLOR).
+func noColor(environ []string) bool { return getenv(environ, "NO_COLOR") != "" }
 
 func getenv(environ []string, key string) string {
 	for _, kv := range environ {

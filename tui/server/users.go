@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"unicode"
 
@@ -120,7 +121,15 @@ func LoadUsers(path string) (*Users, error) {
 // ParseUsers checks a users file's content; path names it in errors. Every
 // problem names its line: a syntax error, an unknown field, a key that does not
 // parse, a key listed twice, an unknown ticket type or environment.
-func ParseUsers(path string, data []byte) (*Users, error) {
+func ParseUsers(path string, data []byte) (us *Users, err error) {
+	defer func() {
+		// go-yaml v1.19.2 panics on some malformed input (a tag on a
+		// sequence, found by FuzzParseUsers); a users file must never stop
+		// a running server on SIGHUP.
+		if r := recover(); r != nil {
+			us, err = nil, &UsersFileError{Path: path, Msg: fmt.Sprintf("the YAML parser gave up on this file (%v); check its syntax against testdata/serve/users.example.yaml", r)}
+		}
+	}()
 	fail := func(line int, format string, args ...any) error {
 		return &UsersFileError{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -136,7 +145,7 @@ func ParseUsers(path string, data []byte) (*Users, error) {
 	if len(doc.Users) == 0 {
 		return nil, fail(lineOf("$.users"), "no users: list at least one under `users:`")
 	}
-	us := &Users{Path: path, byKey: map[string]*User{}}
+	us = &Users{Path: path, byKey: map[string]*User{}}
 	keyLine := map[string]int{}
 	names := map[string]int{}
 	for i, e := range doc.Users {
@@ -230,9 +239,29 @@ func yamlError(path string, err error) error {
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			line = tk.Position.Line
 		}
-		return &UsersFileError{Path: path, Line: line, Msg: ye.GetMessage()}
+		msg := ye.GetMessage()
+		var te *yaml.TypeError
+		if errors.As(err, &te) && te.DstType != nil {
+			msg = "expected " + kindWords(te.DstType.Kind()) + " here"
+		}
+		return &UsersFileError{Path: path, Line: line, Msg: msg}
 	}
 	return &UsersFileError{Path: path, Msg: err.Error()}
+}
+
+// kindWords names a Go kind in the words of a YAML file.
+func kindWords(k reflect.Kind) string {
+	switch k {
+	case reflect.Int, reflect.Int64:
+		return "a whole number"
+	case reflect.String:
+		return "text"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Struct:
+		return "a mapping (key: value lines)"
+	}
+	return "a " + k.String()
 }
 
 // nodeLine is the line of the node at a YAML path, or 0.

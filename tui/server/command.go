@@ -1,0 +1,151 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/charmbracelet/log"
+	"github.com/spf13/cobra"
+)
+
+// Deps is what main gives the serve command.
+type Deps struct {
+	// Backend builds the DMS side from the global flags (--region,
+	// --profile, --endpoint, --tenant, --demo, --no-color). It is called
+	// once, when serve starts, after the flags are parsed.
+	Backend func() (Backend, error)
+	// Close, if set, releases what Backend started (the --demo simulator);
+	// it is called when serve returns.
+	Close func()
+	// Stderr receives the server's log (and the audit records when there is
+	// no --audit-log). Stdout is unused but kept for symmetry with the other
+	// commands.
+	Stdout, Stderr io.Writer
+}
+
+// serveFlags are the serve command's own flags (PRODUCT section 8).
+type serveFlags struct {
+	listen, hostKey, users, audit, logLevel string
+	maxSessions, maxPerUser, rateLimit      int
+	idle, maxTime, grace                    time.Duration
+}
+
+// DefaultHostKeyPath is where the host key lives unless --host-key says
+// otherwise: $XDG_STATE_HOME/dmsticket/ssh_host_ed25519_key, or under
+// ~/.local/state.
+func DefaultHostKeyPath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "ssh_host_ed25519_key"
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "dmsticket", "ssh_host_ed25519_key")
+}
+
+// NewCommand is `dmsticket serve`: the wizard over SSH for a team.
+func NewCommand(deps Deps) *cobra.Command {
+	f := &serveFlags{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the wizard over SSH",
+		Long: "serve runs an SSH server whose only program is the dmsticket wizard. People sign in with a\n" +
+			"public key listed in the users file (--users) and file tickets with `ssh -t HOST`: no install, no cloud\n" +
+			"keys on laptops. Their ticket types and environments are limited by the users file, in the UI and again\n" +
+			"on submit; every submission is written to the audit log.\n\n" +
+			"SIGHUP re-reads the users file. SIGTERM stops accepting connections, warns open sessions and\n" +
+			"gives them --grace to finish.",
+		Example: "  dmsticket serve --host-key /var/lib/dmsticket/host_ed25519 --users /etc/dmsticket/users.yaml \\\n" +
+			"    --audit-log /var/log/dmsticket/audit.jsonl --listen 0.0.0.0:23234\n" +
+			"  dmsticket serve --demo --users testdata/serve/users.example.yaml   # a team demo against the simulator",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), deps, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", DefaultListen, "address to listen on (host:port)")
+	fl.StringVar(&f.hostKey, "host-key", DefaultHostKeyPath(), "the server's ed25519 host key; created with mode 0600 on first start, reused after")
+	fl.StringVar(&f.users, "users", "", "the users file (YAML: names, keys, DMS user IDs, policy); required; SIGHUP re-reads it")
+	fl.StringVar(&f.audit, "audit-log", "", "append one JSON line per submission attempt to this file (mode 0600); default: stderr")
+	fl.IntVar(&f.maxSessions, "max-sessions", DefaultMaxSessions, "maximum concurrent sessions in total (0: no limit)")
+	fl.IntVar(&f.maxPerUser, "max-sessions-per-user", DefaultMaxSessionsPerUser, "maximum concurrent sessions per user (0: no limit)")
+	fl.DurationVar(&f.idle, "idle-timeout", DefaultIdleTimeout, "end a session after this long without a key (0: never)")
+	fl.DurationVar(&f.maxTime, "max-session-time", DefaultMaxSessionTime, "end a session this long after it started (0: never)")
+	fl.DurationVar(&f.grace, "grace", DefaultGrace, "on SIGTERM, how long open sessions get before they are closed")
+	fl.IntVar(&f.rateLimit, "rate-limit", DefaultRateLimit, "new sessions allowed per minute from one address, in bursts of a third of that (0: no limit)")
+	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	return cmd
+}
+
+func runServe(ctx context.Context, deps Deps, f *serveFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	stderr := deps.Stderr
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	if f.users == "" {
+		return fmt.Errorf("serve needs a users file: --users PATH (an example: testdata/serve/users.example.yaml)")
+	}
+	level, err := log.ParseLevel(f.logLevel)
+	if err != nil {
+		return fmt.Errorf("--log-level %q: use debug, info, warn or error", f.logLevel)
+	}
+	logger := log.NewWithOptions(stderr, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Prefix: "serve", Level: level})
+	if deps.Backend == nil {
+		return fmt.Errorf("serve is not wired to a DMS backend")
+	}
+	backend, err := deps.Backend()
+	if deps.Close != nil {
+		defer deps.Close()
+	}
+	if err != nil {
+		return err
+	}
+	if f.audit == "" {
+		logger.Warn("no --audit-log: audit records go to stderr")
+	}
+	srv, err := New(Config{
+		Listen: f.listen, HostKeyPath: f.hostKey, UsersPath: f.users, AuditPath: f.audit, AuditFallback: stderr,
+		MaxSessions: f.maxSessions, MaxSessionsPerUser: f.maxPerUser,
+		IdleTimeout: f.idle, MaxSessionTime: f.maxTime, Grace: f.grace, RateLimit: f.rateLimit,
+		Backend: backend, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	if hk := srv.HostKey(); hk.Created {
+		logger.Info("created the host key", "path", hk.Path, "fingerprint", hk.Fingerprint())
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGHUP)
+	defer signal.Stop(signals)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-signals:
+				if err := srv.ReloadUsers(); err != nil {
+					logger.Error("users file not reloaded; the previous one stays in force", "err", err)
+				}
+			}
+		}
+	}()
+	return srv.ListenAndServe(ctx)
+}

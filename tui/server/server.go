@@ -1,0 +1,358 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/charmbracelet/log"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	"github.com/charmbracelet/wish/logging"
+	"github.com/charmbracelet/wish/recover"
+	gossh "golang.org/x/crypto/ssh"
+
+	"dmsticket/dms"
+	"dmsticket/tui"
+	"dmsticket/tui/draft"
+)
+
+// Defaults of the serve flags.
+const (
+	DefaultListen             = "127.0.0.1:23234"
+	DefaultMaxSessions        = 50
+	DefaultMaxSessionsPerUser = 3
+	DefaultIdleTimeout        = 15 * time.Minute
+	DefaultMaxSessionTime     = 4 * time.Hour
+	DefaultGrace              = 30 * time.Second
+	DefaultRateLimit          = 30
+)
+
+// hardCapSlack is how long after --max-session-time the connection is cut
+// if the session has not ended by itself by then.
+const hardCapSlack = 5 * time.Second
+
+// Backend is what the global flags describe: how to reach DMS, and how the
+// wizard is labelled.
+type Backend struct {
+	// Connect returns the DMS service acting as an aliyun CLI profile's
+	// identity; "" is the server's default identity (--profile or the SDK's
+	// default chain). It is called once per profile, at start and when a
+	// reloaded users file names a new one; the result is kept.
+	Connect func(profile string) (dms.Service, error)
+	// Region and Endpoint are shown in the header and the aliyun command.
+	Region, Endpoint string
+	// Demo marks the wizard as running against the simulator.
+	Demo bool
+	// Tenant is --tenant: every session skips the tenant step.
+	Tenant int64
+	// Mono draws every session without colour (--no-color on the server).
+	Mono bool
+	// ConsoleURL is the template of a ticket's console link.
+	ConsoleURL string
+}
+
+// Config configures a Server. Zero limits and durations mean "none", except
+// Grace, which defaults to DefaultGrace.
+type Config struct {
+	Listen      string // address for ListenAndServe
+	HostKeyPath string
+	UsersPath   string
+	// AuditPath is the audit log; empty writes audit records to AuditFallback.
+	AuditPath     string
+	AuditFallback io.Writer
+	// MaxSessions and MaxSessionsPerUser bound the open sessions.
+	MaxSessions, MaxSessionsPerUser int
+	// IdleTimeout ends a session after this long without a key; the wizard
+	// enforces it (STYLE.md trap 4).
+	IdleTimeout time.Duration
+	// MaxSessionTime ends a session this long after it started; the
+	// connection is cut a few seconds later if it lingers.
+	MaxSessionTime time.Duration
+	// Grace is how long open sessions get after SIGTERM.
+	Grace time.Duration
+	// RateLimit is how many sessions a minute one address may open.
+	RateLimit int
+	Backend   Backend
+	// Logger receives connections, refusals, auth failures, submissions.
+	Logger *log.Logger
+}
+
+// Server serves the wizard over SSH: one program per session, identity by
+// public key against the users file, the policy enforced again on submit,
+// every submission audited.
+type Server struct {
+	cfg     Config
+	log     *log.Logger
+	hostKey HostKey
+	users   atomic.Pointer[Users]
+	audit   *AuditLog
+	limits  *sessionLimits
+	rate    *connLimiter
+	ssh     *ssh.Server
+
+	svcMu    sync.Mutex
+	services map[string]dms.Service
+
+	draftsMu     sync.Mutex
+	drafts       map[string]*draft.Store
+	draftsWarned bool
+
+	liveMu   sync.Mutex
+	live     map[*liveSession]struct{}
+	sessions sync.WaitGroup // session handlers running
+	inflight sync.WaitGroup // CreateOrder calls running
+	draining atomic.Bool
+	seq      atomic.Int64
+}
+
+// New checks the configuration and prepares the server: the host key (made on
+// first start), the users file (a malformed one is an error naming its line),
+// a DMS service for every profile it names, and the audit log.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = log.NewWithOptions(os.Stderr, log.Options{ReportTimestamp: true})
+	}
+	if cfg.AuditFallback == nil {
+		cfg.AuditFallback = os.Stderr
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = DefaultGrace
+	}
+	if cfg.Backend.Connect == nil {
+		return nil, errors.New("no DMS backend: Backend.Connect is nil")
+	}
+	if cfg.UsersPath == "" {
+		return nil, errors.New("no users file: pass --users PATH (see testdata/serve/users.example.yaml)")
+	}
+	s := &Server{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		limits:   newSessionLimits(cfg.MaxSessions, cfg.MaxSessionsPerUser),
+		rate:     newConnLimiter(cfg.RateLimit),
+		services: map[string]dms.Service{},
+		live:     map[*liveSession]struct{}{},
+		drafts:   map[string]*draft.Store{},
+	}
+	users, err := LoadUsers(cfg.UsersPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.connectProfiles(users); err != nil {
+		return nil, err
+	}
+	s.users.Store(users)
+	if s.hostKey, err = LoadOrCreateHostKey(cfg.HostKeyPath); err != nil {
+		return nil, err
+	}
+	if s.audit, err = OpenAudit(cfg.AuditPath, cfg.AuditFallback); err != nil {
+		return nil, err
+	}
+	if s.ssh, err = s.newSSHServer(); err != nil {
+		s.audit.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// HostKey is the server's host key.
+func (s *Server) HostKey() HostKey { return s.hostKey }
+
+// Users is the users file in force.
+func (s *Server) Users() *Users { return s.users.Load() }
+
+func (s *Server) newSSHServer() (*ssh.Server, error) {
+	recoverLog := s.log.StandardLog(log.StandardLogOptions{ForceLevel: log.ErrorLevel})
+	opts := []ssh.Option{
+		wish.WithVersion("dmsticket"),
+		func(srv *ssh.Server) error { srv.AddHostKey(s.hostKey.Signer); return nil },
+		// Public keys only: with no password or keyboard-interactive handler,
+		// those methods are not offered.
+		wish.WithPublicKeyAuth(s.authenticate),
+		func(srv *ssh.Server) error {
+			srv.ConnectionFailedCallback = func(c net.Conn, err error) {
+				s.log.Debug("connection failed", "remote", c.RemoteAddr().String(), "err", err)
+			}
+			return nil
+		},
+		// Middlewares run last to first: logging, the connection rate limit,
+		// then, under panic recovery, the pty requirement and the session.
+		wish.WithMiddleware(
+			recover.MiddlewareWithLogger(recoverLog, s.sessionMiddleware, requirePty),
+			s.rateLimitMiddleware,
+			logging.StructuredMiddlewareWithLogger(s.log, log.InfoLevel),
+		),
+	}
+	if s.cfg.MaxSessionTime > 0 {
+		opts = append(opts, wish.WithMaxTimeout(s.cfg.MaxSessionTime+hardCapSlack))
+	}
+	return wish.NewServer(opts...)
+}
+
+// authenticate admits a key listed in the users file; every other key is
+// refused here, at the SSH layer, and logged with its fingerprint.
+func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
+	u, ok := s.users.Load().Lookup(key)
+	if !ok {
+		s.log.Warn("auth refused: key not in the users file", "fingerprint", gossh.FingerprintSHA256(key),
+			"login", ctx.User(), "remote", ctx.RemoteAddr().String())
+		return false
+	}
+	s.log.Debug("key accepted", "user", u.Name, "fingerprint", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String())
+	return true
+}
+
+// ListenAndServe listens on Config.Listen and serves until ctx ends, then
+// shuts down gracefully (see Serve).
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	addr := s.cfg.Listen
+	if addr == "" {
+		addr = DefaultListen
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve accepts SSH connections on ln until ctx ends. Then it stops
+// accepting, tells every open session the server is going down, gives them
+// Config.Grace to finish, ends the rest, waits for submissions in flight so
+// their audit records are written, and returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.log.Info("serving the dmsticket wizard over SSH", "addr", ln.Addr().String(), "host_key", s.hostKey.Fingerprint(),
+		"users", len(s.users.Load().List()), "audit", orStderr(s.audit.Path()))
+	errc := make(chan error, 1)
+	go func() { errc <- s.ssh.Serve(ln) }()
+	select {
+	case err := <-errc:
+		s.ssh.Close()
+		s.audit.Close()
+		if errors.Is(err, ssh.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+	}
+	s.shutdown()
+	<-errc
+	return nil
+}
+
+func orStderr(path string) string {
+	if path == "" {
+		return "stderr"
+	}
+	return path
+}
+
+// shutdownNotice is the banner open sessions see when the server is going
+// down.
+func (s *Server) shutdownNotice() string {
+	msg := fmt.Sprintf("The server is shutting down in %s", s.cfg.Grace.Round(time.Second))
+	if _, err := draft.DefaultPath(""); err == nil {
+		return msg + "; your draft is kept."
+	}
+	return msg + ": submit now, or note what you typed."
+}
+
+// shutdown drains the server (see Serve).
+func (s *Server) shutdown() {
+	s.draining.Store(true)
+	grace := s.cfg.Grace
+	s.log.Info("shutting down: no new connections", "open_sessions", s.liveCount(), "grace", grace)
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		// Closes the listener, then waits for the connections to end.
+		_ = s.ssh.Shutdown(ctx)
+		close(done)
+	}()
+	s.broadcast(tui.NoticeMsg{Text: s.shutdownNotice()})
+	<-done
+	if n := s.liveCount(); n > 0 {
+		s.log.Info("grace period over: closing sessions", "open_sessions", n)
+		s.endAll(reasonShutdown)
+		waitTimeout(&s.sessions, 3*time.Second)
+	}
+	_ = s.ssh.Close()
+	waitTimeout(&s.sessions, 2*time.Second)
+	if !waitTimeout(&s.inflight, 60*time.Second) {
+		s.log.Error("submissions still running after 60s; their audit records may be missing")
+	}
+	if err := s.audit.Close(); err != nil {
+		s.log.Error("closing the audit log", "err", err)
+	}
+	s.log.Info("stopped")
+}
+
+// waitTimeout waits for wg up to d and reports whether it finished.
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// ReloadUsers re-reads the users file (SIGHUP). On any problem the file in
+// force stays and the error, naming the line, is returned. Open sessions keep
+// what their wizard offers; their submissions are checked against the new
+// file.
+func (s *Server) ReloadUsers() error {
+	users, err := LoadUsers(s.cfg.UsersPath)
+	if err != nil {
+		return err
+	}
+	if err := s.connectProfiles(users); err != nil {
+		return err
+	}
+	s.users.Store(users)
+	s.log.Info("users file reloaded", "path", users.Path, "users", len(users.List()))
+	return nil
+}
+
+// connectProfiles makes sure a DMS service exists for every profile the
+// users file names.
+func (s *Server) connectProfiles(users *Users) error {
+	for _, p := range users.Profiles() {
+		if _, err := s.service(p); err != nil {
+			for _, u := range users.List() {
+				if u.Profile == p {
+					return &UsersFileError{Path: users.Path, Line: u.Line, Msg: fmt.Sprintf("user %s: profile %q: %v", u.Name, p, err)}
+				}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// service is the DMS service for a profile, connected once.
+func (s *Server) service(profile string) (dms.Service, error) {
+	s.svcMu.Lock()
+	defer s.svcMu.Unlock()
+	if svc, ok := s.services[profile]; ok {
+		return svc, nil
+	}
+	svc, err := s.cfg.Backend.Connect(profile)
+	if err != nil {
+		return nil, err
+	}
+	if svc == nil {
+		return nil, fmt.Errorf("no DMS service for profile %q", profile)
+	}
+	s.services[profile] = svc
+	return svc, nil
+}
