@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/charmbracelet/x/term"
@@ -28,6 +29,7 @@ import (
 	"dmsticket/tui"
 	"dmsticket/tui/create"
 	"dmsticket/tui/draft"
+	"dmsticket/tui/server"
 )
 
 // demoSeed is the simulator's world for --demo and `sim`.
@@ -114,7 +116,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	pf.BoolVar(&g.demo, "demo", false, "run against the embedded DMS simulator: no account, no network")
 	pf.BoolVar(&g.accessible, "accessible", false, "plain prompts for screen readers: no full-screen UI, no colour")
 	pf.BoolVar(&g.noColor, "no-color", false, "draw without colour (NO_COLOR is honoured too)")
-	root.AddCommand(simCommand(stdout, stderr), versionCommand(stdout), serveCommand(g), createCommand(g, stdin, stdout, stderr))
+	root.AddCommand(simCommand(stdout, stderr), versionCommand(stdout), serveCommand(g, stdout, stderr), createCommand(g, stdin, stdout, stderr))
 	return root
 }
 
@@ -285,11 +287,58 @@ func simCommand(stdout, stderr io.Writer) *cobra.Command {
 	return cmd
 }
 
-// Placeholders until their issues land.
-func serveCommand(*globals) *cobra.Command {
-	return &cobra.Command{Use: "serve", Short: "Serve the wizard over SSH (not yet available)", RunE: func(*cobra.Command, []string) error {
-		return &exitError{2, errors.New("serve is not yet available")}
-	}}
+func serveCommand(g *globals, stdout, stderr io.Writer) *cobra.Command {
+	var release func()
+	return server.NewCommand(server.Deps{
+		Stdout: stdout, Stderr: stderr,
+		Backend: func() (server.Backend, error) {
+			b, c, err := serveBackend(g)
+			release = c
+			return b, err
+		},
+		Close: func() {
+			if release != nil {
+				release()
+			}
+		},
+	})
+}
+
+// serveBackend connects once for the server and builds one client per aliyun
+// CLI profile the users file names, on first use, so each user's tickets go
+// out under their own identity.
+func serveBackend(g *globals) (server.Backend, func(), error) {
+	b, err := connect(g)
+	if err != nil {
+		return server.Backend{}, nil, err
+	}
+	if b.credErr != nil {
+		b.close()
+		return server.Backend{}, nil, &exitError{2, b.credErr}
+	}
+	var mu sync.Mutex
+	clients := map[string]dms.Service{"": b.svc}
+	conn := func(profile string) (dms.Service, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if svc, ok := clients[profile]; ok {
+			return svc, nil
+		}
+		if b.demo {
+			return b.svc, nil // the simulator has one identity
+		}
+		c, err := dms.NewClient(dms.Config{Region: g.region, Profile: profile, Endpoint: g.endpoint, Version: buildVersion()})
+		if err != nil {
+			return nil, err
+		}
+		if err := c.CheckCredentials(); err != nil {
+			return nil, err
+		}
+		clients[profile] = c
+		return c, nil
+	}
+	return server.Backend{Connect: conn, Region: b.region, Endpoint: b.endpoint, Demo: b.demo, Tenant: g.tenant,
+		Mono: g.mono(), ConsoleURL: os.Getenv("DMSTICKET_CONSOLE_URL")}, b.close, nil
 }
 
 func createCommand(g *globals, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {

@@ -259,7 +259,7 @@ func (c *Client) read(ctx context.Context, op string, req requests.AcsRequest, d
 			br, err = do(sc)
 			return err
 		})
-		e := c.classify(op, sent, br, err)
+		e := c.classify(ctx, op, sent, br, err)
 		if e == nil {
 			return nil
 		}
@@ -291,8 +291,10 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// classify turns the outcome of one SDK call into nil or an *Error.
-func (c *Client) classify(op string, sent bool, br baseResponse, err error) *Error {
+// classify turns the outcome of one SDK call into nil or an *Error. ctx is
+// the call's own context: its end is a cancellation, while the HTTP client's
+// read timeout is a timeout.
+func (c *Client) classify(ctx context.Context, op string, sent bool, br baseResponse, err error) *Error {
 	if err == nil {
 		switch {
 		case br.Success:
@@ -309,8 +311,12 @@ func (c *Client) classify(op string, sent bool, br baseResponse, err error) *Err
 	if e, ok := AsError(err); ok {
 		return e
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &Error{Op: op, Kind: KindTransport, Message: "cancelled", Err: err}
+	if ctx.Err() != nil {
+		msg := "cancelled"
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			msg = "gave up waiting for DMS at " + c.Endpoint()
+		}
+		return &Error{Op: op, Kind: KindTransport, Message: msg, Retryable: true, Err: err}
 	}
 	var se *sdkerrors.ServerError
 	if errors.As(err, &se) {

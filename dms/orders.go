@@ -40,7 +40,7 @@ func (c *Client) CreateOrder(ctx context.Context, r OrderRequest) (Created, erro
 		}
 		return err
 	})
-	e := c.classify(op, sent, br, err)
+	e := c.classify(ctx, op, sent, br, err)
 	if e == nil {
 		if len(resp.CreateOrderResult.OrderIds) == 0 {
 			return Created{RequestID: resp.RequestId}, &Error{Op: op, Kind: KindOutcomeUnknown, RequestID: resp.RequestId,

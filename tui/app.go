@@ -221,7 +221,9 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.s.now().Sub(m.lastKey) >= m.s.opts.IdleTimeout {
 			m.quitting = true
 			_ = m.SaveDraft()
-			return m, tea.Sequence(tea.Println("Session closed after "+m.s.opts.IdleTimeout.String()+" without a key; your draft is kept."), tea.Quit)
+			// The host says why the program ended (Println is lost in the
+			// alternate screen).
+			return m, tea.Quit
 		}
 		return m, m.idleTick()
 	case tenantsMsg:
@@ -435,9 +437,10 @@ func (m *Model) footer() string {
 			common = append([]key.Binding{m.s.keys.Back}, common...)
 		}
 		full = append(full, common)
-		return m.help.FullHelpView(full)
+		return strings.Join(clipLines(strings.Split(m.help.FullHelpView(full), "\n"), m.width), "\n")
 	}
-	return m.help.ShortHelpView(keys.short)
+	// bubbles' help does not always cut a line that is too long: cut it here.
+	return truncate(m.help.ShortHelpView(keys.short), m.width)
 }
 
 func hasKey(groups [][]key.Binding, k string) bool {

@@ -12,6 +12,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
@@ -155,7 +156,7 @@ func (u *ui) waitFor(what string, cond func(snapshot) bool) snapshot {
 // waitText waits until the screen shows text.
 func (u *ui) waitText(text string) snapshot {
 	u.t.Helper()
-	return u.waitFor("“"+text+"”", func(s snapshot) bool { return strings.Contains(s.view, text) })
+	return u.waitFor("“"+text+"”", func(s snapshot) bool { return strings.Contains(ansi.Strip(s.view), text) })
 }
 
 func (u *ui) waitStep(step Step) snapshot {

@@ -137,7 +137,9 @@ func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 		} else {
 			d.results = append(d.results, msg.page.Databases...)
 		}
-		d.total, d.page, d.more = msg.page.Total, msg.page.Page, msg.page.More() && len(msg.page.Databases) > 0
+		// A page may come back empty while more exist (a policy filters it on
+		// the server); the automatic paging is bounded by maxAutoPages.
+		d.total, d.page, d.more = msg.page.Total, msg.page.Page, msg.page.More()
 		return d.maybeMore()
 	case tea.KeyMsg:
 		k := d.s.keys
@@ -231,7 +233,7 @@ func (d *databaseStep) view() string {
 	case d.loading && len(d.results) == 0:
 		status = "searching… · " + status
 	case d.total > 0:
-		status = fmt.Sprintf("%s of %s loaded · %s", thousands(int64(len(vis))), thousands(d.total), status)
+		status = fmt.Sprintf("%s shown · %s found in DMS · %s", thousands(int64(len(vis))), thousands(d.total), status)
 		if d.loading {
 			status += " · loading more…"
 		}

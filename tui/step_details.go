@@ -187,16 +187,11 @@ func (d *detailsStep) build() *huh.Form {
 	return f
 }
 
-// rowsDescription says what figure the ticket carries now.
+// rowsDescription explains the choice. It is fixed when the form is built,
+// and an estimate may still be on its way then, so it names no figure: the
+// review shows the figure and where it came from.
 func (d *detailsStep) rowsDescription() string {
-	r := d.s.ticket.Rows
-	switch {
-	case r.Known() && r.Source != dms.RowsManual:
-		return fmt.Sprintf("The ticket carries %s rows (%s).", thousands(r.Total), r.Source.Label())
-	case r.Source == dms.RowsManual:
-		return fmt.Sprintf("The ticket carries %s rows, entered by hand.", thousands(r.Total))
-	}
-	return "No figure yet: answer No to enter one by hand."
+	return "No keeps DMS's check of the affected rows; the review shows the figure the ticket carries."
 }
 
 func (d *detailsStep) enter() tea.Cmd {

@@ -157,7 +157,7 @@ func TestKilledProcessLosesNoDraft(t *testing.T) {
 	term.waitFor("Which database?")
 	term.mark()
 	term.send("orders_dev")
-	term.waitFor("1 of 1 loaded")
+	term.waitFor("1 shown · 1 found in DMS")
 	term.send("\r")
 	term.waitFor("read-only statements only")
 	const sql = "SELECT id, total FROM orders WHERE total > 77"

@@ -357,9 +357,9 @@ func (tm *term) walkToReview(search, sql, comment string) {
 		tm.send(keyEnter)
 		tm.waitFor("Which database?")
 	}
-	tm.waitFor("loaded")
+	tm.waitFor("found in DMS")
 	tm.send(search)
-	tm.waitFor("1 of 1 loaded")
+	tm.waitFor("1 shown · 1 found in DMS")
 	tm.send(keyEnter)
 	tm.waitFor("SQL · read-only")
 	tm.send(sql)

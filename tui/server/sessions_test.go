@@ -42,7 +42,7 @@ func TestAPanicInOneSessionLeavesAnotherSessionWorking(t *testing.T) {
 		crashy.waitFor("Acme Retail (3000001)")
 		crashy.send(keyEnter)
 	}
-	crashy.waitFor("loaded")
+	crashy.waitFor("found in DMS")
 	crashy.send("boom")
 	crashy.waitFor("dmsticket: the wizard stopped on an internal error")
 	if code := crashy.wait(); code != 1 {
