@@ -2,11 +2,9 @@ package tui
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -202,26 +200,4 @@ func goldenView(t *testing.T, view string) {
 	t.Helper()
 	view = requestIDs.ReplaceAllString(view, "XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX")
 	golden.RequireEqual(t, []byte(view))
-}
-
-// countingService counts CreateOrder calls and can slow them down.
-type countingService struct {
-	dms.Service
-	mu    sync.Mutex
-	calls int
-	delay time.Duration
-}
-
-func (c *countingService) CreateOrder(ctx context.Context, r dms.OrderRequest) (dms.Created, error) {
-	c.mu.Lock()
-	c.calls++
-	c.mu.Unlock()
-	time.Sleep(c.delay)
-	return c.Service.CreateOrder(ctx, r)
-}
-
-func (c *countingService) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.calls
 }
