@@ -110,7 +110,7 @@ func (d *detailsStep) build() *huh.Form {
 	fields := []huh.Field{
 		huh.NewInput().Key("comment").Title("Comment").
 			Description("What the ticket is for; approvers read this first.").
-			Placeholder("e.g. Q3 revenue export for finance").
+			Placeholder("in a sentence: what, and why now").
 			CharLimit(dms.MaxCommentLen).Value(&v.comment).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
