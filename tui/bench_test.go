@@ -121,3 +121,26 @@ func BenchmarkDatabaseSearch(b *testing.B) {
 		b.ReportMetric(float64(searchTime.Nanoseconds())/float64(b.N), "search-ns/op")
 	})
 }
+
+// BenchmarkSQLStepKeystroke is one typed rune in the wizard's SQL step with
+// a 5,000-line script, an estimate shown and its checks on screen: the whole
+// program's Update plus View, not only the editor's.
+func BenchmarkSQLStepKeystroke(b *testing.B) {
+	for _, lines := range []int{200, 5000} {
+		b.Run(fmt.Sprintf("lines=%d", lines), func(b *testing.B) {
+			m := New(testOptions(&stub{}))
+			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+			*m.s.ticket = exportOf(lines)
+			m.enter(StepSQL)
+			q := m.s.sql
+			q.recheck()
+			q.ed.SetCursor(lines/2, 10)
+			_ = m.View()
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'x'}})
+				_ = m.View()
+			}
+		})
+	}
+}
