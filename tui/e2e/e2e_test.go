@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -224,5 +225,50 @@ func BenchmarkStartupToFirstFrame(b *testing.B) {
 		_, _ = cmd.Process.Wait()
 		f.Close()
 		b.StartTimer()
+	}
+}
+
+// TestNoCredentialsShowsOneScreenWithTheFix runs the real binary against
+// DMS with no credentials anywhere: one screen says where it looked, how to
+// fix it, and that --demo needs none. Nothing is contacted.
+func TestNoCredentialsShowsOneScreenWithTheFix(t *testing.T) {
+	env := []string{"HOME=" + t.TempDir(), "XDG_STATE_HOME=" + t.TempDir()}
+	term := start(t, env, "--endpoint", "http://127.0.0.1:9")
+	for _, want := range []string{"No Alibaba Cloud credentials found", "ALIBABA_CLOUD_ACCESS_KEY_ID", "aliyun configure", "dmsticket --demo"} {
+		term.waitFor(want)
+	}
+	term.send("q")
+	if err := waitExit(term, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNoColorDrawsWithoutColour: NO_COLOR gives a monochrome wizard (bold and
+// reverse video stay; no colour sequence is written).
+func TestNoColorDrawsWithoutColour(t *testing.T) {
+	term := start(t, []string{"HOME=" + t.TempDir(), "XDG_STATE_HOME=" + t.TempDir(), "NO_COLOR=1", "COLORTERM=truecolor"}, "--demo")
+	term.waitFor("What kind of ticket?")
+	term.send("\r")
+	term.waitFor("Which tenant?")
+	term.send("\r")
+	term.waitFor("PRODUCTION")
+	term.mu.Lock()
+	raw := term.out.String()
+	term.mu.Unlock()
+	for _, colour := range []string{"[38;2;", "[48;2;", "[38;5;", "[48;5;", ";38;", ";48;"} {
+		if strings.Contains(raw, colour) {
+			t.Fatalf("colour sequence %q in NO_COLOR output", colour)
+		}
+	}
+}
+
+func waitExit(term *terminal, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- term.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return errors.New("the program did not exit")
 	}
 }
