@@ -385,7 +385,7 @@ func (tt TicketType) CheckSQL(script string, d sqlscript.Dialect) Problems {
 		ps = append(ps, Problem{Field: "SQL", Key: "sql", Statement: n, Message: msg})
 	}
 	if len(script) > MaxSQLBytes {
-		add(0, fmt.Sprintf("is %s; at most %s fits in one ticket", humanBytes(len(script)), humanBytes(MaxSQLBytes)))
+		add(0, fmt.Sprintf("is %s; at most %s fits in one ticket", HumanBytes(int64(len(script))), HumanBytes(MaxSQLBytes)))
 		return ps
 	}
 	stmts := sqlscript.Statements(script, d)
@@ -396,14 +396,14 @@ func (tt TicketType) CheckSQL(script string, d sqlscript.Dialect) Problems {
 	for _, s := range stmts {
 		if !tt.Accept(s.Kind) {
 			add(s.Number, fmt.Sprintf("statement %d (line %d) is %s; %s accepts %s",
-				s.Number, s.StartLine, kindPhrase(s.Kind), strings.ToLower(tt.Title[:1])+tt.Title[1:], tt.AcceptsText))
+				s.Number, s.StartLine, KindPhrase(s.Kind), strings.ToLower(tt.Title[:1])+tt.Title[1:], tt.AcceptsText))
 		}
 	}
 	return ps
 }
 
-// kindPhrase names a statement kind with its article: "an UPDATE".
-func kindPhrase(k sqlscript.Kind) string {
+// KindPhrase names a statement kind with its article: "an UPDATE".
+func KindPhrase(k sqlscript.Kind) string {
 	switch k {
 	case sqlscript.Select:
 		return "a SELECT"
@@ -421,7 +421,8 @@ func kindPhrase(k sqlscript.Kind) string {
 
 func runeCount(s string) int { return len([]rune(s)) }
 
-func humanBytes(n int) string {
+// HumanBytes is a size for people: "4.0 MiB", "12.5 KiB", "300 bytes".
+func HumanBytes(n int64) string {
 	switch {
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))

@@ -510,14 +510,14 @@ func (a *accessible) affectedRows() error {
 			if s.Err != "" {
 				p.sayf("Statement %d: not measured: %s", s.Number, inert.Line(s.Err))
 			} else {
-				p.sayf("Statement %d: %s rows", s.Number, thousands(s.Rows))
+				p.sayf("Statement %d: %s rows", s.Number, Thousands(s.Rows))
 			}
 		}
 		var opts []option
 		var choices []string
 		if err == nil {
-			p.sayf("Total: %s rows, %s.", thousands(est.Total), method.Label())
-			opts = append(opts, option{label: fmt.Sprintf("Use %s rows, %s", thousands(est.Total), method.Label())})
+			p.sayf("Total: %s rows, %s.", Thousands(est.Total), method.Label())
+			opts = append(opts, option{label: fmt.Sprintf("Use %s rows, %s", Thousands(est.Total), method.Label())})
 			choices = append(choices, "use")
 		} else {
 			p.say("DMS could not measure the rows.")
@@ -964,6 +964,6 @@ func (a *accessible) afterCreated(id int64, requestID string) {
 	if requestID != "" {
 		p.say("Request ID: " + inert.Line(requestID))
 	}
-	p.say("Console: " + inert.Line(consoleLink(a.opts.ConsoleURL, a.opts.Region, a.t.Tenant.ID, id)))
+	p.say("Console: " + inert.Line(ConsoleLink(a.opts.ConsoleURL, a.opts.Region, a.t.Tenant.ID, id)))
 	p.say("DMS now prechecks the ticket; then it waits for approval.", "")
 }

@@ -102,7 +102,7 @@ func RowsText(t dms.Ticket) string {
 	case !t.Rows.Known():
 		return "no figure"
 	}
-	s := thousands(t.Rows.Total) + ", " + t.Rows.Source.Label()
+	s := Thousands(t.Rows.Total) + ", " + t.Rows.Source.Label()
 	if !t.Rows.At.IsZero() {
 		s += " at " + t.Rows.At.Local().Format("15:04:05")
 	}

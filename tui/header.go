@@ -121,8 +121,8 @@ func truncate(s string, w int) string {
 
 func itoa[T int | int64](n T) string { return strconv.FormatInt(int64(n), 10) }
 
-// thousands formats n with thin grouping: 12,480,311.
-func thousands(n int64) string {
+// Thousands formats a count with comma grouping: 12,480,311.
+func Thousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")

@@ -95,8 +95,9 @@ func (u *User) AllowsEnv(env dms.Env) bool {
 // no ticket-detail URL; set DMSTICKET_CONSOLE_URL to your console's pattern.
 const DefaultConsoleURL = "https://dms.aliyun.com/?orderId={orderId}"
 
-// consoleLink fills the console URL template.
-func consoleLink(tmpl, region string, tid, orderID int64) string {
+// ConsoleLink fills the console URL template (DefaultConsoleURL when empty)
+// for a ticket.
+func ConsoleLink(tmpl, region string, tid, orderID int64) string {
 	if tmpl == "" {
 		tmpl = DefaultConsoleURL
 	}

@@ -41,7 +41,7 @@ func ReadSQLFile(path string) (string, error) {
 	case fi.IsDir():
 		return "", fmt.Errorf("%s is a directory, not a .sql file", name)
 	case fi.Size() > dms.MaxSQLBytes:
-		return "", fmt.Errorf("%s is %s; a ticket holds at most %s of SQL", name, sizeOf(fi.Size()), sizeOf(dms.MaxSQLBytes))
+		return "", fmt.Errorf("%s is %s; a ticket holds at most %s of SQL", name, dms.HumanBytes(fi.Size()), dms.HumanBytes(dms.MaxSQLBytes))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -60,7 +60,7 @@ func ReadSQLFile(path string) (string, error) {
 // dropped.
 func CheckSQLText(name string, b []byte) (string, error) {
 	if len(b) > dms.MaxSQLBytes {
-		return "", fmt.Errorf("%s is over %s; a ticket holds at most that much SQL", name, sizeOf(dms.MaxSQLBytes))
+		return "", fmt.Errorf("%s is over %s; a ticket holds at most that much SQL", name, dms.HumanBytes(dms.MaxSQLBytes))
 	}
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	if bytes.IndexByte(b, 0) >= 0 {
@@ -70,16 +70,6 @@ func CheckSQLText(name string, b []byte) (string, error) {
 		return "", fmt.Errorf("%s is not UTF-8 text; convert it first (for example iconv -f GBK -t UTF-8)", name)
 	}
 	return string(b), nil
-}
-
-func sizeOf(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // loadFile reads a file in the background.

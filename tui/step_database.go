@@ -233,7 +233,7 @@ func (d *databaseStep) view() string {
 	case d.loading && len(d.results) == 0:
 		status = "searching… · " + status
 	case d.total > 0:
-		status = fmt.Sprintf("%s shown · %s found in DMS · %s", thousands(int64(len(vis))), thousands(d.total), status)
+		status = fmt.Sprintf("%s shown · %s found in DMS · %s", Thousands(int64(len(vis))), Thousands(d.total), status)
 		if d.loading {
 			status += " · loading more…"
 		}

@@ -213,7 +213,7 @@ func (r *resultStep) view() string {
 		if reqID != "" {
 			lines = append(lines, row(st, "Request ID", inert.Line(reqID)))
 		}
-		lines = append(lines, row(st, "Console", consoleLink(r.s.opts.ConsoleURL, r.s.opts.Region, r.req.Tid, id)))
+		lines = append(lines, row(st, "Console", ConsoleLink(r.s.opts.ConsoleURL, r.s.opts.Region, r.req.Tid, id)))
 		if r.phase == phaseFound {
 			status := r.found.StatusDesc
 			if status == "" {

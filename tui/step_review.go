@@ -170,7 +170,7 @@ func (r *reviewStep) rowsValue() string {
 	case !t.Rows.Known():
 		return st.Error.Render("no figure")
 	}
-	v := st.Value.Render(thousands(t.Rows.Total)) + st.Subtle.Render(" · "+t.Rows.Source.Label())
+	v := st.Value.Render(Thousands(t.Rows.Total)) + st.Subtle.Render(" · "+t.Rows.Source.Label())
 	if !t.Rows.At.IsZero() {
 		v += st.Faint.Render(" at " + t.Rows.At.Local().Format("15:04:05"))
 	}
@@ -431,7 +431,7 @@ func (r *reviewStep) view() string {
 	case reviewSave:
 		b.WriteString(st.Subtle.Render("Save the request as a ticket file (mode 0600):") + "\n" + r.path.View() + "\n")
 	case reviewStale:
-		b.WriteString(st.Warn.Render(truncate(fmt.Sprintf("The figure you entered (%s rows) was for earlier SQL. Keep it? y keeps it, n goes to Details.", thousands(r.s.ticket.Rows.Total)), w)) + "\n\n")
+		b.WriteString(st.Warn.Render(truncate(fmt.Sprintf("The figure you entered (%s rows) was for earlier SQL. Keep it? y keeps it, n goes to Details.", Thousands(r.s.ticket.Rows.Total)), w)) + "\n\n")
 	}
 	if r.notice != "" {
 		style := st.Error

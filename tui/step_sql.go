@@ -445,7 +445,7 @@ func (q *sqlStep) rowsLines(w int) []string {
 		}
 		lines = append(lines, st.Info.Render(truncate("Rows: "+what, w)))
 	case t.Rows.Known():
-		s := "Rows: " + thousands(t.Rows.Total) + " · " + t.Rows.Source.Label()
+		s := "Rows: " + Thousands(t.Rows.Total) + " · " + t.Rows.Source.Label()
 		if !t.Rows.At.IsZero() {
 			s += " at " + t.Rows.At.Local().Format("15:04:05")
 		}
@@ -455,7 +455,7 @@ func (q *sqlStep) rowsLines(w int) []string {
 		} else if len(t.Rows.Statements) > 1 {
 			var per []string
 			for i, n := range t.Rows.Statements {
-				per = append(per, fmt.Sprintf("#%d %s", i+1, thousands(n)))
+				per = append(per, fmt.Sprintf("#%d %s", i+1, Thousands(n)))
 			}
 			lines = append(lines, st.Faint.Render(truncate(strings.Join(per, " · "), w)))
 		}

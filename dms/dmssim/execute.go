@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"dmsticket/dms"
 	"dmsticket/dms/sqlscript"
 )
 
@@ -107,7 +108,7 @@ func run(d *database, sql string) resultJSON {
 		return failWith(onlyExplainAndCount)
 	}
 	if k := sqlscript.Classify(inner, dl); k != sqlscript.Select {
-		return failWith(fmt.Sprintf("The DMS simulator measures SELECT statements only; this one is %s. %s", kindName(k), onlyExplainAndCount))
+		return failWith(fmt.Sprintf("The DMS simulator measures SELECT statements only; this one is %s. %s", dms.KindPhrase(k), onlyExplainAndCount))
 	}
 	q, perr := readQuery(inner, dl)
 	if perr != "" {
@@ -136,20 +137,6 @@ func run(d *database, sql string) resultJSON {
 	}
 	res.RowCount = int64(len(res.Rows))
 	return res
-}
-
-func kindName(k sqlscript.Kind) string {
-	switch k {
-	case sqlscript.Insert:
-		return "an INSERT"
-	case sqlscript.Update:
-		return "an UPDATE"
-	case sqlscript.Delete:
-		return "a DELETE"
-	case sqlscript.DDL:
-		return "a schema change (DDL)"
-	}
-	return "not a plain SELECT"
 }
 
 func syntaxError(dl sqlscript.Dialect, detail string) string {

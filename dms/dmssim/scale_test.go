@@ -12,16 +12,12 @@ import (
 
 const scaleDBs = 50_000
 
-func TestFiftyThousandDatabasesBuildWellUnderASecond(t *testing.T) {
-	start := time.Now()
+// TestFiftyThousandDatabasesAreBuilt checks the generated world; how fast it
+// builds is BenchmarkSimBuild50k's business.
+func TestFiftyThousandDatabasesAreBuilt(t *testing.T) {
 	s, err := New(Options{Seed: testSeed(t), ExtraDatabases: scaleDBs})
 	if err != nil {
 		t.Fatal(err)
-	}
-	took := time.Since(start)
-	t.Logf("built %d databases in %v", len(s.world.dbs), took)
-	if limit := 500 * time.Millisecond; !raceEnabled && took > limit {
-		t.Errorf("building took %v, want under %v", took, limit)
 	}
 	if n := len(s.world.tenants[0].dbs); n != 53+scaleDBs {
 		t.Errorf("first tenant has %d databases, want %d", n, 53+scaleDBs)
@@ -104,23 +100,6 @@ func TestSearchOverFiftyThousandReturnsCorrectTotals(t *testing.T) {
 	t.Logf("one SDK round trip over %d databases: %v", scaleDBs, time.Since(start))
 }
 
-func TestSearchOverFiftyThousandIsFast(t *testing.T) {
-	if raceEnabled || testing.Short() {
-		t.Skip("timing is meaningless under the race detector")
-	}
-	s, _ := New(Options{Seed: testSeed(t), ExtraDatabases: scaleDBs})
-	tn := s.world.tenants[0]
-	for _, key := range []string{"orders", "app_1", "e", ""} {
-		const n = 20
-		start := time.Now()
-		for range n {
-			tn.search.search(searchFilter{key: key}, 0, 20)
-		}
-		if per := time.Since(start) / n; per > 5*time.Millisecond {
-			t.Errorf("search %q takes %v per call, want a millisecond or two", key, per)
-		}
-	}
-}
 
 func BenchmarkSimSearch50k(b *testing.B) {
 	s, err := New(Options{Seed: testSeed(b), ExtraDatabases: scaleDBs})

@@ -51,7 +51,7 @@ func (r *runner) dryRun(t dms.Ticket, req dms.OrderRequest) error {
 // created prints a created ticket: its ID (text) or the Result (json) on
 // stdout, the console link on stderr.
 func (r *runner) created(ids []int64, requestID string, tid int64, found bool) error {
-	link := consoleLink(r.deps.ConsoleURL, r.be.Region, tid, ids[0])
+	link := tui.ConsoleLink(r.deps.ConsoleURL, r.be.Region, tid, ids[0])
 	if len(ids) > 1 {
 		more := make([]string, len(ids)-1)
 		for i, id := range ids[1:] {
@@ -72,31 +72,4 @@ func (r *runner) created(ids []int64, requestID string, tid int64, found bool) e
 		return exit(ExitRetryable, err)
 	}
 	return nil
-}
-
-// consoleLink fills the console URL template ({orderId}, {region}, {tid}).
-func consoleLink(tmpl, region string, tid, orderID int64) string {
-	if tmpl == "" {
-		tmpl = tui.DefaultConsoleURL
-	}
-	return strings.NewReplacer("{orderId}", strconv.FormatInt(orderID, 10), "{region}", region,
-		"{tid}", strconv.FormatInt(tid, 10)).Replace(tmpl)
-}
-
-// thousands is n with comma grouping: 12,480,311.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -356,11 +356,11 @@ func (r *runner) estimate(ctx context.Context, t *dms.Ticket, method dms.RowSour
 	if len(est.Statements) > 1 {
 		parts := make([]string, len(est.Statements))
 		for i, s := range est.Statements {
-			parts[i] = fmt.Sprintf("statement %d: %s", s.Number, thousands(s.Rows))
+			parts[i] = fmt.Sprintf("statement %d: %s", s.Number, tui.Thousands(s.Rows))
 		}
 		per = "; " + strings.Join(parts, ", ")
 	}
-	r.say("%s %s rows (%s%s).", verb, thousands(est.Total), how, per)
+	r.say("%s %s rows (%s%s).", verb, tui.Thousands(est.Total), how, per)
 	return nil
 }
 
