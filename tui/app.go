@@ -429,7 +429,11 @@ func (m *Model) footer() string {
 	if m.draft.offer != nil {
 		keys = resumeKeys(m.s.keys)
 	}
-	keys.short = append(keys.short, with(m.s.keys.Help, "?", "help"))
+	helpKey := "?"
+	if m.steps[m.step].typing() {
+		helpKey = "f1" // where `?` is text
+	}
+	keys.short = append(keys.short, with(m.s.keys.Help, helpKey, "help"))
 	if m.showHelp {
 		full := keys.FullHelp()
 		common := []key.Binding{m.s.keys.Quit, with(m.s.keys.Help, "?/f1", "close help")}

@@ -184,13 +184,10 @@ func (m *Model) resumeView() string {
 	st := m.s.st
 	d := m.draft.offer
 	w := m.width
-	yes, no := "  Yes  ", "  No  "
-	if m.draft.resumeYes {
-		yes = st.Demo.Render("Yes")
-		no = st.Subtle.Render(" No ")
-	} else {
-		yes = st.Subtle.Render(" Yes ")
-		no = st.Demo.Render("No")
+	// The chosen answer is marked in text too, not only by colour.
+	yes, no := st.Demo.Render("▸ Yes"), st.Subtle.Render("  No ")
+	if !m.draft.resumeYes {
+		yes, no = st.Subtle.Render("  Yes"), st.Demo.Render("▸ No ")
 	}
 	lines := []string{
 		st.Title.Render("Resume the unfinished ticket?"), "",

@@ -3,11 +3,13 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	"dmsticket/tui/draft"
 )
 
 // screen drives a fresh program to one state worth a golden file.
@@ -232,5 +234,23 @@ func TestHostileNamesAreDrawnInert(t *testing.T) {
 	s = u.waitStep(StepSQL)
 	if strings.ContainsAny(s.view, "\x1b\x07\u009b\u202e") {
 		t.Fatalf("the header carries a control character: %q", s.view)
+	}
+}
+
+func TestResumeScreen(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+		t.Run(itoa(size.w)+"x"+itoa(size.h), func(t *testing.T) {
+			sim := newSimulator(t)
+			opts, store := withDrafts(t, testOptions(sim.client))
+			_ = store.Save(draft.Draft{Step: "SQL", SavedAt: testNow.Add(-time.Hour), Ticket: dms.Ticket{
+				Type: "DATA_EXPORT", Database: dms.Database{ID: 1100023, SchemaName: "orders_dev", SearchName: "orders_dev@10.40.1.11:3306", Env: dms.EnvDev},
+				SQL: "SELECT 1;\nSELECT 2;", Comment: "Q3 export",
+			}})
+			opts.Draft, _ = LoadDraft(store)
+			u := startUI(t, opts, size.w, size.h)
+			u.waitText("Resume the unfinished ticket?")
+			u.waitText("Acme Retail")
+			u.golden()
+		})
 	}
 }

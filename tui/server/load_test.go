@@ -1,0 +1,530 @@
+//go:build load
+
+package server
+
+// The SSH load tool (PRODUCT.md section 11): the real server, in this
+// process, on 127.0.0.1:0, against the simulator, with many users; a client
+// process (this test binary again, loadclient_test.go) opens the sessions
+// and walks each to a created ticket, timing every typed character's echo.
+// Then it holds idle sessions open to measure what one costs. CI does not run
+// it; docs/bench-ssh.md says how to and what it measured:
+//
+//	go test -tags load -run TestLoad -v -timeout 20m ./tui/server/
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"encoding/pem"
+	"flag"
+	"fmt"
+	"math"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/charmbracelet/log"
+	gossh "golang.org/x/crypto/ssh"
+
+	"dmsticket/dms"
+	"dmsticket/dms/dmssim"
+)
+
+var (
+	loadSessions    = flag.Int("load.sessions", 200, "concurrent sessions, each walking the wizard to a created ticket")
+	loadRamp        = flag.Duration("load.ramp", 10*time.Millisecond, "pause between two session starts (0: all at once)")
+	loadIdle        = flag.Int("load.idle", 200, "idle sessions (at the type step) for the memory measurement (0: skip)")
+	loadUsers       = flag.Int("load.users", 50, "users in the users file; sessions are dealt out to them in turn")
+	loadStepTimeout = flag.Duration("load.step-timeout", 60*time.Second, "how long a session waits for a screen before counting an error")
+)
+
+// loadTarget is a database a load session files against (dev and test, so
+// the review asks for no typed confirmation) and the SQL it exports.
+type loadTarget struct {
+	schema string
+	id     int64
+	sql    string
+}
+
+var loadTargets = []loadTarget{
+	{"orders_dev", 1100023, "SELECT id, status FROM orders WHERE status = 'paid'"},
+	{"users_dev", 1100024, "SELECT id, email FROM users WHERE id < 1000"},
+	{"orders_test", 1100031, "SELECT id, total FROM orders WHERE total > 100"},
+	{"payments_test", 1100032, "SELECT id, amount FROM payments WHERE amount > 50"},
+	{"customers_test", 1100033, "SELECT id, name FROM customers WHERE id = 42"},
+}
+
+// loadUserID is the DMS user ID of the i-th load user (added to the seed).
+func loadUserID(i int) int64 { return 2100001 + int64(i) }
+
+func TestLoad(t *testing.T) {
+	nSessions, nIdle, nUsers := *loadSessions, *loadIdle, max(1, *loadUsers)
+	dir := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state")) // drafts
+
+	// The simulator on a fresh copy of the seed, with a DMS user for each SSH
+	// user (RelatedUserList names must exist), and one client for all.
+	seed, err := dmssim.LoadSeedFile("../../testdata/sim/seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range nUsers {
+		seed.Users = append(seed.Users, dmssim.SeedUser{ID: loadUserID(i), Name: fmt.Sprintf("load%03d", i), Tenants: []int64{3000001}})
+	}
+	cred := dmssim.Credential{AccessKeyID: "load-id", AccessKeySecret: "load-secret", UserID: simUser}
+	sim, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	client, err := dms.NewClient(dms.Config{Endpoint: sim.Endpoint, Credentials: dms.StaticCredentials(cred.AccessKeyID, cred.AccessKeySecret), Version: "load"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The users file: each user a generated ed25519 key, dev and test only.
+	users := make([]string, nUsers)
+	keyFiles := make([]string, nUsers)
+	var yaml strings.Builder
+	yaml.WriteString("users:\n")
+	for i := range nUsers {
+		users[i] = fmt.Sprintf("u%03d", i)
+		line, path := writeLoadKey(t, dir, users[i])
+		keyFiles[i] = path
+		fmt.Fprintf(&yaml, "  - name: %s\n    keys:\n      - %s\n    dms_user_id: %d\n    environments: [dev, test]\n", users[i], line, loadUserID(i))
+	}
+	usersPath := filepath.Join(dir, "users.yaml")
+	if err := os.WriteFile(usersPath, []byte(yaml.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// The server as `dmsticket serve --demo` builds it, limits raised to fit.
+	maxOpen := max(nSessions, nIdle)
+	logPath, auditPath := filepath.Join(dir, "serve.log"), filepath.Join(dir, "audit.jsonl")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	srv, err := New(Config{
+		HostKeyPath: filepath.Join(dir, "host_ed25519"), UsersPath: usersPath, AuditPath: auditPath,
+		MaxSessions: maxOpen, MaxSessionsPerUser: (maxOpen + nUsers - 1) / nUsers,
+		IdleTimeout: DefaultIdleTimeout, MaxSessionTime: DefaultMaxSessionTime, Grace: 2 * time.Second,
+		RateLimit: 60 * 1000,
+		Backend: Backend{
+			Connect: func(string) (dms.Service, error) { return client, nil },
+			Region:  "cn-hangzhou", Endpoint: sim.Endpoint, Demo: true,
+		},
+		Logger: log.NewWithOptions(logFile, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Prefix: "serve", Level: log.InfoLevel}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	defer func() {
+		cancel()
+		<-served
+	}()
+
+	var errs []string
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	spec := loadSpec{Addr: ln.Addr().String(), Ramp: *loadRamp, StepTimeout: *loadStepTimeout}
+
+	// The walks.
+	walk := spec
+	walk.Mode = "walk"
+	for i := range nSessions {
+		u, tg := i%nUsers, loadTargets[i%len(loadTargets)]
+		walk.Sessions = append(walk.Sessions, sessionSpec{N: i, User: users[u], KeyFile: keyFiles[u], Schema: tg.schema, SQL: tg.sql,
+			Comment: fmt.Sprintf("load ticket %03d", i)})
+	}
+	runtime.GC()
+	goroutines0 := runtime.NumGoroutine()
+	var peak atomic.Int64
+	stopPeak := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopPeak:
+				return
+			case <-tick.C:
+				if n := int64(srv.liveCount()); n > peak.Load() {
+					peak.Store(n)
+				}
+			}
+		}
+	}()
+	cpu0, child0 := cpuTime(syscall.RUSAGE_SELF), cpuTime(syscall.RUSAGE_CHILDREN)
+	res, out := runLoadClients(t, dir, walk, nil)
+	cpu1, child1 := cpuTime(syscall.RUSAGE_SELF), cpuTime(syscall.RUSAGE_CHILDREN)
+	close(stopPeak)
+	errs = append(errs, res.Errors...)
+	if res.Done != nSessions {
+		fail("%d of %d walks reached a created ticket", res.Done, nSessions)
+	}
+	errs = append(errs, checkTickets(sim, walk.Sessions, nUsers)...)
+	errs = append(errs, checkAudit(t, auditPath, nSessions)...)
+	if !waitIdle(srv, 15*time.Second) {
+		fail("%d sessions still open on the server 15s after the walks", srv.liveCount())
+	}
+
+	// The idle sessions.
+	var idle idleFigures
+	if nIdle > 0 {
+		idle, out = measureIdle(t, srv, spec, users, keyFiles, nIdle, &errs)
+		if !waitIdle(srv, 15*time.Second) {
+			fail("%d sessions still open on the server 15s after the idle clients left", srv.liveCount())
+		}
+	}
+	runtime.GC()
+	time.Sleep(500 * time.Millisecond) // connection goroutines finish
+	goroutinesEnd := runtime.NumGoroutine()
+
+	wall := res.End.Sub(res.Start)
+	created := len(sim.Server.Orders())
+	walkCPU := cpu1 - cpu0
+	var rows [][]string
+	add := func(name, value string) { rows = append(rows, []string{name, value}) }
+	add("errors", strconv.Itoa(len(errs)))
+	add("sessions walked / tickets in the simulator", fmt.Sprintf("%d / %d (peak %d open at once)", res.Done, created, peak.Load()))
+	add("users × sessions each (limit per user)", fmt.Sprintf("%d × %d (%d)", nUsers, (nSessions+nUsers-1)/nUsers, (maxOpen+nUsers-1)/nUsers))
+	add("ramp", fmt.Sprintf("%s between starts", *loadRamp))
+	all := append(append([]int64{}, res.SearchEcho...), res.SQLEcho...)
+	add("echo, all typed characters", latencyRow(all))
+	add("echo, database search box", latencyRow(res.SearchEcho))
+	add("echo, SQL editor", latencyRow(res.SQLEcho))
+	add("wall time, all walks (first dial to last ticket)", wall.Round(time.Millisecond).String())
+	add("tickets per second", fmt.Sprintf("%.1f", float64(res.Done)/wall.Seconds()))
+	add("server process CPU (user+sys) during the walks", fmt.Sprintf("%s = %s per ticket (%.0f%% of 2 cores over the wall time)",
+		walkCPU.Round(time.Millisecond), perTicket(walkCPU, res.Done), 100*walkCPU.Seconds()/wall.Seconds()/float64(runtime.NumCPU())))
+	add("client process CPU (user+sys), for comparison", fmt.Sprintf("%s = %s per ticket", (child1-child0).Round(time.Millisecond), perTicket(child1-child0, res.Done)))
+	if nIdle > 0 {
+		n := float64(idle.n)
+		add("idle sessions held", strconv.Itoa(idle.n))
+		add("HeapInuse before → after (per idle session)", fmt.Sprintf("%s → %s (%s)", mib(idle.before.heapInuse), mib(idle.after.heapInuse),
+			kib(float64(int64(idle.after.heapInuse)-int64(idle.before.heapInuse))/n)))
+		add("Sys before → after (per idle session)", fmt.Sprintf("%s → %s (%s)", mib(idle.before.sys), mib(idle.after.sys),
+			kib(float64(int64(idle.after.sys)-int64(idle.before.sys))/n)))
+		add("VmRSS before → after (per idle session)", fmt.Sprintf("%s → %s (%s)", mib(uint64(idle.before.rss)), mib(uint64(idle.after.rss)),
+			kib(float64(idle.after.rss-idle.before.rss)/n)))
+		add("goroutines before → after (per idle session)", fmt.Sprintf("%d → %d (%.1f)", idle.before.goroutines, idle.after.goroutines,
+			float64(idle.after.goroutines-idle.before.goroutines)/n))
+		add("server CPU while idle", fmt.Sprintf("%.1f%% of one core for %d sessions (%.3f%% each)", 100*idle.cpuShare, idle.n, 100*idle.cpuShare/n))
+	}
+	add("goroutines before the walks → at the end", fmt.Sprintf("%d → %d", goroutines0, goroutinesEnd))
+	printTable(rows)
+	printSteps(res.Steps)
+	for k, n := range res.Notes {
+		fmt.Printf("note: %s: %d sessions\n", k, n)
+	}
+	if len(errs) > 0 {
+		for i, e := range errs {
+			if i == 30 {
+				t.Errorf("… and %d more", len(errs)-30)
+				break
+			}
+			t.Error(e)
+		}
+		t.Logf("last client process output:\n%s", out)
+		if data, err := os.ReadFile(logPath); err == nil {
+			t.Logf("server log (last 4 KB):\n%s", lastBytes(data, 4096))
+		}
+	}
+}
+
+// writeLoadKey makes an ed25519 key for user, writes the private half to a
+// file for the client process and returns the authorized_keys line.
+func writeLoadKey(t *testing.T, dir, user string) (line, path string) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := gossh.MarshalPrivateKey(priv, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path = filepath.Join(dir, user+"_ed25519")
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))) + " " + user + "@load", path
+}
+
+// runLoadClients runs the client process on spec and returns its result and
+// output. With ready set (idle mode), it is called once the process says
+// READY; the process is then told to close its sessions.
+func runLoadClients(t *testing.T, dir string, spec loadSpec, ready func(n int)) (loadResult, string) {
+	t.Helper()
+	spec.Result = filepath.Join(dir, spec.Mode+"-result.json")
+	data, err := json.Marshal(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specPath := filepath.Join(dir, spec.Mode+"-spec.json")
+	if err := os.WriteFile(specPath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSSHLoadClientProcess$", "-test.timeout=0")
+	cmd.Env = append(os.Environ(), loadSpecEnv+"="+specPath)
+	output := &syncBuffer{}
+	cmd.Stderr = output
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		output.Write([]byte(line + "\n"))
+		if n, ok := strings.CutPrefix(line, "READY "); ok && ready != nil {
+			k, _ := strconv.Atoi(n)
+			ready(k)
+			stdin.Close()
+		}
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("the client process failed: %v\n%s", err, output.String())
+	}
+	var res loadResult
+	data, err = os.ReadFile(spec.Result)
+	if err != nil {
+		t.Fatalf("no result from the client process: %v\n%s", err, output.String())
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res, output.String()
+}
+
+// checkTickets checks that the simulator holds exactly one ticket per
+// session, for its database, with its user's DMS user ID related.
+func checkTickets(sim *dmssim.Running, sessions []sessionSpec, nUsers int) []string {
+	var errs []string
+	byComment := map[string][]dmssim.Order{}
+	orders := sim.Server.Orders()
+	for _, o := range orders {
+		byComment[o.Comment] = append(byComment[o.Comment], o)
+	}
+	if len(orders) != len(sessions) {
+		errs = append(errs, fmt.Sprintf("the simulator holds %d tickets for %d sessions", len(orders), len(sessions)))
+	}
+	for _, sp := range sessions {
+		got := byComment[sp.Comment]
+		if len(got) != 1 {
+			errs = append(errs, fmt.Sprintf("session %d: %d tickets with comment %q, want 1", sp.N, len(got), sp.Comment))
+			continue
+		}
+		o := got[0]
+		tg := loadTargets[sp.N%len(loadTargets)]
+		uid := loadUserID(sp.N % nUsers)
+		if o.PluginType != "DATA_EXPORT" || o.DatabaseID != tg.id {
+			errs = append(errs, fmt.Sprintf("session %d: ticket %d is %s on database %d, want DATA_EXPORT on %d (%s)", sp.N, o.OrderID, o.PluginType, o.DatabaseID, tg.id, tg.schema))
+		}
+		if !slices.Contains(o.RelatedUsers, uid) {
+			errs = append(errs, fmt.Sprintf("session %d: ticket %d RelatedUserList = %q, want it to carry %s's DMS user ID %d", sp.N, o.OrderID, o.RelatedUserList, sp.User, uid))
+		}
+	}
+	return errs
+}
+
+// checkAudit checks that every submission was audited as created.
+func checkAudit(t *testing.T, path string, n int) []string {
+	recs := auditRecords(t, path)
+	created := 0
+	for _, r := range recs {
+		if r.Outcome == OutcomeCreated {
+			created++
+		}
+	}
+	if len(recs) != n || created != n {
+		return []string{fmt.Sprintf("the audit log holds %d records, %d created; want %d created", len(recs), created, n)}
+	}
+	return nil
+}
+
+// waitIdle waits until the server has no open session.
+func waitIdle(srv *Server, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for srv.liveCount() > 0 {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true
+}
+
+// idleFigures is what n idle sessions cost the server process.
+type idleFigures struct {
+	n             int
+	before, after memSnapshot
+	cpuShare      float64 // CPU seconds per second while they sat idle
+}
+
+// measureIdle opens n sessions that sit at the type step and measures the
+// server process before and after.
+func measureIdle(t *testing.T, srv *Server, base loadSpec, users, keyFiles []string, n int, errs *[]string) (idleFigures, string) {
+	spec := base
+	spec.Mode = "idle"
+	for i := range n {
+		u := i % len(users)
+		spec.Sessions = append(spec.Sessions, sessionSpec{N: i, User: users[u], KeyFile: keyFiles[u]})
+	}
+	fig := idleFigures{before: takeSnapshot()}
+	res, out := runLoadClients(t, t.TempDir(), spec, func(k int) {
+		fig.n = k
+		if open := srv.liveCount(); open != n {
+			*errs = append(*errs, fmt.Sprintf("%d idle sessions open on the server, want %d", open, n))
+		}
+		time.Sleep(2 * time.Second) // first frames flushed, start-up garbage collectable
+		c0, w0 := cpuTime(syscall.RUSAGE_SELF), time.Now()
+		time.Sleep(5 * time.Second)
+		fig.cpuShare = (cpuTime(syscall.RUSAGE_SELF) - c0).Seconds() / time.Since(w0).Seconds()
+		fig.after = takeSnapshot()
+	})
+	*errs = append(*errs, res.Errors...)
+	if fig.n != n {
+		*errs = append(*errs, fmt.Sprintf("%d of %d idle sessions opened", fig.n, n))
+	}
+	fig.n = max(fig.n, 1)
+	return fig, out
+}
+
+// memSnapshot is the process's memory after a forced GC.
+type memSnapshot struct {
+	heapInuse, sys uint64
+	rss            int64 // bytes
+	goroutines     int
+}
+
+func takeSnapshot() memSnapshot {
+	runtime.GC()
+	debug.FreeOSMemory() // another GC, and unused memory back to the OS, so RSS is comparable
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return memSnapshot{heapInuse: ms.HeapInuse, sys: ms.Sys, rss: vmRSS(), goroutines: runtime.NumGoroutine()}
+}
+
+// vmRSS is VmRSS from /proc/self/status, in bytes; -1 if unreadable.
+func vmRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(v)
+			if len(f) > 0 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb * 1024
+			}
+		}
+	}
+	return -1
+}
+
+// cpuTime is user plus system time of the process (RUSAGE_SELF) or of its
+// finished children (RUSAGE_CHILDREN).
+func cpuTime(who int) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(who, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// quantile is the nearest-rank q-quantile of sorted samples: the smallest
+// sample with at least q of all samples at or below it.
+func quantile(sorted []int64, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return time.Duration(sorted[max(0, min(i, len(sorted)-1))])
+}
+
+func latencyRow(samples []int64) string {
+	s := slices.Clone(samples)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return "no samples"
+	}
+	r := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
+	return fmt.Sprintf("p50 %s · p90 %s · p99 %s · max %s · n=%d", r(quantile(s, .5)), r(quantile(s, .9)), r(quantile(s, .99)), r(time.Duration(s[len(s)-1])), len(s))
+}
+
+func perTicket(d time.Duration, n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f ms", float64(d)/float64(n)/1e6)
+}
+
+func mib(b uint64) string  { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+func kib(b float64) string { return fmt.Sprintf("%.0f KiB", b/1024) }
+func lastBytes(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
+
+func printTable(rows [][]string) {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "\nSSH load\t")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s\t%s\n", r[0], r[1])
+	}
+	w.Flush()
+}
+
+// printSteps prints how long each step's screen took to appear.
+func printSteps(steps map[string][]int64) {
+	names := make([]string, 0, len(steps))
+	for k := range steps {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "\nstep (key sent to screen shown)\tp50\tp99\tmax\tn")
+	for _, k := range names {
+		s := slices.Clone(steps[k])
+		slices.Sort(s)
+		fmt.Fprintf(w, "%s\t%.0f ms\t%.0f ms\t%.0f ms\t%d\n", k, float64(quantile(s, .5))/1e6, float64(quantile(s, .99))/1e6, float64(s[len(s)-1])/1e6, len(s))
+	}
+	w.Flush()
+}
