@@ -282,3 +282,22 @@ func TestAbsurdWindowSizesNeverBreakTheScreen(t *testing.T) {
 		}
 	}
 }
+
+func TestExternalEditorRoundTrip(t *testing.T) {
+	sim := newSimulator(t)
+	t.Setenv("VISUAL", "")
+	t.Setenv("EDITOR", `sed -i 's/SELECT 1/SELECT 42/'`)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.toSQL("orders_dev")
+	u.typ("SELECT 1 FROM orders")
+	u.key(tea.KeyCtrlE)
+	u.waitText("SELECT 42 FROM orders")
+	u.waitText("Loaded $EDITOR")
+
+	t.Setenv("EDITOR", "false") // an editor that fails leaves the SQL alone
+	u.key(tea.KeyCtrlE)
+	s := u.waitText("the SQL is unchanged")
+	if !strings.Contains(s.view, "SELECT 42 FROM orders") {
+		t.Fatalf("the buffer changed:\n%s", s.view)
+	}
+}

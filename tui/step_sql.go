@@ -291,7 +291,7 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		q.ed.SetValue(msg.text)
-		q.notice, q.noticeErr = fmt.Sprintf("Loaded %s (%d lines).", msg.path, q.ed.LineCount()), false
+		q.notice, q.noticeErr = fmt.Sprintf("Loaded %s (%s).", msg.path, plural(q.ed.LineCount(), "line")), false
 		return q.scheduleCheck()
 	case tea.KeyMsg:
 		return q.key(msg)
