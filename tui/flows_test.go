@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -156,5 +159,43 @@ func TestProductionExportFlowNeedsTheSchemaNameTyped(t *testing.T) {
 	u.waitText("Ticket created")
 	if n := len(sim.run.Server.Orders()); n != 1 {
 		t.Fatalf("%d tickets", n)
+	}
+}
+
+// TestReviewSavesATicketFileThatSubmitsUnchanged: s on the review writes a
+// 0600 ticket file; read back and sent, it is byte for byte the request the
+// review showed.
+func TestReviewSavesATicketFileThatSubmitsUnchanged(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.toExportReview("orders_dev", "SELECT id FROM orders WHERE note <> 'a&b'")
+	reviewed := u.snap().ticket
+	want := dms.PluginParamJSON(reviewed.PluginParam())
+	u.runes("s")
+	u.waitText("Save to:")
+	path := filepath.Join(t.TempDir(), "q3.json")
+	u.key(tea.KeyCtrlU) // clear the proposed name
+	u.typ(path)
+	u.enter()
+	u.waitText("Saved ")
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("ticket file %v %v", fi, err)
+	}
+	f, _ := os.Open(path)
+	defer f.Close()
+	tk, err := dms.ReadTicketFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := tk.Request()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.client.CreateOrder(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if got := sim.run.Server.Orders()[0].PluginParam; got != want {
+		t.Fatalf("sent %s\nreviewed %s", got, want)
 	}
 }

@@ -203,6 +203,13 @@ func (r *reviewStep) extraLines() int {
 
 func (r *reviewStep) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case savedMsg:
+		if msg.err != nil {
+			r.notice, r.noticeOK = "Not saved: "+inert.Line(msg.err.Error()), false
+		} else {
+			r.notice, r.noticeOK = "Saved "+inert.Line(msg.path)+" (mode 0600); submit it later with dmsticket create --from.", true
+		}
+		return nil
 	case tea.WindowSizeMsg:
 		r.refresh()
 		return nil
@@ -240,9 +247,8 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		case "enter":
 			r.mode = reviewNormal
-			r.save(strings.TrimSpace(r.path.Value()))
 			r.layout()
-			return nil
+			return r.save(strings.TrimSpace(r.path.Value()))
 		}
 		var cmd tea.Cmd
 		r.path, cmd = r.path.Update(msg)
@@ -329,24 +335,35 @@ func defaultTicketPath(pluginType, stamp string) string {
 	return "dmsticket-" + strings.ToLower(strings.ReplaceAll(pluginType, "_", "-")) + "-" + stamp + ".json"
 }
 
-func (r *reviewStep) save(path string) {
+// savedMsg reports a ticket file written (or not) in the background.
+type savedMsg struct {
+	path string
+	err  error
+}
+
+func (savedMsg) owner() Step { return StepReview }
+
+// save writes the request as a ticket file, in a command: disk work stays out
+// of Update.
+func (r *reviewStep) save(path string) tea.Cmd {
 	if path == "" {
 		r.notice, r.noticeOK = "No path given; nothing saved.", false
-		return
+		return nil
 	}
 	t := *r.s.ticket
 	t.RelatedUsers = r.relatedUsers()
-	if err := dms.WriteTicketFile(path, t); err != nil {
-		r.notice, r.noticeOK = "Not saved: "+inert.Line(err.Error()), false
-		return
-	}
-	abs, _ := filepath.Abs(path)
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
-			abs = rel
+	return func() tea.Msg {
+		if err := dms.WriteTicketFile(path, t); err != nil {
+			return savedMsg{path: path, err: err}
 		}
+		shown, _ := filepath.Abs(path)
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, shown); err == nil && !strings.HasPrefix(rel, "..") {
+				shown = rel
+			}
+		}
+		return savedMsg{path: shown}
 	}
-	r.notice, r.noticeOK = "Saved "+inert.Line(abs)+" (mode 0600); submit it later with dmsticket create --from.", true
 }
 
 // trySubmit checks everything that must hold before CreateOrder is sent.
