@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,9 @@ var (
 	loadIdle        = flag.Int("load.idle", 200, "idle sessions (at the type step) for the memory measurement (0: skip)")
 	loadUsers       = flag.Int("load.users", 50, "users in the users file; sessions are dealt out to them in turn")
 	loadStepTimeout = flag.Duration("load.step-timeout", 60*time.Second, "how long a session waits for a screen before counting an error")
+	loadThink       = flag.Duration("load.think", 0, "longest pause after a typed character's echo before the next, drawn at random (0: type as fast as the echoes come)")
+	loadTerm        = flag.String("load.term", "xterm-256color", "the TERM each session's pty asks for")
+	loadProfile     = flag.String("load.profile", "", "write the server process's CPU profiles (walk.pprof, idle.pprof), heap profiles and idle goroutines to this directory (not with -cpuprofile)")
 )
 
 // loadTarget is a database a load session files against (dev and test, so
@@ -66,6 +70,11 @@ var loadTargets = []loadTarget{
 	{"payments_test", 1100032, "SELECT id, amount FROM payments WHERE amount > 50"},
 	{"customers_test", 1100033, "SELECT id, name FROM customers WHERE id = 42"},
 }
+
+// goroutineSlack is how many more goroutines than at the start may be left
+// after the last session: the DMS client's idle keep-alive connections (up to
+// 8, three goroutines each with the simulator's side) and a few more.
+const goroutineSlack = 40
 
 // loadUserID is the DMS user ID of the i-th load user (added to the seed).
 func loadUserID(i int) int64 { return 2100001 + int64(i) }
@@ -145,20 +154,183 @@ func TestLoad(t *testing.T) {
 		<-served
 	}()
 
-	var errs []string
-	fail := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	spec := loadSpec{Addr: ln.Addr().String(), Ramp: *loadRamp, StepTimeout: *loadStepTimeout}
-
-	// The walks.
-	walk := spec
-	walk.Mode = "walk"
-	for i := range nSessions {
-		u, tg := i%nUsers, loadTargets[i%len(loadTargets)]
-		walk.Sessions = append(walk.Sessions, sessionSpec{N: i, User: users[u], KeyFile: keyFiles[u], Schema: tg.schema, SQL: tg.sql,
-			Comment: fmt.Sprintf("load ticket %03d", i)})
-	}
+	r := &loadRig{t: t, srv: srv, sim: sim, users: users, keyFiles: keyFiles, nUsers: nUsers, auditPath: auditPath,
+		spec: loadSpec{Addr: ln.Addr().String(), Ramp: *loadRamp, StepTimeout: *loadStepTimeout, Think: *loadThink, Term: *loadTerm}}
 	runtime.GC()
 	goroutines0 := runtime.NumGoroutine()
+	var walk walkFigures
+	if nSessions > 0 {
+		walk = r.walks(nSessions)
+	}
+	var idle idleFigures
+	if nIdle > 0 {
+		r.settle(goroutines0, "the walks")
+		idle = r.idle(nIdle)
+	}
+	goroutinesEnd := r.settle(goroutines0, "the last session")
+
+	var rows [][]string
+	add := func(name, value string) { rows = append(rows, []string{name, value}) }
+	add("errors", strconv.Itoa(len(r.errs)))
+	if nSessions > 0 {
+		res, wall := walk.res, walk.res.End.Sub(walk.res.Start)
+		add("sessions walked / tickets in the simulator", fmt.Sprintf("%d / %d (peak %d open at once)", res.Done, walk.tickets, walk.peak))
+		add("users × sessions each (limit per user)", fmt.Sprintf("%d × %d (%d)", nUsers, (nSessions+nUsers-1)/nUsers, (maxOpen+nUsers-1)/nUsers))
+		add("ramp, think time", fmt.Sprintf("%s between starts; pause after an echo up to %s", *loadRamp, *loadThink))
+		all := append(append([]int64{}, res.SearchEcho...), res.SQLEcho...)
+		add("echo, all typed characters", latencyRow(all))
+		add("echo, database search box", latencyRow(res.SearchEcho))
+		add("echo, SQL editor", latencyRow(res.SQLEcho))
+		add("wall time, all walks (first dial to last ticket)", wall.Round(time.Millisecond).String())
+		add("tickets per second", fmt.Sprintf("%.1f", float64(res.Done)/wall.Seconds()))
+		add("server process CPU (user+sys) during the walks", fmt.Sprintf("%s = %s per ticket (%.0f%% of %d cores over the wall time)",
+			walk.cpu.Round(time.Millisecond), perTicket(walk.cpu, res.Done), 100*walk.cpu.Seconds()/wall.Seconds()/float64(runtime.NumCPU()), runtime.NumCPU()))
+		add("server live heap, goroutines just after the walk sessions closed", fmt.Sprintf("%s, %d", mib(walk.closed.heapAlloc), walk.closed.goroutines))
+		add("client process CPU (user+sys), same machine", fmt.Sprintf("%s = %s per ticket", walk.clientCPU.Round(time.Millisecond), perTicket(walk.clientCPU, res.Done)))
+	}
+	if nIdle > 0 {
+		n := float64(idle.n)
+		add("idle sessions held", strconv.Itoa(idle.n))
+		add("HeapAlloc (live) before → after (per idle session)", fmt.Sprintf("%s → %s (%s)", mib(idle.before.heapAlloc), mib(idle.after.heapAlloc),
+			kib(float64(int64(idle.after.heapAlloc)-int64(idle.before.heapAlloc))/n)))
+		add("HeapInuse before → after (per idle session)", fmt.Sprintf("%s → %s (%s)", mib(idle.before.heapInuse), mib(idle.after.heapInuse),
+			kib(float64(int64(idle.after.heapInuse)-int64(idle.before.heapInuse))/n)))
+		add("Sys before → after (per idle session)", fmt.Sprintf("%s → %s (%s)", mib(idle.before.sys), mib(idle.after.sys),
+			kib(float64(int64(idle.after.sys)-int64(idle.before.sys))/n)))
+		add("VmRSS before → after (per idle session)", fmt.Sprintf("%s → %s (%s)", mib(uint64(idle.before.rss)), mib(uint64(idle.after.rss)),
+			kib(float64(idle.after.rss-idle.before.rss)/n)))
+		add("goroutines before → after (per idle session)", fmt.Sprintf("%d → %d (%.1f)", idle.before.goroutines, idle.after.goroutines,
+			float64(idle.after.goroutines-idle.before.goroutines)/n))
+		add("server CPU while they sit idle", fmt.Sprintf("%.1f%% of one core (%.3f%% each)", 100*idle.cpuShare, 100*idle.cpuShare/n))
+	}
+	add("goroutines before the first session → after the last", fmt.Sprintf("%d → %d", goroutines0, goroutinesEnd))
+	printTable(rows)
+	if nSessions > 0 {
+		printSteps(walk.res.Steps)
+		for k, n := range walk.res.Notes {
+			fmt.Printf("note: %s: %d sessions\n", k, n)
+		}
+	}
+	if len(r.errs) > 0 {
+		for i, e := range r.errs {
+			if i == 30 {
+				t.Errorf("… and %d more", len(r.errs)-30)
+				break
+			}
+			t.Error(e)
+		}
+		t.Logf("last client process output:\n%s", r.out)
+		if data, err := os.ReadFile(logPath); err == nil {
+			t.Logf("server log (last 4 KB):\n%s", lastBytes(data, 4096))
+		}
+	}
+}
+
+// loadRig is the running server and simulator, and what a load run found
+// wrong.
+type loadRig struct {
+	t         *testing.T
+	srv       *Server
+	sim       *dmssim.Running
+	users     []string
+	keyFiles  []string
+	nUsers    int
+	auditPath string
+	spec      loadSpec // what every phase's client process shares
+	errs      []string
+	out       string // the last client process's output
+}
+
+func (r *loadRig) fail(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+// profile writes a CPU profile of the phase to -load.profile's directory.
+func (r *loadRig) profile(phase string) (stop func()) {
+	if *loadProfile == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(*loadProfile, phase+".pprof"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		r.t.Fatalf("-load.profile: %v (it cannot be combined with -cpuprofile)", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+// settle waits, up to 40s, for the goroutines of ended sessions to finish
+// (a command still waiting on a timer ends when it fires), and reports the
+// goroutines left beyond the slack as a leak.
+func (r *loadRig) settle(base int, after string) int {
+	n := runtime.NumGoroutine()
+	deadline := time.Now().Add(40 * time.Second)
+	for n > base+goroutineSlack && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		n = runtime.NumGoroutine()
+	}
+	if n > base+goroutineSlack {
+		var b strings.Builder
+		_ = pprof.Lookup("goroutine").WriteTo(&b, 1)
+		r.fail("%d goroutines 40s after %s, %d before the first session:\n%s", n, after, base, lastBytes([]byte(b.String()), 8000))
+	}
+	return n
+}
+
+// heapProfile writes a heap profile (after a GC) to -load.profile's
+// directory.
+func (r *loadRig) heapProfile(name string) {
+	if *loadProfile == "" {
+		return
+	}
+	runtime.GC()
+	f, err := os.Create(filepath.Join(*loadProfile, name+".heap"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// goroutineProfile writes the goroutines, grouped, to -load.profile's
+// directory.
+func (r *loadRig) goroutineProfile(name string) {
+	if *loadProfile == "" {
+		return
+	}
+	f, err := os.Create(filepath.Join(*loadProfile, name+".goroutines"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer f.Close()
+	_ = pprof.Lookup("goroutine").WriteTo(f, 1)
+}
+
+// walkFigures is what the walks measured.
+type walkFigures struct {
+	res            loadResult
+	tickets        int
+	peak           int64
+	cpu, clientCPU time.Duration
+	closed         memSnapshot // once every walk session has closed
+}
+
+// walks has n sessions each file a ticket, and checks the tickets and the
+// audit log.
+func (r *loadRig) walks(n int) walkFigures {
+	spec := r.spec
+	spec.Mode = "walk"
+	for i := range n {
+		u, tg := i%r.nUsers, loadTargets[i%len(loadTargets)]
+		spec.Sessions = append(spec.Sessions, sessionSpec{N: i, User: r.users[u], KeyFile: r.keyFiles[u], Schema: tg.schema, SQL: tg.sql,
+			Comment: fmt.Sprintf("load ticket %03d", i)})
+	}
 	var peak atomic.Int64
 	stopPeak := make(chan struct{})
 	go func() {
@@ -169,88 +341,29 @@ func TestLoad(t *testing.T) {
 			case <-stopPeak:
 				return
 			case <-tick.C:
-				if n := int64(srv.liveCount()); n > peak.Load() {
-					peak.Store(n)
+				if k := int64(r.srv.liveCount()); k > peak.Load() {
+					peak.Store(k)
 				}
 			}
 		}
 	}()
+	stop := r.profile("walk")
 	cpu0, child0 := cpuTime(syscall.RUSAGE_SELF), cpuTime(syscall.RUSAGE_CHILDREN)
-	res, out := runLoadClients(t, dir, walk, nil)
+	res, out := r.runClients(spec, nil)
 	cpu1, child1 := cpuTime(syscall.RUSAGE_SELF), cpuTime(syscall.RUSAGE_CHILDREN)
+	stop()
 	close(stopPeak)
-	errs = append(errs, res.Errors...)
-	if res.Done != nSessions {
-		fail("%d of %d walks reached a created ticket", res.Done, nSessions)
+	r.out = out
+	r.errs = append(r.errs, res.Errors...)
+	if res.Done != n {
+		r.fail("%d of %d walks reached a created ticket", res.Done, n)
 	}
-	errs = append(errs, checkTickets(sim, walk.Sessions, nUsers)...)
-	errs = append(errs, checkAudit(t, auditPath, nSessions)...)
-	if !waitIdle(srv, 15*time.Second) {
-		fail("%d sessions still open on the server 15s after the walks", srv.liveCount())
+	r.errs = append(r.errs, checkTickets(r.sim, spec.Sessions, r.nUsers)...)
+	r.errs = append(r.errs, checkAudit(r.t, r.auditPath, n)...)
+	if !waitIdle(r.srv, 15*time.Second) {
+		r.fail("%d sessions still open on the server 15s after the walks", r.srv.liveCount())
 	}
-
-	// The idle sessions.
-	var idle idleFigures
-	if nIdle > 0 {
-		idle, out = measureIdle(t, srv, spec, users, keyFiles, nIdle, &errs)
-		if !waitIdle(srv, 15*time.Second) {
-			fail("%d sessions still open on the server 15s after the idle clients left", srv.liveCount())
-		}
-	}
-	runtime.GC()
-	time.Sleep(500 * time.Millisecond) // connection goroutines finish
-	goroutinesEnd := runtime.NumGoroutine()
-
-	wall := res.End.Sub(res.Start)
-	created := len(sim.Server.Orders())
-	walkCPU := cpu1 - cpu0
-	var rows [][]string
-	add := func(name, value string) { rows = append(rows, []string{name, value}) }
-	add("errors", strconv.Itoa(len(errs)))
-	add("sessions walked / tickets in the simulator", fmt.Sprintf("%d / %d (peak %d open at once)", res.Done, created, peak.Load()))
-	add("users × sessions each (limit per user)", fmt.Sprintf("%d × %d (%d)", nUsers, (nSessions+nUsers-1)/nUsers, (maxOpen+nUsers-1)/nUsers))
-	add("ramp", fmt.Sprintf("%s between starts", *loadRamp))
-	all := append(append([]int64{}, res.SearchEcho...), res.SQLEcho...)
-	add("echo, all typed characters", latencyRow(all))
-	add("echo, database search box", latencyRow(res.SearchEcho))
-	add("echo, SQL editor", latencyRow(res.SQLEcho))
-	add("wall time, all walks (first dial to last ticket)", wall.Round(time.Millisecond).String())
-	add("tickets per second", fmt.Sprintf("%.1f", float64(res.Done)/wall.Seconds()))
-	add("server process CPU (user+sys) during the walks", fmt.Sprintf("%s = %s per ticket (%.0f%% of 2 cores over the wall time)",
-		walkCPU.Round(time.Millisecond), perTicket(walkCPU, res.Done), 100*walkCPU.Seconds()/wall.Seconds()/float64(runtime.NumCPU())))
-	add("client process CPU (user+sys), for comparison", fmt.Sprintf("%s = %s per ticket", (child1-child0).Round(time.Millisecond), perTicket(child1-child0, res.Done)))
-	if nIdle > 0 {
-		n := float64(idle.n)
-		add("idle sessions held", strconv.Itoa(idle.n))
-		add("HeapInuse before → after (per idle session)", fmt.Sprintf("%s → %s (%s)", mib(idle.before.heapInuse), mib(idle.after.heapInuse),
-			kib(float64(int64(idle.after.heapInuse)-int64(idle.before.heapInuse))/n)))
-		add("Sys before → after (per idle session)", fmt.Sprintf("%s → %s (%s)", mib(idle.before.sys), mib(idle.after.sys),
-			kib(float64(int64(idle.after.sys)-int64(idle.before.sys))/n)))
-		add("VmRSS before → after (per idle session)", fmt.Sprintf("%s → %s (%s)", mib(uint64(idle.before.rss)), mib(uint64(idle.after.rss)),
-			kib(float64(idle.after.rss-idle.before.rss)/n)))
-		add("goroutines before → after (per idle session)", fmt.Sprintf("%d → %d (%.1f)", idle.before.goroutines, idle.after.goroutines,
-			float64(idle.after.goroutines-idle.before.goroutines)/n))
-		add("server CPU while idle", fmt.Sprintf("%.1f%% of one core for %d sessions (%.3f%% each)", 100*idle.cpuShare, idle.n, 100*idle.cpuShare/n))
-	}
-	add("goroutines before the walks → at the end", fmt.Sprintf("%d → %d", goroutines0, goroutinesEnd))
-	printTable(rows)
-	printSteps(res.Steps)
-	for k, n := range res.Notes {
-		fmt.Printf("note: %s: %d sessions\n", k, n)
-	}
-	if len(errs) > 0 {
-		for i, e := range errs {
-			if i == 30 {
-				t.Errorf("… and %d more", len(errs)-30)
-				break
-			}
-			t.Error(e)
-		}
-		t.Logf("last client process output:\n%s", out)
-		if data, err := os.ReadFile(logPath); err == nil {
-			t.Logf("server log (last 4 KB):\n%s", lastBytes(data, 4096))
-		}
-	}
+	return walkFigures{res: res, tickets: len(r.sim.Server.Orders()), peak: peak.Load(), cpu: cpu1 - cpu0, clientCPU: child1 - child0, closed: takeSnapshot()}
 }
 
 // writeLoadKey makes an ed25519 key for user, writes the private half to a
@@ -276,11 +389,13 @@ func writeLoadKey(t *testing.T, dir, user string) (line, path string) {
 	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))) + " " + user + "@load", path
 }
 
-// runLoadClients runs the client process on spec and returns its result and
+// runClients runs the client process on spec and returns its result and
 // output. With ready set (idle mode), it is called once the process says
 // READY; the process is then told to close its sessions.
-func runLoadClients(t *testing.T, dir string, spec loadSpec, ready func(n int)) (loadResult, string) {
+func (r *loadRig) runClients(spec loadSpec, ready func(n int)) (loadResult, string) {
+	t := r.t
 	t.Helper()
+	dir := t.TempDir()
 	spec.Result = filepath.Join(dir, spec.Mode+"-result.json")
 	data, err := json.Marshal(spec)
 	if err != nil {
@@ -395,40 +510,49 @@ type idleFigures struct {
 	cpuShare      float64 // CPU seconds per second while they sat idle
 }
 
-// measureIdle opens n sessions that sit at the type step and measures the
-// server process before and after.
-func measureIdle(t *testing.T, srv *Server, base loadSpec, users, keyFiles []string, n int, errs *[]string) (idleFigures, string) {
-	spec := base
+// idle opens n sessions that sit at the type step and measures the server
+// process before and after, and its CPU while they sit.
+func (r *loadRig) idle(n int) idleFigures {
+	spec := r.spec
 	spec.Mode = "idle"
 	for i := range n {
-		u := i % len(users)
-		spec.Sessions = append(spec.Sessions, sessionSpec{N: i, User: users[u], KeyFile: keyFiles[u]})
+		u := i % r.nUsers
+		spec.Sessions = append(spec.Sessions, sessionSpec{N: i, User: r.users[u], KeyFile: r.keyFiles[u]})
 	}
+	r.heapProfile("before-idle")
 	fig := idleFigures{before: takeSnapshot()}
-	res, out := runLoadClients(t, t.TempDir(), spec, func(k int) {
+	res, out := r.runClients(spec, func(k int) {
 		fig.n = k
-		if open := srv.liveCount(); open != n {
-			*errs = append(*errs, fmt.Sprintf("%d idle sessions open on the server, want %d", open, n))
+		if open := r.srv.liveCount(); open != n {
+			r.fail("%d idle sessions open on the server, want %d", open, n)
 		}
 		time.Sleep(2 * time.Second) // first frames flushed, start-up garbage collectable
+		stop := r.profile("idle")
 		c0, w0 := cpuTime(syscall.RUSAGE_SELF), time.Now()
 		time.Sleep(5 * time.Second)
 		fig.cpuShare = (cpuTime(syscall.RUSAGE_SELF) - c0).Seconds() / time.Since(w0).Seconds()
+		stop()
 		fig.after = takeSnapshot()
+		r.heapProfile("idle")
+		r.goroutineProfile("idle")
 	})
-	*errs = append(*errs, res.Errors...)
+	r.out = out
+	r.errs = append(r.errs, res.Errors...)
 	if fig.n != n {
-		*errs = append(*errs, fmt.Sprintf("%d of %d idle sessions opened", fig.n, n))
+		r.fail("%d of %d idle sessions opened", fig.n, n)
 	}
 	fig.n = max(fig.n, 1)
-	return fig, out
+	if !waitIdle(r.srv, 15*time.Second) {
+		r.fail("%d sessions still open on the server 15s after the idle clients left", r.srv.liveCount())
+	}
+	return fig
 }
 
 // memSnapshot is the process's memory after a forced GC.
 type memSnapshot struct {
-	heapInuse, sys uint64
-	rss            int64 // bytes
-	goroutines     int
+	heapAlloc, heapInuse, sys uint64
+	rss                       int64 // bytes
+	goroutines                int
 }
 
 func takeSnapshot() memSnapshot {
@@ -436,7 +560,7 @@ func takeSnapshot() memSnapshot {
 	debug.FreeOSMemory() // another GC, and unused memory back to the OS, so RSS is comparable
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return memSnapshot{heapInuse: ms.HeapInuse, sys: ms.Sys, rss: vmRSS(), goroutines: runtime.NumGoroutine()}
+	return memSnapshot{heapAlloc: ms.HeapAlloc, heapInuse: ms.HeapInuse, sys: ms.Sys, rss: vmRSS(), goroutines: runtime.NumGoroutine()}
 }
 
 // vmRSS is VmRSS from /proc/self/status, in bytes; -1 if unreadable.

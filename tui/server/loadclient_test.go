@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"sync"
@@ -33,7 +34,12 @@ type loadSpec struct {
 	Sessions    []sessionSpec
 	Ramp        time.Duration // pause between two session starts
 	StepTimeout time.Duration // how long a screen may take to appear
-	Result      string        // where the loadResult goes, as JSON
+	// Think is the longest pause after a character's echo before the next
+	// (each pause drawn uniformly from [0, Think)); zero types as fast as
+	// the echoes come.
+	Think  time.Duration
+	Term   string // the pty's TERM
+	Result string // where the loadResult goes, as JSON
 }
 
 // sessionSpec is one session: who signs in and what they file.
@@ -199,7 +205,7 @@ func runIdle(spec loadSpec, rec *recorder) {
 				rec.fail("idle session %d (%s): %v", sp.N, sp.User, err)
 				return
 			}
-			if _, _, err := ls.wait("first screen", allOf("What kind of ticket?", "Export data")); err != nil {
+			if _, err := ls.typeStep(rec); err != nil {
 				rec.fail("idle session %d (%s): %v", sp.N, sp.User, err)
 				ls.close()
 				return
@@ -230,6 +236,7 @@ func runIdle(spec loadSpec, rec *recorder) {
 type loadSession struct {
 	spec    sessionSpec
 	timeout time.Duration
+	think   time.Duration
 	client  *gossh.Client
 	sess    *gossh.Session
 	in      io.Writer
@@ -261,14 +268,14 @@ func openLoadSession(spec loadSpec, sp sessionSpec) (*loadSession, error) {
 		c.Close()
 		return nil, fmt.Errorf("open a session: %w", err)
 	}
-	ls := &loadSession{spec: sp, timeout: spec.StepTimeout, client: c, sess: sess, scr: newScreen(80, 24), stderr: &syncBuffer{}, exit: make(chan error, 1), opened: opened}
+	ls := &loadSession{spec: sp, timeout: spec.StepTimeout, think: spec.Think, client: c, sess: sess, scr: newScreen(80, 24), stderr: &syncBuffer{}, exit: make(chan error, 1), opened: opened}
 	sess.Stderr = ls.stderr
 	out, err := sess.StdoutPipe()
 	if err == nil {
 		ls.in, err = sess.StdinPipe()
 	}
 	if err == nil {
-		err = sess.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{})
+		err = sess.RequestPty(spec.Term, 24, 80, gossh.TerminalModes{})
 	}
 	if err == nil {
 		err = sess.Shell()
@@ -334,22 +341,45 @@ func (ls *loadSession) sendStep(rec *recorder, step, keys string, match func(str
 
 // typeEchoed types text one character at a time; echo says what the screen
 // shows once the first i characters are in. Each wait is an echo latency.
-func (ls *loadSession) typeEchoed(rec *recorder, search bool, step, text string, echo func(i int) func(string) string) error {
+// It returns when the last character was sent.
+func (ls *loadSession) typeEchoed(rec *recorder, search bool, step, text string, echo func(i int) func(string) string) (last time.Time, err error) {
 	for i := range len(text) {
+		if i > 0 && ls.think > 0 {
+			time.Sleep(rand.N(ls.think))
+		}
 		_, sent, at, err := ls.send(step, text[i:i+1], echo(i+1))
 		if err != nil {
-			return err
+			return sent, err
 		}
 		rec.echo(search, at.Sub(sent))
+		last = sent
 	}
-	return nil
+	return last, nil
+}
+
+// typeStep waits for the first screen, the type step. A user's drafts are
+// shared by their sessions, so a session may first be offered another's
+// unfinished ticket: it starts a new one (the draft is kept aside).
+func (ls *loadSession) typeStep(rec *recorder) (time.Time, error) {
+	typeStep := allOf("What kind of ticket?", "Export data")
+	got, at, err := ls.wait("first screen", anyOf("What kind of ticket?", "Resume the unfinished ticket?"))
+	if err != nil {
+		return at, err
+	}
+	if got == "Resume the unfinished ticket?" {
+		rec.note("offered a draft to resume (answered n)")
+		_, _, at, err = ls.send("draft declined", "n", typeStep)
+		return at, err
+	}
+	_, at, err = ls.wait("type step", typeStep)
+	return at, err
 }
 
 // walk files a data export through the whole wizard, waiting for every
 // screen before the next key.
 func (ls *loadSession) walk(rec *recorder) error {
 	sp := ls.spec
-	_, at, err := ls.wait("first screen", allOf("What kind of ticket?", "Export data"))
+	at, err := ls.typeStep(rec)
 	if err != nil {
 		return err
 	}
@@ -372,7 +402,7 @@ func (ls *loadSession) walk(rec *recorder) error {
 	}
 	rec.step("type chosen to database list", at.Sub(sent))
 
-	if err := ls.typeEchoed(rec, true, "search echo", sp.Schema[:len(sp.Schema)-1], func(i int) func(string) string {
+	if _, err := ls.typeEchoed(rec, true, "search echo", sp.Schema[:len(sp.Schema)-1], func(i int) func(string) string {
 		return anyOf("Search: " + sp.Schema[:i])
 	}); err != nil {
 		return err
@@ -382,6 +412,9 @@ func (ls *loadSession) walk(rec *recorder) error {
 	// paused longer than the search's debounce); the result is then not
 	// timed.
 	result := allOf("1 shown · 1 found in DMS", "▌ "+sp.Schema)
+	if ls.think > 0 {
+		time.Sleep(rand.N(ls.think))
+	}
 	primed := ls.scr.shows(result)
 	if primed {
 		rec.note("search result for the name less its last letter shown before the last key")
@@ -405,17 +438,18 @@ func (ls *loadSession) walk(rec *recorder) error {
 	// The SQL, one line: each character's echo is the text so far on screen
 	// with the cursor after it in the status line (a space alone would match
 	// the cursor cell).
-	if err := ls.typeEchoed(rec, false, "SQL echo", sp.SQL, func(i int) func(string) string {
+	sent, err = ls.typeEchoed(rec, false, "SQL echo", sp.SQL, func(i int) func(string) string {
 		return allOf(sp.SQL[:i], fmt.Sprintf("line 1, col %d ·", i+1))
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	sent = time.Now()
 	_, at, err = ls.wait("SQL check", anyOf("every statement is allowed"))
 	if err != nil {
 		return err
 	}
 	rec.step("last SQL key to check", at.Sub(sent))
+	// The comment and the reason go in one write each, like a paste.
 	for _, s := range []struct{ step, keys, want string }{
 		{"SQL done to details", keyCtrlS, "┃ Comment"},
 		{"comment typed", sp.Comment, "> " + sp.Comment},
@@ -424,16 +458,35 @@ func (ls *loadSession) walk(rec *recorder) error {
 		{"reason to related users", keyEnter, "┃ Related users"},
 		{"related users to attachment", keyEnter, "┃ Attachment key"},
 		{"attachment to affected-row check", keyEnter, "┃ Ignore the affected-row check?"},
-		{"details to review", keyEnter, "Review · the request exactly as it will be sent"},
 	} {
 		if err := ls.sendStep(rec, s.step, s.keys, anyOf(s.want)); err != nil {
 			return err
 		}
 	}
-	// The review of a dev or test database asks for no typed confirmation;
-	// the EXPLAIN started on leaving the SQL step shows its figure.
-	if _, _, err := ls.wait("review estimate", anyOf("estimate (EXPLAIN)")); err != nil {
+	// The EXPLAIN started on leaving the SQL step: if it has not answered
+	// when the form ends, the form asks for the figure by hand, as it would
+	// a person.
+	review := "Review · the request exactly as it will be sent"
+	got, sent, at, err = ls.send("details to review", keyEnter, anyOf(review, "┃ Affected rows"))
+	if err != nil {
 		return err
+	}
+	if got != review {
+		rec.note("asked for the affected rows by hand (the EXPLAIN had not answered when the form ended)")
+		if _, _, _, err := ls.send("affected rows typed", "1000", anyOf("> 1000")); err != nil {
+			return err
+		}
+		if _, _, _, err := ls.send("affected rows to review", keyEnter, anyOf(review)); err != nil {
+			return err
+		}
+	} else {
+		rec.step("details to review", at.Sub(sent))
+	}
+	// A dev or test database: the review asks for no typed confirmation.
+	if got, _, err := ls.wait("review figure", anyOf("estimate (EXPLAIN)", "entered by hand")); err != nil {
+		return err
+	} else if got != "estimate (EXPLAIN)" {
+		rec.note("reviewed with the figure entered by hand")
 	}
 	if err := ls.sendStep(rec, "submit to ticket created", keyEnter, anyOf("Ticket created")); err != nil {
 		return err

@@ -69,8 +69,9 @@ type Config struct {
 	AuditFallback io.Writer
 	// MaxSessions and MaxSessionsPerUser bound the open sessions.
 	MaxSessions, MaxSessionsPerUser int
-	// IdleTimeout ends a session after this long without a key; the wizard
-	// enforces it (STYLE.md trap 4).
+	// IdleTimeout ends a session after this long without a key; the server
+	// watches the session's input (STYLE.md trap 4: wish's own counts the
+	// wizard's output too).
 	IdleTimeout time.Duration
 	// MaxSessionTime ends a session this long after it started; the
 	// connection is cut a few seconds later if it lingers.

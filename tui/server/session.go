@@ -143,25 +143,29 @@ func (s *Server) serveSession(sess ssh.Session) {
 	defer s.sessions.Done()
 	ctx := sess.Context()
 	id := fmt.Sprintf("%.8s-%d", ctx.SessionID(), s.seq.Add(1))
-	logger := s.log.With("session", id, "remote", sess.RemoteAddr().String())
+	// Refusals log these fields; an admitted session gets a logger with them
+	// and its user. One With per session: a charmbracelet/log With copies
+	// the logger's styles, some 5 KB a session keeps.
+	who := []any{"session", id, "remote", sess.RemoteAddr().String()}
+	with := func(kv ...any) []any { return append(append(make([]any, 0, len(who)+len(kv)), who...), kv...) }
 	if s.draining.Load() {
 		refuse(sess, "the server is shutting down; try again in a minute")
 		return
 	}
 	key := sess.PublicKey()
 	if key == nil {
-		logger.Warn("refused: no public key", "login", sess.User())
+		s.log.Warn("refused: no public key", with("login", sess.User())...)
 		refuse(sess, "sign in with a public key listed in this server's users file")
 		return
 	}
 	fp := gossh.FingerprintSHA256(key)
 	u, ok := s.users.Load().Lookup(key)
 	if !ok {
-		logger.Warn("refused: key no longer in the users file", "fingerprint", fp, "login", sess.User())
+		s.log.Warn("refused: key no longer in the users file", with("fingerprint", fp, "login", sess.User())...)
 		refuse(sess, "your key is no longer in this server's users file; ask the team that runs it")
 		return
 	}
-	logger = logger.With("user", u.Name)
+	logger := s.log.With(with("user", u.Name)...)
 	release, why := s.limits.acquire(u.Name)
 	if why != "" {
 		logger.Warn("refused: session limit", "reason", why)
@@ -183,13 +187,14 @@ func (s *Server) serveSession(sess ssh.Session) {
 	resume, draftNotice := tui.LoadDraft(store)
 	model := tui.New(tui.Options{
 		Service: policy, Region: b.Region, Endpoint: b.Endpoint, Demo: b.Demo, Tenant: b.Tenant,
-		User:        u.TUI(),
-		Renderer:    newRenderer(sess, pty.Term, env),
-		Mono:        b.Mono || noColor(env),
-		Local:       false, // no external editor, no files on the server
-		ConsoleURL:  b.ConsoleURL,
-		IdleTimeout: s.cfg.IdleTimeout,
-		Drafts:      store, Draft: resume, DraftNotice: draftNotice,
+		User:       u.TUI(),
+		Renderer:   newRenderer(sess, pty.Term, env),
+		Mono:       b.Mono || noColor(env),
+		Local:      false, // no external editor, no files on the server
+		ConsoleURL: b.ConsoleURL,
+		// No IdleTimeout: the server watches the session's input instead
+		// (watchIdle), so the program keeps no tick pending.
+		Drafts: store, Draft: resume, DraftNotice: draftNotice,
 	})
 	in := newActivityReader(sess)
 	p := tea.NewProgram(model,
@@ -224,6 +229,12 @@ func (s *Server) serveSession(sess ssh.Session) {
 		t := time.AfterFunc(limit, func() { live.end(fmt.Sprintf(reasonMaxTime, limit)) })
 		defer t.Stop()
 	}
+	if limit := s.cfg.IdleTimeout; limit > 0 {
+		defer watchIdle(in, limit, func() {
+			logger.Info("session idle", "idle_timeout", limit)
+			live.end(fmt.Sprintf(reasonIdle, limit))
+		})()
+	}
 	if s.draining.Load() {
 		go p.Send(tui.NoticeMsg{Text: s.shutdownNotice()})
 	}
@@ -234,6 +245,7 @@ func (s *Server) serveSession(sess ssh.Session) {
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramPanic) {
 		logger.Error("the wizard panicked; this session ended, the server goes on", "err", err)
+		release()
 		refuse(sess, "the wizard stopped on an internal error (logged on the server); reconnect to start again")
 		return
 	}
@@ -247,13 +259,13 @@ func (s *Server) serveSession(sess ssh.Session) {
 			kept = strings.NewReplacer("{draft}", " (your draft is kept)")
 		}
 	}
+	// The slot is free before the client learns the session ended, so it
+	// can reconnect at once.
+	release()
 	switch reason := live.endReason(); {
 	case reason != "":
 		logger.Info("session ended by the server", "reason", kept.Replace(reason), "duration", time.Since(start).Round(time.Second))
 		fmt.Fprintln(sess, "dmsticket: "+kept.Replace(reason))
-	case s.cfg.IdleTimeout > 0 && in.idleFor() >= s.cfg.IdleTimeout:
-		logger.Info("session ended: idle", "idle_timeout", s.cfg.IdleTimeout)
-		fmt.Fprintln(sess, "dmsticket: "+kept.Replace(fmt.Sprintf(reasonIdle, s.cfg.IdleTimeout)))
 	case err != nil && ctx.Err() == nil:
 		logger.Warn("the wizard ended with an error", "err", err)
 	default:
@@ -302,8 +314,35 @@ func (s *Server) newPolicy(svc dms.Service, key gossh.PublicKey, who caller, log
 	}
 }
 
+// watchIdle calls end once r has had no input for limit (STYLE.md trap 4:
+// wish's IdleTimeout counts the wizard's own output as activity). It is a
+// timer, re-armed for the time left whenever it finds input came since: no
+// goroutine waits while the session lives, and nothing of the session is
+// kept once stop is called.
+func watchIdle(r *activityReader, limit time.Duration, end func()) (stop func()) {
+	var mu sync.Mutex
+	var t *time.Timer
+	mu.Lock()
+	defer mu.Unlock()
+	t = time.AfterFunc(limit, func() {
+		mu.Lock()
+		if idle := r.idleFor(); idle < limit {
+			t.Reset(limit - idle)
+			mu.Unlock()
+			return
+		}
+		mu.Unlock()
+		end()
+	})
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Stop()
+	}
+}
+
 // activityReader is the session's input, noting when the last byte came in
-// (to tell the client why an idle session ended).
+// (for the idle timeout).
 type activityReader struct {
 	r    io.Reader
 	last atomic.Int64 // unix nanoseconds

@@ -103,7 +103,7 @@ func TestConnectionRateLimitRefusesWithOneLine(t *testing.T) {
 	}
 }
 
-func TestAnIdleSessionIsEndedByTheAppWithAReason(t *testing.T) {
+func TestAnIdleSessionIsEndedWithAReason(t *testing.T) {
 	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
 	cfg := e.config()
 	cfg.IdleTimeout = 800 * time.Millisecond
