@@ -48,16 +48,18 @@ type Styles struct {
 
 	help help.Styles
 	syn  *syntax
+	hex  Palette // the palette in hex, for chroma's own formatters
 }
 
 // New builds the styles for renderer r. mono drops every colour and keeps
 // bold, underline and reverse video (--no-color, NO_COLOR).
 func New(r *lipgloss.Renderer, mono bool) *Styles {
-	p := Colour(r.HasDarkBackground())
+	hex := Colour(r.HasDarkBackground())
+	p := forProfile(hex, r.ColorProfile())
 	if mono {
-		p = Mono()
+		hex, p = Mono(), Mono()
 	}
-	s := &Styles{R: r, P: p, Mono: mono, Profile: r.ColorProfile()}
+	s := &Styles{R: r, P: p, hex: hex, Mono: mono, Profile: r.ColorProfile()}
 	n := r.NewStyle
 
 	s.Brand = n().Bold(true).Foreground(p.Accent)

@@ -82,7 +82,7 @@ func (s *Styles) ChromaStyle() *chroma.Style {
 		}
 		return extra + " " + h
 	}
-	p := s.P
+	p := s.hex
 	return chroma.MustNewStyle("dmsticket", chroma.StyleEntries{
 		chroma.Background:    entry(p.Text, ""),
 		chroma.Keyword:       entry(p.Keyword, "bold"),

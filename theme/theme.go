@@ -6,7 +6,11 @@
 package theme
 
 import (
+	"reflect"
+	"strconv"
+
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Palette is the set of colours everything is drawn with.
@@ -57,4 +61,32 @@ func Mono() Palette {
 	n := lipgloss.NoColor{}
 	return Palette{Text: n, Muted: n, Faint: n, Border: n, Accent: n, AccentText: n, Danger: n, DangerText: n,
 		Warn: n, WarnText: n, OK: n, Info: n, Keyword: n, String: n, Number: n, Comment: n, Operator: n, Name: n, Builtin: n}
+}
+
+// forProfile converts a hex palette once into the colours a profile can show
+// (a 256-colour or 16-colour index). lipgloss would otherwise convert every
+// hex colour on every Render, which with hundreds of sessions is a sixth of
+// the server's time.
+func forProfile(p Palette, profile termenv.Profile) Palette {
+	if profile == termenv.TrueColor || profile == termenv.Ascii {
+		return p
+	}
+	v := reflect.ValueOf(&p).Elem()
+	for i := range v.NumField() {
+		c, ok := v.Field(i).Interface().(lipgloss.Color)
+		if !ok {
+			continue
+		}
+		var idx int
+		switch tc := profile.Color(string(c)).(type) {
+		case termenv.ANSI256Color:
+			idx = int(tc)
+		case termenv.ANSIColor:
+			idx = int(tc)
+		default:
+			continue
+		}
+		v.Field(i).Set(reflect.ValueOf(lipgloss.TerminalColor(lipgloss.Color(strconv.Itoa(idx)))))
+	}
+	return p
 }

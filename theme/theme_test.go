@@ -76,3 +76,20 @@ func TestLightAndDarkPalettesDiffer(t *testing.T) {
 		t.Fatal("the light palette is the dark one")
 	}
 }
+
+// TestPaletteIsConvertedOncePerProfile: a 256-colour renderer draws the same
+// colour from the converted palette as lipgloss would from the hex one.
+func TestPaletteIsConvertedOncePerProfile(t *testing.T) {
+	for _, p := range []termenv.Profile{termenv.ANSI256, termenv.ANSI} {
+		r := renderer(p, true)
+		s := New(r, false)
+		hex := Colour(true)
+		want := r.NewStyle().Foreground(hex.Danger).Render("x")
+		if got := s.Error.Render("x"); got != want {
+			t.Errorf("%v: converted %q, hex %q", p, got, want)
+		}
+		if _, ok := s.P.Danger.(lipgloss.Color); !ok || strings.HasPrefix(string(s.P.Danger.(lipgloss.Color)), "#") {
+			t.Errorf("%v: palette still hex: %v", p, s.P.Danger)
+		}
+	}
+}

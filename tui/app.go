@@ -63,7 +63,6 @@ type (
 		list   []dms.Tenant
 		err    error
 	}
-	idleMsg struct{}
 )
 
 // NoticeMsg puts a banner above the header, e.g. the SSH server announcing
@@ -83,10 +82,14 @@ type Model struct {
 	steps    map[Step]step
 	width    int
 	height   int
-	lastKey  time.Time
 	quitting bool
 	notice   string
 	draft    draftState
+	// The header and footer as last drawn, and what they showed.
+	hdrKey  headerKey
+	hdrView string
+	ftrKey  string
+	ftrView string
 }
 
 // New builds the wizard. It draws with opts.Renderer (one per SSH session).
@@ -115,16 +118,12 @@ func (m *Model) CurrentStep() Step { return m.step }
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	m.lastKey = m.s.now()
 	if m.s.opts.CredentialsErr != nil {
 		return nil
 	}
 	cmds := []tea.Cmd{m.loadTenants()}
 	if m.draft.offer == nil {
 		cmds = append(cmds, m.steps[m.step].enter())
-	}
-	if m.s.opts.IdleTimeout > 0 {
-		cmds = append(cmds, m.idleTick())
 	}
 	return tea.Batch(cmds...)
 }
@@ -146,14 +145,6 @@ func loadTenants(svc dms.Service) tea.Cmd {
 		}
 		return tenantsMsg{active: active, list: list}
 	}
-}
-
-func (m *Model) idleTick() tea.Cmd {
-	d := m.s.opts.IdleTimeout / 4
-	if d > 30*time.Second {
-		d = 30 * time.Second
-	}
-	return tea.Tick(d, func(time.Time) tea.Msg { return idleMsg{} })
 }
 
 // Update implements tea.Model.
@@ -191,7 +182,6 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, m.steps[m.step].update(msg)
 	case tea.KeyMsg:
-		m.lastKey = m.s.now()
 		if key.Matches(msg, m.s.keys.Quit) {
 			m.quitting = true
 			_ = m.SaveDraft() // ctrl+c keeps the draft
@@ -217,15 +207,6 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.back()
 		}
 		return m, cur.update(msg)
-	case idleMsg:
-		if m.s.now().Sub(m.lastKey) >= m.s.opts.IdleTimeout {
-			m.quitting = true
-			_ = m.SaveDraft()
-			// The host says why the program ended (Println is lost in the
-			// alternate screen).
-			return m, tea.Quit
-		}
-		return m, m.idleTick()
 	case tenantsMsg:
 		m.s.tenantsLoaded = true
 		m.s.tenantsErr = msg.err
@@ -424,7 +405,30 @@ func (m *Model) tooSmall() string {
 		lipgloss.JoinVertical(lipgloss.Center, clipLines(msg, m.width)...)), m.width, m.height)
 }
 
+// footer is the keys that work here; drawn again only when they change.
 func (m *Model) footer() string {
+	keys := m.footerKeys()
+	var kb strings.Builder
+	kb.WriteString(itoa(m.width))
+	if m.showHelp {
+		kb.WriteString("?")
+	}
+	for _, g := range keys.FullHelp() {
+		for _, b := range g {
+			kb.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
+		}
+		kb.WriteString("\x02")
+	}
+	for _, b := range keys.short {
+		kb.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
+	}
+	if k := kb.String(); k != m.ftrKey || m.ftrView == "" {
+		m.ftrKey, m.ftrView = k, m.drawFooter(keys)
+	}
+	return m.ftrView
+}
+
+func (m *Model) footerKeys() helpKeys {
 	keys := m.steps[m.step].help()
 	if m.draft.offer != nil {
 		keys = resumeKeys(m.s.keys)
@@ -434,6 +438,10 @@ func (m *Model) footer() string {
 		helpKey = "f1" // where `?` is text
 	}
 	keys.short = append(keys.short, with(m.s.keys.Help, helpKey, "help"))
+	return keys
+}
+
+func (m *Model) drawFooter(keys helpKeys) string {
 	if m.showHelp {
 		full := keys.FullHelp()
 		common := []key.Binding{m.s.keys.Quit, with(m.s.keys.Help, "?/f1", "close help")}

@@ -12,10 +12,32 @@ import (
 	"dmsticket/theme"
 )
 
+// headerKey is everything the header shows: it is drawn again only when one
+// of these changes, not on every message.
+type headerKey struct {
+	width      int
+	step       Step
+	typ        string
+	tenant     dms.Tenant
+	db         dms.Database
+	notice     string
+	tenantStep bool
+}
+
 // header is drawn on every screen: product, tenant, region, DEMO badge, the
 // signed-in user, the step line and, once chosen, the database with its
 // environment badge and, for production, a warning line that stays.
 func (m *Model) header() string {
+	t := m.s.ticket
+	k := headerKey{m.width, m.step, t.Type, t.Tenant, t.Database, m.notice, m.needTenantStep()}
+	if k == m.hdrKey && m.hdrView != "" {
+		return m.hdrView
+	}
+	m.hdrKey, m.hdrView = k, m.drawHeader()
+	return m.hdrView
+}
+
+func (m *Model) drawHeader() string {
 	st := m.s.st
 	w := m.width
 	left := st.Brand.Render("dmsticket")

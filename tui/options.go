@@ -45,9 +45,6 @@ type Options struct {
 	// SearchDebounce is how long typing must pause before a database search
 	// is sent; zero: 150 ms.
 	SearchDebounce time.Duration
-	// IdleTimeout ends the program after this long without a key (SSH); zero:
-	// never.
-	IdleTimeout time.Duration
 	// Drafts keeps the unfinished ticket on disk; nil keeps none.
 	Drafts *draft.Store
 	// Draft is a draft to offer to resume at start (see LoadDraft), and

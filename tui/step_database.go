@@ -26,7 +26,7 @@ const (
 )
 
 type (
-	searchTickMsg   struct{ seq int }
+	searchTickMsg   struct{}
 	searchResultMsg struct {
 		seq  int
 		page dms.DatabasePage
@@ -56,10 +56,16 @@ type databaseStep struct {
 	cancel  context.CancelFunc
 	auto    int // pages loaded on their own for the current query
 	started bool
+	pause   debouncer
 }
 
 func newDatabaseStep(s *session) *databaseStep {
-	return &databaseStep{s: s, input: newInput(s, "Search: ", "schema name, alias or host — empty lists all")}
+	wait := s.opts.SearchDebounce
+	if wait <= 0 {
+		wait = 150 * time.Millisecond
+	}
+	return &databaseStep{s: s, input: newInput(s, "Search: ", "schema name, alias or host — empty lists all"),
+		pause: debouncer{wait: wait, msg: searchTickMsg{}}}
 }
 
 func (d *databaseStep) enter() tea.Cmd {
@@ -105,21 +111,18 @@ func (d *databaseStep) search(page int) tea.Cmd {
 	}
 }
 
+// debounce waits for a pause in typing before searching; answers to what was
+// asked before this key are dropped from now on.
 func (d *databaseStep) debounce() tea.Cmd {
 	d.seq++
-	seq := d.seq
-	wait := d.s.opts.SearchDebounce
-	if wait <= 0 {
-		wait = 150 * time.Millisecond
-	}
-	return tea.Tick(wait, func(time.Time) tea.Msg { return searchTickMsg{seq: seq} })
+	return d.pause.touch()
 }
 
 func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case searchTickMsg:
-		if msg.seq != d.seq {
-			return nil // more typing came after this pause
+		if ready, again := d.pause.fire(); !ready {
+			return again // more typing came: wait for the pause
 		}
 		return d.search(1)
 	case searchResultMsg:

@@ -89,9 +89,12 @@ func (d *detailsStep) apply() {
 }
 
 // needManualRows reports whether the form asks for the figure by hand: the
-// check is not ignored and no measured figure is there.
+// check is not ignored, no measured figure is there, and none is on its way.
 func (d *detailsStep) needManualRows() bool {
 	r := d.s.ticket.Rows
+	if d.s.sql != nil && d.s.sql.est.running {
+		return r.Source == dms.RowsManual // let the estimate answer; the review waits for it
+	}
 	return !d.v.ignore && (!r.Known() || r.Source == dms.RowsManual)
 }
 

@@ -20,7 +20,7 @@ import (
 const checkDelay = 120 * time.Millisecond
 
 type (
-	checkTickMsg   struct{ version uint64 }
+	checkTickMsg   struct{}
 	checkResultMsg struct {
 		version  uint64
 		sql      string
@@ -54,6 +54,7 @@ type estimateRun struct {
 	last    *dms.RowEstimate // the last answer, for the per-statement figures
 	err     error            // DMS's refusal or the failure of the last run
 	started time.Time
+	auto    bool // started by leaving the step, not by the user's key
 }
 
 // sqlStep is the SQL editor with live statement checks and the affected-row
@@ -71,6 +72,7 @@ type sqlStep struct {
 	path      textinput.Model
 	loadedFor string // the dialect the editor was set up for
 	loaded    bool   // the editor holds the ticket's SQL
+	pause     debouncer
 }
 
 func newSQLStep(s *session) *sqlStep {
@@ -81,7 +83,8 @@ func newSQLStep(s *session) *sqlStep {
 		Syntax: st.Syntax,
 	})
 	ed.SetPlaceholder("SELECT … FROM … WHERE …;   (ctrl+o opens a .sql file)")
-	return &sqlStep{s: s, ed: ed, path: newInput(s, "Open: ", "path to a .sql file")}
+	return &sqlStep{s: s, ed: ed, path: newInput(s, "Open: ", "path to a .sql file"),
+		pause: debouncer{wait: checkDelay, msg: checkTickMsg{}}}
 }
 
 func (q *sqlStep) ticketType() dms.TicketType {
@@ -138,10 +141,7 @@ func (q *sqlStep) panelHeight() int {
 	return max(0, min(n, maxPanelLines, q.s.height-2-5))
 }
 
-func (q *sqlStep) scheduleCheck() tea.Cmd {
-	v := q.ed.Version()
-	return tea.Tick(checkDelay, func(time.Time) tea.Msg { return checkTickMsg{version: v} })
-}
+func (q *sqlStep) scheduleCheck() tea.Cmd { return q.pause.touch() }
 
 // check splits and checks the script in the background.
 func (q *sqlStep) check() tea.Cmd {
@@ -194,7 +194,9 @@ func (q *sqlStep) leaving() tea.Cmd {
 		if t.Rows.Source == dms.RowsCount {
 			method = dms.RowsCount
 		}
-		return q.startEstimate(method)
+		cmd := q.startEstimate(method)
+		q.est.auto = true
+		return cmd
 	}
 	return nil
 }
@@ -206,7 +208,7 @@ func (q *sqlStep) startEstimate(method dms.RowSource) tea.Cmd {
 		q.est.cancel()
 	}
 	q.est.seq++
-	q.est.running, q.est.method, q.est.err, q.est.started = true, method, nil, q.s.now()
+	q.est.running, q.est.method, q.est.err, q.est.started, q.est.auto = true, method, nil, q.s.now(), false
 	ctx, cancel := context.WithCancel(context.Background())
 	q.est.cancel = cancel
 	seq, t, svc := q.est.seq, *q.s.ticket, q.s.svc
@@ -250,7 +252,10 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		return nil
 	case checkTickMsg:
-		if msg.version != q.ed.Version() {
+		if ready, again := q.pause.fire(); !ready {
+			return again
+		}
+		if q.ed.Version() == q.checked {
 			return nil
 		}
 		return q.check()
@@ -281,7 +286,10 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 		est := msg.est
 		est.At = q.s.now() // when the answer arrived, by the program's clock
 		q.est.last, q.est.err = &est, msg.err
-		if msg.err == nil && est.Complete {
+		// An estimate the wizard started by itself does not replace a figure
+		// the user has typed since; one the user asked for does.
+		manual := q.s.ticket.Rows.Source == dms.RowsManual && q.s.ticket.Rows.SQLHash == msg.sqlHash
+		if msg.err == nil && est.Complete && !(q.est.auto && manual) {
 			q.s.ticket.Rows = est.Figure()
 		}
 		return nil

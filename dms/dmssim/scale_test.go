@@ -100,7 +100,6 @@ func TestSearchOverFiftyThousandReturnsCorrectTotals(t *testing.T) {
 	t.Logf("one SDK round trip over %d databases: %v", scaleDBs, time.Since(start))
 }
 
-
 func BenchmarkSimSearch50k(b *testing.B) {
 	s, err := New(Options{Seed: testSeed(b), ExtraDatabases: scaleDBs})
 	if err != nil {

@@ -104,6 +104,10 @@ type Server struct {
 	draftsMu     sync.Mutex
 	drafts       map[string]*draft.Store
 	draftsWarned bool
+	// draftHeld names the users whose draft a live session holds: a user's
+	// second session neither offers nor writes it, so two sessions cannot
+	// resume, and file, the same ticket.
+	draftHeld map[string]bool
 
 	liveMu   sync.Mutex
 	live     map[*liveSession]struct{}

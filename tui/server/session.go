@@ -183,8 +183,18 @@ func (s *Server) serveSession(sess ssh.Session) {
 	env := sess.Environ()
 	policy := s.newPolicy(svc, key, caller{Login: sess.User(), Fingerprint: fp, RemoteAddr: sess.RemoteAddr().String(), Session: id}, logger)
 	b := s.cfg.Backend
-	store := s.draftStore(u.Name)
-	resume, draftNotice := tui.LoadDraft(store)
+	store, draftNotice := s.draftStore(u.Name), ""
+	letGoOfDraft := func() {}
+	if store != nil && !s.holdDraft(u.Name) {
+		store, draftNotice = nil, "Your other open session keeps your draft; what you type here is not kept as one."
+	} else if store != nil {
+		letGoOfDraft = sync.OnceFunc(func() { s.releaseDraft(u.Name) })
+		defer letGoOfDraft()
+	}
+	resume, loadNotice := tui.LoadDraft(store)
+	if loadNotice != "" {
+		draftNotice = loadNotice
+	}
 	model := tui.New(tui.Options{
 		Service: policy, Region: b.Region, Endpoint: b.Endpoint, Demo: b.Demo, Tenant: b.Tenant,
 		User:       u.TUI(),
@@ -259,6 +269,7 @@ func (s *Server) serveSession(sess ssh.Session) {
 			kept = strings.NewReplacer("{draft}", " (your draft is kept)")
 		}
 	}
+	letGoOfDraft() // before the client can reconnect
 	// The slot is free before the client learns the session ended, so it
 	// can reconnect at once.
 	release()
@@ -272,6 +283,27 @@ func (s *Server) serveSession(sess ssh.Session) {
 		logger.Info("session end", "duration", time.Since(start).Round(time.Second))
 	}
 	_ = sess.Exit(0)
+}
+
+// holdDraft gives the user's draft to this session unless another live
+// session of theirs holds it.
+func (s *Server) holdDraft(user string) bool {
+	s.draftsMu.Lock()
+	defer s.draftsMu.Unlock()
+	if s.draftHeld == nil {
+		s.draftHeld = map[string]bool{}
+	}
+	if s.draftHeld[user] {
+		return false
+	}
+	s.draftHeld[user] = true
+	return true
+}
+
+func (s *Server) releaseDraft(user string) {
+	s.draftsMu.Lock()
+	defer s.draftsMu.Unlock()
+	delete(s.draftHeld, user)
 }
 
 // draftStore is the draft file of an SSH user (one per user, shared by their

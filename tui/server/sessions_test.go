@@ -246,3 +246,21 @@ func TestShutdownWaitsForASubmissionInFlightSoItsAuditRecordIsWritten(t *testing
 		t.Fatalf("audit = %+v, want the ticket created during shutdown", recs)
 	}
 }
+
+// TestASecondSessionOfAUserDoesNotShareTheDraft: a user's draft belongs to one
+// live session, so two sessions cannot resume, and file, the same ticket.
+func TestASecondSessionOfAUserDoesNotShareTheDraft(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
+	e.start(e.config())
+	first := e.openTerm("alice", "xterm-256color", 100, 30)
+	first.waitFor("signed in as alice")
+	second := e.openTerm("alice", "xterm-256color", 100, 30)
+	second.waitFor("Your other open session keeps your draft")
+	first.send(keyCtrlC)
+	first.wait()
+	third := e.openTerm("alice", "xterm-256color", 100, 30)
+	third.waitFor("signed in as alice")
+	if strings.Contains(third.text(), "other open session") {
+		t.Fatal("the draft was not handed back when the first session ended")
+	}
+}
