@@ -162,14 +162,18 @@ type backend struct {
 
 // connect builds the DMS client from the flags: against the in-process
 // simulator for --demo, else the real endpoint with the SDK's credentials.
-func connect(g *globals) (*backend, error) {
+func connect(g *globals) (*backend, error) { return connectWith(g, 0) }
+
+// connectWith is connect with a number of concurrent DMS calls (0: the
+// client's default).
+func connectWith(g *globals, calls int) (*backend, error) {
 	if strings.Contains(strings.ToLower(os.Getenv("DEBUG")), "sdk") {
 		return nil, &exitError{2, errors.New("DEBUG=sdk makes the Alibaba Cloud SDK print every request to stdout, which would wreck the screen and leak request details: unset DEBUG")}
 	}
 	if g.demo {
-		return connectDemo(g)
+		return connectDemo(g, calls)
 	}
-	c, err := dms.NewClient(dms.Config{Region: g.region, Profile: g.profile, Endpoint: g.endpoint, Version: buildVersion()})
+	c, err := dms.NewClient(dms.Config{Region: g.region, Profile: g.profile, Endpoint: g.endpoint, Version: buildVersion(), Concurrency: calls})
 	if err != nil {
 		return nil, &exitError{2, err}
 	}
@@ -188,7 +192,7 @@ func connect(g *globals) (*backend, error) {
 // connectDemo starts the simulator on a loopback port with a key pair made up
 // for this run and points the real SDK client at it: the demo runs the same
 // code path as production.
-func connectDemo(g *globals) (*backend, error) {
+func connectDemo(g *globals, calls int) (*backend, error) {
 	seed, err := dmssim.LoadSeed(demoSeed)
 	if err != nil {
 		return nil, err
@@ -199,7 +203,7 @@ func connectDemo(g *globals) (*backend, error) {
 		return nil, err
 	}
 	c, err := dms.NewClient(dms.Config{
-		Region: g.region, Endpoint: sim.Endpoint, Version: buildVersion(),
+		Region: g.region, Endpoint: sim.Endpoint, Version: buildVersion(), Concurrency: calls,
 		Credentials: dms.StaticCredentials(cred.AccessKeyID, cred.AccessKeySecret),
 	})
 	if err != nil {
@@ -304,11 +308,16 @@ func serveCommand(g *globals, stdout, stderr io.Writer) *cobra.Command {
 	})
 }
 
+// serveDMSCalls is how many DMS calls each of serve's clients runs at once:
+// many sessions share one client, and at 200 sessions 8 calls made the
+// database list wait over a second (BENCHMARKS.md, SSH at team scale).
+const serveDMSCalls = 32
+
 // serveBackend connects once for the server and builds one client per aliyun
 // CLI profile the users file names, on first use, so each user's tickets go
 // out under their own identity.
 func serveBackend(g *globals) (server.Backend, func(), error) {
-	b, err := connect(g)
+	b, err := connectWith(g, serveDMSCalls)
 	if err != nil {
 		return server.Backend{}, nil, err
 	}
@@ -327,7 +336,7 @@ func serveBackend(g *globals) (server.Backend, func(), error) {
 		if b.demo {
 			return b.svc, nil // the simulator has one identity
 		}
-		c, err := dms.NewClient(dms.Config{Region: g.region, Profile: profile, Endpoint: g.endpoint, Version: buildVersion()})
+		c, err := dms.NewClient(dms.Config{Region: g.region, Profile: profile, Endpoint: g.endpoint, Version: buildVersion(), Concurrency: serveDMSCalls})
 		if err != nil {
 			return nil, err
 		}
