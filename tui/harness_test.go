@@ -198,6 +198,6 @@ var requestIDs = regexp.MustCompile(`[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F
 // simulator makes up afresh, are masked with a string of the same width.
 func goldenView(t *testing.T, view string) {
 	t.Helper()
-	view = requestIDs.ReplaceAllString(view, "XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX")
+	view = requestIDs.ReplaceAllString(view, "00000000-0000-0000-0000-000000000000")
 	golden.RequireEqual(t, []byte(view))
 }
