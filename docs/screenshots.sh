@@ -4,7 +4,8 @@
 # (capture-pane -e) and drawn to PNG by charmbracelet/freeze.
 #   go install github.com/charmbracelet/freeze@v0.2.2; docs/screenshots.sh
 # freeze v0.2.2 keeps a background colour past SGR 49 (default background);
-# the captures are rewritten to use a full reset there, which draws the same.
+# the captures name freeze's own window colour (#171717) there instead, which
+# draws the same and leaves the foreground alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(mktemp -d)/dmsticket
@@ -15,7 +16,7 @@ mkdir -p "$out"
 s=dmsticket-shots
 tmux kill-session -t $s 2>/dev/null || true
 tmux new-session -d -s $s -x 100 -y 28 -e COLORTERM=truecolor -e XDG_STATE_HOME="$state" "$bin --demo"
-shot() { sleep "${2:-0.6}"; tmux capture-pane -e -p -t $s | sed 's/\x1b\[49m/\x1b[0m/g' > "$state/$1.ansi"
+shot() { sleep "${2:-0.6}"; tmux capture-pane -e -p -t $s | sed 's/\x1b\[49m/\x1b[48;2;23;23;23m/g' > "$state/$1.ansi"
   freeze "$state/$1.ansi" -o "$out/$1.svg" --window --padding 20 --font.size 14 --font.family "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" >/dev/null; }
 keys() { tmux send-keys -t $s "$@"; sleep 0.25; }
 shot 1-type 1.2

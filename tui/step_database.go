@@ -277,7 +277,7 @@ func (d *databaseStep) view() string {
 		} else {
 			line = st.Row.Render(line)
 		}
-		b.WriteString(line + badge + "\n")
+		b.WriteString(line + " " + badge + "\n")
 	}
 	return b.String()
 }
@@ -294,12 +294,18 @@ func dbColumns(w int) columns {
 	return columns{schema: schema, loc: loc, typ: typ, alias: rest - schema}
 }
 
+// row lays out one line of the table; the environment badge is added after
+// it, outside the row's own style.
 func (c columns) row(prefix, schema, loc, typ, alias, env string) string {
 	cell := func(s string, n int) string {
 		s = truncate(s, n)
-		return s + strings.Repeat(" ", max(0, n-lipgloss.Width(s))) + " "
+		return s + strings.Repeat(" ", max(0, n-lipgloss.Width(s)))
 	}
-	return prefix + cell(schema, c.schema) + cell(loc, c.loc) + cell(typ, c.typ) + cell(alias, c.alias) + env
+	line := prefix + strings.Join([]string{cell(schema, c.schema), cell(loc, c.loc), cell(typ, c.typ), cell(alias, c.alias)}, " ")
+	if env != "" {
+		line += " " + env
+	}
+	return line
 }
 
 func (d *databaseStep) help() helpKeys {
