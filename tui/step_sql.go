@@ -72,6 +72,11 @@ type sqlStep struct {
 	path      textinput.Model
 	loadedFor string // the dialect the editor was set up for
 	loaded    bool   // the editor holds the ticket's SQL
+	// staleVal caches stale() for the checked text (staleFor) and the
+	// figure (staleHash).
+	staleFor  uint64
+	staleHash string
+	staleVal  bool
 	pause     debouncer
 }
 
@@ -177,7 +182,15 @@ func (q *sqlStep) stale() bool {
 	if !r.Known() {
 		return false
 	}
-	return q.ed.Version() != q.checked || r.StaleFor(q.s.ticket.SQL)
+	if q.ed.Version() != q.checked {
+		return true
+	}
+	// Hashing the script is not for every frame: cache it per figure and text.
+	if q.staleFor != q.checked || q.staleHash != r.SQLHash {
+		q.staleFor, q.staleHash = q.checked, r.SQLHash
+		q.staleVal = r.StaleFor(q.s.ticket.SQL)
+	}
+	return q.staleVal
 }
 
 // leaving is called when the wizard moves on from the SQL step: the ticket
