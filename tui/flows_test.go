@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,20 +67,10 @@ func TestExportFlowSendsExactlyTheReviewedRequest(t *testing.T) {
 	u.enter()
 	u.waitText("Ticket created")
 
-	calls := sim.run.Server.RequestsFor("CreateOrder")
-	if len(calls) != 1 {
-		t.Fatalf("CreateOrder sent %d times", len(calls))
-	}
-	p := calls[0].Params
-	want := map[string]string{
+	p := sentOnce(t, sim, map[string]string{
 		"Tid": "3000001", "PluginType": "DATA_EXPORT", "Comment": "Q3 export for finance", "RelatedUserList": "2000002,2000003",
 		"PluginParam": fmt.Sprintf(`{"affectRows":%d,"classify":"quarterly report","dbId":1100023,"exeSQL":"SELECT id, total FROM orders WHERE total \u003e 100","ignoreAffectRows":false,"logic":false}`, rows),
-	}
-	for k, v := range want {
-		if p.Get(k) != v {
-			t.Errorf("%s = %q, want %q", k, p.Get(k), v)
-		}
-	}
+	})
 	if p.Has("AttachmentKey") {
 		t.Errorf("an empty attachment key was sent: %q", p.Get("AttachmentKey"))
 	}
@@ -108,20 +99,10 @@ func TestSchemaDesignFlowSendsExactlyTheReviewedRequest(t *testing.T) {
 	}
 	u.enter()
 	u.waitText("Ticket created")
-	calls := sim.run.Server.RequestsFor("CreateOrder")
-	if len(calls) != 1 {
-		t.Fatalf("CreateOrder sent %d times", len(calls))
-	}
-	p := calls[0].Params
-	want := map[string]string{
+	sentOnce(t, sim, map[string]string{
 		"Tid": "3000001", "PluginType": "NDDL", "Comment": "login is slow", "RelatedUserList": "2000002",
 		"PluginParam": `{"dbId":1100024,"description":"unique, built online","logic":false,"relatedIds":[2000002],"title":"add index on users.email"}`,
-	}
-	for k, v := range want {
-		if p.Get(k) != v {
-			t.Errorf("%s = %q, want %q", k, p.Get(k), v)
-		}
-	}
+	})
 }
 
 func TestProductionExportFlowNeedsTheSchemaNameTyped(t *testing.T) {
@@ -198,4 +179,21 @@ func TestReviewSavesATicketFileThatSubmitsUnchanged(t *testing.T) {
 	if got := sim.run.Server.Orders()[0].PluginParam; got != want {
 		t.Fatalf("sent %s\nreviewed %s", got, want)
 	}
+}
+
+// sentOnce checks that the simulator received exactly one CreateOrder with
+// these parameters, and returns them all.
+func sentOnce(t *testing.T, sim *simulator, want map[string]string) url.Values {
+	t.Helper()
+	calls := sim.run.Server.RequestsFor("CreateOrder")
+	if len(calls) != 1 {
+		t.Fatalf("CreateOrder sent %d times", len(calls))
+	}
+	p := calls[0].Params
+	for k, v := range want {
+		if p.Get(k) != v {
+			t.Errorf("%s = %q, want %q", k, p.Get(k), v)
+		}
+	}
+	return p
 }
