@@ -32,6 +32,10 @@ const (
 	// KindInvalid: dmsticket refused to send the request (bad input or
 	// configuration); nothing reached DMS.
 	KindInvalid
+	// KindPolicy: the server dmsticket runs on refused the request by its
+	// own policy (the SSH server's users file); nothing reached DMS. DMS's
+	// own permission errors are KindPermission.
+	KindPolicy
 )
 
 // String names the kind.
@@ -53,6 +57,8 @@ func (k Kind) String() string {
 		return "outcome unknown"
 	case KindInvalid:
 		return "invalid request"
+	case KindPolicy:
+		return "refused by this server's policy"
 	}
 	return "unknown"
 }
@@ -114,6 +120,8 @@ func (e *Error) Advice() string {
 		return "The request was sent but no answer came back: look the ticket up before sending it again."
 	case KindInvalid:
 		return "Correct the request and try again."
+	case KindPolicy:
+		return "This server's users file does not allow it; ask the team that runs the server."
 	}
 	if e.Recommend != "" {
 		return "Fix what DMS names above; the troubleshooting link explains the code."

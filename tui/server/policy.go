@@ -35,7 +35,7 @@ type caller struct {
 // the user's policy on the server, whatever the UI offered: searches list
 // only databases in the user's environments; estimates, lookups and tickets
 // for other databases, and tickets of other types, are refused with a
-// *dms.Error (KindPermission, code Policy.Refused). It adds the user's DMS
+// *dms.Error (KindPolicy, code Policy.Refused). It adds the user's DMS
 // user ID to every ticket's RelatedUserList and writes the audit record of
 // every CreateOrder attempt before returning its result.
 //
@@ -53,8 +53,10 @@ type policyService struct {
 	now      func() time.Time
 }
 
+// refusal is the error of a request this server's users file does not
+// allow: KindPolicy, so the user is told the server said no, not DMS.
 func refusal(op, format string, args ...any) *dms.Error {
-	return &dms.Error{Op: op, Kind: dms.KindPermission, Code: PolicyRefused, Message: fmt.Sprintf(format, args...)}
+	return &dms.Error{Op: op, Kind: dms.KindPolicy, Code: PolicyRefused, Message: fmt.Sprintf(format, args...)}
 }
 
 // current is the session's user as the users file says now.
@@ -250,7 +252,7 @@ func outcome(err error) string {
 	if !ok {
 		return OutcomeFailed
 	}
-	if e.Code == PolicyRefused {
+	if e.Code == PolicyRefused || e.Kind == dms.KindPolicy {
 		return OutcomePolicyRefused
 	}
 	switch e.Kind {
@@ -280,6 +282,8 @@ func kindCode(k dms.Kind) string {
 		return "Permission"
 	case dms.KindThrottled:
 		return "Throttled"
+	case dms.KindPolicy:
+		return PolicyRefused
 	}
 	return "Refused"
 }

@@ -49,7 +49,7 @@ func TestAForgedSubmitOutsideThePolicyIsRefusedByTheServer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := p.CreateOrder(ctx, tc.req)
 			de, ok := dms.AsError(err)
-			if !ok || de.Kind != dms.KindPermission || de.Code != PolicyRefused || !strings.Contains(de.Message, tc.want) {
+			if !ok || de.Kind != dms.KindPolicy || de.Code != PolicyRefused || !strings.Contains(de.Message, tc.want) {
 				t.Fatalf("CreateOrder = %v, want a %s refusal saying %q", err, PolicyRefused, tc.want)
 			}
 		})
@@ -134,7 +134,7 @@ func TestTheServerListsOnlyDatabasesInTheUsersEnvironments(t *testing.T) {
 	if page, err := bob.SearchDatabases(ctx, dms.SearchQuery{Tid: 3000001, Env: dms.EnvProduct, Page: 1}); err != nil || len(page.Databases) != 0 {
 		t.Errorf("asking for production: %+v, %v; want nothing", page, err)
 	}
-	if _, err := bob.Database(ctx, 3000001, 1100001, false); dms.KindOf(err) != dms.KindPermission {
+	if _, err := bob.Database(ctx, 3000001, 1100001, false); dms.KindOf(err) != dms.KindPolicy {
 		t.Errorf("looking up a production database: %v, want a refusal", err)
 	}
 	_, err = bob.Estimate(ctx, dms.EstimateRequest{Tid: 3000001, Database: dms.Database{ID: 1100001, Env: dms.EnvDev}, SQL: "SELECT 1", Method: dms.RowsExplain})
@@ -149,5 +149,32 @@ func TestTheServerListsOnlyDatabasesInTheUsersEnvironments(t *testing.T) {
 	}
 	if page.Total != int64(len(page.Databases)) || len(page.Databases) == 0 {
 		t.Errorf("tess: %d rows of %d; want every test database and a total that matches", len(page.Databases), page.Total)
+	}
+}
+
+func TestAPolicyRefusalSaysTheServerRefusedItNotDMS(t *testing.T) {
+	e := newEnv(t, userSpec{name: "bob", dmsID: 2000003, types: []string{"DATA_EXPORT"}, envs: []string{"dev", "test"}})
+	e.start(e.config())
+	p := policyFor(t, e, "bob")
+	_, err := p.CreateOrder(context.Background(), dms.OrderRequest{Tid: 3000001, PluginType: "DATA_EXPORT", PluginParam: exportParam(int64(1100001)), Comment: "forged"})
+	de, ok := dms.AsError(err)
+	if !ok {
+		t.Fatalf("CreateOrder = %v, want a *dms.Error", err)
+	}
+	if de.Kind != dms.KindPolicy {
+		t.Errorf("kind = %v, want %v: the users file refused it, not DMS", de.Kind, dms.KindPolicy)
+	}
+	if msg := de.Error(); !strings.Contains(msg, "refused by this server's policy") {
+		t.Errorf("error = %q, want it to say this server's policy refused it", msg)
+	}
+	if adv := de.Advice(); strings.Contains(adv, "DMS administrator") || !strings.Contains(adv, "users file") {
+		t.Errorf("advice = %q, want it to point at the server's users file, not a DMS administrator", adv)
+	}
+	if got := outcome(err); got != OutcomePolicyRefused {
+		t.Errorf("outcome = %q, want %q", got, OutcomePolicyRefused)
+	}
+	// DMS's own permission errors stay what they are.
+	if got := outcome(&dms.Error{Op: "CreateOrder", Kind: dms.KindPermission, Code: "NoPermission"}); got != OutcomeRefused {
+		t.Errorf("a DMS permission error: outcome = %q, want %q", got, OutcomeRefused)
 	}
 }
