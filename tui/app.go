@@ -39,8 +39,9 @@ const (
 	MinHeight = 16
 )
 
-// step is one screen. Steps mutate themselves (pointer receivers) and talk to
-// the root through messages (nextMsg, backMsg, gotoMsg).
+// step is one screen. Steps mutate themselves (pointer receivers) and ask the
+// root for a change of step through the session (next, back, goTo, …), which
+// the root applies before the next message.
 type step interface {
 	enter() tea.Cmd
 	update(msg tea.Msg) tea.Cmd
@@ -52,26 +53,16 @@ type step interface {
 	modal() bool
 }
 
-type (
-	nextMsg      struct{}
-	backMsg      struct{}
-	gotoMsg      struct{ step Step }
-	newTicketMsg struct{}
-	// tenantsMsg carries the caller's tenants, loaded once at start.
-	tenantsMsg struct {
-		active dms.Tenant
-		list   []dms.Tenant
-		err    error
-	}
-)
+// tenantsMsg carries the caller's tenants, loaded once at start.
+type tenantsMsg struct {
+	active dms.Tenant
+	list   []dms.Tenant
+	err    error
+}
 
 // NoticeMsg puts a banner above the header, e.g. the SSH server announcing
 // that it is shutting down. An empty Text removes it.
 type NoticeMsg struct{ Text string }
-
-func next() tea.Msg       { return nextMsg{} }
-func back() tea.Msg       { return backMsg{} }
-func goTo(s Step) tea.Cmd { return func() tea.Msg { return gotoMsg{s} } }
 
 // Model is the wizard's root model.
 type Model struct {
@@ -84,7 +75,9 @@ type Model struct {
 	height   int
 	quitting bool
 	notice   string
-	draft    draftState
+	// held are keys typed while the step was holding an enter back.
+	held  []tea.KeyMsg
+	draft draftState
 	// The header and footer as last drawn, and what they showed.
 	hdrKey  headerKey
 	hdrView string
@@ -149,15 +142,55 @@ func loadTenants(svc dms.Service) tea.Cmd {
 
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := m.route(msg)
-	switch msg.(type) {
-	case tea.KeyMsg, tenantsMsg, nextMsg, backMsg, gotoMsg, submitMsg, checkResultMsg, estimateMsg, fileLoadedMsg, searchResultMsg, detailsDoneMsg:
-		// Anything the user did or that changed the ticket: keep the draft.
-		if d := m.scheduleDraft(); d != nil {
-			cmd = tea.Batch(cmd, d)
-		}
+	msg = asText(msg)
+	if k, ok := msg.(tea.KeyMsg); ok && m.holding() && !key.Matches(k, m.s.keys.Quit) {
+		// A step waits for an answer before it acts on an enter (the
+		// database search): what is typed meanwhile is for what comes next.
+		m.held = append(m.held, k)
+		return m, nil
 	}
-	return m, cmd
+	rev := m.s.rev
+	_, cmd := m.route(msg)
+	if _, ok := msg.(tea.KeyMsg); ok {
+		m.s.changed()
+	}
+	cmds := []tea.Cmd{cmd, m.replayHeld()}
+	if m.s.rev != rev || isAnswer(msg) {
+		// Anything the user did or that may have changed the ticket: keep
+		// the draft (written only if it differs from the last one).
+		cmds = append(cmds, m.scheduleDraft())
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// isAnswer reports whether msg is an answer that may change the ticket.
+func isAnswer(msg tea.Msg) bool {
+	switch msg.(type) {
+	case tenantsMsg, checkResultMsg, estimateMsg, fileLoadedMsg, searchResultMsg:
+		return true
+	}
+	return false
+}
+
+// holding reports whether the current step holds back an enter until an
+// answer arrives; keys typed meanwhile are kept for after it.
+func (m *Model) holding() bool {
+	h, ok := m.steps[m.step].(interface{ holding() bool })
+	return ok && h.holding()
+}
+
+// replayHeld hands the keys kept while a step was holding to the program, in
+// order, once it no longer holds.
+func (m *Model) replayHeld() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.held) > 0 && !m.holding() {
+		k := m.held[0]
+		m.held = m.held[1:]
+		_, cmd := m.route(k)
+		m.s.changed()
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
 }
 
 // route handles one message; Update adds the draft's bookkeeping.
@@ -180,7 +213,7 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
-		return m, m.steps[m.step].update(msg)
+		return m, m.updateStep(m.step, msg)
 	case tea.KeyMsg:
 		if key.Matches(msg, m.s.keys.Quit) {
 			m.quitting = true
@@ -204,9 +237,10 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if key.Matches(msg, m.s.keys.Back) && !cur.modal() {
+			m.s.changed()
 			return m, m.back()
 		}
-		return m, cur.update(msg)
+		return m, m.updateStep(m.step, msg)
 	case tenantsMsg:
 		m.s.tenantsLoaded = true
 		m.s.tenantsErr = msg.err
@@ -214,45 +248,28 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.s.ticket.Tenant.ID == 0 {
 			m.s.ticket.Tenant = m.pickTenant(msg.active, msg.list)
 		}
-		cmd := m.steps[StepTenant].update(msg)
+		cmd := m.updateStep(StepTenant, msg)
 		if m.step == StepTenant && !m.needTenantStep() {
 			// The user was waiting on the tenant step for a single tenant.
 			m.step = StepType
 			return m, m.enter(StepDatabase)
 		}
 		return m, cmd
-	case nextMsg:
-		return m, m.forward()
-	case backMsg:
-		return m, m.back()
-	case gotoMsg:
-		return m, m.enter(msg.step)
-	case newTicketMsg:
-		m.draft.off = false
-		return m, m.newTicket()
 	case NoticeMsg:
 		m.notice = msg.Text
 		m.layout()
 		return m, nil
-	case submitMsg:
-		res := m.steps[StepResult].(*resultStep)
-		if res.busy() {
-			return m, nil // one submit at a time, however often enter is pressed
-		}
-		m.step = StepResult
-		m.layout()
-		return m, res.start(msg)
 	}
 	// Everything else (async answers, huh's internal messages, spinner
 	// ticks) goes to the step that owns it, or the current one.
 	if owner, ok := msg.(interface{ owner() Step }); ok {
-		cmd := m.steps[owner.owner()].update(msg)
+		cmd := m.updateStep(owner.owner(), msg)
 		if m.step == StepReview {
 			m.steps[StepReview].(*reviewStep).refresh()
 		}
 		return m, cmd
 	}
-	return m, m.steps[m.step].update(msg)
+	return m, m.updateStep(m.step, msg)
 }
 
 // pickTenant chooses the tenant to start with: --tenant, else the active one.

@@ -119,7 +119,15 @@ type session struct {
 	// created maps a request (its review key) to the ticket it created: one
 	// review creates at most one ticket.
 	created map[string]int64
+	// nav are the changes of step asked for in this Update (nav.go).
+	nav []navRequest
+	// rev counts changes to what the wizard holds; the draft is written when
+	// it moves.
+	rev uint64
 }
+
+// changed records that the ticket or the wizard's state changed.
+func (s *session) changed() { s.rev++ }
 
 func (s *session) now() time.Time {
 	if s.opts.Now != nil {

@@ -172,7 +172,8 @@ func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 				return nil
 			}
 			d.s.ticket.Database = vis[d.cursor]
-			return next
+			d.s.next()
+			return nil
 		}
 		before := d.input.Value()
 		var cmd tea.Cmd

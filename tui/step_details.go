@@ -13,10 +13,6 @@ import (
 	"dmsticket/dms"
 )
 
-type detailsDoneMsg struct{}
-
-func (detailsDoneMsg) owner() Step { return StepDetails }
-
 // detailsValues is what the form edits. huh writes through pointers, so it
 // lives on the heap, owned by the step (STYLE.md trap 5).
 type detailsValues struct {
@@ -185,7 +181,9 @@ func (d *detailsStep) build() *huh.Form {
 	}
 	f := huh.NewForm(groups...).WithTheme(d.s.st.Huh()).WithShowHelp(false).
 		WithWidth(min(d.s.width, 100)).WithHeight(max(5, d.s.height-1))
-	f.SubmitCmd = func() tea.Msg { return detailsDoneMsg{} }
+	// The form's end is seen in update (its State), not through a message
+	// that would arrive after keys typed meanwhile.
+	f.SubmitCmd = nil
 	f.CancelCmd = nil
 	return f
 }
@@ -204,10 +202,6 @@ func (d *detailsStep) enter() tea.Cmd {
 }
 
 func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
-	if _, ok := msg.(detailsDoneMsg); ok {
-		d.apply()
-		return next
-	}
 	if ws, ok := msg.(tea.WindowSizeMsg); ok && d.form != nil {
 		d.form = d.form.WithWidth(min(ws.Width, 100)).WithHeight(max(5, d.s.height-1))
 		return nil
@@ -216,8 +210,11 @@ func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	m, cmd := d.form.Update(msg)
-	d.form = m.(*huh.Form)
+	d.form, cmd = settleForm(m.(*huh.Form), cmd)
 	d.apply()
+	if d.form.State == huh.StateCompleted {
+		d.s.next()
+	}
 	return cmd
 }
 

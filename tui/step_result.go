@@ -164,16 +164,18 @@ func (r *resultStep) update(msg tea.Msg) tea.Cmd {
 		}
 		switch {
 		case key.Matches(msg, k.Edit):
-			return goTo(StepReview)
+			r.s.goTo(StepReview)
+			return nil
 		case key.Matches(msg, k.NewTicket):
-			return func() tea.Msg { return newTicketMsg{} }
+			r.s.newTicket()
+			return nil
 		case key.Matches(msg, k.QuitWord):
 			return tea.Quit
 		case key.Matches(msg, k.Lookup) && (r.phase == phaseCheckFailed || r.phase == phaseNotFound):
 			return r.lookup()
 		case key.Matches(msg, k.Retry) && (r.phase == phaseNotFound || r.phase == phaseFailed):
-			req, key := r.req, r.reqKey
-			return func() tea.Msg { return submitMsg{req: req, key: key} }
+			r.s.submitRequest(submitMsg{req: r.req, key: r.reqKey})
+			return nil
 		}
 	}
 	return nil

@@ -262,7 +262,8 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		case "n", "N", "esc":
 			r.mode = reviewNormal
-			return goTo(StepDetails)
+			r.s.goTo(StepDetails)
+			return nil
 		}
 		return nil
 	case reviewCommand:
@@ -281,10 +282,12 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Enter):
 		return r.trySubmit()
 	case key.Matches(msg, k.Edit):
-		return back
+		r.s.back()
+		return nil
 	case key.Matches(msg, k.GoToStep):
 		steps := map[string]Step{"1": StepType, "2": StepDatabase, "3": StepSQL, "4": StepDetails}
-		return goTo(steps[msg.String()])
+		r.s.goTo(steps[msg.String()])
+		return nil
 	case key.Matches(msg, k.Command):
 		r.mode = reviewCommand
 		r.vp.SetContent(lipgloss.NewStyle().Width(r.s.width).Render(commandLines(dms.AliyunArgs(r.req, r.s.opts.Region, r.s.opts.Endpoint))))
@@ -407,9 +410,8 @@ func (r *reviewStep) trySubmit() tea.Cmd {
 
 // submit hands the request to the result step, which sends it once.
 func (r *reviewStep) submit() tea.Cmd {
-	req := r.req
-	key := r.reqKey
-	return func() tea.Msg { return submitMsg{req: req, key: key} }
+	r.s.submitRequest(submitMsg{req: r.req, key: r.reqKey})
+	return nil
 }
 
 func (r *reviewStep) view() string {

@@ -348,7 +348,8 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		q.notice = ""
-		return next
+		q.s.next()
+		return nil
 	case key.Matches(msg, k.Estimate):
 		if !q.ticketType().AffectRows || q.refuseToMeasure() {
 			return nil

@@ -47,7 +47,8 @@ func (t *tenantStep) update(msg tea.Msg) tea.Cmd {
 				t.s.tenantsLoaded = false
 				return loadTenants(t.s.svc)
 			case key.Matches(msg, k.Enter):
-				return next // DMS uses the caller's active tenant when none is named
+				t.s.next() // DMS uses the caller's active tenant when none is named
+				return nil
 			}
 			return nil
 		}
@@ -66,7 +67,8 @@ func (t *tenantStep) update(msg tea.Msg) tea.Cmd {
 				t.s.ticket.Database = dms.Database{}
 			}
 			t.s.ticket.Tenant = chosen
-			return next
+			t.s.next()
+			return nil
 		}
 	}
 	return nil

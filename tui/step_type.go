@@ -63,7 +63,8 @@ func (t *typeStep) update(msg tea.Msg) tea.Cmd {
 				return nil
 			}
 			t.choose(list[min(t.cursor, len(list)-1)])
-			return next
+			t.s.next()
+			return nil
 		}
 	}
 	var cmd tea.Cmd

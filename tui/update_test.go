@@ -10,6 +10,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/charmbracelet/huh"
+
 	"dmsticket/dms"
 )
 
@@ -255,5 +257,45 @@ func TestDoubleEnterAtSubmitCreatesOneTicket(t *testing.T) {
 	d.key("enter")
 	if c, _ := svc.counts(); c != 1 || !strings.Contains(d.view(), "already created ticket 40000001") {
 		t.Fatalf("%d calls; review:\n%s", c, d.view())
+	}
+}
+
+// TestEnterMovesTheFormsFocusWithinTheSameUpdate: huh asks for the next
+// field with a command; settleForm applies it at once, so a key read right
+// after enter lands in the next field (a huh upgrade that renames its focus
+// commands makes this fail).
+func TestEnterMovesTheFormsFocusWithinTheSameUpdate(t *testing.T) {
+	var a, b string
+	f := huh.NewForm(huh.NewGroup(huh.NewInput().Key("a").Value(&a), huh.NewInput().Key("b").Value(&b)),
+		huh.NewGroup(huh.NewInput().Key("c")))
+	f.Init()
+	m, cmd := f.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	f, _ = settleForm(m.(*huh.Form), cmd)
+	if got := f.GetFocusedField().GetKey(); got != "b" {
+		t.Fatalf("focus on %q after enter, want b", got)
+	}
+	m, cmd = f.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	f, _ = settleForm(m.(*huh.Form), cmd)
+	if got := f.GetFocusedField().GetKey(); got != "c" {
+		t.Fatalf("focus on %q after enter on the group's last field, want c (the next group)", got)
+	}
+	m, cmd = f.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	f, _ = settleForm(m.(*huh.Form), cmd)
+	if f.State != huh.StateCompleted {
+		t.Fatalf("form state %v after enter on the last field, want completed", f.State)
+	}
+}
+
+// TestAWordThatIsAKeyNameIsTextWhenItArrivesInOneRead: Bubble Tea delivers
+// "left" read at once as one KeyRunes message; it is text, not the arrow.
+func TestAWordThatIsAKeyNameIsTextWhenItArrivesInOneRead(t *testing.T) {
+	for _, w := range []string{"left", "up", "end", "esc", "enter", "tab", "home"} {
+		msg := asText(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(w)}).(tea.KeyMsg)
+		if msg.String() == w {
+			t.Errorf("%q still reads as the key %q", w, msg.String())
+		}
+	}
+	if k := asText(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")}).(tea.KeyMsg); k.String() != "q" {
+		t.Errorf("one typed rune must stay a key, got %q", k.String())
 	}
 }

@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// draftTicket reads the demo draft the program keeps under state, waiting
+// until cond holds for it.
+func draftTicket(t *testing.T, state string, cond func(map[string]any) bool) map[string]any {
+	t.Helper()
+	path := filepath.Join(state, "dmsticket", "draft-demo.json")
+	deadline := time.Now().Add(10 * time.Second)
+	var last []byte
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(path)
+		if err == nil {
+			last = b
+			var d struct {
+				Ticket map[string]any `json:"ticket"`
+			}
+			if json.Unmarshal(b, &d) == nil && d.Ticket != nil && cond(d.Ticket) {
+				return d.Ticket
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the draft never held what was expected; last draft:\n%s", last)
+	return nil
+}
+
+// toSQLStep walks the demo to the SQL step of an export on orders_dev.
+func toSQLStep(t *testing.T, term *terminal) {
+	t.Helper()
+	term.waitFor("What kind of ticket?")
+	term.send("\r")
+	term.waitFor("Which tenant?")
+	term.send("\r")
+	term.waitFor("Which database?")
+	term.mark()
+	term.send("orders_dev")
+	term.waitFor("1 shown · 1 found in DMS")
+	term.send("\r")
+	term.waitFor("read-only statements only")
+}
+
+// TestTextInOneReadIsTextNeverKeys writes whole lines of SQL into the
+// editor in single pty writes, as a paste without bracketed paste or
+// type-ahead over SSH delivers them: words that are key names (left, up,
+// end, esc, home, enter, tab) stay words, and the step is not left.
+func TestTextInOneReadIsTextNeverKeys(t *testing.T) {
+	state := t.TempDir()
+	term := start(t, []string{"XDG_STATE_HOME=" + state, "HOME=" + t.TempDir()}, "--demo")
+	toSQLStep(t, term)
+	lines := []string{
+		"select o.id, i.sku from orders o left join items i on i.order_id = o.id",
+		"where o.id > 0 -- esc then up down end home enter tab right",
+	}
+	term.send(lines[0])
+	term.send("\r")
+	term.send(lines[1])
+	want := strings.Join(lines, "\n")
+	got := draftTicket(t, state, func(tk map[string]any) bool {
+		s, _ := tk["sql"].(string)
+		return len(s) >= len(want)-5
+	})
+	if got["sql"] != want {
+		t.Fatalf("the editor holds\n%q\nwant\n%q", got["sql"], want)
+	}
+	if !strings.Contains(term.screen(), "read-only statements only") {
+		t.Fatal("the SQL step was left")
+	}
+}
+
+// TestTextTypedRightAfterEnterGoesToTheNextField writes a comment, enter and
+// the next field's text in one pty write: each lands in its own field, and
+// the space-separated words of a field are all kept.
+func TestTextTypedRightAfterEnterGoesToTheNextField(t *testing.T) {
+	state := t.TempDir()
+	term := start(t, []string{"XDG_STATE_HOME=" + state, "HOME=" + t.TempDir()}, "--demo")
+	toSQLStep(t, term)
+	term.send("SELECT id FROM orders")
+	term.mark()
+	term.send("\x13") // ctrl+s
+	term.waitFor("Comment")
+	term.send("speed up login\rmonthly report for finance up left end")
+	got := draftTicket(t, state, func(tk map[string]any) bool {
+		f, _ := tk["fields"].(map[string]any)
+		c, _ := f["classify"].(string)
+		return strings.HasSuffix(c, "end")
+	})
+	if got["comment"] != "speed up login" {
+		t.Errorf("comment %q, want %q", got["comment"], "speed up login")
+	}
+	if f, _ := got["fields"].(map[string]any); f["classify"] != "monthly report for finance up left end" {
+		t.Errorf("reason %q", f["classify"])
+	}
+}
