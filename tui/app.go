@@ -145,7 +145,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	msg = asText(msg)
 	if k, ok := msg.(tea.KeyMsg); ok && m.holding() && !key.Matches(k, m.s.keys.Quit) {
 		// A step waits for an answer before it acts on an enter (the
-		// database search): what is typed meanwhile is for what comes next.
+		// database search): what is typed meanwhile is for what comes next;
+		// esc gives the enter up.
+		if key.Matches(k, m.s.keys.Back) {
+			m.steps[m.step].(holder).releaseHold()
+			m.held = nil
+			return m, nil
+		}
 		m.held = append(m.held, k)
 		return m, nil
 	}
@@ -172,10 +178,16 @@ func isAnswer(msg tea.Msg) bool {
 	return false
 }
 
+// holder is a step that can hold an enter back until an answer arrives.
+type holder interface {
+	holding() bool
+	releaseHold()
+}
+
 // holding reports whether the current step holds back an enter until an
 // answer arrives; keys typed meanwhile are kept for after it.
 func (m *Model) holding() bool {
-	h, ok := m.steps[m.step].(interface{ holding() bool })
+	h, ok := m.steps[m.step].(holder)
 	return ok && h.holding()
 }
 

@@ -40,23 +40,28 @@ func (searchResultMsg) owner() Step { return StepDatabase }
 // databaseStep searches DMS as the user types (debounced, in the
 // background, stale answers dropped) and lists the results with badges.
 type databaseStep struct {
-	s       *session
-	input   textinput.Model
-	filter  dms.EnvFilter
-	seq     int // generation of the query; answers for older ones are dropped
-	query   string
-	results []dms.Database
-	total   int64
-	page    int
-	more    bool
-	loading bool
-	err     error
-	cursor  int
-	offset  int
-	cancel  context.CancelFunc
-	auto    int // pages loaded on their own for the current query
-	started bool
-	pause   debouncer
+	s      *session
+	input  textinput.Model
+	filter dms.EnvFilter
+	seq    int // generation of the query; answers for older ones are dropped
+	query  string
+	// answered is the text the results answer; when the search box holds
+	// other text, the list is out of date and enter waits (heldEnter) for
+	// the answer, unless one shown row matches the text exactly.
+	answered  string
+	heldEnter bool
+	results   []dms.Database
+	total     int64
+	page      int
+	more      bool
+	loading   bool
+	err       error
+	cursor    int
+	offset    int
+	cancel    context.CancelFunc
+	auto      int // pages loaded on their own for the current query
+	started   bool
+	pause     debouncer
 }
 
 func newDatabaseStep(s *session) *databaseStep {
@@ -132,17 +137,24 @@ func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 		d.loading = false
 		d.err = msg.err
 		if msg.err != nil {
+			d.heldEnter = false // the error is the answer; the keys typed since go on
 			return nil
 		}
 		if msg.page.Page <= 1 {
 			d.results = msg.page.Databases
 			d.cursor, d.offset = 0, 0
+			d.answered = d.query
 		} else {
 			d.results = append(d.results, msg.page.Databases...)
 		}
 		// A page may come back empty while more exist (a policy filters it on
 		// the server); the automatic paging is bounded by maxAutoPages.
 		d.total, d.page, d.more = msg.page.Total, msg.page.Page, msg.page.More()
+		if d.heldEnter && !d.outOfDate() {
+			d.heldEnter = false
+			d.choose(d.visible(), true)
+			return nil
+		}
 		return d.maybeMore()
 	case tea.KeyMsg:
 		k := d.s.keys
@@ -168,11 +180,18 @@ func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 			if d.err != nil && len(vis) == 0 {
 				return d.search(1)
 			}
-			if len(vis) == 0 {
+			if d.outOfDate() {
+				// The rows shown answer older text: pick only a row that is
+				// exactly what was typed, else wait for the answer.
+				if i, ok := d.exactMatch(vis); ok {
+					d.cursor = i
+					d.choose(vis, false)
+					return nil
+				}
+				d.heldEnter = true
 				return nil
 			}
-			d.s.ticket.Database = vis[d.cursor]
-			d.s.next()
+			d.choose(vis, false)
 			return nil
 		}
 		before := d.input.Value()
@@ -187,6 +206,52 @@ func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 	d.input, cmd = d.input.Update(msg)
 	return cmd
 }
+
+// outOfDate reports whether the list answers other text than the search
+// box holds (a search is on its way, or waits for typing to pause).
+func (d *databaseStep) outOfDate() bool {
+	return !d.started || strings.TrimSpace(d.input.Value()) != strings.TrimSpace(d.answered) || d.loading && d.page == 0
+}
+
+// exactMatch finds the one shown row whose schema name or search name is
+// exactly the typed text (ignoring case); none or several: not found.
+func (d *databaseStep) exactMatch(vis []dms.Database) (int, bool) {
+	typed := strings.TrimSpace(d.input.Value())
+	found := -1
+	for i, db := range vis {
+		if typed != "" && (strings.EqualFold(db.SchemaName, typed) || strings.EqualFold(db.SearchName, typed)) {
+			if found >= 0 {
+				return 0, false
+			}
+			found = i
+		}
+	}
+	return found, found >= 0
+}
+
+// choose takes the row under the cursor and moves on; held says the enter
+// was pressed before the answer came, which then prefers an exact match.
+func (d *databaseStep) choose(vis []dms.Database, held bool) {
+	if len(vis) == 0 {
+		return
+	}
+	i := min(d.cursor, len(vis)-1)
+	if held {
+		if j, ok := d.exactMatch(vis); ok {
+			i = j
+		}
+	}
+	d.s.ticket.Database = vis[i]
+	d.s.changed()
+	d.s.next()
+}
+
+// holding reports that an enter waits for the search answer; the root keeps
+// the keys typed meanwhile for the step that comes next.
+func (d *databaseStep) holding() bool { return d.heldEnter }
+
+// releaseHold forgets a held enter (esc while waiting).
+func (d *databaseStep) releaseHold() { d.heldEnter = false }
 
 func (d *databaseStep) move(delta, n int) {
 	if n == 0 {
@@ -233,7 +298,12 @@ func (d *databaseStep) view() string {
 	b.WriteString(d.input.View() + "\n")
 	vis := d.visible()
 	status := fmt.Sprintf("filter: %s", d.filter)
+	stale := d.started && d.outOfDate() && len(d.results) > 0
 	switch {
+	case d.heldEnter:
+		status = "searching for “" + inert.Line(strings.TrimSpace(d.input.Value())) + "”… enter waits for the answer · esc cancels"
+	case stale:
+		status = "searching for “" + inert.Line(strings.TrimSpace(d.input.Value())) + "”… the rows below are for " + answeredPhrase(d.answered)
 	case d.loading && len(d.results) == 0:
 		status = "searching… · " + status
 	case d.total > 0:
@@ -254,7 +324,7 @@ func (d *databaseStep) view() string {
 		b.WriteString(errorLines(st, d.err, w) + "\n" + st.Faint.Render("Type to search again, or press enter to retry.") + "\n")
 		return b.String()
 	}
-	if len(vis) == 0 && !d.loading {
+	if len(vis) == 0 && !d.loading && !d.outOfDate() {
 		msg := "No database matches."
 		if d.query != "" {
 			msg = "No database matches “" + inert.Line(d.query) + "”."
@@ -273,9 +343,14 @@ func (d *databaseStep) view() string {
 		loc := db.Location()
 		line := cols.row("  ", inert.Line(db.SchemaName), inert.Line(loc), inert.Line(db.DbType), inert.Line(db.Alias), "")
 		badge := envBadge(st, db.Env)
-		if i == d.cursor {
+		switch {
+		case stale && i == d.cursor:
+			line = st.Faint.Render("▌ " + strings.TrimPrefix(line, "  "))
+		case stale:
+			line = st.Faint.Render(line)
+		case i == d.cursor:
 			line = st.Cursor.Render("▌ ") + st.RowSelected.Render(strings.TrimPrefix(line, "  "))
-		} else {
+		default:
 			line = st.Row.Render(line)
 		}
 		b.WriteString(line + " " + badge + "\n")
@@ -318,3 +393,11 @@ func (d *databaseStep) help() helpKeys {
 
 func (d *databaseStep) typing() bool { return d.input.Value() != "" }
 func (d *databaseStep) modal() bool  { return false }
+
+// answeredPhrase names the text the shown rows answer.
+func answeredPhrase(q string) string {
+	if strings.TrimSpace(q) == "" {
+		return "all databases"
+	}
+	return "“" + inert.Line(strings.TrimSpace(q)) + "”"
+}
