@@ -69,7 +69,7 @@ func TestExportFlowSendsExactlyTheReviewedRequest(t *testing.T) {
 
 	p := sentOnce(t, sim, map[string]string{
 		"Tid": "3000001", "PluginType": "DATA_EXPORT", "Comment": "Q3 export for finance", "RelatedUserList": "2000002,2000003",
-		"PluginParam": fmt.Sprintf(`{"affectRows":%d,"classify":"quarterly report","dbId":1100023,"exeSQL":"SELECT id, total FROM orders WHERE total \u003e 100","ignoreAffectRows":false,"logic":false}`, rows),
+		"PluginParam": fmt.Sprintf(`{"affectRows":%d,"classify":"quarterly report","dbId":1100023,"exeSQL":"SELECT id, total FROM orders WHERE total > 100","ignoreAffectRows":false,"ignoreAffectRowsReason":"","logic":false}`, rows),
 	})
 	if p.Has("AttachmentKey") {
 		t.Errorf("an empty attachment key was sent: %q", p.Get("AttachmentKey"))
