@@ -26,14 +26,15 @@ var fuzzSeeds = []string{
 }
 
 // checkInert fails unless s is safe to print: valid UTF-8, no escape, no
-// C0 control but the allowed ones, no DEL, no C1, no bidi control.
+// C0 control but the allowed ones, no DEL, no C1, no bidi control, no
+// invisible character.
 func checkInert(t *testing.T, name, in, out, allowed string) {
 	t.Helper()
 	if !utf8.ValidString(out) {
 		t.Fatalf("%s(%q) = %q is not valid UTF-8", name, in, out)
 	}
 	for _, r := range out {
-		bad := r < 0x20 && !strings.ContainsRune(allowed, r) || r == 0x7f || isC1(r) || isBidi(r)
+		bad := r < 0x20 && !strings.ContainsRune(allowed, r) || r == 0x7f || isC1(r) || isBidi(r) || isInvisible(r) && r != 0x200d
 		if bad {
 			t.Fatalf("%s(%q) = %q contains %U", name, in, out, r)
 		}

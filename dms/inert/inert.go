@@ -1,6 +1,7 @@
 package inert
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -52,7 +53,7 @@ func firstUnsafe(s string, m mode) int {
 			return i
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || isC1(r) || isBidi(r) {
+		if r == utf8.RuneError && size == 1 || isC1(r) || isBidi(r) || isInvisible(r) && !emojiJoiner(s, i, r, size) {
 			return i
 		}
 		i += size
@@ -117,6 +118,11 @@ func clean(s string, i int, m mode) string {
 			case isC1(r):
 				i = skipC1(s, i+size, r)
 			case isBidi(r):
+				i += size
+			case isInvisible(r) && !emojiJoiner(s, i, r, size):
+				// Shown, not removed: "orders\u200b" must not look like
+				// "orders".
+				fmt.Fprintf(&b, "<U+%04X>", r)
 				i += size
 			default:
 				b.WriteString(s[i : i+size])
@@ -212,6 +218,42 @@ func skipControlString(s string, i int) int {
 }
 
 func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
+
+// isInvisible reports whether r is drawn as nothing (or as blank) by
+// terminals, so that a name holding it looks like another: zero-width
+// spaces and joiners, the word joiner, the byte order mark, the soft hyphen,
+// invisible operators, Hangul fillers, tags. Line and Text show it as
+// <U+XXXX>; Visible as U+FFFD. Variation selectors are left alone: emoji
+// need them.
+func isInvisible(r rune) bool {
+	switch {
+	case r < 0xad:
+		return false
+	case r == 0xad, r == 0x034f, r == 0x115f, r == 0x1160, r == 0x17b4, r == 0x17b5,
+		r >= 0x180b && r <= 0x180f, r >= 0x200b && r <= 0x200d, r >= 0x2060 && r <= 0x2065,
+		r >= 0x206a && r <= 0x206f, r == 0x3164, r == 0xfeff, r == 0xffa0, r >= 0xfff9 && r <= 0xfffb,
+		r >= 0x1bca0 && r <= 0x1bca3, r >= 0x1d173 && r <= 0x1d17a, r >= 0xe0000 && r <= 0xe007f:
+		return true
+	}
+	return false
+}
+
+// emojiJoiner reports whether r, a zero-width joiner at s[i:i+size], joins
+// two emoji into one (👩‍💻): that one is kept as it is.
+func emojiJoiner(s string, i int, r rune, size int) bool {
+	if r != 0x200d || i == 0 || i+size >= len(s) {
+		return false
+	}
+	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	next, _ := utf8.DecodeRuneInString(s[i+size:])
+	return isEmoji(prev) && isEmoji(next)
+}
+
+// isEmoji is a rough test for the pictographs emoji sequences join (and the
+// variation selector that may end one).
+func isEmoji(r rune) bool {
+	return r >= 0x1f000 && r <= 0x1faff || r >= 0x2600 && r <= 0x27bf || r == 0xfe0f || r >= 0x1f3fb && r <= 0x1f3ff
+}
 
 // isBidi reports whether r is a bidirectional formatting character, which
 // can make text display in an order other than the one it is stored in.

@@ -50,6 +50,15 @@ func TestLineRemovesWhatWouldDriveTheTerminal(t *testing.T) {
 		{"isolates and marks", "\u2066a\u2067b\u2068c\u2069\u200e\u200f\u061c", "abc"},
 		{"embeddings", "\u202aa\u202bb\u202c\u202dc", "abc"},
 		{"invalid UTF-8", "caf\xe9 \xff", "caf\uFFFD \uFFFD"},
+		{"zero-width space is shown", "orders\u200b", "orders<U+200B>"},
+		{"zero-width non-joiner and joiner are shown", "ord\u200cer\u200ds", "ord<U+200C>er<U+200D>s"},
+		{"word joiner is shown", "or\u2060ders", "or<U+2060>ders"},
+		{"byte order mark is shown", "\ufefforders", "<U+FEFF>orders"},
+		{"soft hyphen is shown", "or\u00adders", "or<U+00AD>ders"},
+		{"a tag character is shown", "orders\U000E0041", "orders<U+E0041>"},
+		{"an emoji's variation selector stays", "ok \u2764\ufe0f", "ok \u2764\ufe0f"},
+		{"a joiner inside an emoji sequence stays", "dev 👩\u200d💻", "dev 👩\u200d💻"},
+		{"a joiner after an emoji but before a letter is shown", "👩\u200dx", "👩<U+200D>x"},
 		{"truncated UTF-8", "ok\xe4\xb8", "ok\uFFFD\uFFFD"},
 	}
 	for _, tt := range tests {

@@ -9,7 +9,8 @@ import (
 // replaces each with a visible symbol, so the user sees that something is
 // there and can delete it. A C0 control becomes its Control Pictures symbol
 // (U+2400 + c: ESC is ␛, so an escape sequence shows as "␛[2J"), DEL becomes
-// ␡, and a C1 control, a bidi control or an invalid byte becomes U+FFFD.
+// ␡, and a C1 control, a bidi control, an invisible character (a zero-width
+// space, say) or an invalid byte becomes U+FFFD.
 // Tab and newline are kept.
 //
 // Visible maps one to one: the result has as many runes as s (counting each
@@ -37,7 +38,7 @@ func Visible(s string) string {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || isC1(r) || isBidi(r) {
+		if r == utf8.RuneError && size == 1 || isC1(r) || isBidi(r) || isInvisible(r) && !emojiJoiner(s, i, r, size) {
 			b.WriteRune(utf8.RuneError)
 		} else {
 			b.WriteString(s[i : i+size])
