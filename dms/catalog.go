@@ -225,11 +225,17 @@ func builtinTypes() []TicketType {
 					RequiredWhenText: "unless the affected-row check is ignored",
 					Source:           FromEstimate,
 					Missing:          "run the estimate (ctrl+r), count the rows, enter the figure, or ignore the check with a reason",
+					// Sent every time but one: the check kept and no figure,
+					// which validation refuses. With the check ignored it is
+					// the accepted figure, or 0 without one.
 					Get: func(t *Ticket) (any, bool) {
-						if !t.Rows.Known() {
-							return nil, false
+						switch {
+						case t.Rows.Known():
+							return t.Rows.Total, true
+						case t.IgnoreAffectRows:
+							return int64(0), true
 						}
-						return t.Rows.Total, true
+						return nil, false
 					},
 					Put: func(t *Ticket, v any) {
 						t.Rows.Total = v.(int64)
@@ -249,9 +255,11 @@ func builtinTypes() []TicketType {
 					RequiredWhen:     func(t *Ticket) bool { return t.IgnoreAffectRows },
 					RequiredWhenText: "when the affected-row check is ignored",
 					Source:           FromDetails,
+					// Always sent, "" while the check is kept, as in the
+					// CreateOrder documentation's example.
 					Get: func(t *Ticket) (any, bool) {
 						if !t.IgnoreAffectRows {
-							return nil, false
+							return "", true
 						}
 						return t.IgnoreAffectRowsReason, true
 					},

@@ -26,7 +26,7 @@ func (c *Client) CreateOrder(ctx context.Context, r OrderRequest) (Created, erro
 	req := dmssdk.CreateCreateOrderRequest()
 	req.Tid = tid(r.Tid)
 	req.PluginType = r.PluginType
-	req.PluginParam = r.PluginParam
+	setPluginParam(req, r.PluginParam)
 	req.RelatedUserList = r.RelatedUserList
 	req.AttachmentKey = r.AttachmentKey
 	req.Comment = r.Comment

@@ -178,18 +178,23 @@ func (t *Ticket) Request() (OrderRequest, error) {
 	}, nil
 }
 
-// PluginParamJSON is the PluginParam as compact JSON, byte for byte what the
-// SDK sends (sorted keys, HTML characters escaped).
+// PluginParamJSON is the PluginParam as compact JSON: keys sorted, <, > and &
+// as they are (not \u003c…). These are the bytes CreateOrder sends (see
+// setPluginParam), the aliyun command carries and, indented, the preview
+// shows.
 func PluginParamJSON(pp map[string]any) string {
-	b, err := json.Marshal(pp)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(pp); err != nil {
 		return ""
 	}
-	return string(b)
+	return strings.TrimSuffix(buf.String(), "\n")
 }
 
-// PluginParamPretty is the PluginParam pretty-printed for people: the same
-// JSON value as PluginParamJSON, indented, with <, > and & left readable.
+// PluginParamPretty is the PluginParam pretty-printed for people:
+// PluginParamJSON indented, so that json.Compact of it gives back exactly the
+// bytes that are sent.
 func PluginParamPretty(pp map[string]any) string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

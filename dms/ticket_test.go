@@ -35,7 +35,7 @@ func schemaTicket() Ticket {
 }
 
 // TestPluginParamMatchesTheDocumentedKeysAndTypes locks each type's PluginParam
-// JSON, as the SDK sends it, in a golden file.
+// JSON, byte for byte as it is sent, in a golden file.
 func TestPluginParamMatchesTheDocumentedKeysAndTypes(t *testing.T) {
 	cases := map[string]Ticket{"DATA_EXPORT": exportTicket(), "NDDL": schemaTicket()}
 	ignoring := exportTicket()
