@@ -97,12 +97,15 @@ func (x *exchange) drop() {
 	panic(http.ErrAbortHandler)
 }
 
-// hostID is the endpoint host the client addressed.
+// hostID is the HostId DMS puts in an error body: the regional endpoint of
+// the request's RegionId (whatever host the client addressed, the simulator
+// included), or the central one without a usable RegionId.
 func (x *exchange) hostID() string {
-	if x.r.Host != "" {
-		return x.r.Host
+	region := x.params.Get("RegionId")
+	if region == "" || len(region) > 64 || strings.Trim(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		return "dms-enterprise.aliyuncs.com"
 	}
-	return "dms-enterprise.aliyuncs.com"
+	return "dms-enterprise." + region + ".aliyuncs.com"
 }
 
 // successBody is {"RequestId":…,"Success":true, …result's fields}.

@@ -69,6 +69,10 @@ type Call struct {
 	// UserID is the DMS user the request was authenticated as; 0 when
 	// authentication failed.
 	UserID int64
+	// CredentialsProvider is the x-acs-credentials-provider header: the
+	// SDK's name for the source of the key that signed ("default/env",
+	// "default/cli_profile/static_ak", …).
+	CredentialsProvider string
 	// Fault is the injected fault applied to the request, if any.
 	Fault FaultKind
 	// Time is when the request arrived, by the simulator's clock.
@@ -148,7 +152,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x := &exchange{s: s, w: w, r: r, requestID: newRequestID()}
 	params, perr := readParams(w, r)
 	x.params = params
-	x.seq = s.record(Call{Action: params.Get("Action"), Params: withoutSignature(params), RequestID: x.requestID, Time: s.now()})
+	x.seq = s.record(Call{Action: params.Get("Action"), Params: withoutSignature(params), RequestID: x.requestID, Time: s.now(),
+		CredentialsProvider: r.Header.Get("x-acs-credentials-provider")})
 	if perr != nil {
 		x.reply(nil, perr)
 		return
