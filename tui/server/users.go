@@ -3,7 +3,9 @@ package server
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"unicode"
@@ -106,17 +108,80 @@ type userEntry struct {
 	Environments []string `yaml:"environments"`
 }
 
-// LoadUsers reads and checks a users file.
+// LoadUsers reads and checks a users file. A file that others could change
+// is refused before it is read (see checkUsersFilePerms): whoever can write
+// it can add a key and sign in as anybody.
 func LoadUsers(path string) (*Users, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, &UsersFileError{Path: path, Msg: "no such file; write one (see testdata/serve/users.example.yaml) or point --users at it"}
 		}
 		return nil, &UsersFileError{Path: path, Msg: err.Error()}
 	}
+	defer f.Close()
+	// The checks look at the file that was opened, so it cannot be swapped
+	// between the check and the read.
+	st, err := f.Stat()
+	if err != nil {
+		return nil, &UsersFileError{Path: path, Msg: err.Error()}
+	}
+	if err := checkUsersFilePerms(path, st); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxUsersFileBytes+1))
+	if err != nil {
+		return nil, &UsersFileError{Path: path, Msg: err.Error()}
+	}
+	if len(data) > maxUsersFileBytes {
+		return nil, &UsersFileError{Path: path, Msg: fmt.Sprintf("larger than %d MB; is --users the right file?", maxUsersFileBytes>>20)}
+	}
 	return ParseUsers(path, data)
 }
+
+// maxUsersFileBytes bounds the users file: a few thousand users fit in a
+// fraction of it.
+const maxUsersFileBytes = 16 << 20
+
+// checkUsersFilePerms refuses a users file that anyone but its owner could
+// change, as OpenSSH does for authorized_keys: a regular file, not writable
+// by group or others, owned by root or by the user running the server, in a
+// directory that others cannot write to (unless it is sticky, as /tmp, where
+// they cannot replace the file).
+func checkUsersFilePerms(path string, st os.FileInfo) error {
+	if !st.Mode().IsRegular() {
+		return &UsersFileError{Path: path, Msg: "not a regular file"}
+	}
+	if !checksOwnership {
+		return nil // no Unix modes to check (Windows)
+	}
+	if m := st.Mode().Perm(); m&0o022 != 0 {
+		return &UsersFileError{Path: path, Msg: fmt.Sprintf("can be changed by others (mode %04o): whoever can write it can add a key and sign in; "+
+			"refused, as OpenSSH refuses such an authorized_keys. Fix: chmod go-w %s", m, path)}
+	}
+	if uid, ok := fileOwner(st); ok && !trustedOwner(uid) {
+		return &UsersFileError{Path: path, Msg: fmt.Sprintf("belongs to uid %d, not to root or to the user running the server (uid %d): its owner can add a key and sign in. "+
+			"Fix: chown the file to the user running the server (or root)", uid, os.Geteuid())}
+	}
+	dir := filepath.Dir(path)
+	dst, err := os.Stat(dir)
+	if err != nil {
+		return &UsersFileError{Path: path, Msg: fmt.Sprintf("its directory: %v", err)}
+	}
+	if m := dst.Mode(); m.Perm()&0o022 != 0 && m&os.ModeSticky == 0 {
+		return &UsersFileError{Path: path, Msg: fmt.Sprintf("its directory %s can be written by others (mode %04o): whoever can write it can replace the file and sign in. "+
+			"Fix: chmod go-w %s, or move the users file", dir, m.Perm(), dir)}
+	}
+	if uid, ok := fileOwner(dst); ok && !trustedOwner(uid) {
+		return &UsersFileError{Path: path, Msg: fmt.Sprintf("its directory %s belongs to uid %d, not to root or to the user running the server (uid %d): its owner can replace the file. "+
+			"Fix: move the users file to a directory of yours", dir, uid, os.Geteuid())}
+	}
+	return nil
+}
+
+// trustedOwner says a file owned by uid may hold the users: root's, or the
+// server's own.
+func trustedOwner(uid int) bool { return uid == 0 || uid == os.Geteuid() }
 
 // ParseUsers checks a users file's content; path names it in errors. Every
 // problem names its line: a syntax error, an unknown field, a key that does not
