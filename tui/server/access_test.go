@@ -2,12 +2,14 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
 )
 
 func TestUnknownKeyIsRefusedAtTheSSHLayerAndLoggedWithItsFingerprint(t *testing.T) {
@@ -166,4 +168,149 @@ func colourKinds(raw string) colours {
 		}
 	}
 	return c
+}
+
+func TestAgentForwardingIsRefused(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
+	e.start(e.config())
+	c, err := e.dial("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := agent.RequestAgentForwarding(sess); err == nil {
+		t.Error("agent forwarding was accepted")
+	}
+}
+
+func TestACommandIsRefusedInOneLineAndNothingRuns(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
+	e.start(e.config())
+	for _, withPty := range []bool{false, true} {
+		t.Run(fmt.Sprintf("pty=%v", withPty), func(t *testing.T) {
+			c, err := e.dial("alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			sess, err := c.NewSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sess.Close()
+			if withPty {
+				if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var stdout, stderr syncBuffer
+			sess.Stdout, sess.Stderr = &stdout, &stderr
+			if err := sess.Start("cat /etc/passwd"); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- sess.Wait() }()
+			select {
+			case err = <-done:
+			case <-time.After(screenTimeout):
+				t.Fatalf("the session did not end; it printed:\n%s%s", stdout.String(), stderr.String())
+			}
+			var ee *gossh.ExitError
+			if !errors.As(err, &ee) || ee.ExitStatus() == 0 {
+				t.Errorf("exit = %v, want a status other than 0", err)
+			}
+			// With a pty, stderr reaches the client on stdout.
+			out := strings.TrimSpace(stderr.String() + stdout.String())
+			if !strings.Contains(out, "dmsticket: this server runs only the ticket wizard, no commands") || strings.Contains(out, "\n") {
+				t.Errorf("output = %q, want the one-line refusal", out)
+			}
+			if strings.Contains(out, "root:") || strings.Contains(out, "What kind of ticket?") {
+				t.Errorf("something ran: %q", out)
+			}
+		})
+	}
+	if !strings.Contains(e.logs.String(), "refused: a command was asked for") {
+		t.Errorf("the refusal is not logged:\n%s", e.logs.String())
+	}
+}
+
+func TestSessionsPerConnectionAreLimited(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
+	e.start(e.config())
+	c, err := e.dial("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var open []*gossh.Session
+	for range 4 {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatalf("session %d of 4: %v", len(open)+1, err)
+		}
+		open = append(open, sess)
+	}
+	for i := range 10 {
+		if sess, err := c.NewSession(); err == nil {
+			sess.Close()
+			t.Fatalf("session %d on one connection was opened, want at most 4", 5+i)
+		} else if !strings.Contains(err.Error(), "at most 4 sessions on one connection") {
+			t.Errorf("refusal = %v", err)
+		}
+	}
+	// One closed, one more may open.
+	open[0].Close()
+	deadline := time.Now().Add(screenTimeout)
+	for {
+		sess, err := c.NewSession()
+		if err == nil {
+			sess.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no session could open after one of 4 closed: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, s := range open[1:] {
+		s.Close()
+	}
+}
+
+func TestConnectAndDisconnectLogLinesNameThePersonAndTheKey(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002}, userSpec{name: "bob", dmsID: 2000003})
+	e.start(e.config())
+	// bob's key, alice's name typed.
+	c, err := dialWith(e.addr, "alice", gossh.PublicKeys(e.keys["bob"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := openTermOn(t, c, "xterm-256color", 100, 30)
+	tm.waitFor("What kind of ticket?")
+	tm.send(keyCtrlC)
+	tm.wait()
+	fp := fingerprint(e.keys["bob"].PublicKey())
+	var connect, disconnect string
+	deadline := time.Now().Add(screenTimeout)
+	for disconnect == "" && time.Now().Before(deadline) {
+		for _, l := range strings.Split(e.logs.String(), "\n") {
+			switch {
+			case strings.Contains(l, " connect "):
+				connect = l
+			case strings.Contains(l, " disconnect "):
+				disconnect = l
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for what, l := range map[string]string{"connect": connect, "disconnect": disconnect} {
+		if !strings.Contains(l, "user=bob ") || !strings.Contains(l, "fingerprint="+fp) || !strings.Contains(l, "login=alice") {
+			t.Errorf("%s line = %q, want user=bob, bob's key's fingerprint and the typed login=alice", what, l)
+		}
+	}
 }

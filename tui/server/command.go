@@ -33,7 +33,8 @@ type Deps struct {
 type serveFlags struct {
 	listen, hostKey, users, audit, logLevel string
 	maxSessions, maxPerUser, rateLimit      int
-	idle, maxTime, grace                    time.Duration
+	maxUnauth, maxUnauthPerAddr             int
+	idle, maxTime, grace, loginTimeout      time.Duration
 }
 
 // DefaultHostKeyPath is where the host key lives unless --host-key says
@@ -84,6 +85,9 @@ func NewCommand(deps Deps) *cobra.Command {
 	fl.DurationVar(&f.maxTime, "max-session-time", DefaultMaxSessionTime, "end a session this long after it started (0: never)")
 	fl.DurationVar(&f.grace, "grace", DefaultGrace, "on SIGTERM, how long open sessions get before they are closed")
 	fl.IntVar(&f.rateLimit, "rate-limit", DefaultRateLimit, "new sessions allowed per minute from one address, in bursts of a third of that (0: no limit)")
+	fl.DurationVar(&f.loginTimeout, "login-timeout", DefaultLoginTimeout, "close a connection that has not signed in this long after connecting (handshake and key; 0: never)")
+	fl.IntVar(&f.maxUnauth, "max-unauthenticated", DefaultMaxUnauthenticated, "maximum connections not signed in yet, in total; more are closed at once (0: no limit)")
+	fl.IntVar(&f.maxUnauthPerAddr, "max-unauthenticated-per-address", DefaultMaxUnauthenticatedPerAddress, "maximum connections not signed in yet from one address; more are closed at once (0: no limit)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	return cmd
 }
@@ -121,6 +125,7 @@ func runServe(ctx context.Context, deps Deps, f *serveFlags) error {
 		Listen: f.listen, HostKeyPath: f.hostKey, UsersPath: f.users, AuditPath: f.audit, AuditFallback: stderr,
 		MaxSessions: f.maxSessions, MaxSessionsPerUser: f.maxPerUser,
 		IdleTimeout: f.idle, MaxSessionTime: f.maxTime, Grace: f.grace, RateLimit: f.rateLimit,
+		LoginTimeout: f.loginTimeout, MaxUnauthenticated: f.maxUnauth, MaxUnauthenticatedPerAddress: f.maxUnauthPerAddr,
 		Backend: backend, Logger: logger,
 	})
 	if err != nil {

@@ -73,6 +73,7 @@ func TestServeFlagsHaveTheDocumentedDefaults(t *testing.T) {
 	for flag, want := range map[string]string{
 		"listen": "127.0.0.1:23234", "max-sessions": "50", "max-sessions-per-user": "3", "idle-timeout": "15m0s",
 		"max-session-time": "4h0m0s", "grace": "30s", "rate-limit": "30", "audit-log": "", "users": "", "log-level": "info",
+		"login-timeout": "30s", "max-unauthenticated": "128", "max-unauthenticated-per-address": "16",
 	} {
 		f := cmd.Flags().Lookup(flag)
 		if f == nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/charmbracelet/log"
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
-	"github.com/charmbracelet/wish/logging"
 	"github.com/charmbracelet/wish/recover"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -80,7 +79,15 @@ type Config struct {
 	Grace time.Duration
 	// RateLimit is how many sessions a minute one address may open.
 	RateLimit int
-	Backend   Backend
+	// LoginTimeout closes a connection that has not signed in this long
+	// after it was accepted (handshake and authentication together).
+	LoginTimeout time.Duration
+	// MaxUnauthenticated and MaxUnauthenticatedPerAddress bound the
+	// connections not signed in yet, in total and per remote address; a
+	// connection over either is closed at once.
+	MaxUnauthenticated, MaxUnauthenticatedPerAddress int
+	// Backend is how to reach DMS and how the wizard is labelled.
+	Backend Backend
 	// Logger receives connections, refusals, auth failures, submissions.
 	Logger *log.Logger
 }
@@ -96,6 +103,7 @@ type Server struct {
 	audit   *AuditLog
 	limits  *sessionLimits
 	rate    *connLimiter
+	guard   *loginGuard
 	ssh     *ssh.Server
 
 	svcMu    sync.Mutex
@@ -141,6 +149,7 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		limits:   newSessionLimits(cfg.MaxSessions, cfg.MaxSessionsPerUser),
 		rate:     newConnLimiter(cfg.RateLimit),
+		guard:    newLoginGuard(cfg.LoginTimeout, cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerAddress, cfg.Logger),
 		services: map[string]dms.Service{},
 		live:     map[*liveSession]struct{}{},
 		drafts:   map[string]*draft.Store{},
@@ -184,14 +193,24 @@ func (s *Server) newSSHServer() (*ssh.Server, error) {
 			srv.ConnectionFailedCallback = func(c net.Conn, err error) {
 				s.log.Debug("connection failed", "remote", c.RemoteAddr().String(), "err", err)
 			}
+			// Connections not signed in yet are counted and timed (guard.go);
+			// session channels are limited per connection and their
+			// requests filtered (requests.go). No other channel type, no
+			// global request, no forwarding is served.
+			srv.ConnCallback = s.guard.accept
+			srv.ServerConfigCallback = s.guard.serverConfig
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			return nil
 		},
-		// Middlewares run last to first: logging, the connection rate limit,
-		// then, under panic recovery, the pty requirement and the session.
+		// Middlewares run last to first: window changes are always taken,
+		// the connection log, the connection rate limit, then, under panic
+		// recovery, the refusal of commands, the pty requirement and the
+		// session.
 		wish.WithMiddleware(
-			recover.MiddlewareWithLogger(recoverLog, s.sessionMiddleware, requirePty),
+			recover.MiddlewareWithLogger(recoverLog, s.sessionMiddleware, requirePty, s.refuseCommand),
 			s.rateLimitMiddleware,
-			logging.StructuredMiddlewareWithLogger(s.log, log.InfoLevel),
+			s.connectionLog,
+			takeWindowChanges,
 		),
 	}
 	if s.cfg.MaxSessionTime > 0 {

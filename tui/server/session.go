@@ -113,6 +113,93 @@ func requirePty(next ssh.Handler) ssh.Handler {
 	}
 }
 
+// refuseCommand refuses a session that asks for a command (`ssh HOST cmd`):
+// the server runs the wizard and nothing else, and says so rather than
+// ignore the command.
+func (s *Server) refuseCommand(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if cmd := sess.RawCommand(); cmd != "" {
+			s.log.Warn("refused: a command was asked for", "remote", sess.RemoteAddr().String(), "login", sess.User(),
+				"command", truncate(cmd, 80))
+			refuse(sess, "this server runs only the ticket wizard, no commands: connect with `ssh -t HOST` and no command")
+			return
+		}
+		next(sess)
+	}
+}
+
+// truncate cuts s to at most n bytes, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// connectionLog logs each session's start and end with the person the key
+// belongs to (the users-file name) and the key's fingerprint; the typed
+// login name is logged as what it is, a claim.
+func (s *Server) connectionLog(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		start := time.Now()
+		user, fp := "-", "-"
+		if key := sess.PublicKey(); key != nil {
+			fp = gossh.FingerprintSHA256(key)
+			if u, ok := s.users.Load().Lookup(key); ok {
+				user = u.Name
+			}
+		}
+		who := []any{"user", user, "fingerprint", fp, "login", sess.User(), "remote", sess.RemoteAddr().String()}
+		pty, _, _ := sess.Pty()
+		s.log.Info("connect", append(who, "term", pty.Term, "width", pty.Window.Width, "height", pty.Window.Height,
+			"client_version", truncate(sess.Context().ClientVersion(), 80))...)
+		next(sess)
+		s.log.Info("disconnect", append(who, "duration", time.Since(start).Round(time.Millisecond))...)
+	}
+}
+
+// takeWindowChanges makes sure a session's window changes are always taken
+// from the SSH layer, whatever the handler does: charmbracelet/ssh's request
+// loop blocks on a window change nobody reads, and with it the whole
+// connection. The handler sees the latest size only (older ones are dropped
+// when it has not taken them yet); its channel closes with the session's.
+func takeWindowChanges(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		_, winch, ok := sess.Pty()
+		if !ok || winch == nil {
+			next(sess)
+			return
+		}
+		latest := make(chan ssh.Window, 1)
+		go func() {
+			defer close(latest)
+			for w := range winch {
+				// This goroutine is the only sender: once the buffer is
+				// emptied the send cannot block.
+				select {
+				case <-latest:
+				default:
+				}
+				latest <- w
+			}
+		}()
+		next(windowSession{Session: sess, winch: latest})
+	}
+}
+
+// windowSession is a session whose window changes come from
+// takeWindowChanges.
+type windowSession struct {
+	ssh.Session
+	winch <-chan ssh.Window
+}
+
+// Pty implements ssh.Session.
+func (s windowSession) Pty() (ssh.Pty, <-chan ssh.Window, bool) {
+	pty, _, ok := s.Session.Pty()
+	return pty, s.winch, ok
+}
+
 // rateLimitMiddleware is the connection rate limit, per remote address.
 func (s *Server) rateLimitMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
@@ -221,18 +308,17 @@ func (s *Server) serveSession(sess ssh.Session) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
-		// Window changes reach the program; the session's end ends it.
-		for {
-			select {
-			case <-runCtx.Done():
-				p.Quit()
-				return
-			case w, ok := <-winch:
-				if !ok {
-					return
-				}
-				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
-			}
+		// The session's end ends the program.
+		<-runCtx.Done()
+		p.Quit()
+	}()
+	go func() {
+		// Window changes reach the program, clamped again (requests.go
+		// clamps them on the wire). After the program ends Send returns at
+		// once; the loop ends when the session does.
+		for w := range winch {
+			width, height := clampWindow(w.Width, w.Height)
+			p.Send(tea.WindowSizeMsg{Width: width, Height: height})
 		}
 	}()
 	if limit := s.cfg.MaxSessionTime; limit > 0 {
