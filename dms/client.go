@@ -46,8 +46,13 @@ var DefaultRetry = Retry{Attempts: 4, Base: 250 * time.Millisecond, Max: 3 * tim
 
 // Config says how to reach DMS and as whom.
 type Config struct {
-	Region   string // default DefaultRegion
-	Profile  string // an aliyun CLI profile name; empty: the SDK's default chain
+	// Region is --region. Empty: ALIBABA_CLOUD_REGION_ID, else the region_id
+	// of the aliyun CLI profile the credentials come from, else
+	// DefaultRegion.
+	Region string
+	// Profile is --profile: the aliyun CLI profile, else the credentials
+	// file's section, of that name. Empty: the SDK's default chain.
+	Profile  string
 	Endpoint string // URL; default https://dms-enterprise.<region>.aliyuncs.com
 	// Credentials overrides the credential chain (the demo's static pair, a
 	// served user's profile).
@@ -66,14 +71,15 @@ type Config struct {
 // Client talks to DMS through the official SDK. It is built once per process
 // (or per identity) and is safe for concurrent use; connections are reused.
 type Client struct {
-	cfg      Config
-	scheme   string
-	domain   string
-	provider *lockedProvider
-	pool     chan *dmssdk.Client
-	calls    sync.Map // call ID -> *callState
-	nextCall atomic.Uint64
-	sleep    func(ctx context.Context, d time.Duration) error
+	cfg        Config
+	regionFrom string
+	scheme     string
+	domain     string
+	provider   *lockedProvider
+	pool       chan *dmssdk.Client
+	calls      sync.Map // call ID -> *callState
+	nextCall   atomic.Uint64
+	sleep      func(ctx context.Context, d time.Duration) error
 }
 
 // ParseEndpoint checks an endpoint URL and returns its scheme and host[:port].
@@ -111,9 +117,8 @@ func IsLoopbackHost(host string) bool {
 // NewClient builds a client. It does not contact DMS; call CheckCredentials to
 // find out early whether credentials are there.
 func NewClient(cfg Config) (*Client, error) {
-	if cfg.Region == "" {
-		cfg.Region = DefaultRegion
-	}
+	var regionFrom string
+	cfg.Region, regionFrom = resolveRegion(cfg)
 	scheme, host, err := ParseEndpoint(cfg.Endpoint, cfg.Region)
 	if err != nil {
 		return nil, &Error{Kind: KindInvalid, Message: err.Error(), Err: err}
@@ -145,12 +150,13 @@ func NewClient(cfg Config) (*Client, error) {
 		base = t
 	}
 	c := &Client{
-		cfg:      cfg,
-		scheme:   scheme,
-		domain:   host,
-		provider: &lockedProvider{p: providerFor(cfg)},
-		pool:     make(chan *dmssdk.Client, cfg.Concurrency),
-		sleep:    sleepCtx,
+		cfg:        cfg,
+		regionFrom: regionFrom,
+		scheme:     scheme,
+		domain:     host,
+		provider:   newProvider(cfg),
+		pool:       make(chan *dmssdk.Client, cfg.Concurrency),
+		sleep:      sleepCtx,
 	}
 	rt := &callTransport{base: base, client: c}
 	// One SDK client per concurrent call: the SDK writes per-call timeouts into
@@ -178,8 +184,20 @@ func (c *Client) Endpoint() string { return strings.ToLower(c.scheme) + "://" + 
 // Region is the client's region.
 func (c *Client) Region() string { return c.cfg.Region }
 
-// Profile is the aliyun CLI profile the client uses, if any.
+// RegionFrom says where the region came from, in words: "--region",
+// "ALIBABA_CLOUD_REGION_ID", `region_id of the aliyun CLI profile "ci"` or
+// "the default".
+func (c *Client) RegionFrom() string { return c.regionFrom }
+
+// Profile is the --profile the client was built with, if any.
 func (c *Client) Profile() string { return c.cfg.Profile }
+
+// Target is where and as whom the client sends requests, for the aliyun
+// command. Its credentials are known once they were asked for
+// (CheckCredentials, or any call).
+func (c *Client) Target() Target {
+	return Target{Region: c.cfg.Region, Endpoint: c.Endpoint(), Credentials: c.CredentialOrigin()}
+}
 
 // callHeader carries a call's ID from the SDK request to our transport, which
 // removes it before sending; headers are not part of the RPC signature.

@@ -16,7 +16,7 @@ import (
 // related users, attachment), the PluginParam JSON exactly as it will be sent
 // and the equivalent aliyun command. Text from DMS is cleaned; the command is
 // exact unless ShellCommandText says otherwise.
-func ReviewText(t dms.Ticket, req dms.OrderRequest, region, endpoint string) string {
+func ReviewText(t dms.Ticket, req dms.OrderRequest, to dms.Target) string {
 	var b strings.Builder
 	line := func(label, value string) { fmt.Fprintf(&b, "%s: %s\n", label, value) }
 	tt, _ := dms.LookupType(t.Type)
@@ -54,7 +54,7 @@ func ReviewText(t dms.Ticket, req dms.OrderRequest, region, endpoint string) str
 	b.WriteString("\nPluginParam, exactly as it will be sent:\n")
 	b.WriteString(inert.Text(dms.PluginParamPretty(req.PluginParam)))
 	b.WriteString("\n\nThe same request with the aliyun CLI:\n")
-	cmd, exact := ShellCommandText(dms.AliyunCommand(req, region, endpoint))
+	cmd, exact := ShellCommandText(dms.AliyunCommand(req, to))
 	b.WriteString(cmd)
 	b.WriteString("\n")
 	if !exact {

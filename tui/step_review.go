@@ -290,9 +290,9 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Command):
 		r.mode = reviewCommand
-		r.vp.SetContent(lipgloss.NewStyle().Width(r.s.width).Render(commandLines(dms.AliyunArgs(r.req, r.s.opts.Region, r.s.opts.Endpoint))))
+		r.vp.SetContent(lipgloss.NewStyle().Width(r.s.width).Render(commandLines(dms.AliyunArgs(r.req, dms.Target{Region: r.s.opts.Region, Endpoint: r.s.opts.Endpoint}))))
 		r.vp.GotoTop()
-		return copyToClipboard(r.s, dms.AliyunCommand(r.req, r.s.opts.Region, r.s.opts.Endpoint))
+		return copyToClipboard(r.s, dms.AliyunCommand(r.req, dms.Target{Region: r.s.opts.Region, Endpoint: r.s.opts.Endpoint}))
 	case key.Matches(msg, k.Save):
 		if !r.s.opts.Local {
 			r.notice, r.noticeOK = "Saving ticket files is not available over SSH; c shows the equivalent command.", false

@@ -41,11 +41,19 @@ type Backend struct {
 	Service  dms.Service
 	Region   string
 	Endpoint string
+	// Credentials says where the credentials came from, for the dry run's
+	// aliyun command (--profile); (*dms.Client).CredentialOrigin gives it.
+	Credentials dms.CredentialOrigin
 	// CredentialsErr is set when no credentials were found; the command
 	// then explains it and exits 1 before calling anything.
 	CredentialsErr *dms.CredentialsError
 	// Close releases the backend (stops the demo's simulator); may be nil.
 	Close func()
+}
+
+// target is where and as whom the backend sends, for the aliyun command.
+func (b Backend) target() dms.Target {
+	return dms.Target{Region: b.Region, Endpoint: b.Endpoint, Credentials: b.Credentials}
 }
 
 // options are the command's flags (PRODUCT section 9; names are fixed).

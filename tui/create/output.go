@@ -34,10 +34,11 @@ func (r *runner) dryRun(t dms.Ticket, req dms.OrderRequest) error {
 			return exit(ExitUsage, err)
 		}
 	} else {
-		text := tui.ReviewText(t, req, r.be.Region, r.be.Endpoint)
+		text := tui.ReviewText(t, req, r.be.target())
 		if _, err := fmt.Fprint(r.deps.Stdout, text); err != nil {
 			return exit(ExitUsage, err)
 		}
+		r.say("%s", dms.AliyunCredentialsNote(r.be.target()))
 	}
 	if t.Database.Env.Online() && !r.o.yes {
 		r.say("Dry run: the ticket is valid; nothing was sent that creates or changes anything. %s is a %s database: a real run needs --yes, or the schema name typed in a terminal.",
