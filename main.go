@@ -109,8 +109,10 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.region, "region", envOr("ALIBABA_CLOUD_REGION_ID", dms.DefaultRegion), "DMS region (env ALIBABA_CLOUD_REGION_ID)")
-	pf.StringVar(&g.profile, "profile", os.Getenv("ALIBABA_CLOUD_PROFILE"), "aliyun CLI profile to take credentials from (env ALIBABA_CLOUD_PROFILE)")
+	// Neither flag takes its default from the environment here: the DMS
+	// client resolves them as the SDK's chain means them (dms.Config).
+	pf.StringVar(&g.region, "region", "", "DMS region (default: ALIBABA_CLOUD_REGION_ID, else the region_id of the aliyun CLI profile in use, else "+dms.DefaultRegion+")")
+	pf.StringVar(&g.profile, "profile", "", "aliyun CLI profile (else section of ~/.alibabacloud/credentials) to take credentials from (default: the SDK's chain: environment keys first, then ALIBABA_CLOUD_PROFILE or the CLI's current profile)")
 	pf.StringVar(&g.endpoint, "endpoint", "", "DMS endpoint URL (default https://dms-enterprise.<region>.aliyuncs.com; http:// only for loopback)")
 	pf.Int64Var(&g.tenant, "tenant", 0, "DMS tenant ID (Tid); skips the tenant step")
 	pf.BoolVar(&g.demo, "demo", false, "run against the embedded DMS simulator: no account, no network")
@@ -118,13 +120,6 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	pf.BoolVar(&g.noColor, "no-color", false, "draw without colour (NO_COLOR is honoured too)")
 	root.AddCommand(simCommand(stdout, stderr), versionCommand(stdout), serveCommand(g, stdout, stderr), createCommand(g, stdin, stdout, stderr))
 	return root
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
 }
 
 func buildVersion() string {
@@ -153,7 +148,7 @@ func versionCommand(stdout io.Writer) *cobra.Command {
 type backend struct {
 	svc      dms.Service
 	client   *dms.Client
-	region   string
+	region   string // resolved: --region, ALIBABA_CLOUD_REGION_ID, the profile's region_id or the default
 	endpoint string
 	demo     bool
 	credErr  *dms.CredentialsError
@@ -177,7 +172,7 @@ func connectWith(g *globals, calls int) (*backend, error) {
 	if err != nil {
 		return nil, &exitError{2, err}
 	}
-	b := &backend{svc: c, client: c, region: g.region, endpoint: c.Endpoint(), close: func() {}}
+	b := &backend{svc: c, client: c, region: c.Region(), endpoint: c.Endpoint(), close: func() {}}
 	if err := c.CheckCredentials(); err != nil {
 		var ce *dms.CredentialsError
 		if errors.As(err, &ce) {
@@ -210,7 +205,7 @@ func connectDemo(g *globals, calls int) (*backend, error) {
 		sim.Close()
 		return nil, err
 	}
-	return &backend{svc: c, client: c, region: g.region, endpoint: sim.Endpoint, demo: true, close: func() { sim.Close() }}, nil
+	return &backend{svc: c, client: c, region: c.Region(), endpoint: sim.Endpoint, demo: true, close: func() { sim.Close() }}, nil
 }
 
 func randomHex(n int) string {
@@ -251,7 +246,7 @@ func runWizard(ctx context.Context, g *globals, stdin io.Reader, stdout, stderr 
 }
 
 func simCommand(stdout, stderr io.Writer) *cobra.Command {
-	var listen, id, secret, seedPath string
+	var listen, id, secret, token, seedPath string
 	var extra int
 	cmd := &cobra.Command{
 		Use:   "sim",
@@ -268,7 +263,7 @@ func simCommand(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return &exitError{2, err}
 			}
-			cred := dmssim.Credential{AccessKeyID: id, AccessKeySecret: secret, UserID: dmssim.DefaultCredential.UserID}
+			cred := dmssim.Credential{AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token, UserID: dmssim.DefaultCredential.UserID}
 			r, err := dmssim.StartOn(listen, dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}, ExtraDatabases: extra})
 			if err != nil {
 				return &exitError{2, err}
@@ -276,6 +271,9 @@ func simCommand(stdout, stderr io.Writer) *cobra.Command {
 			defer r.Close()
 			fmt.Fprintf(stdout, "DMS simulator listening on %s\n", r.Endpoint)
 			fmt.Fprintf(stdout, "  ALIBABA_CLOUD_ACCESS_KEY_ID=%s\n  ALIBABA_CLOUD_ACCESS_KEY_SECRET=%s\n", cred.AccessKeyID, cred.AccessKeySecret)
+			if cred.SecurityToken != "" {
+				fmt.Fprintf(stdout, "  ALIBABA_CLOUD_SECURITY_TOKEN=%s\n", cred.SecurityToken)
+			}
 			fmt.Fprintf(stdout, "  dmsticket --endpoint %s\n", r.Endpoint)
 			fmt.Fprintln(stderr, "Serving until interrupted (ctrl+c).")
 			<-cmd.Context().Done()
@@ -286,6 +284,7 @@ func simCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&listen, "listen", "127.0.0.1:18080", "address to listen on")
 	f.StringVar(&id, "access-key-id", dmssim.DefaultCredential.AccessKeyID, "the AccessKey ID it accepts")
 	f.StringVar(&secret, "access-key-secret", dmssim.DefaultCredential.AccessKeySecret, "the AccessKey secret it accepts")
+	f.StringVar(&token, "security-token", "", "make the key pair an STS key: every request must carry this SecurityToken")
 	f.StringVar(&seedPath, "seed", "", "a seed fixture to use instead of the built-in one (see testdata/sim/README.md)")
 	f.IntVar(&extra, "databases", 0, "add N generated databases (scale tests)")
 	return cmd
@@ -336,7 +335,8 @@ func serveBackend(g *globals) (server.Backend, func(), error) {
 		if b.demo {
 			return b.svc, nil // the simulator has one identity
 		}
-		c, err := dms.NewClient(dms.Config{Region: g.region, Profile: profile, Endpoint: g.endpoint, Version: buildVersion(), Concurrency: serveDMSCalls})
+		// One region for the whole server: the one resolved at start.
+		c, err := dms.NewClient(dms.Config{Region: b.region, Profile: profile, Endpoint: g.endpoint, Version: buildVersion(), Concurrency: serveDMSCalls})
 		if err != nil {
 			return nil, err
 		}
@@ -357,7 +357,8 @@ func createCommand(g *globals, stdin io.Reader, stdout, stderr io.Writer) *cobra
 			if err != nil {
 				return create.Backend{}, err
 			}
-			return create.Backend{Service: b.svc, Region: b.region, Endpoint: b.endpoint, CredentialsErr: b.credErr, Close: b.close}, nil
+			return create.Backend{Service: b.svc, Region: b.region, Endpoint: b.endpoint, Credentials: b.client.CredentialOrigin(),
+				CredentialsErr: b.credErr, Close: b.close}, nil
 		},
 		Tenant:     func() int64 { return g.tenant },
 		Stdin:      stdin,
