@@ -63,6 +63,10 @@ type Field struct {
 	Missing string
 	// Check validates the value on the ticket beyond presence and type.
 	Check func(t *Ticket) Problems
+	// ReadBack reads the value back from what the type's detail call
+	// reports of a ticket, for the lookup after a lost answer; reported is
+	// false when the detail call does not report it. Nil: not reported.
+	ReadBack func(d TicketDetail) (v any, reported bool)
 }
 
 // problem is a Problem about the field.
@@ -105,6 +109,9 @@ type TicketType struct {
 	// ignore the affected-row check.
 	AffectRows bool
 	Fields     []Field
+	// Detail is the DMS call that reports a ticket's contents (its fields'
+	// ReadBack read it); NoDetail when DMS has none for the type.
+	Detail DetailOp
 }
 
 // Has reports whether the type uses the step.
@@ -208,16 +215,18 @@ func builtinTypes() []TicketType {
 				MaxLen:      MaxShortTextLen,
 			}},
 			AffectRows: true,
+			Detail:     ExportDetail,
 			Fields: []Field{
-				textField("classify", "Reason", true),
+				readBack(textField("classify", "Reason", true), func(d TicketDetail) (any, bool) { return d.Classify, true }),
 				dbIDField(),
 				sqlField("exeSQL"),
 				logicField(),
 				{
 					Key: "ignoreAffectRows", Type: JSONBool, Label: "Ignore the affected-row check",
 					Required: true, Source: FromDetails,
-					Get: func(t *Ticket) (any, bool) { return t.IgnoreAffectRows, true },
-					Put: func(t *Ticket, v any) { t.IgnoreAffectRows = v.(bool) },
+					Get:      func(t *Ticket) (any, bool) { return t.IgnoreAffectRows, true },
+					Put:      func(t *Ticket, v any) { t.IgnoreAffectRows = v.(bool) },
+					ReadBack: func(d TicketDetail) (any, bool) { return d.IgnoreAffectRows, true },
 				},
 				{
 					Key: "affectRows", Type: JSONNumber, Label: "Affected rows",
@@ -263,7 +272,8 @@ func builtinTypes() []TicketType {
 						}
 						return t.IgnoreAffectRowsReason, true
 					},
-					Put: func(t *Ticket, v any) { t.IgnoreAffectRowsReason = v.(string) },
+					Put:      func(t *Ticket, v any) { t.IgnoreAffectRowsReason = v.(string) },
+					ReadBack: func(d TicketDetail) (any, bool) { return d.IgnoreAffectRowsReason, true },
 					Check: func(t *Ticket) Problems {
 						p := func(msg string) Problems {
 							return Problems{{Field: "Reason to ignore the affected-row check", Key: "ignoreAffectRowsReason", Message: msg}}
@@ -321,6 +331,12 @@ func builtinTypes() []TicketType {
 	}
 }
 
+// readBack gives a field its ReadBack.
+func readBack(f Field, rb func(d TicketDetail) (any, bool)) Field {
+	f.ReadBack = rb
+	return f
+}
+
 // textField is a string PluginParam key whose value is the details input of
 // the same ID.
 func textField(key, label string, required bool) Field {
@@ -353,9 +369,10 @@ func textField(key, label string, required bool) Field {
 func dbIDField() Field {
 	return Field{
 		Key: "dbId", Type: JSONNumber, Label: "Database", Required: true, Source: FromDatabase,
-		Get:     func(t *Ticket) (any, bool) { return t.Database.ID, true },
-		Put:     func(t *Ticket, v any) { t.Database.ID = v.(int64) },
-		Missing: "choose a database",
+		Get:      func(t *Ticket) (any, bool) { return t.Database.ID, true },
+		Put:      func(t *Ticket, v any) { t.Database.ID = v.(int64) },
+		ReadBack: func(d TicketDetail) (any, bool) { return d.DatabaseID, true },
+		Missing:  "choose a database",
 		Check: func(t *Ticket) Problems {
 			if t.Database.ID <= 0 {
 				return Problems{{Field: "Database", Key: "dbId", Message: "choose a database"}}
@@ -368,16 +385,18 @@ func dbIDField() Field {
 func logicField() Field {
 	return Field{
 		Key: "logic", Type: JSONBool, Label: "Logical database", Required: true, Source: FromDatabase,
-		Get: func(t *Ticket) (any, bool) { return t.Database.Logic, true },
-		Put: func(t *Ticket, v any) { t.Database.Logic = v.(bool) },
+		Get:      func(t *Ticket) (any, bool) { return t.Database.Logic, true },
+		Put:      func(t *Ticket, v any) { t.Database.Logic = v.(bool) },
+		ReadBack: func(d TicketDetail) (any, bool) { return d.Logic, true },
 	}
 }
 
 func sqlField(key string) Field {
 	return Field{
 		Key: key, Type: JSONString, Label: "SQL", Required: true, Source: FromSQL,
-		Get: func(t *Ticket) (any, bool) { return t.SQL, true },
-		Put: func(t *Ticket, v any) { t.SQL = v.(string) },
+		Get:      func(t *Ticket) (any, bool) { return t.SQL, true },
+		Put:      func(t *Ticket, v any) { t.SQL = v.(string) },
+		ReadBack: func(d TicketDetail) (any, bool) { return d.SQL, true },
 		Check: func(t *Ticket) Problems {
 			tt, _ := LookupType(t.Type)
 			return tt.CheckSQL(t.SQL, t.Database.Dialect())

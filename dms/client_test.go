@@ -283,14 +283,15 @@ func TestDroppedConnectionAfterCreateIsOutcomeUnknownAndTheLookupFindsTheTicket(
 	if n := len(h.sim.Server.Orders()); n != 1 {
 		t.Fatalf("the simulator should hold the ticket, holds %d", n)
 	}
-	o, found, err := dms.FindSubmitted(ctx(t), h.client, req, submitted)
+	l, err := dms.LookUp(ctx(t), h.client, dms.NewSubmission(req, submitted, 0))
+	o, found := l.Found()
 	if err != nil || !found || o.ID != h.sim.Server.Orders()[0].OrderID {
 		t.Fatalf("lookup: %+v found=%v err=%v", o, found, err)
 	}
 	other := req
 	other.Comment = "never sent"
-	if _, found, err := dms.FindSubmitted(ctx(t), h.client, other, submitted); err != nil || found {
-		t.Fatalf("a ticket that was never created was found: %v %v", found, err)
+	if l, err := dms.LookUp(ctx(t), h.client, dms.NewSubmission(other, submitted, 0)); err != nil || len(l.Matches) > 0 {
+		t.Fatalf("a ticket that was never created was found: %+v %v", l, err)
 	}
 }
 

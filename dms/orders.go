@@ -72,7 +72,7 @@ func (c *Client) FindOrders(ctx context.Context, q OrderQuery) ([]Order, error) 
 	req.PluginType = q.PluginType
 	req.SearchContent = q.Search
 	req.OrderStatus = "ALL"
-	req.PageNumber = requests.NewInteger(1)
+	req.PageNumber = requests.NewInteger(max(1, q.Page))
 	req.PageSize = requests.NewInteger(q.PageSize)
 	if q.AsCommitter {
 		req.OrderResultType = "AS_COMMITTER"
@@ -145,41 +145,4 @@ func parseDMSTime(s string) time.Time {
 		return time.Time{}
 	}
 	return t
-}
-
-// lookupMargin widens the lookup window for clock skew between this machine
-// and DMS.
-const lookupMargin = 2 * time.Minute
-
-// FindSubmitted looks for the ticket a CreateOrder with an unknown outcome may
-// have created: the caller's own tickets of the same type created since the
-// submit (less a margin for clock skew) whose comment is exactly the request's,
-// newest first; the match is then read with GetOrderBaseInfo. found is false
-// when there is none.
-func FindSubmitted(ctx context.Context, s Service, r OrderRequest, submitted time.Time) (o Order, found bool, err error) {
-	orders, err := s.FindOrders(ctx, OrderQuery{
-		Tid: r.Tid, PluginType: r.PluginType, Search: r.Comment, Since: submitted.Add(-lookupMargin), AsCommitter: true,
-	})
-	if err != nil {
-		return Order{}, false, err
-	}
-	var best *Order
-	for i := range orders {
-		x := &orders[i]
-		if x.Comment != r.Comment || (r.PluginType != "" && x.PluginType != "" && x.PluginType != r.PluginType) {
-			continue
-		}
-		if best == nil || x.ID > best.ID {
-			best = x
-		}
-	}
-	if best == nil {
-		return Order{}, false, nil
-	}
-	full, err := s.Order(ctx, r.Tid, best.ID)
-	if err != nil {
-		// The list is evidence enough that the ticket exists.
-		return *best, true, nil
-	}
-	return full, true, nil
 }

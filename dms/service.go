@@ -27,6 +27,10 @@ type Service interface {
 	FindOrders(ctx context.Context, q OrderQuery) ([]Order, error)
 	// Order reads one ticket (GetOrderBaseInfo).
 	Order(ctx context.Context, tid, id int64) (Order, error)
+	// Detail reads what the ticket's type's detail call reports
+	// (GetDataExportOrderDetail for an export); ErrNoDetail for a type
+	// without one.
+	Detail(ctx context.Context, tid, id int64, pluginType string) (TicketDetail, error)
 }
 
 // SearchQuery is one page of a database search.
@@ -101,6 +105,7 @@ type OrderQuery struct {
 	Search     string    // SearchContent: matched against the comment
 	Since      time.Time // created at or after
 	Until      time.Time // created before; zero: now plus a margin
+	Page       int       // from 1
 	PageSize   int       // default 50
 	// AsCommitter lists only the caller's own tickets.
 	AsCommitter bool

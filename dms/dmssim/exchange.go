@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // operation answers one Action. It returns the operation's fields (a struct
@@ -29,6 +30,8 @@ var operations = map[string]operation{
 	"CreateOrder":         opCreateOrder,
 	"GetOrderBaseInfo":    opGetOrderBaseInfo,
 	"ListOrders":          opListOrders,
+
+	"GetDataExportOrderDetail": opGetDataExportOrderDetail,
 }
 
 // exchange is one request being answered.
@@ -45,6 +48,9 @@ type exchange struct {
 	// dropAfter, when set, closes the connection instead of answering, after
 	// the operation ran (the DropAfterCreate fault).
 	dropAfter bool
+	// slowAnswer, when set, holds the answer that long after the operation
+	// ran (the SlowAnswer fault).
+	slowAnswer time.Duration
 }
 
 // reply answers the request with result or err and records the outcome.
@@ -67,6 +73,16 @@ func (x *exchange) reply(result any, err *apiError) {
 	if x.dropAfter {
 		x.drop()
 		return
+	}
+	if x.slowAnswer > 0 {
+		t := time.NewTimer(x.slowAnswer)
+		select {
+		case <-t.C:
+		case <-x.r.Context().Done():
+			t.Stop()
+			x.s.update(x.seq, func(c *Call) { c.Status = 0 })
+			return
+		}
 	}
 	if x.mangle != nil {
 		body = x.mangle(body)

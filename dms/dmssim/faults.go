@@ -35,6 +35,10 @@ const (
 	// hijacked (HTTP/2, httptest.ResponseRecorder) the handler panics with
 	// http.ErrAbortHandler, which net/http turns into an aborted answer.
 	DropBeforeHandling
+	// SlowAnswer does the work (for CreateOrder: stores the ticket), then
+	// waits Fault.Delay before answering, or until the client goes away: a
+	// ticket that exists while its answer is still on its way.
+	SlowAnswer
 )
 
 // String names the fault kind.
@@ -56,6 +60,8 @@ func (k FaultKind) String() string {
 		return "DropAfterCreate"
 	case DropBeforeHandling:
 		return "DropBeforeHandling"
+	case SlowAnswer:
+		return "SlowAnswer"
 	}
 	return "FaultKind(?)"
 }
@@ -163,6 +169,9 @@ func (x *exchange) applyFault(f Fault) (done bool) {
 		return false
 	case DropAfterCreate:
 		x.dropAfter = true
+		return false
+	case SlowAnswer:
+		x.slowAnswer = f.Delay
 		return false
 	case DropBeforeHandling:
 		x.drop()

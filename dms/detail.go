@@ -1,0 +1,76 @@
+package dms
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	dmssdk "github.com/aliyun/alibaba-cloud-sdk-go/services/dms-enterprise"
+)
+
+// DetailOp names a ticket type's detail call: the DMS operation that reports
+// what a ticket of the type holds (its database, its SQL), beyond
+// GetOrderBaseInfo.
+type DetailOp string
+
+// The detail calls dmsticket reads.
+const (
+	// NoDetail: DMS has no detail call for the type (NDDL).
+	NoDetail DetailOp = ""
+	// ExportDetail is GetDataExportOrderDetail.
+	ExportDetail DetailOp = "GetDataExportOrderDetail"
+)
+
+// ErrNoDetail is Detail's answer for a type without a detail call.
+var ErrNoDetail = errors.New("DMS has no detail call for this ticket type")
+
+// TicketDetail is what a ticket's detail call reports: the request's contents
+// as DMS stored them, and the state of its job.
+type TicketDetail struct {
+	Op                     DetailOp
+	DatabaseID             int64
+	Logic                  bool
+	SQL                    string
+	Classify               string
+	IgnoreAffectRows       bool
+	IgnoreAffectRowsReason string
+	EstimateAffectRows     int64
+	ActualAffectRows       int64
+	// JobStatus is the export's KeyInfo.JobStatus as DMS spells it.
+	JobStatus string
+	RequestID string
+}
+
+// Detail implements Service: the detail call of the ticket's type.
+func (c *Client) Detail(ctx context.Context, tenant, id int64, pluginType string) (TicketDetail, error) {
+	tt, ok := LookupType(pluginType)
+	if !ok || tt.Detail == NoDetail {
+		return TicketDetail{}, ErrNoDetail
+	}
+	switch tt.Detail {
+	case ExportDetail:
+		req := dmssdk.CreateGetDataExportOrderDetailRequest()
+		req.Tid = tid(tenant)
+		req.OrderId = requests.NewInteger64(id)
+		var resp *dmssdk.GetDataExportOrderDetailResponse
+		err := c.read(ctx, string(ExportDetail), req, func(sc *dmssdk.Client) (baseResponse, error) {
+			var err error
+			resp, err = sc.GetDataExportOrderDetail(req)
+			if err != nil {
+				return baseResponse{}, err
+			}
+			return base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes()), nil
+		})
+		if err != nil {
+			return TicketDetail{}, err
+		}
+		d := resp.DataExportOrderDetail
+		return TicketDetail{
+			Op: ExportDetail, DatabaseID: int64(d.OrderDetail.DbId), Logic: d.OrderDetail.Logic, SQL: d.OrderDetail.ExeSQL,
+			Classify: d.OrderDetail.Classify, IgnoreAffectRows: d.OrderDetail.IgnoreAffectRows,
+			IgnoreAffectRowsReason: d.OrderDetail.IgnoreAffectRowsReason, EstimateAffectRows: d.OrderDetail.EstimateAffectRows,
+			ActualAffectRows: d.OrderDetail.ActualAffectRows, JobStatus: d.KeyInfo.JobStatus, RequestID: resp.RequestId,
+		}, nil
+	}
+	return TicketDetail{}, ErrNoDetail
+}
