@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // TicketFileVersion is the version of the ticket file format this build
@@ -29,7 +30,29 @@ type TicketFile struct {
 	AttachmentKey string         `json:"attachmentKey,omitempty"`
 	PluginParam   map[string]any `json:"pluginParam"`
 	AffectRows    *RowFigure     `json:"affectRows,omitempty"`
+	// Submitted is what `create --from` wrote about sending this ticket: a
+	// file submits once (PRODUCT section 7).
+	Submitted *FileSubmission `json:"submitted,omitempty"`
 }
+
+// FileSubmission records, inside a ticket file, that `create --from` sent it:
+// "sending" is written before CreateOrder goes out, "created" (with the
+// ticket IDs) when DMS answered. It belongs to the request whose hash it
+// carries; a file edited since is another request.
+type FileSubmission struct {
+	State         string    `json:"state"` // FileSending or FileCreated
+	RequestSHA256 string    `json:"requestSha256"`
+	SentAt        time.Time `json:"sentAt"`
+	Watermark     int64     `json:"watermark,omitempty"`
+	OrderIDs      []int64   `json:"orderIds,omitempty"`
+	RequestID     string    `json:"requestId,omitempty"`
+}
+
+// The states of a FileSubmission.
+const (
+	FileSending = "sending"
+	FileCreated = "created"
+)
 
 // NewTicketFile captures a ticket as a file. The ticket must be valid.
 func NewTicketFile(t Ticket) (TicketFile, error) {
@@ -119,17 +142,27 @@ func roundTrip(m map[string]any) (map[string]any, error) {
 
 // ReadTicketFile reads and validates a ticket file.
 func ReadTicketFile(r io.Reader) (Ticket, error) {
+	f, err := DecodeTicketFile(r)
+	if err != nil {
+		return Ticket{}, err
+	}
+	return f.Ticket()
+}
+
+// DecodeTicketFile reads a ticket file without validating the ticket (see
+// TicketFile.Ticket).
+func DecodeTicketFile(r io.Reader) (TicketFile, error) {
 	dec := json.NewDecoder(io.LimitReader(r, MaxSQLBytes*2))
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
 	var f TicketFile
 	if err := dec.Decode(&f); err != nil {
-		return Ticket{}, fmt.Errorf("not a dmsticket ticket file: %v", err)
+		return TicketFile{}, fmt.Errorf("not a dmsticket ticket file: %v", err)
 	}
 	if dec.More() {
-		return Ticket{}, errors.New("not a dmsticket ticket file: data after the JSON object")
+		return TicketFile{}, errors.New("not a dmsticket ticket file: data after the JSON object")
 	}
-	return f.Ticket()
+	return f, nil
 }
 
 // WriteFileAtomic writes data to path with mode 0600 through a temporary file

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,10 +51,20 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	}()
 	select {
 	case err := <-done:
+		if ids := a.createdList(); err != nil && len(ids) > 0 && errors.Is(err, errInputEnded) {
+			// The input ended after a ticket was created: that is done.
+			fmt.Fprintf(w, "\nThe input ended. Created in this run: %s.\n", idList(ids))
+			err = nil
+		}
 		w.close()
 		return err
 	case <-ctx.Done():
 		fmt.Fprintln(w)
+		if ids := a.createdList(); len(ids) > 0 && !a.sending.Load() {
+			fmt.Fprintf(w, "Interrupted. Created in this run: %s.\n", idList(ids))
+			w.close()
+			return nil
+		}
 		if a.sending.Load() {
 			fmt.Fprintln(w, "Interrupted while CreateOrder was on its way: the ticket may exist. Look for it in the DMS console before filing it again.")
 		} else {
@@ -77,6 +88,22 @@ type accessible struct {
 	// created maps a request (its key) to the ticket it created: one review
 	// creates at most one ticket.
 	created map[string]int64
+	// createdIDs are the tickets this run created, in order (guarded by
+	// mu: an interrupt reads them from another goroutine).
+	mu         sync.Mutex
+	createdIDs []int64
+}
+
+func (a *accessible) addCreated(ids ...int64) {
+	a.mu.Lock()
+	a.createdIDs = append(a.createdIDs, ids...)
+	a.mu.Unlock()
+}
+
+func (a *accessible) createdList() []int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]int64(nil), a.createdIDs...)
 }
 
 func (a *accessible) ctx() context.Context { return a.p.ctx }
@@ -721,8 +748,7 @@ func (a *accessible) request() (dms.OrderRequest, string) {
 		Tid: t.Tenant.ID, PluginType: t.Type, PluginParam: t.PluginParam(),
 		RelatedUserList: dms.FormatUserIDs(a.relatedUsers()), AttachmentKey: t.AttachmentKey, Comment: t.Comment,
 	}
-	key := dms.PluginParamJSON(req.PluginParam) + "\x00" + req.Comment + "\x00" + req.RelatedUserList + "\x00" + req.AttachmentKey + "\x00" + itoa(req.Tid)
-	return req, key
+	return req, reviewKey(req)
 }
 
 // review prints the request and asks whether to submit it; on no, or after a
@@ -895,7 +921,8 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 	p := a.p
 	a.step("Result")
 	p.say("Sending CreateOrder to DMS. It is sent once.")
-	submitted := a.now()
+	wm, _ := dms.WatermarkOf(a.ctx(), a.svc, req.Tid) // 0 when unknown: the contents decide
+	sub := dms.NewSubmission(req, a.now(), wm)
 	a.sending.Store(true)
 	c, err := a.svc.CreateOrder(a.ctx(), req)
 	a.sending.Store(false)
@@ -904,6 +931,7 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 	}
 	if err == nil {
 		a.created[key] = c.OrderIDs[0]
+		a.addCreated(c.OrderIDs...)
 		p.sayf("Ticket created: %d", c.OrderIDs[0])
 		if len(c.OrderIDs) > 1 {
 			more := make([]string, 0, len(c.OrderIDs)-1)
@@ -924,12 +952,13 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 	p.say("The answer to CreateOrder was lost, so the ticket may or may not exist.")
 	p.say(ErrorText(err)...)
 	for {
-		p.sayf("Looking it up before anything is sent again: your tickets created since %s with this comment…",
-			submitted.Add(-2*time.Minute).Local().Format("15:04:05"))
-		o, found, lerr := dms.FindSubmitted(a.ctx(), a.svc, req, submitted)
+		p.sayf("Looking it up before anything is sent again: your tickets created since %s with this comment, each read back and compared…",
+			sub.SentAt.Add(-2*time.Minute).Local().Format("15:04:05"))
+		l, lerr := dms.LookUp(a.ctx(), a.svc, sub)
 		if a.ctx().Err() != nil {
 			return false, a.ctx().Err()
 		}
+		o, found := l.Found()
 		switch {
 		case lerr != nil:
 			p.say("The lookup failed too.")
@@ -945,16 +974,34 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 				continue
 			}
 			return false, nil
+		case l.Several():
+			p.sayf("%d tickets match this request exactly; dmsticket cannot tell which one, if any, is this submission's:", len(l.Matches))
+			for _, m := range l.Matches {
+				p.sayf("  %d, created %s: %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"), inert.Line(ConsoleLink(a.opts.ConsoleURL, a.opts.Region, req.Tid, m.ID)))
+			}
+			i, err := p.choose("Check them in the DMS console before filing it again.", []option{
+				{label: "Look it up again", aliases: []string{"l"}},
+				{label: "Back to the review", aliases: []string{"b"}},
+			}, 0)
+			if err != nil {
+				return false, err
+			}
+			if i == 0 {
+				continue
+			}
+			return false, nil
 		case found:
 			a.created[key] = o.ID
+			a.addCreated(o.ID)
 			p.sayf("Ticket created: %d (found after the answer was lost)", o.ID)
+			p.say("Matched on " + strings.Join(l.Compared, ", ") + ".")
 			if s := strings.TrimSpace(o.Status + " " + o.StatusDesc); s != "" {
 				p.say("Status: " + inert.Line(s))
 			}
 			a.afterCreated(o.ID, "")
 			return true, nil
 		}
-		p.say("No ticket with this comment was created since the submit: it is safe to send it again.", "")
+		p.say("No ticket matching this request was created since it was sent (compared: "+strings.Join(l.Compared, ", ")+"): it is safe to send it again.", "")
 		return false, nil
 	}
 }
@@ -966,4 +1013,13 @@ func (a *accessible) afterCreated(id int64, requestID string) {
 	}
 	p.say("Console: " + inert.Line(ConsoleLink(a.opts.ConsoleURL, a.opts.Region, a.t.Tenant.ID, id)))
 	p.say("DMS now prechecks the ticket; then it waits for approval.", "")
+}
+
+// idList is "40000001, 40000002".
+func idList(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = itoa(id)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -98,6 +98,7 @@ func New(opts Options) *Model {
 	h.ShortSeparator = " · "
 	m := &Model{s: s, help: h, steps: map[Step]step{}, notice: opts.DraftNotice}
 	m.draft = draftState{store: opts.Drafts, offer: opts.Draft, resumeYes: true}
+	s.recordSubmission = m.submissionRecorder
 	m.steps[StepTenant] = newTenantStep(s)
 	m.reset()
 	return m
@@ -115,7 +116,13 @@ func (m *Model) Init() tea.Cmd {
 		return nil
 	}
 	cmds := []tea.Cmd{m.loadTenants()}
-	if m.draft.offer == nil {
+	switch d := m.draft.offer; {
+	case d != nil && d.Submission != nil:
+		// It stopped while a ticket was on its way to DMS: no question, the
+		// ticket is looked up before anything else can happen.
+		m.draft.offer = nil
+		cmds = append(cmds, m.resume(d))
+	case d == nil:
 		cmds = append(cmds, m.steps[m.step].enter())
 	}
 	return tea.Batch(cmds...)
@@ -228,9 +235,17 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.updateStep(m.step, msg)
 	case tea.KeyMsg:
 		if key.Matches(msg, m.s.keys.Quit) {
+			if res := m.steps[StepResult].(*resultStep); m.step == StepResult && res.sending() && !res.quitAsked {
+				// Say what quitting means for the ticket first.
+				res.quitAsked = true
+				return m, nil
+			}
 			m.quitting = true
-			_ = m.SaveDraft() // ctrl+c keeps the draft
+			_ = m.SaveDraft() // ctrl+c keeps the draft (and a submission in flight)
 			return m, tea.Quit
+		}
+		if res := m.steps[StepResult].(*resultStep); res.quitAsked {
+			res.quitAsked = false // any other key: wait for the answer
 		}
 		if m.draft.offer != nil {
 			return m, m.updateResume(msg)

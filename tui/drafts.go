@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -67,7 +68,7 @@ func (m *Model) draftSnapshot() draft.Draft {
 		step = StepReview
 	}
 	d := m.steps[StepDatabase].(*databaseStep)
-	return draft.Draft{Step: step.String(), Ticket: t, Search: d.input.Value(), Filter: d.filter.String()}
+	return draft.Draft{Step: step.String(), Ticket: t, Search: d.input.Value(), Filter: d.filter.String(), Submission: m.s.inflight}
 }
 
 // scheduleDraft arranges a write shortly after a change.
@@ -149,6 +150,16 @@ func (m *Model) resume(d *draft.Draft) tea.Cmd {
 	}
 	// The SQL step holds the editor: load it so later steps read the SQL.
 	m.s.sql.enter()
+	if d.Submission != nil {
+		// It stopped while a ticket was on its way: look it up before
+		// anything can be submitted again.
+		sub := *d.Submission
+		m.s.inflight = &sub
+		cmd := m.enter(StepReview)
+		m.step = StepResult
+		m.layout()
+		return tea.Batch(cmd, m.steps[StepResult].(*resultStep).resume(sub))
+	}
 	return m.enter(step)
 }
 
@@ -207,4 +218,34 @@ func resumeKeys(k KeyMap) helpKeys {
 		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "resume")),
 		key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start over")),
 	}}
+}
+
+// submissionRecorder snapshots the draft now, with the submission in flight,
+// and returns the function that writes it, which the result step runs just
+// before CreateOrder goes out. When the draft cannot be written, the old one
+// is removed instead (a draft without the submission could resume and file
+// the ticket again); when neither works, the request is not sent.
+func (m *Model) submissionRecorder() func() error {
+	ds := &m.draft
+	if ds.store == nil || ds.offer != nil {
+		return func() error { return nil }
+	}
+	snap := m.draftSnapshot()
+	snap.SavedAt = m.s.now()
+	b, err := draft.Encode(snap)
+	store := ds.store
+	if err == nil {
+		ds.last = nil // the next periodic write compares afresh
+	}
+	return func() error {
+		if err != nil {
+			return err
+		}
+		if serr := store.SaveBytes(b); serr != nil {
+			if rerr := store.Remove(); rerr != nil {
+				return fmt.Errorf("the draft %s could not be written (%v) nor removed (%v)", store.Path(), serr, rerr)
+			}
+		}
+		return nil
+	}
 }

@@ -124,6 +124,12 @@ type session struct {
 	// rev counts changes to what the wizard holds; the draft is written when
 	// it moves.
 	rev uint64
+	// inflight is the submission on its way to DMS, or whose outcome is not
+	// known yet; the draft keeps it.
+	inflight *dms.Submission
+	// recordSubmission returns the function that writes the draft, with the
+	// submission in flight, before the request is sent (the root sets it).
+	recordSubmission func() func() error
 }
 
 // changed records that the ticket or the wizard's state changed.

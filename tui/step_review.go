@@ -75,7 +75,7 @@ func (r *reviewStep) refresh() {
 		RelatedUserList: dms.FormatUserIDs(r.relatedUsers()), AttachmentKey: t.AttachmentKey, Comment: t.Comment,
 	}
 	pretty := dms.PluginParamPretty(r.req.PluginParam)
-	r.reqKey = dms.PluginParamJSON(r.req.PluginParam) + "\x00" + r.req.Comment + "\x00" + r.req.RelatedUserList + "\x00" + r.req.AttachmentKey + "\x00" + itoa(r.req.Tid)
+	r.reqKey = reviewKey(r.req)
 	if key := pretty + "\x00" + itoa(r.s.width); key != r.jsonFor {
 		// Highlighted once per review (and width): long values such as the
 		// SQL wrap, so every byte of the request is on screen.
@@ -85,6 +85,10 @@ func (r *reviewStep) refresh() {
 	r.layout()
 	r.vp.SetContent(r.jsonView)
 }
+
+// reviewKey is what "this review" is: the request's hash. One review
+// creates at most one ticket.
+func reviewKey(req dms.OrderRequest) string { return dms.RequestHash(req) }
 
 // relatedUsers is the ticket's related users plus, over SSH, the signed-in
 // user's DMS ID.
@@ -229,7 +233,9 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 			r.layout()
 			return nil
 		case "enter":
-			if r.confirm.Value() != r.s.ticket.Database.SchemaName {
+			// The name as the screen shows it (cleaned of escapes, its
+			// invisible characters spelled out) is what the user can type.
+			if typed := r.confirm.Value(); typed != inert.Line(r.s.ticket.Database.SchemaName) && typed != r.s.ticket.Database.SchemaName {
 				r.notice, r.noticeOK = "That is not the schema name; type it exactly, or esc to cancel.", false
 				return nil
 			}

@@ -58,6 +58,9 @@ func (s *stub) CreateOrder(context.Context, dms.OrderRequest) (dms.Created, erro
 }
 func (s *stub) FindOrders(context.Context, dms.OrderQuery) ([]dms.Order, error) { return nil, nil }
 func (s *stub) Order(context.Context, int64, int64) (dms.Order, error)          { return dms.Order{}, nil }
+func (s *stub) Detail(context.Context, int64, int64, string) (dms.TicketDetail, error) {
+	return dms.TicketDetail{}, dms.ErrNoDetail
+}
 
 func (s *stub) counts() (creates, estimates int) {
 	s.mu.Lock()
@@ -297,5 +300,23 @@ func TestAWordThatIsAKeyNameIsTextWhenItArrivesInOneRead(t *testing.T) {
 	}
 	if k := asText(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")}).(tea.KeyMsg); k.String() != "q" {
 		t.Errorf("one typed rune must stay a key, got %q", k.String())
+	}
+}
+
+// TestASchemaNameWithAnEscapeIsConfirmedAsTheScreenShowsIt: the name is
+// drawn cleaned, "orders"; typing what the screen shows submits.
+func TestASchemaNameWithAnEscapeIsConfirmedAsTheScreenShowsIt(t *testing.T) {
+	svc := &stub{rows: 42}
+	db := prodDB
+	db.SchemaName = "ord\x1b[2Jers"
+	d := newDirect(t, svc, readyExport(db), StepReview)
+	d.key("enter")
+	if !strings.Contains(d.view(), "type its schema name, orders,") {
+		t.Fatalf("the confirmation does not show the cleaned name:\n%s", d.view())
+	}
+	d.key("orders")
+	d.key("enter")
+	if c, _ := svc.counts(); c != 1 || d.m.step != StepResult {
+		t.Fatalf("typing the name as shown did not submit: %d calls, step %v\n%s", c, d.m.step, d.view())
 	}
 }

@@ -209,15 +209,19 @@ func (r *runner) readTicketFile() (dms.Ticket, error) {
 		defer f.Close()
 		in = f
 	}
-	t, err := dms.ReadTicketFile(in)
-	if err != nil {
-		var ps dms.Problems
-		if errors.As(err, &ps) {
-			return dms.Ticket{}, fileProblems{name: name, ps: ps}
+	f, err := dms.DecodeTicketFile(in)
+	if err == nil {
+		r.file = &f
+		var t dms.Ticket
+		if t, err = f.Ticket(); err == nil {
+			return t, nil
 		}
-		return dms.Ticket{}, fmt.Errorf("%s: %v", name, inert.Line(err.Error()))
 	}
-	return t, nil
+	var ps dms.Problems
+	if errors.As(err, &ps) {
+		return dms.Ticket{}, fileProblems{name: name, ps: ps}
+	}
+	return dms.Ticket{}, fmt.Errorf("%s: %v", name, inert.Line(err.Error()))
 }
 
 // fileProblems is a ticket file that parsed but is not a valid ticket.

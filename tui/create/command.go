@@ -60,7 +60,7 @@ func (b Backend) target() dms.Target {
 type options struct {
 	typ, db, sql, sqlFile, comment, relatedUsers, attachmentKey string
 	affectRows, ignoreReason, from, output                      string
-	dryRun, yes                                                 bool
+	dryRun, yes, again                                          bool
 	// text holds the catalog's details inputs (--classify, --title,
 	// --description, …) by input ID.
 	text map[string]*string
@@ -127,6 +127,7 @@ Exit codes: 0 created or dry run done, 1 rejected by DMS, 2 usage or validation 
 	f.StringVar(&o.ignoreReason, "ignore-affect-rows", "", "exports: skip DMS's affected-row check, for this `REASON`")
 	f.StringVar(&o.from, "from", "", "submit a ticket `FILE` (the review's s, or create --dry-run --output json); - reads standard input")
 	f.BoolVar(&o.dryRun, "dry-run", false, "validate and print the request; call nothing that writes")
+	f.BoolVar(&o.again, "again", false, "with --from: submit the ticket file although it already created a ticket (a file submits once)")
 	f.BoolVar(&o.yes, "yes", false, "confirm a ticket on an online database (product, pre) without typing its schema name")
 	f.StringVar(&o.output, "output", "text", "what stdout gets: `text|json`")
 

@@ -404,9 +404,88 @@ func TestTicketFileFromTheReviewIsSubmittedUnchanged(t *testing.T) {
 	if got.Comment != ticket.Comment || got.RelatedUserList != "2000002" || got.AttachmentKey != "upload/q3.xlsx" || got.Tid != tenantRetail {
 		t.Errorf("stored %+v", got)
 	}
-	if after, _ := os.ReadFile(path); string(after) != string(raw) {
-		t.Error("create --from changed the ticket file")
+	// The file gains the record of its submission, and nothing else changes.
+	after, _ := os.ReadFile(path)
+	var rec struct {
+		Submitted *dms.FileSubmission `json:"submitted"`
 	}
+	if err := json.Unmarshal(after, &rec); err != nil || rec.Submitted == nil || rec.Submitted.State != dms.FileCreated ||
+		len(rec.Submitted.OrderIDs) != 1 || rec.Submitted.OrderIDs[0] != got.OrderID {
+		t.Fatalf("the file does not record ticket %d: %+v (%v)\n%s", got.OrderID, rec.Submitted, err, after)
+	}
+	var before, now map[string]any
+	_ = json.Unmarshal(raw, &before)
+	_ = json.Unmarshal(after, &now)
+	delete(now, "submitted")
+	if b1, _ := json.Marshal(before); string(b1) != mustMarshal(now) {
+		t.Errorf("create --from changed the ticket file beyond its record:\n%s\nwas\n%s", after, raw)
+	}
+}
+
+func mustMarshal(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestATicketFileSubmitsOnce: `create --from FILE --yes` run three times
+// files one ticket; the second and third runs refuse with its ID, and
+// --again files it once more.
+func TestATicketFileSubmitsOnce(t *testing.T) {
+	w := newWorld(t)
+	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
+	o.want(t, ExitOK)
+	path := filepath.Join(t.TempDir(), "t.json")
+	if err := os.WriteFile(path, []byte(o.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	first := w.run("--from", path, "--yes")
+	first.want(t, ExitOK)
+	id := strings.TrimSpace(first.stdout)
+	for range 2 {
+		again := w.run("--from", path, "--yes")
+		again.want(t, ExitUsage)
+		if !strings.Contains(again.stderr, "already created ticket "+id) || !strings.Contains(again.stderr, "--again") {
+			t.Fatalf("the refusal does not name ticket %s and --again:\n%s", id, again.stderr)
+		}
+	}
+	if n := len(w.orders()); n != 1 {
+		t.Fatalf("%d tickets after three runs of one file, want 1", n)
+	}
+	w.run("--from", path, "--yes", "--again").want(t, ExitOK)
+	if n := len(w.orders()); n != 2 {
+		t.Fatalf("--again filed %d tickets in all, want 2", n-1)
+	}
+}
+
+// TestARunThatStoppedWhileSendingIsLookedUpFirst: the file says it was
+// being sent (an earlier run was killed with CreateOrder on its way, and
+// DMS created the ticket); the next run finds that ticket, files nothing,
+// and records it.
+func TestARunThatStoppedWhileSendingIsLookedUpFirst(t *testing.T) {
+	w := newWorld(t)
+	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
+	o.want(t, ExitOK)
+	path := filepath.Join(t.TempDir(), "t.json")
+	if err := os.WriteFile(path, []byte(o.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.sim.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.DropAfterCreate})
+	w.sim.Server.InjectFault(dmssim.Fault{Action: "GetOrderBaseInfo", Kind: dmssim.DropBeforeHandling, Times: 20})
+	lost := w.run("--from", path, "--yes")
+	lost.want(t, ExitRetryable) // the answer was lost and the lookup failed: "sending" stays recorded
+	w.sim.Server.ClearFaults()
+	if n := len(w.orders()); n != 1 {
+		t.Fatalf("%d tickets", n)
+	}
+	next := w.run("--from", path, "--yes")
+	next.want(t, ExitOK)
+	if !strings.Contains(next.stderr, "The earlier run created it") || strings.TrimSpace(next.stdout) != fmt.Sprint(w.orders()[0].OrderID) {
+		t.Fatalf("the second run did not find the first run's ticket:\n%s\n%s", next.stdout, next.stderr)
+	}
+	if n := len(w.orders()); n != 1 {
+		t.Fatalf("%d tickets after the second run, want 1", n)
+	}
+	w.run("--from", path, "--yes").want(t, ExitUsage)
 }
 
 func TestCreateFromRefusesAnEditedTicketFile(t *testing.T) {
@@ -488,14 +567,19 @@ func TestExampleTicketFilesAreSubmitted(t *testing.T) {
 	if err != nil || len(files) < 2 {
 		t.Fatalf("example ticket files: %v %v", files, err)
 	}
-	for _, path := range files {
+	for _, example := range files {
 		w := newWorld(t)
-		o := w.run("--from", path, "--output", "json")
-		o.want(t, ExitOK)
-		raw, err := os.ReadFile(path)
+		// A copy: submitting records the ticket in the file.
+		raw, err := os.ReadFile(example)
 		if err != nil {
 			t.Fatal(err)
 		}
+		path := filepath.Join(t.TempDir(), filepath.Base(example))
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		o := w.run("--from", path, "--output", "json")
+		o.want(t, ExitOK)
 		var f struct {
 			Type        string          `json:"type"`
 			PluginParam json.RawMessage `json:"pluginParam"`

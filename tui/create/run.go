@@ -22,6 +22,8 @@ type runner struct {
 	// stdinUsed is set when standard input carried the SQL or the ticket
 	// file: it cannot also answer the schema-name question.
 	stdinUsed bool
+	// file is the --from ticket file as read (its submission record).
+	file *dms.TicketFile
 }
 
 func (r *runner) now() time.Time {
@@ -121,6 +123,9 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	if r.o.dryRun {
 		return r.dryRun(t, req)
+	}
+	if done, err := r.checkRecord(ctx, req); done || err != nil {
+		return err
 	}
 	if err := r.confirmOnline(ctx, t.Database); err != nil {
 		return err
@@ -401,10 +406,15 @@ func (r *runner) confirmOnline(ctx context.Context, d dms.Database) error {
 // looked up before the command says anything about it.
 func (r *runner) submit(ctx context.Context, t dms.Ticket, req dms.OrderRequest) error {
 	svc := r.be.Service
-	submitted := r.now()
+	wm, _ := dms.WatermarkOf(ctx, svc, req.Tid) // 0 when unknown: the contents decide
+	sub := dms.NewSubmission(req, r.now(), wm)
+	if err := r.recordSending(sub); err != nil {
+		return err
+	}
 	c, err := svc.CreateOrder(ctx, req)
 	if err == nil {
 		r.say("Created ticket %d (request ID %s).", c.OrderIDs[0], inert.Line(c.RequestID))
+		r.recordCreated(sub, c.OrderIDs, c.RequestID)
 		return r.created(c.OrderIDs, c.RequestID, req.Tid, false)
 	}
 	if ctx.Err() != nil {
@@ -412,6 +422,7 @@ func (r *runner) submit(ctx context.Context, t dms.Ticket, req dms.OrderRequest)
 		return exit(ExitInterrupted, err)
 	}
 	if dms.KindOf(err) != dms.KindOutcomeUnknown {
+		r.forgetRecord()
 		r.say("dmsticket create: DMS did not create the ticket.")
 		for _, l := range tui.ErrorText(err) {
 			r.say("  %s", l)
@@ -419,7 +430,16 @@ func (r *runner) submit(ctx context.Context, t dms.Ticket, req dms.OrderRequest)
 		return exit(codeFor(ctx, err), err)
 	}
 	r.say("The answer to CreateOrder was lost (%s); looking the ticket up before saying anything…", inert.Line(errMessage(err)))
-	o, found, lerr := dms.FindSubmitted(ctx, svc, req, submitted)
+	return r.lookUp(ctx, sub, err)
+}
+
+// lookUp finds what became of a submission whose answer was lost, and says
+// so: created (exit 0), not created (exit 3, safe to run again), several
+// candidates or a failed lookup (exit 3, check before running again).
+func (r *runner) lookUp(ctx context.Context, sub dms.Submission, err error) error {
+	req := sub.Request
+	l, lerr := dms.LookUp(ctx, r.be.Service, sub)
+	o, found := l.Found()
 	switch {
 	case ctx.Err() != nil:
 		r.say("dmsticket create: interrupted while looking the ticket up: it may exist. Look for it before running this again.")
@@ -431,13 +451,22 @@ func (r *runner) submit(ctx context.Context, t dms.Ticket, req dms.OrderRequest)
 		}
 		r.say("Check the DMS console for a ticket with this comment before running this again.")
 		return exit(ExitRetryable, err)
+	case l.Several():
+		r.say("dmsticket create: %d tickets match this request exactly; dmsticket cannot tell which one, if any, this run created:", len(l.Matches))
+		for _, m := range l.Matches {
+			r.say("  %d, created %s: %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"), inert.Line(tui.ConsoleLink(r.deps.ConsoleURL, r.be.Region, req.Tid, m.ID)))
+		}
+		r.say("Check them in the DMS console before running this again.")
+		return exit(ExitRetryable, fmt.Errorf("%d tickets match the request", len(l.Matches)))
 	case !found:
-		r.say("dmsticket create: no ticket with this comment was created since the submit; it is safe to run this again.")
+		r.forgetRecord()
+		r.say("dmsticket create: no ticket matching this request was created since it was sent (compared: %s); it is safe to run this again.", strings.Join(l.Compared, ", "))
 		for _, l := range tui.ErrorText(err) {
 			r.say("  %s", l)
 		}
 		return exit(ExitRetryable, err)
 	}
-	r.say("Found it: ticket %d was created, although the answer to CreateOrder was lost.", o.ID)
+	r.say("Found it: ticket %d was created, although the answer to CreateOrder was lost (matched on %s).", o.ID, strings.Join(l.Compared, ", "))
+	r.recordCreated(sub, []int64{o.ID}, "")
 	return r.created([]int64{o.ID}, "", req.Tid, true)
 }

@@ -36,6 +36,11 @@ type Draft struct {
 	Ticket  dms.Ticket `json:"ticket"`
 	Search  string     `json:"search,omitempty"`
 	Filter  string     `json:"filter,omitempty"`
+	// Submission is set while a ticket is on its way to DMS: written before
+	// the request goes out, cleared when the answer says what became of it.
+	// A draft that resumes with one looks the ticket up before anything can
+	// be submitted again.
+	Submission *dms.Submission `json:"submission,omitempty"`
 }
 
 // Summary describes the draft in one line for the resume question.

@@ -1,0 +1,143 @@
+package create
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"dmsticket/dms"
+	"dmsticket/dms/inert"
+	"dmsticket/tui"
+)
+
+// A ticket file submits once (PRODUCT section 7): `create --from FILE`
+// writes into the file that it is sending the ticket before CreateOrder goes
+// out, and the ticket's ID once DMS answered. A second run of the same file
+// refuses with that ID unless --again; a run that finds the file was being
+// sent when an earlier run stopped looks the ticket up first.
+
+// recordable reports whether the run keeps a record in a ticket file.
+func (r *runner) recordable() bool { return r.file != nil && r.o.from != "" && r.o.from != "-" }
+
+// checkRecord looks at what an earlier run wrote into the ticket file about
+// this request. done is true when the run ends here (with err saying how).
+func (r *runner) checkRecord(ctx context.Context, req dms.OrderRequest) (done bool, err error) {
+	if r.file == nil || r.file.Submitted == nil {
+		if r.o.from == "-" {
+			r.say("Note: the ticket file comes from standard input, so nothing records that it was sent; running this again files it again.")
+		}
+		return false, nil
+	}
+	rec := r.file.Submitted
+	if rec.RequestSHA256 != dms.RequestHash(req) {
+		return false, nil // the file was changed since: another request
+	}
+	if r.o.again {
+		r.say("--again: filing it once more, although %s.", recordPhrase(rec))
+		return false, nil
+	}
+	switch rec.State {
+	case dms.FileCreated:
+		ids := make([]string, len(rec.OrderIDs))
+		for i, id := range rec.OrderIDs {
+			ids[i] = fmt.Sprint(id)
+		}
+		msg := fmt.Sprintf("this ticket file already created ticket %s on %s", strings.Join(ids, ", "), rec.SentAt.Local().Format("2006-01-02 15:04:05"))
+		r.say("dmsticket create: %s; nothing was sent. Pass --again to file it once more.", msg)
+		return true, exit(ExitUsage, errors.New(msg))
+	case dms.FileSending:
+		r.say("An earlier run was sending this ticket (at %s) when it stopped: looking the ticket up before anything is sent…", rec.SentAt.Local().Format("2006-01-02 15:04:05"))
+		sub := dms.Submission{Request: req, SHA256: rec.RequestSHA256, SentAt: rec.SentAt, Watermark: rec.Watermark}
+		l, lerr := dms.LookUp(ctx, r.be.Service, sub)
+		o, found := l.Found()
+		switch {
+		case ctx.Err() != nil:
+			r.say("dmsticket create: interrupted while looking the ticket up. Nothing was sent.")
+			return true, exit(ExitInterrupted, ctx.Err())
+		case lerr != nil:
+			r.say("dmsticket create: the earlier run's ticket may exist, and the lookup failed:")
+			r.sayError(lerr)
+			r.say("Nothing was sent. Check the DMS console, then run this again (or pass --again).")
+			return true, exit(ExitRetryable, lerr)
+		case l.Several():
+			r.say("dmsticket create: %d tickets match this request; the earlier run may have created one of them:", len(l.Matches))
+			for _, m := range l.Matches {
+				r.say("  %d, created %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"))
+			}
+			r.say("Nothing was sent. Check them in the DMS console; --again files it regardless.")
+			return true, exit(ExitRetryable, fmt.Errorf("%d tickets match the request", len(l.Matches)))
+		case found:
+			r.say("The earlier run created it: ticket %d (matched on %s). Nothing was sent now.", o.ID, strings.Join(l.Compared, ", "))
+			r.recordCreated(sub, []int64{o.ID}, "")
+			return true, r.created([]int64{o.ID}, "", req.Tid, true)
+		}
+		r.say("The earlier run did not create it (compared: %s): sending it now.", strings.Join(l.Compared, ", "))
+	}
+	return false, nil
+}
+
+func recordPhrase(rec *dms.FileSubmission) string {
+	if rec.State == dms.FileCreated && len(rec.OrderIDs) > 0 {
+		return fmt.Sprintf("the file already created ticket %d", rec.OrderIDs[0])
+	}
+	return "an earlier run was sending it"
+}
+
+// recordSending writes into the ticket file that the ticket is being sent.
+// A file that cannot be written stops the run (nothing is sent) unless
+// --again: a second run could not know the first one sent it.
+func (r *runner) recordSending(sub dms.Submission) error {
+	if !r.recordable() {
+		return nil
+	}
+	f := *r.file
+	f.Submitted = &dms.FileSubmission{State: dms.FileSending, RequestSHA256: sub.SHA256, SentAt: sub.SentAt.UTC(), Watermark: sub.Watermark}
+	if err := dms.WriteFileAtomic(r.o.from, f.JSON()); err != nil {
+		if r.o.again {
+			r.say("Note: %s cannot be written (%v); sending without recording it (--again).", inert.Line(r.o.from), err)
+			return nil
+		}
+		msg := fmt.Sprintf("%s cannot be written (%v), so nothing would record that this run sent it and a second run would file it again", inert.Line(r.o.from), err)
+		r.say("dmsticket create: %s. Nothing was sent. Make the file writable, or pass --again to send without the record.", msg)
+		return exit(ExitUsage, errors.New(msg))
+	}
+	r.file = &f
+	return nil
+}
+
+// recordCreated writes the created ticket's IDs into the ticket file. The
+// ticket exists whatever the disk says: a failure is only reported.
+func (r *runner) recordCreated(sub dms.Submission, ids []int64, requestID string) {
+	if !r.recordable() {
+		return
+	}
+	f := *r.file
+	f.Submitted = &dms.FileSubmission{State: dms.FileCreated, RequestSHA256: sub.SHA256, SentAt: sub.SentAt.UTC(), Watermark: sub.Watermark,
+		OrderIDs: ids, RequestID: requestID}
+	if err := dms.WriteFileAtomic(r.o.from, f.JSON()); err != nil {
+		r.say("Note: the ticket was created, but %s could not record it (%v): running this file again would file it again.", inert.Line(r.o.from), err)
+		return
+	}
+	r.file = &f
+	r.say("Recorded ticket %d in %s: running it again refuses unless --again.", ids[0], inert.Line(r.o.from))
+}
+
+// forgetRecord removes the "sending" record: DMS said no, nothing exists.
+func (r *runner) forgetRecord() {
+	if !r.recordable() || r.file.Submitted == nil || r.file.Submitted.State != dms.FileSending {
+		return
+	}
+	f := *r.file
+	f.Submitted = nil
+	if err := dms.WriteFileAtomic(r.o.from, f.JSON()); err == nil {
+		r.file = &f
+	}
+}
+
+// sayError narrates an error, indented.
+func (r *runner) sayError(err error) {
+	for _, l := range tui.ErrorText(err) {
+		r.say("  %s", l)
+	}
+}
