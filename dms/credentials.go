@@ -100,7 +100,9 @@ func (l *lockedProvider) GetCredentials() (*credentials.Credentials, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cc, err := l.p.GetCredentials()
-	if err == nil && cc != nil && l.name != nil {
+	// Named again only when another provider answered: naming a CLI
+	// profile reads its config file.
+	if err == nil && cc != nil && l.name != nil && (cc.ProviderName != l.origin.Provider || l.origin.Kind == CredUnknown) {
 		l.origin = l.name(cc)
 	}
 	return cc, err
@@ -163,10 +165,12 @@ func newProvider(cfg Config) *lockedProvider {
 }
 
 // profileProvider is what --profile NAME means: the aliyun CLI profile NAME,
-// else the section [NAME] of the credentials file.
+// else the section [NAME] of the credentials file. Once one of them has
+// answered it is asked first. Callers serialise it (lockedProvider).
 type profileProvider struct {
 	name      string
 	cli, file credentials.CredentialsProvider
+	fileFirst bool
 }
 
 func newProfileProvider(name string) *profileProvider {
@@ -179,12 +183,19 @@ func newProfileProvider(name string) *profileProvider {
 
 // GetCredentials implements credentials.CredentialsProvider.
 func (p *profileProvider) GetCredentials() (*credentials.Credentials, error) {
+	if p.fileFirst {
+		if cc, err := p.file.GetCredentials(); err == nil {
+			return cc, nil
+		}
+	}
 	cc, errCLI := p.cli.GetCredentials()
 	if errCLI == nil {
+		p.fileFirst = false
 		return cc, nil
 	}
 	cc, errFile := p.file.GetCredentials()
 	if errFile == nil {
+		p.fileFirst = true
 		return cc, nil
 	}
 	return nil, fmt.Errorf("unable to get credentials for profile %q: aliyun CLI config: %v; credentials file %s: %v", p.name, errCLI, credentialsFile(), errFile)
