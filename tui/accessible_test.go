@@ -314,3 +314,20 @@ func TestAccessibleResultSaysWhyDMSRefusedAndFindsALostTicket(t *testing.T) {
 		t.Errorf("%d tickets, want 1", n)
 	}
 }
+
+// TestAccessibleReportsACreatedTicketWhenTheInputEndsAfterIt: the piped
+// answers stop at "File another ticket?"; the ticket exists, so the run
+// says so and succeeds (it never claims nothing was sent).
+func TestAccessibleReportsACreatedTicketWhenTheInputEndsAfterIt(t *testing.T) {
+	sim := newAccSim(t)
+	out, err := runAccessibleThroughPipe(t, sim.options(),
+		"1", "", "orders_dev", "1", "", "SELECT id FROM orders", ";;", "",
+		"piped export", "report", "", "", "", "y") // the input ends at "File another ticket?"
+	if err != nil {
+		t.Fatalf("RunAccessible: %v (a created ticket must end the run successfully)\n%s", err, out)
+	}
+	if strings.Contains(out, "nothing was sent") {
+		t.Errorf("the transcript says nothing was sent although a ticket was created:\n%s", out)
+	}
+	wantLines(t, out, "Ticket created: 40000001", "Created in this run: 40000001.")
+}

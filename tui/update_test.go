@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"dmsticket/dms"
+	"dmsticket/tui/draft"
 )
 
 // stub is a dms.Service whose answers a test sets.
@@ -318,5 +320,39 @@ func TestASchemaNameWithAnEscapeIsConfirmedAsTheScreenShowsIt(t *testing.T) {
 	d.key("enter")
 	if c, _ := svc.counts(); c != 1 || d.m.step != StepResult {
 		t.Fatalf("typing the name as shown did not submit: %d calls, step %v\n%s", c, d.m.step, d.view())
+	}
+}
+
+// TestCtrlCWhileSendingSaysWhatItMeansAndKeepsTheSubmission: a first ctrl+c
+// while CreateOrder is on its way explains that the ticket may be created
+// and is looked up at the next start; a second quits, and the draft keeps
+// the submission in flight.
+func TestCtrlCWhileSendingSaysWhatItMeansAndKeepsTheSubmission(t *testing.T) {
+	svc := &stub{rows: 42, release: make(chan struct{})}
+	defer close(svc.release)
+	opts := testOptions(svc)
+	store := draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
+	opts.Drafts = store
+	m := New(opts)
+	u := &direct{t: t, m: m}
+	u.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	u.do(m.Init())
+	*m.s.ticket = readyExport(devDB)
+	u.do(m.enter(StepReview))
+	u.key("enter")
+	if !m.steps[StepResult].(*resultStep).sending() {
+		t.Fatalf("not sending:\n%s", u.view())
+	}
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if m.quitting || !strings.Contains(u.view(), "ctrl+c again quits") || !strings.Contains(u.view(), "looks the ticket up") {
+		t.Fatalf("the first ctrl+c quit or said nothing:\n%s", u.view())
+	}
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if !m.quitting || cmd == nil {
+		t.Fatal("the second ctrl+c did not quit")
+	}
+	d, err := store.Load()
+	if err != nil || d.Submission == nil || d.Submission.Request.Comment != "Q3 export" {
+		t.Fatalf("the draft does not keep the submission in flight: %+v %v", d, err)
 	}
 }
