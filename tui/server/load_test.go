@@ -137,6 +137,9 @@ func TestLoad(t *testing.T) {
 		MaxSessions: maxOpen, MaxSessionsPerUser: (maxOpen + nUsers - 1) / nUsers,
 		IdleTimeout: DefaultIdleTimeout, MaxSessionTime: DefaultMaxSessionTime, Grace: 2 * time.Second,
 		RateLimit: 60 * 1000,
+		// serve's sign-in limits, but none per address: every client of
+		// this test is on 127.0.0.1 (as the rate limit above is lifted).
+		LoginTimeout: DefaultLoginTimeout, MaxUnauthenticated: DefaultMaxUnauthenticated,
 		Backend: Backend{
 			Connect: func(string) (dms.Service, error) { return client, nil },
 			Region:  "cn-hangzhou", Endpoint: sim.Endpoint, Demo: true,

@@ -308,17 +308,21 @@ func (s *Server) serveSession(sess ssh.Session) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
-		// The session's end ends the program.
-		<-runCtx.Done()
-		p.Quit()
-	}()
-	go func() {
 		// Window changes reach the program, clamped again (requests.go
-		// clamps them on the wire). After the program ends Send returns at
-		// once; the loop ends when the session does.
-		for w := range winch {
-			width, height := clampWindow(w.Width, w.Height)
-			p.Send(tea.WindowSizeMsg{Width: width, Height: height})
+		// clamps them on the wire); the session's end ends it. Once this
+		// returns, takeWindowChanges goes on taking them.
+		for {
+			select {
+			case <-runCtx.Done():
+				p.Quit()
+				return
+			case w, ok := <-winch:
+				if !ok {
+					return
+				}
+				width, height := clampWindow(w.Width, w.Height)
+				p.Send(tea.WindowSizeMsg{Width: width, Height: height})
+			}
 		}
 	}()
 	if limit := s.cfg.MaxSessionTime; limit > 0 {
