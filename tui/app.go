@@ -286,6 +286,12 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.notice = msg.Text
 		m.layout()
 		return m, nil
+	case dbCheckedMsg:
+		cmd := m.databaseChecked(msg)
+		if m.step == StepReview {
+			m.steps[StepReview].(*reviewStep).refresh()
+		}
+		return m, cmd
 	}
 	// Everything else (async answers, huh's internal messages, spinner
 	// ticks) goes to the step that owns it, or the current one.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -129,9 +130,59 @@ func (m *Model) removeDraft() tea.Cmd {
 	return func() tea.Msg { return draftSavedMsg{err: store.Remove()} }
 }
 
+// dbCheckedMsg is DMS's answer about a resumed draft's database.
+type dbCheckedMsg struct {
+	id  int64
+	db  dms.Database
+	err error
+}
+
+// checkDatabase looks a resumed draft's database up in DMS: its
+// environment, and so the production confirmation and the policy, come from
+// DMS, never from the draft file. Until the answer arrives the environment
+// is unknown and nothing can be submitted.
+func (m *Model) checkDatabase() tea.Cmd {
+	db := m.s.ticket.Database
+	if db.IsZero() {
+		return nil
+	}
+	m.s.ticket.Database.Env = ""
+	m.s.dbChecking = true
+	tid, svc := m.s.ticket.Tenant.ID, m.s.svc
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		got, err := svc.Database(ctx, tid, db.ID, db.Logic)
+		return dbCheckedMsg{id: db.ID, db: got, err: err}
+	}
+}
+
+// databaseChecked takes DMS's word for the resumed draft's database.
+func (m *Model) databaseChecked(msg dbCheckedMsg) tea.Cmd {
+	if m.s.ticket.Database.ID != msg.id || !m.s.dbChecking {
+		return nil // another database was chosen meanwhile
+	}
+	m.s.dbChecking = false
+	m.s.changed()
+	if msg.err != nil {
+		name := inert.Line(m.s.ticket.Database.Name())
+		m.s.ticket.Database = dms.Database{}
+		m.notice = "The draft's database " + name + " could not be confirmed in DMS (" + inert.Line(errMessage(msg.err)) + "): choose it again."
+		m.layout()
+		if m.step == StepResult {
+			return nil
+		}
+		return m.enter(StepDatabase)
+	}
+	m.s.ticket.Database = msg.db
+	m.hdrView = "" // the badge changed
+	return nil
+}
+
 // resume applies an offered draft and goes to the step where it stopped.
 func (m *Model) resume(d *draft.Draft) tea.Cmd {
 	*m.s.ticket = d.Ticket
+	check := m.checkDatabase()
 	db := m.steps[StepDatabase].(*databaseStep)
 	db.input.SetValue(d.Search)
 	for _, f := range []dms.EnvFilter{dms.FilterAll, dms.FilterOnline, dms.FilterOffline} {
@@ -158,9 +209,9 @@ func (m *Model) resume(d *draft.Draft) tea.Cmd {
 		cmd := m.enter(StepReview)
 		m.step = StepResult
 		m.layout()
-		return tea.Batch(cmd, m.steps[StepResult].(*resultStep).resume(sub))
+		return tea.Batch(check, cmd, m.steps[StepResult].(*resultStep).resume(sub))
 	}
-	return m.enter(step)
+	return tea.Batch(check, m.enter(step))
 }
 
 // updateResume handles keys while the resume question is open.

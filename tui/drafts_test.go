@@ -139,3 +139,48 @@ func TestAnUnreadableDraftIsSetAsideWithAMessage(t *testing.T) {
 		t.Fatalf("the wizard did not start:\n%s", s.view)
 	}
 }
+
+// TestAResumedDraftTakesTheDatabasesEnvironmentFromDMS: a draft file that
+// says the production database is "dev" resumes as production (from DMS),
+// and submitting asks for the schema name.
+func TestAResumedDraftTakesTheDatabasesEnvironmentFromDMS(t *testing.T) {
+	svc := &stub{rows: 42}
+	tk := readyExport(prodDB)
+	tk.Database.Env = dms.EnvDev // the file lies
+	opts := testOptions(svc)
+	opts.Drafts = draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
+	opts.Draft = &draft.Draft{Step: "Review", Ticket: tk}
+	m := New(opts)
+	d := &direct{t: t, m: m}
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.do(m.Init())
+	d.key("enter") // resume
+	if env := m.s.ticket.Database.Env; env != dms.EnvProduct {
+		t.Fatalf("resumed with environment %q, want DMS's %q", env, dms.EnvProduct)
+	}
+	if !strings.Contains(d.view(), "PRODUCTION") {
+		t.Fatalf("the header does not say PRODUCTION:\n%s", d.view())
+	}
+	d.key("enter")
+	if c, _ := svc.counts(); c != 0 || !strings.Contains(d.view(), "type its schema name") {
+		t.Fatalf("submitted without the schema name (%d calls):\n%s", c, d.view())
+	}
+}
+
+// TestAResumedDraftWhoseDatabaseIsGoneGoesBackToTheDatabaseStep: DMS no
+// longer knows the draft's database: the wizard says so and asks for one.
+func TestAResumedDraftWhoseDatabaseIsGoneGoesBackToTheDatabaseStep(t *testing.T) {
+	svc := &stub{rows: 42}
+	tk := readyExport(dms.Database{ID: 999, SchemaName: "gone", DbType: "mysql", Env: dms.EnvDev})
+	opts := testOptions(svc)
+	opts.Drafts = draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
+	opts.Draft = &draft.Draft{Step: "Review", Ticket: tk}
+	m := New(opts)
+	d := &direct{t: t, m: m}
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.do(m.Init())
+	d.key("enter")
+	if m.step != StepDatabase || !m.s.ticket.Database.IsZero() || !strings.Contains(d.view(), "could not be confirmed in DMS") {
+		t.Fatalf("step %v, database %+v:\n%s", m.step, m.s.ticket.Database, d.view())
+	}
+}

@@ -127,6 +127,9 @@ type session struct {
 	// inflight is the submission on its way to DMS, or whose outcome is not
 	// known yet; the draft keeps it.
 	inflight *dms.Submission
+	// dbChecking is set while a resumed draft's database is looked up in
+	// DMS: its environment is not known yet, so nothing can be submitted.
+	dbChecking bool
 	// recordSubmission returns the function that writes the draft, with the
 	// submission in flight, before the request is sent (the root sets it).
 	recordSubmission func() func() error

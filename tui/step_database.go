@@ -242,6 +242,7 @@ func (d *databaseStep) choose(vis []dms.Database, held bool) {
 		}
 	}
 	d.s.ticket.Database = vis[i]
+	d.s.dbChecking = false // chosen from DMS's own answer
 	d.s.changed()
 	d.s.next()
 }

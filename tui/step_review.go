@@ -384,6 +384,10 @@ func (r *reviewStep) trySubmit() tea.Cmd {
 		r.notice, r.noticeOK = "Fix the problems above first (the step numbers take you there).", false
 		return nil
 	}
+	if r.s.dbChecking {
+		r.notice, r.noticeOK = "DMS is confirming the draft's database and its environment; press enter again in a moment.", false
+		return nil
+	}
 	if id, ok := r.s.created[r.reqKey]; ok {
 		r.notice, r.noticeOK = fmt.Sprintf("This exact request already created ticket %d. Change something, or press n on the result for a new ticket.", id), false
 		return nil

@@ -36,7 +36,14 @@ func (s *stub) Tenants(context.Context) ([]dms.Tenant, error) {
 func (s *stub) SearchDatabases(context.Context, dms.SearchQuery) (dms.DatabasePage, error) {
 	return dms.DatabasePage{Databases: []dms.Database{devDB, prodDB}, Total: 2, Page: 1, PageSize: 100}, nil
 }
-func (s *stub) Database(context.Context, int64, int64, bool) (dms.Database, error) { return devDB, nil }
+func (s *stub) Database(_ context.Context, _ int64, id int64, _ bool) (dms.Database, error) {
+	for _, d := range []dms.Database{devDB, prodDB} {
+		if d.ID == id {
+			return d, nil
+		}
+	}
+	return dms.Database{}, &dms.Error{Op: "GetPhysicalDatabase", Kind: dms.KindRefused, Code: "DatabaseNotExist", Message: "no such database"}
+}
 func (s *stub) Estimate(_ context.Context, r dms.EstimateRequest) (dms.RowEstimate, error) {
 	s.mu.Lock()
 	s.estimates++
