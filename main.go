@@ -232,12 +232,12 @@ func runWizard(ctx context.Context, g *globals, stdin io.Reader, stdout, stderr 
 		Service: b.svc, CredentialsErr: b.credErr, Region: b.region, Endpoint: b.endpoint, Demo: b.demo,
 		Tenant: g.tenant, Mono: g.mono(), Local: true, ConsoleURL: os.Getenv("DMSTICKET_CONSOLE_URL"),
 	}
-	if path, err := draft.DefaultPath(""); err == nil {
+	if path, err := draft.DefaultPath(""); err == nil && !g.accessible {
 		if b.demo {
 			path = draft.DemoPath(path)
 		}
-		opts.Drafts = draft.NewStore(path)
-		opts.Draft, opts.DraftNotice = tui.LoadDraft(opts.Drafts)
+		release := tui.OpenDrafts(&opts, draft.NewStore(path))
+		defer release()
 	}
 	if g.accessible {
 		return tui.RunAccessible(ctx, opts, stdin, stdout)

@@ -47,6 +47,26 @@ func LoadDraft(store *draft.Store) (d *draft.Draft, notice string) {
 	return nil, "The draft could not be read: " + err.Error()
 }
 
+// OpenDrafts gives a local wizard its draft: it takes the draft's lock, so
+// that a second wizard with the same home does not overwrite it, and loads
+// the draft to offer. A draft another wizard holds is left alone: this one
+// keeps none, and says so. release gives the lock back.
+func OpenDrafts(opts *Options, store *draft.Store) (release func()) {
+	release, err := store.Lock()
+	if err != nil {
+		opts.Drafts, opts.Draft = nil, nil
+		if draft.IsLocked(err) {
+			opts.DraftNotice = "Another dmsticket is open with the same draft (" + err.Error() + "); this one keeps no draft."
+		} else {
+			opts.DraftNotice = "The draft cannot be kept: " + err.Error()
+		}
+		return func() {}
+	}
+	opts.Drafts = store
+	opts.Draft, opts.DraftNotice = LoadDraft(store)
+	return release
+}
+
 // draftState is the root model's part in keeping the draft.
 type draftState struct {
 	store     *draft.Store

@@ -7,6 +7,8 @@ package draft
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,11 +104,34 @@ func NewStore(path string) *Store { return &Store{path: path, now: time.Now} }
 // Path is the draft file's path.
 func (s *Store) Path() string { return s.path }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
+var (
+	plainName  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	unsafeName = regexp.MustCompile(`[^a-z0-9._-]+`)
+)
+
+// FileName is the base name (without extension) of a user's state files,
+// their draft and history: the name itself when it is plain lower-case ASCII
+// ("alice"); otherwise its plain part, "~" and a hash of the whole name
+// ("__~3f2a…" for 张伟), so that two names that clean to the same text, or
+// differ only in case, never share a file ("~" is never in a plain name).
+func FileName(user string) string {
+	if plainName.MatchString(user) && len(user) <= 64 {
+		return user
+	}
+	sum := sha256.Sum256([]byte(user))
+	clean := strings.TrimLeft(unsafeName.ReplaceAllString(strings.ToLower(user), "_"), ".")
+	if len(clean) > 32 {
+		clean = clean[:32]
+	}
+	if clean == "" {
+		clean = "_"
+	}
+	return clean + "~" + hex.EncodeToString(sum[:])[:16]
+}
 
 // DefaultPath is where a user's draft lives: under $XDG_STATE_HOME (or
 // ~/.local/state) in dmsticket/draft.json, or, for an SSH user on the server,
-// dmsticket/drafts/<user>.json.
+// dmsticket/drafts/<FileName(user)>.json.
 func DefaultPath(sshUser string) (string, error) {
 	base := os.Getenv("XDG_STATE_HOME")
 	if base == "" || !filepath.IsAbs(base) {
@@ -120,11 +145,7 @@ func DefaultPath(sshUser string) (string, error) {
 	if sshUser == "" {
 		return filepath.Join(dir, "draft.json"), nil
 	}
-	name := unsafeName.ReplaceAllString(sshUser, "_")
-	if name == "" || strings.Trim(name, ".") == "" {
-		name = "_"
-	}
-	return filepath.Join(dir, "drafts", name+".json"), nil
+	return filepath.Join(dir, "drafts", FileName(sshUser)+".json"), nil
 }
 
 // DemoPath is the draft path for --demo, beside the real one: a draft made

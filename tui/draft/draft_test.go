@@ -164,3 +164,49 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestNamesThatCleanToTheSameTextNeverShareADraft: 张伟 and 李娜 both clean
+// to "__"; Alice and alice differ only in case; each gets its own file.
+func TestNamesThatCleanToTheSameTextNeverShareADraft(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	drafts := filepath.Join(state, "dmsticket", "drafts")
+	seen := map[string]string{}
+	for _, name := range []string{"张伟", "李娜", "__", "Alice", "alice", "ALICE", "a b", "a_b", "a/b", "../x", ".", "..", "o'brien", "obrien"} {
+		p, err := DefaultPath(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if other, dup := seen[p]; dup {
+			t.Fatalf("%q and %q share %s", name, other, p)
+		}
+		seen[p] = name
+		if filepath.Dir(p) != drafts || strings.HasPrefix(filepath.Base(p), ".") {
+			t.Fatalf("%q is not a plain file in the drafts directory: %s", name, p)
+		}
+	}
+	if p, _ := DefaultPath("alice"); filepath.Base(p) != "alice.json" {
+		t.Errorf("a plain name keeps its file name, got %s", p)
+	}
+}
+
+// TestADraftHeldByAnotherWizardIsDetected: the second lock on the same draft
+// fails with the holder named; once released it can be taken.
+func TestADraftHeldByAnotherWizardIsDetected(t *testing.T) {
+	s := NewStore(filepath.Join(t.TempDir(), "dmsticket", "draft.json"))
+	release, err := s.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewStore(s.Path()).Lock()
+	var le *LockedError
+	if !errors.As(err, &le) || le.PID != os.Getpid() {
+		t.Fatalf("second lock: %v, want a LockedError naming process %d", err, os.Getpid())
+	}
+	release()
+	again, err := NewStore(s.Path()).Lock()
+	if err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	again()
+}

@@ -100,3 +100,24 @@ func TestTextTypedRightAfterEnterGoesToTheNextField(t *testing.T) {
 		t.Errorf("reason %q", f["classify"])
 	}
 }
+
+// TestTwoWizardsWithTheSameHomeDoNotShareTheDraftSilently: the second one
+// says another holds the draft and keeps none; the first's draft is intact.
+func TestTwoWizardsWithTheSameHomeDoNotShareTheDraftSilently(t *testing.T) {
+	state := t.TempDir()
+	env := []string{"XDG_STATE_HOME=" + state, "HOME=" + t.TempDir()}
+	first := start(t, env, "--demo")
+	toSQLStep(t, first)
+	first.send("SELECT 1 FROM orders")
+	draftTicket(t, state, func(tk map[string]any) bool { return tk["sql"] == "SELECT 1 FROM orders" })
+
+	second := start(t, env, "--demo")
+	second.waitFor("Another dmsticket is open with the same draft")
+	second.waitFor("What kind of ticket?")
+	second.send("\r")
+	second.waitFor("Which tenant?")
+	time.Sleep(700 * time.Millisecond)
+	if got := draftTicket(t, state, func(map[string]any) bool { return true }); got["sql"] != "SELECT 1 FROM orders" {
+		t.Fatalf("the second wizard overwrote the first's draft: %v", got)
+	}
+}
