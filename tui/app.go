@@ -39,6 +39,17 @@ const (
 	MinHeight = 16
 )
 
+// The most the wizard draws: a window claimed larger (a client may say
+// 2,000,000,000 rows) is drawn at this size, so a frame never costs more
+// than a large real terminal's.
+const (
+	MaxWidth  = 1000
+	MaxHeight = 500
+)
+
+// clampSize bounds a window size to what the wizard draws.
+func clampSize(w, h int) (int, int) { return max(0, min(w, MaxWidth)), max(0, min(h, MaxHeight)) }
+
 // step is one screen. Steps mutate themselves (pointer receivers) and ask the
 // root for a change of step through the session (next, back, goTo, …), which
 // the root applies before the next message.
@@ -230,6 +241,7 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.WindowSizeMsg:
+		msg.Width, msg.Height = clampSize(msg.Width, msg.Height)
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
 		return m, m.updateStep(m.step, msg)

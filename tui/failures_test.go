@@ -301,3 +301,24 @@ func TestExternalEditorRoundTrip(t *testing.T) {
 		t.Fatalf("the buffer changed:\n%s", s.view)
 	}
 }
+
+// TestAHugeWindowCostsNoMoreThanALargeRealOne: a client may claim a window
+// of 2,000,000,000 rows (or columns); every step draws at most the clamped
+// size, so a frame stays small.
+func TestAHugeWindowCostsNoMoreThanALargeRealOne(t *testing.T) {
+	m := New(testOptions(&stub{rows: 1}))
+	*m.s.ticket = exportOf(50)
+	for _, step := range []Step{StepType, StepDatabase, StepSQL, StepDetails, StepReview, StepResult} {
+		m.enter(step)
+		for _, sz := range [][2]int{{2_000_000_000, 2_000_000_000}, {80, 2_000_000_000}, {2_000_000_000, 24}, {10000, 10000}, {-5, -5}} {
+			m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+			v := m.View()
+			if n := len(v); n > 4<<20 {
+				t.Fatalf("%v at %v: a frame of %d bytes", step, sz, n)
+			}
+			if lines := strings.Count(v, "\n") + 1; lines > MaxHeight {
+				t.Fatalf("%v at %v: %d lines, more than the %d drawn at most", step, sz, lines, MaxHeight)
+			}
+		}
+	}
+}
