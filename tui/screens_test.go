@@ -1,11 +1,14 @@
 package tui
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
@@ -251,6 +254,47 @@ func TestResumeScreen(t *testing.T) {
 			u.waitText("Resume the unfinished ticket?")
 			u.waitText("Acme Retail")
 			u.golden()
+		})
+	}
+}
+
+// TestMonoScreensKeepReverseVideo locks, with their escape sequences shown
+// (ESC as \e), the screens whose state is drawn by emphasis alone without
+// colour: the editor's cursor and the details form's yes/no answer. The
+// renderer is the one Run builds for NO_COLOR or --no-color on a 256-colour
+// terminal.
+func TestMonoScreensKeepReverseVideo(t *testing.T) {
+	for _, sc := range []screen{
+		{"sql_cursor", func(u *ui, _ *simulator) { u.toSQL("orders_dev"); u.typ("SELECT 1"); u.settled() }},
+		{"details_confirm", func(u *ui, _ *simulator) {
+			u.toExportDetails("orders_dev", "SELECT id FROM orders")
+			u.field("c")
+			u.waitField("classify")
+			u.field("r")
+			u.waitField("related")
+			u.enter()
+			u.waitField("attachment")
+			u.enter()
+			u.waitField("ignore")
+		}},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			sim := newSimulator(t)
+			opts := testOptions(sim.client)
+			r := lipgloss.NewRenderer(&bytes.Buffer{})
+			r.SetColorProfile(termenv.ANSI256)
+			r.SetHasDarkBackground(true)
+			opts.Renderer, opts.Mono = r, true
+			u := startUI(t, opts, 80, 24)
+			sc.drive(u, sim)
+			view := u.final().View()
+			if !strings.Contains(view, "\x1b[7m") && !strings.Contains(view, ";7m") {
+				t.Errorf("no reverse video on the %s screen", sc.name)
+			}
+			if strings.Contains(view, "[38;") || strings.Contains(view, "[48;") {
+				t.Errorf("colour on the mono %s screen", sc.name)
+			}
+			goldenView(t, strings.ReplaceAll(view, "\x1b", `\e`))
 		})
 	}
 }

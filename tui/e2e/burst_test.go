@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +120,50 @@ func TestTwoWizardsWithTheSameHomeDoNotShareTheDraftSilently(t *testing.T) {
 	time.Sleep(700 * time.Millisecond)
 	if got := draftTicket(t, state, func(map[string]any) bool { return true }); got["sql"] != "SELECT 1 FROM orders" {
 		t.Fatalf("the second wizard overwrote the first's draft: %v", got)
+	}
+}
+
+// reverseVideo matches an SGR sequence that turns reverse video on.
+var reverseVideo = regexp.MustCompile(`\x1b\[(?:[0-9]+;)*7(?:;[0-9]+)*m`)
+
+// TestNoColorAndTheNoColorFlagLookTheSame: NO_COLOR=1 and --no-color both
+// draw without colour and both keep reverse video: the editor's cursor and
+// the selected row are there either way.
+func TestNoColorAndTheNoColorFlagLookTheSame(t *testing.T) {
+	for _, how := range []struct {
+		name string
+		env  []string
+		args []string
+	}{
+		{"NO_COLOR=1", []string{"NO_COLOR=1"}, []string{"--demo"}},
+		{"--no-color", nil, []string{"--demo", "--no-color"}},
+	} {
+		t.Run(how.name, func(t *testing.T) {
+			env := append([]string{"HOME=" + t.TempDir(), "XDG_STATE_HOME=" + t.TempDir(), "COLORTERM=truecolor"}, how.env...)
+			term := start(t, env, how.args...)
+			term.waitFor("What kind of ticket?")
+			term.mu.Lock()
+			typeScreen := term.out.String()
+			term.mu.Unlock()
+			if !reverseVideo.MatchString(typeScreen) && !strings.Contains(typeScreen, "\x1b[1m") {
+				t.Errorf("the type list marks its selected row with neither reverse video nor bold")
+			}
+			toSQLStep(t, term)
+			term.mark()
+			term.send("SELECT 1")
+			term.waitFor("SELECT 1")
+			time.Sleep(200 * time.Millisecond)
+			term.mu.Lock()
+			raw := term.out.String()
+			term.mu.Unlock()
+			if !reverseVideo.MatchString(raw) {
+				t.Errorf("no reverse video in the editor: the cursor is not drawn")
+			}
+			for _, colour := range []string{"[38;2;", "[48;2;", "[38;5;", "[48;5;", ";38;", ";48;"} {
+				if strings.Contains(raw, colour) {
+					t.Fatalf("colour sequence %q", colour)
+				}
+			}
+		})
 	}
 }
