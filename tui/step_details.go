@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"dmsticket/dms"
+	"dmsticket/dms/inert"
 )
 
 // detailsValues is what the form edits. huh writes through pointers, so it
@@ -179,8 +180,10 @@ func (d *detailsStep) build() *huh.Form {
 	} else {
 		groups = append(groups, huh.NewGroup(fields...))
 	}
-	f := huh.NewForm(groups...).WithTheme(d.s.st.Huh()).WithShowHelp(false).
-		WithWidth(min(d.s.width, 100)).WithHeight(max(5, d.s.height-1))
+	// Errors are drawn by the step, under its title (view): huh's footer,
+	// below a form sized to the screen, was cut off.
+	f := huh.NewForm(groups...).WithTheme(d.s.st.Huh()).WithShowHelp(false).WithShowErrors(false).
+		WithWidth(min(d.s.width, 100)).WithHeight(d.formHeight())
 	// The form's end is seen in update (its State), not through a message
 	// that would arrive after keys typed meanwhile.
 	f.SubmitCmd = nil
@@ -203,14 +206,18 @@ func (d *detailsStep) enter() tea.Cmd {
 
 func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
 	if ws, ok := msg.(tea.WindowSizeMsg); ok && d.form != nil {
-		d.form = d.form.WithWidth(min(ws.Width, 100)).WithHeight(max(5, d.s.height-1))
+		d.form = d.form.WithWidth(min(ws.Width, 100)).WithHeight(d.formHeight())
 		return nil
 	}
 	if d.form == nil {
 		return nil
 	}
+	errs := len(d.errorText())
 	m, cmd := d.form.Update(msg)
 	d.form, cmd = settleForm(m.(*huh.Form), cmd)
+	if len(d.errorText()) != errs {
+		d.form = d.form.WithHeight(d.formHeight()) // the error takes room, or gives it back
+	}
 	d.apply()
 	if d.form.State == huh.StateCompleted {
 		d.s.next()
@@ -218,11 +225,59 @@ func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// fieldErrorLines is the most lines under the title the focused field's
+// validation error takes.
+const fieldErrorLines = 2
+
+// formHeight is the room the form has: the body less the title and the
+// error, if any.
+func (d *detailsStep) formHeight() int { return max(5, d.s.height-1-len(d.errorText())) }
+
+// errorText is the focused field's validation error, wrapped to the width,
+// in at most fieldErrorLines lines; none when the fields are fine.
+func (d *detailsStep) errorText() []string {
+	if d.form == nil {
+		return nil
+	}
+	st := d.s.st
+	var msg []string
+	if f := d.form.GetFocusedField(); f != nil && f.Error() != nil {
+		msg = wrap(st.Error, "✗ "+d.label(f.GetKey())+": "+inert.Line(f.Error().Error()), d.s.width)
+	} else if errs := d.form.Errors(); len(errs) > 0 {
+		msg = wrap(st.Error, "✗ "+inert.Line(errs[0].Error()), d.s.width)
+	}
+	if len(msg) > fieldErrorLines {
+		msg = append(msg[:fieldErrorLines-1], truncate(msg[fieldErrorLines-1]+" …", d.s.width))
+	}
+	return msg
+}
+
 func (d *detailsStep) view() string {
 	if d.form == nil {
 		return ""
 	}
-	return d.s.st.Title.Render("Details") + "\n" + d.form.View()
+	lines := append([]string{d.s.st.Title.Render("Details")}, d.errorText()...)
+	return strings.Join(append(lines, d.form.View()), "\n")
+}
+
+// label is a details field's name for an error message.
+func (d *detailsStep) label(key string) string {
+	switch key {
+	case "comment":
+		return "Comment"
+	case "related":
+		return "Related users"
+	case "attachment":
+		return "Attachment key"
+	case "reason":
+		return "Reason to ignore the check"
+	case "rows":
+		return "Affected rows"
+	}
+	if in, ok := d.ticketType().Input(key); ok {
+		return in.Label
+	}
+	return key
 }
 
 func (d *detailsStep) help() helpKeys {

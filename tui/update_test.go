@@ -363,3 +363,23 @@ func TestCtrlCWhileSendingSaysWhatItMeansAndKeepsTheSubmission(t *testing.T) {
 		t.Fatalf("the draft does not keep the submission in flight: %+v %v", d, err)
 	}
 }
+
+// TestADetailsValidationErrorIsShownWhole: related users "abc", enter twice:
+// the focus stays and the reason is on screen, whole, at 80 columns.
+func TestADetailsValidationErrorIsShownWhole(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 80, 24)
+	u.toExportDetails("orders_dev", "SELECT id FROM orders")
+	u.field("c")
+	u.waitField("classify")
+	u.field("r")
+	u.waitField("related")
+	u.typ("abc")
+	u.enter()
+	u.enter()
+	s := u.waitText(`✗ Related users: "abc" is not a DMS user ID`)
+	if s.focused != "related" {
+		t.Fatalf("focus moved to %q", s.focused)
+	}
+	u.waitText("IDs with commas") // the message wraps, whole
+}
