@@ -309,8 +309,11 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// ticks) goes to the step that owns it, or the current one.
 	if owner, ok := msg.(interface{ owner() Step }); ok {
 		cmd := m.updateStep(owner.owner(), msg)
-		if m.step == StepReview {
+		switch m.step {
+		case StepReview:
 			m.steps[StepReview].(*reviewStep).refresh()
+		case StepDetails:
+			m.steps[StepDetails].(*detailsStep).fitForm() // an estimate's outcome takes room
 		}
 		return m, cmd
 	}

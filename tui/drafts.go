@@ -219,8 +219,10 @@ func (m *Model) resume(d *draft.Draft) tea.Cmd {
 	if m.indexOf(step) < 0 {
 		step = StepType
 	}
-	// The SQL step holds the editor: load it so later steps read the SQL.
+	// The SQL step holds the editor: load it so later steps read the SQL,
+	// and check it now, so its statement count is right wherever it resumes.
 	m.s.sql.enter()
+	m.s.sql.recheck()
 	if d.Submission != nil {
 		// It stopped while a ticket was on its way: look it up before
 		// anything can be submitted again.

@@ -172,7 +172,7 @@ func (d *detailsStep) build() *huh.Form {
 					return nil
 				})).WithHideFunc(func() bool { return !v.ignore }),
 			huh.NewGroup(huh.NewInput().Key("rows").Title("Affected rows").
-				Description("DMS could not measure the SQL: enter the figure from your own count.").
+				Description("The rows could not be measured (see above): enter the figure from your own count.").
 				Placeholder("e.g. 12500").Value(&v.rows).
 				Validate(func(s string) error { _, err := parseRows(s); return err })).
 				WithHideFunc(func() bool { return !d.needManualRows() }),
@@ -212,10 +212,10 @@ func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
 	if d.form == nil {
 		return nil
 	}
-	errs := len(d.errorText())
+	errs := len(d.errorText()) + len(d.rowsText())
 	m, cmd := d.form.Update(msg)
 	d.form, cmd = settleForm(m.(*huh.Form), cmd)
-	if len(d.errorText()) != errs {
+	if len(d.errorText())+len(d.rowsText()) != errs {
 		d.form = d.form.WithHeight(d.formHeight()) // the error takes room, or gives it back
 	}
 	d.apply()
@@ -231,7 +231,9 @@ const fieldErrorLines = 2
 
 // formHeight is the room the form has: the body less the title and the
 // error, if any.
-func (d *detailsStep) formHeight() int { return max(5, d.s.height-1-len(d.errorText())) }
+func (d *detailsStep) formHeight() int {
+	return max(5, d.s.height-1-len(d.errorText())-len(d.rowsText()))
+}
 
 // errorText is the focused field's validation error, wrapped to the width,
 // in at most fieldErrorLines lines; none when the fields are fine.
@@ -252,12 +254,50 @@ func (d *detailsStep) errorText() []string {
 	return msg
 }
 
+// fitForm gives the form the room left by what is drawn above it.
+func (d *detailsStep) fitForm() {
+	if d.form != nil {
+		d.form = d.form.WithHeight(d.formHeight())
+	}
+}
+
 func (d *detailsStep) view() string {
 	if d.form == nil {
 		return ""
 	}
 	lines := append([]string{d.s.st.Title.Render("Details")}, d.errorText()...)
+	lines = append(lines, d.rowsText()...)
 	return strings.Join(append(lines, d.form.View()), "\n")
+}
+
+// rowsText says, when the affected rows could not be measured, why (DMS's
+// own words) and what to do: fix the SQL when DMS refused a statement, else
+// enter the figure or ignore the check.
+func (d *detailsStep) rowsText() []string {
+	t := d.s.ticket
+	if !d.ticketType().AffectRows || t.IgnoreAffectRows || t.Rows.Known() || d.s.sql == nil {
+		return nil
+	}
+	err := d.s.sql.estimateError()
+	if err == nil {
+		return nil
+	}
+	st := d.s.st
+	lines := bounded(wrap(st.Warn, "Rows not measured: "+errMessage(err), d.s.width), 2, d.s.width)
+	return append(lines, wrap(st.Subtle, estimateAdvice(err), d.s.width)...)
+}
+
+// estimateAdvice is what to do about a failed measurement.
+func estimateAdvice(err error) string {
+	switch dms.KindOf(err) {
+	case dms.KindInvalid:
+		return "Fix the SQL first: esc goes back to it."
+	case dms.KindRefused:
+		return "DMS refused the statement: esc goes back to the SQL to fix it, or enter the figure from your own count below, or ignore the check with a reason."
+	case dms.KindPermission, dms.KindPolicy:
+		return "You may not query this database: enter the figure from your own count below, or ignore the check with a reason."
+	}
+	return "Enter the figure from your own count below, or ignore the check with a reason; ctrl+r in the SQL step tries again."
 }
 
 // label is a details field's name for an error message.

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"dmsticket/dms"
+	"dmsticket/dms/inert"
 	"dmsticket/dms/sqlscript"
 	"dmsticket/tui/editor"
 )
@@ -53,7 +54,11 @@ type estimateRun struct {
 	cancel  context.CancelFunc
 	last    *dms.RowEstimate // the last answer, for the per-statement figures
 	err     error            // DMS's refusal or the failure of the last run
-	started time.Time
+	// errVersion is the editor version err is about: an error about other
+	// text is not shown.
+	errVersion uint64
+	started    time.Time
+	version    uint64 // the editor version being measured
 	auto    bool // started by leaving the step, not by the user's key
 }
 
@@ -70,6 +75,9 @@ type sqlStep struct {
 	noticeErr bool
 	opening   bool // the ctrl+o path prompt is open
 	path      textinput.Model
+	// pendingFile is a file read by ctrl+o, waiting for the user to agree
+	// to replace the editor's SQL with it.
+	pendingFile *fileLoadedMsg
 	loadedFor string // the dialect the editor was set up for
 	loaded    bool   // the editor holds the ticket's SQL
 	// staleVal caches stale() for the checked text (staleFor) and the
@@ -222,6 +230,7 @@ func (q *sqlStep) startEstimate(method dms.RowSource) tea.Cmd {
 	}
 	q.est.seq++
 	q.est.running, q.est.method, q.est.err, q.est.started, q.est.auto = true, method, nil, q.s.now(), false
+	q.est.version = q.ed.Version()
 	ctx, cancel := context.WithCancel(context.Background())
 	q.est.cancel = cancel
 	seq, t, svc := q.est.seq, *q.s.ticket, q.s.svc
@@ -242,6 +251,7 @@ func (q *sqlStep) refuseToMeasure() bool {
 		return false
 	}
 	q.est.err = &dms.Error{Op: "ExecuteScript", Kind: dms.KindInvalid, Message: "fix the SQL first: " + q.problems[0].Message}
+	q.est.errVersion = q.ed.Version()
 	return true
 }
 
@@ -298,7 +308,7 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 		}
 		est := msg.est
 		est.At = q.s.now() // when the answer arrived, by the program's clock
-		q.est.last, q.est.err = &est, msg.err
+		q.est.last, q.est.err, q.est.errVersion = &est, msg.err, q.est.version
 		// An estimate the wizard started by itself does not replace a figure
 		// the user has typed since; one the user asked for does.
 		manual := q.s.ticket.Rows.Source == dms.RowsManual && q.s.ticket.Rows.SQLHash == msg.sqlHash
@@ -311,9 +321,15 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 			q.notice, q.noticeErr = msg.err.Error(), true
 			return nil
 		}
-		q.ed.SetValue(msg.text)
-		q.notice, q.noticeErr = fmt.Sprintf("Loaded %s (%s).", msg.path, plural(q.ed.LineCount(), "line")), false
-		return q.scheduleCheck()
+		if strings.TrimSpace(q.ed.Value()) != "" {
+			// Replacing what was typed is asked first.
+			q.pendingFile = &msg
+			q.notice, q.noticeErr = fmt.Sprintf("Replace the %s in the editor with %s (%s)? enter replaces · esc keeps the editor's",
+				plural(q.ed.LineCount(), "line"), inert.Line(msg.path), plural(strings.Count(msg.text, "\n")+1, "line")), true
+			q.ed.Blur()
+			return nil
+		}
+		return q.loadFile(msg)
 	case tea.KeyMsg:
 		return q.key(msg)
 	}
@@ -322,8 +338,28 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// loadFile puts a file's SQL in the editor, as one edit ctrl+z undoes.
+func (q *sqlStep) loadFile(msg fileLoadedMsg) tea.Cmd {
+	q.pendingFile = nil
+	q.ed.ReplaceAll(msg.text)
+	q.ed.Focus()
+	q.notice, q.noticeErr = fmt.Sprintf("Loaded %s (%s); ctrl+z brings back what was there.", inert.Line(msg.path), plural(q.ed.LineCount(), "line")), false
+	return q.scheduleCheck()
+}
+
 func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 	k := q.s.keys
+	if f := q.pendingFile; f != nil {
+		switch {
+		case key.Matches(msg, k.Enter):
+			return q.loadFile(*f)
+		case key.Matches(msg, k.Back):
+			q.pendingFile = nil
+			q.ed.Focus()
+			q.notice, q.noticeErr = "Kept the editor's SQL; the file was not loaded.", false
+		}
+		return nil
+	}
 	if q.opening {
 		switch msg.String() {
 		case "esc":
@@ -381,6 +417,7 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		q.opening = true
 		q.ed.Blur()
+		q.path.SetValue("") // a path that failed before is not kept to be appended to
 		return q.path.Focus()
 	}
 	before := q.ed.Version()
@@ -486,12 +523,12 @@ func (q *sqlStep) rowsLines(w int) []string {
 	default:
 		lines = append(lines, st.Subtle.Render(truncate("Rows: not measured — ctrl+r estimates, ctrl+t counts", w)))
 	}
-	if q.est.err != nil && !q.est.running {
-		if dms.KindOf(q.est.err) == dms.KindInvalid {
+	if err := q.estimateError(); err != nil {
+		if dms.KindOf(err) == dms.KindInvalid {
 			// Our own refusal (nothing to measure, a dialect without EXPLAIN).
-			lines = append(lines, wrap(st.Warn, "Not measured: "+errMessage(q.est.err), w)...)
+			lines = append(lines, bounded(wrap(st.Warn, "Not measured: "+errMessage(err), w), maxErrorLines, w)...)
 		} else {
-			lines = append(lines, wrap(st.Error, "DMS could not measure: "+errMessage(q.est.err), w)...)
+			lines = append(lines, bounded(wrap(st.Error, "DMS could not measure: "+errMessage(err), w), maxErrorLines, w)...)
 		}
 		if len(q.stmts) > 0 {
 			lines = append(lines, wrap(st.Subtle, "Enter the figure yourself in Details, or ignore the check there with a reason.", w)...)
@@ -500,8 +537,36 @@ func (q *sqlStep) rowsLines(w int) []string {
 	return lines
 }
 
+// maxErrorLines bounds an error in the panel: a refusal naming 10,000
+// statements must not push everything else away.
+const maxErrorLines = 3
+
+// bounded keeps at most n lines, the last one ending in an ellipsis when
+// some were cut.
+func bounded(lines []string, n, w int) []string {
+	if len(lines) <= n {
+		return lines
+	}
+	out := append([]string(nil), lines[:n]...)
+	out[n-1] = truncate(out[n-1]+" …", w)
+	return out
+}
+
+// estimateError is the last measurement's failure, when it is about the
+// text in the editor now and no measurement is running: an error about SQL
+// that has changed since is not shown.
+func (q *sqlStep) estimateError() error {
+	if q.est.err == nil || q.est.running || q.est.errVersion != q.ed.Version() {
+		return nil
+	}
+	return q.est.err
+}
+
 func (q *sqlStep) help() helpKeys {
 	k := q.s.keys
+	if q.pendingFile != nil {
+		return helpKeys{short: []key.Binding{with(k.Enter, "enter", "replace"), with(k.Back, "esc", "keep")}}
+	}
 	if q.opening {
 		return helpKeys{short: []key.Binding{with(k.Enter, "enter", "open"), with(k.Back, "esc", "cancel")}}
 	}
@@ -524,4 +589,4 @@ func (q *sqlStep) help() helpKeys {
 }
 
 func (q *sqlStep) typing() bool { return true }
-func (q *sqlStep) modal() bool  { return q.opening }
+func (q *sqlStep) modal() bool  { return q.opening || q.pendingFile != nil }

@@ -25,6 +25,8 @@ type stub struct {
 	createErr error
 	release   chan struct{} // when set, CreateOrder waits for it
 	rows      int64
+	// estimateErr, when set, is every estimate's answer.
+	estimateErr error
 }
 
 func (s *stub) ActiveTenant(context.Context) (dms.Tenant, error) {
@@ -47,8 +49,11 @@ func (s *stub) Database(_ context.Context, _ int64, id int64, _ bool) (dms.Datab
 func (s *stub) Estimate(_ context.Context, r dms.EstimateRequest) (dms.RowEstimate, error) {
 	s.mu.Lock()
 	s.estimates++
-	n := s.rows
+	n, eerr := s.rows, s.estimateErr
 	s.mu.Unlock()
+	if eerr != nil {
+		return dms.RowEstimate{Method: r.Method, SQLHash: dms.SQLHash(r.SQL)}, eerr
+	}
 	return dms.RowEstimate{Method: r.Method, Total: n, Complete: true, SQLHash: dms.SQLHash(r.SQL),
 		Statements: []dms.StatementRows{{Number: 1, Rows: n}}}, nil
 }

@@ -119,6 +119,18 @@ func (m *Model) SetValue(s string) {
 	m.cur, m.goal, m.yOff, m.xOff = pos{}, -1, 0, 0
 }
 
+// ReplaceAll replaces the whole text as one edit that ctrl+z undoes (a file
+// opened over what was typed), and puts the cursor at the top. The text is
+// normalised as SetValue's.
+func (m *Model) ReplaceAll(s string) {
+	d := m.doc
+	last := len(d.lines) - 1
+	d.hist.seal()
+	m.edit(pos{}, pos{line: last, col: len(d.lines[last].r)}, normalize(runesOf(s), 0), changeOther)
+	d.hist.seal()
+	m.cur, m.goal, m.yOff, m.xOff = pos{}, -1, 0, 0
+}
+
 // Value returns the text, lines joined with "\n".
 func (m Model) Value() string { return m.doc.value() }
 
