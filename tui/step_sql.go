@@ -59,7 +59,7 @@ type estimateRun struct {
 	errVersion uint64
 	started    time.Time
 	version    uint64 // the editor version being measured
-	auto    bool // started by leaving the step, not by the user's key
+	auto       bool   // started by leaving the step, not by the user's key
 }
 
 // sqlStep is the SQL editor with live statement checks and the affected-row
@@ -78,8 +78,8 @@ type sqlStep struct {
 	// pendingFile is a file read by ctrl+o, waiting for the user to agree
 	// to replace the editor's SQL with it.
 	pendingFile *fileLoadedMsg
-	loadedFor string // the dialect the editor was set up for
-	loaded    bool   // the editor holds the ticket's SQL
+	loadedFor   string // the dialect the editor was set up for
+	loaded      bool   // the editor holds the ticket's SQL
 	// staleVal caches stale() for the checked text (staleFor) and the
 	// figure (staleHash).
 	staleFor  uint64
