@@ -117,7 +117,7 @@ func externalEdit(sql string) tea.Cmd {
 		if err != nil {
 			return fileLoadedMsg{err: fmt.Errorf("reading back from %s: %v; the SQL is unchanged", inert.Line(ed), err)}
 		}
-		return fileLoadedMsg{path: "$EDITOR", text: text}
+		return fileLoadedMsg{path: "$EDITOR", text: text, edited: true}
 	})
 }
 

@@ -38,6 +38,9 @@ type (
 		path string
 		text string
 		err  error
+		// edited says the text is the editor's own SQL, edited in
+		// $EDITOR: it replaces the buffer without asking.
+		edited bool
 	}
 )
 
@@ -321,8 +324,8 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 			q.notice, q.noticeErr = msg.err.Error(), true
 			return nil
 		}
-		if strings.TrimSpace(q.ed.Value()) != "" {
-			// Replacing what was typed is asked first.
+		if strings.TrimSpace(q.ed.Value()) != "" && !msg.edited {
+			// Replacing what was typed with a file is asked first.
 			q.pendingFile = &msg
 			q.notice, q.noticeErr = fmt.Sprintf("Replace the %s in the editor with %s (%s)? enter replaces · esc keeps the editor's",
 				plural(q.ed.LineCount(), "line"), inert.Line(msg.path), plural(strings.Count(msg.text, "\n")+1, "line")), true
