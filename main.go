@@ -230,7 +230,8 @@ func runWizard(ctx context.Context, g *globals, stdin io.Reader, stdout, stderr 
 	defer b.close()
 	opts := tui.Options{
 		Service: b.svc, CredentialsErr: b.credErr, Region: b.region, Endpoint: b.endpoint, Demo: b.demo,
-		Tenant: g.tenant, Mono: g.mono(), Local: true, ConsoleURL: os.Getenv("DMSTICKET_CONSOLE_URL"),
+		Credentials: b.client.CredentialOrigin(),
+		Tenant:      g.tenant, Mono: g.mono(), Local: true, ConsoleURL: os.Getenv("DMSTICKET_CONSOLE_URL"),
 	}
 	if path, err := draft.DefaultPath(""); err == nil && !g.accessible {
 		if b.demo {

@@ -761,7 +761,7 @@ func (a *accessible) review() (done bool, err error) {
 		req, key := a.request()
 		a.step("Review")
 		p.say("The request, exactly as it will be sent:")
-		p.say(strings.TrimRight(ReviewText(*t, req, dms.Target{Region: a.opts.Region, Endpoint: a.opts.Endpoint}), "\n"))
+		p.say(strings.TrimRight(ReviewText(*t, req, a.opts.Target()), "\n"))
 		p.say("")
 		problems := t.Validate()
 		switch id, dup := a.created[key]; {

@@ -24,7 +24,10 @@ type Options struct {
 	CredentialsErr *dms.CredentialsError
 	Region         string
 	Endpoint       string
-	Demo           bool
+	// Credentials says where the client's credentials come from, for the
+	// aliyun command (--profile, or the environment keys).
+	Credentials dms.CredentialOrigin
+	Demo        bool
 	// Tenant is --tenant: skip the tenant step and use this one.
 	Tenant int64
 	// User is the signed-in SSH user and their policy; nil locally.
@@ -99,6 +102,12 @@ func ConsoleLink(tmpl, region string, tid, orderID int64) string {
 		tmpl = DefaultConsoleURL
 	}
 	return strings.NewReplacer("{orderId}", itoa(orderID), "{region}", region, "{tid}", itoa(tid)).Replace(tmpl)
+}
+
+// Target is where and as whom the wizard's requests go, for the aliyun
+// command.
+func (o Options) Target() dms.Target {
+	return dms.Target{Region: o.Region, Endpoint: o.Endpoint, Credentials: o.Credentials}
 }
 
 // session is the program context every step shares (sizes, styles, the

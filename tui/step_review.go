@@ -52,10 +52,18 @@ type reviewStep struct {
 
 func newReviewStep(s *session) *reviewStep {
 	return &reviewStep{
-		s: s, vp: viewport.New(0, 0),
+		s: s, vp: reviewViewport(),
 		confirm: newInput(s, "Schema name: ", ""),
 		path:    newInput(s, "Save to: ", "path of the ticket file"),
 	}
+}
+
+// reviewViewport scrolls the JSON (and the aliyun command) up and down and,
+// for the command's long lines, sideways.
+func reviewViewport() viewport.Model {
+	vp := viewport.New(0, 0)
+	vp.SetHorizontalStep(8)
+	return vp
 }
 
 func (r *reviewStep) enter() tea.Cmd {
@@ -296,9 +304,18 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Command):
 		r.mode = reviewCommand
-		r.vp.SetContent(lipgloss.NewStyle().Width(r.s.width).Render(commandLines(dms.AliyunArgs(r.req, dms.Target{Region: r.s.opts.Region, Endpoint: r.s.opts.Endpoint}))))
+		// One flag per line, never wrapped inside a value (a copied command
+		// must be the command): long lines scroll sideways.
+		to := r.s.opts.Target()
+		text, exact := ShellCommandText(dms.AliyunCommandLines(r.req, to))
+		note := dms.AliyunCredentialsNote(to)
+		if !exact {
+			note += " The comment or SQL holds control characters, removed here for display: this command is not exact; a ticket file keeps them."
+		}
+		r.vp.SetContent(text + "\n\n" + strings.Join(wrap(r.s.st.Faint, inert.Line(note), r.s.width), "\n"))
 		r.vp.GotoTop()
-		return copyToClipboard(r.s, dms.AliyunCommand(r.req, dms.Target{Region: r.s.opts.Region, Endpoint: r.s.opts.Endpoint}))
+		r.vp.SetXOffset(0)
+		return copyToClipboard(r.s, dms.AliyunCommand(r.req, to))
 	case key.Matches(msg, k.Save):
 		if !r.s.opts.Local {
 			r.notice, r.noticeOK = "Saving ticket files is not available over SSH; c shows the equivalent command.", false
@@ -317,27 +334,6 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	r.vp, cmd = r.vp.Update(msg)
 	return cmd
-}
-
-// commandLines lays a command out one flag per line with shell line
-// continuations, so it reads well and still pastes as one command.
-func commandLines(words []string) string {
-	var lines []string
-	cur := ""
-	for _, w := range words {
-		if strings.HasPrefix(w, "--") && cur != "" {
-			lines = append(lines, cur+" \\")
-			cur = "  " + w
-			continue
-		}
-		if cur == "" {
-			cur = w
-		} else {
-			cur += " " + w
-		}
-	}
-	lines = append(lines, cur)
-	return inert.Text(strings.Join(lines, "\n"))
 }
 
 func defaultTicketPath(pluginType, stamp string) string {
@@ -443,7 +439,7 @@ func (r *reviewStep) view() string {
 	}
 	title := "PluginParam"
 	if r.mode == reviewCommand {
-		title = "aliyun CLI command · copied to the clipboard (OSC 52)"
+		title = "aliyun command · sent to the clipboard (OSC 52) if the terminal allows"
 	}
 	pct := ""
 	if r.vp.TotalLineCount() > r.vp.Height {
@@ -482,7 +478,7 @@ func (r *reviewStep) help() helpKeys {
 	case reviewStale:
 		return helpKeys{short: []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "keep")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "change it"))}}
 	case reviewCommand:
-		return helpKeys{short: []key.Binding{with(k.Command, "c/esc", "close"), with(k.Up, "↑/↓", "scroll")}}
+		return helpKeys{short: []key.Binding{with(k.Command, "c/esc", "close"), with(k.Up, "↑/↓/←/→", "scroll")}}
 	}
 	short := []key.Binding{with(k.Enter, "enter", "submit"), with(k.Edit, "e", "edit"), k.GoToStep, k.Command}
 	if r.s.opts.Local {

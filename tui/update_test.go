@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/charmbracelet/huh"
 
@@ -387,4 +388,46 @@ func TestADetailsValidationErrorIsShownWhole(t *testing.T) {
 		t.Fatalf("focus moved to %q", s.focused)
 	}
 	u.waitText("IDs with commas") // the message wraps, whole
+}
+
+// TestTheReviewsAliyunCommandIsNeverWrappedInsideAValue: at 80 columns, c
+// shows the command one flag per line, each whole (a copied command must be
+// the command); joined as the shell joins continuations it is exactly the
+// one-line command.
+func TestTheReviewsAliyunCommandIsNeverWrappedInsideAValue(t *testing.T) {
+	svc := &stub{rows: 42}
+	tk := readyExport(devDB)
+	tk.SQL = "SELECT id, note FROM orders WHERE note <> 'a long value that does not fit in eighty columns at all, not even close to it'"
+	tk.Rows.SQLHash = dms.SQLHash(tk.SQL)
+	d := newDirect(t, svc, tk, StepReview)
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.key("c")
+	r := d.m.steps[StepReview].(*reviewStep)
+	content := r.vp.View()
+	if !strings.Contains(content, "--PluginParam '") {
+		t.Fatalf("no command shown:\n%s", content)
+	}
+	want := dms.AliyunCommand(r.req, d.m.s.opts.Target())
+	lines := strings.Split(dms.AliyunCommandLines(r.req, d.m.s.opts.Target()), "\n")
+	joined := ""
+	for i, l := range lines {
+		if i < len(lines)-1 {
+			if !strings.HasSuffix(l, " \\") {
+				t.Fatalf("line %d does not continue: %q", i+1, l)
+			}
+			l = strings.TrimSuffix(l, " \\")
+		}
+		if i > 0 {
+			l = " " + strings.TrimLeft(l, " ")
+		}
+		joined += l
+	}
+	if joined != want {
+		t.Fatalf("the lines shown do not make the command:\n%s\nwant\n%s", joined, want)
+	}
+	for _, l := range strings.Split(ansi.Strip(content), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "online") || strings.HasPrefix(strings.TrimSpace(l), "close to it") {
+			t.Fatalf("a value was wrapped onto a line of its own: %q\n%s", l, content)
+		}
+	}
 }
