@@ -342,13 +342,9 @@ func readBack(f Field, rb func(d TicketDetail) (any, bool)) Field {
 func textField(key, label string, required bool) Field {
 	return Field{
 		Key: key, Type: JSONString, Label: label, Required: required, Source: FromDetails,
-		Get: func(t *Ticket) (any, bool) {
-			v := t.Text[key]
-			if v == "" && !required {
-				return nil, false
-			}
-			return v, true
-		},
+		// Sent every time, "" when empty: every documented key is (PRODUCT
+		// section 4); a required one left empty is refused by Check.
+		Get: func(t *Ticket) (any, bool) { return t.Text[key], true },
 		Put: func(t *Ticket, v any) { t.SetText(key, v.(string)) },
 		Check: func(t *Ticket) Problems {
 			tt, _ := LookupType(t.Type)

@@ -152,3 +152,19 @@ func TestTicketFileKeepsThePluginParamBytesAndReadsBack(t *testing.T) {
 		t.Fatalf("a file with \"ignoreAffectRowsReason\": \"\" is refused: %v", err)
 	}
 }
+
+// TestSchemaDesignPluginParamAlwaysCarriesItsFiveDocumentedKeys: an empty
+// description is sent as "", like the export's reason.
+func TestSchemaDesignPluginParamAlwaysCarriesItsFiveDocumentedKeys(t *testing.T) {
+	tk := Ticket{Type: "NDDL", Database: Database{ID: 1100024}, Comment: "c", Text: map[string]string{"title": "index users.email"}}
+	m, keys := decodedKeys(t, tk.PluginParam())
+	if got := strings.Join(keys, ","); got != "dbId,description,logic,relatedIds,title" {
+		t.Fatalf("keys %s", got)
+	}
+	if m["description"] != "" {
+		t.Fatalf("description %v, want \"\"", m["description"])
+	}
+	if ps := tk.Validate(); len(ps) != 0 {
+		t.Fatalf("an empty description is valid: %v", ps)
+	}
+}
