@@ -284,11 +284,12 @@ func (s *Server) serveSession(sess ssh.Session) {
 	}
 	model := tui.New(tui.Options{
 		Service: policy, Region: b.Region, Endpoint: b.Endpoint, Demo: b.Demo, Tenant: b.Tenant,
-		User:       u.TUI(),
-		Renderer:   newRenderer(sess, pty.Term, env),
-		Mono:       b.Mono || noColor(env),
-		Local:      false, // no external editor, no files on the server
-		ConsoleURL: b.ConsoleURL,
+		Credentials: credentialOrigin(svc),
+		User:        u.TUI(),
+		Renderer:    newRenderer(sess, pty.Term, env),
+		Mono:        b.Mono || noColor(env),
+		Local:       false, // no external editor, no files on the server
+		ConsoleURL:  b.ConsoleURL,
 		// No IdleTimeout: the server watches the session's input instead
 		// (watchIdle), so the program keeps no tick pending.
 		Drafts: store, Draft: resume, DraftNotice: draftNotice,
@@ -486,3 +487,13 @@ func (a *activityReader) Read(p []byte) (int, error) {
 }
 
 func (a *activityReader) idleFor() time.Duration { return time.Since(time.Unix(0, a.last.Load())) }
+
+// credentialOrigin is where the session's DMS identity takes its
+// credentials from (the user's profile, or the server's own), so the aliyun
+// command the review shows names the same identity.
+func credentialOrigin(svc dms.Service) dms.CredentialOrigin {
+	if c, ok := svc.(interface{ CredentialOrigin() dms.CredentialOrigin }); ok {
+		return c.CredentialOrigin()
+	}
+	return dms.CredentialOrigin{}
+}
