@@ -327,7 +327,7 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 		if strings.TrimSpace(q.ed.Value()) != "" && !msg.edited {
 			// Replacing what was typed with a file is asked first.
 			q.pendingFile = &msg
-			q.notice, q.noticeErr = fmt.Sprintf("Replace the %s in the editor with %s (%s)? enter replaces · esc keeps the editor's",
+			q.notice, q.noticeErr = fmt.Sprintf("Replace the %s in the editor with %s (%s)?",
 				plural(q.ed.LineCount(), "line"), inert.Line(msg.path), plural(strings.Count(msg.text, "\n")+1, "line")), true
 			q.ed.Blur()
 			return nil

@@ -275,8 +275,17 @@ func (s *Server) serveSession(sess ssh.Session) {
 	if store != nil && !s.holdDraft(u.Name) {
 		store, draftNotice = nil, "Your other open session keeps your draft; what you type here is not kept as one."
 	} else if store != nil {
-		letGoOfDraft = sync.OnceFunc(func() { s.releaseDraft(u.Name) })
-		defer letGoOfDraft()
+		// The file lock too: another server with the same state directory
+		// must not write this user's draft at the same time.
+		unlock, err := store.Lock()
+		if err != nil {
+			s.releaseDraft(u.Name)
+			logger.Warn("the draft is held elsewhere", "path", store.Path(), "err", err)
+			store, draftNotice = nil, "Your draft is open elsewhere ("+err.Error()+"); what you type here is not kept as one."
+		} else {
+			letGoOfDraft = sync.OnceFunc(func() { unlock(); s.releaseDraft(u.Name) })
+			defer letGoOfDraft()
+		}
 	}
 	resume, loadNotice := tui.LoadDraft(store)
 	if loadNotice != "" {
