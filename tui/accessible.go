@@ -13,6 +13,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
 	"dmsticket/dms/sqlscript"
+	"dmsticket/tui/wizard"
 )
 
 // databasePageSize is how many search results accessible mode reads out at
@@ -88,6 +89,9 @@ type accessible struct {
 	// created maps a request (its key) to the ticket it created: one review
 	// creates at most one ticket.
 	created map[string]int64
+	// rowsTyped is set when the figure was typed at the SQL step, so the
+	// details do not ask it again.
+	rowsTyped bool
 	// createdIDs are the tickets this run created, in order (guarded by
 	// mu: an interrupt reads them from another goroutine).
 	mu         sync.Mutex
@@ -186,7 +190,7 @@ func (a *accessible) loadTenants() error {
 			return a.ctx().Err()
 		}
 		a.p.say("DMS could not list your tenants.")
-		a.p.say(ErrorText(err)...)
+		a.p.say(wizard.ErrorText(err)...)
 		return err
 	}
 	a.t.Tenant = active
@@ -202,31 +206,27 @@ func (a *accessible) loadTenants() error {
 }
 
 // step announces a step: "Step 3 of 6: SQL".
-func (a *accessible) step(name string) {
-	seq := []string{"Type"}
-	if tt, ok := dms.LookupType(a.t.Type); ok {
-		if tt.Has(dms.StepDatabase) {
-			seq = append(seq, "Database")
+func (a *accessible) step(step wizard.Step) {
+	var seq []wizard.Step
+	for _, x := range wizard.Sequence(a.t.Type, false) {
+		if x != wizard.StepTenant {
+			seq = append(seq, x)
 		}
-		if tt.Has(dms.StepSQL) {
-			seq = append(seq, "SQL")
-		}
-		if tt.Has(dms.StepDetails) {
-			seq = append(seq, "Details")
-		}
-		seq = append(seq, "Review", "Result")
 	}
-	for i, s := range seq {
-		if s == name {
+	if a.t.Type == "" {
+		seq = []wizard.Step{wizard.StepType}
+	}
+	for i, x := range seq {
+		if x == step {
 			if len(seq) == 1 {
-				a.p.sayf("Step 1: %s", name)
+				a.p.sayf("Step 1: %s", step)
 			} else {
-				a.p.sayf("Step %d of %d: %s", i+1, len(seq), name)
+				a.p.sayf("Step %d of %d: %s", i+1, len(seq), step)
 			}
 			return
 		}
 	}
-	a.p.say(name)
+	a.p.say(step.String())
 }
 
 // oneTicket walks one ticket from type to result. done is true when the
@@ -237,7 +237,7 @@ func (a *accessible) oneTicket() (done bool, err error) {
 	}
 	tt := a.ticketType()
 	if tt.Has(dms.StepDatabase) {
-		a.step("Database")
+		a.step(wizard.StepDatabase)
 		if err := a.chooseTenant(); err != nil {
 			return true, err
 		}
@@ -246,7 +246,7 @@ func (a *accessible) oneTicket() (done bool, err error) {
 		}
 	}
 	if tt.Has(dms.StepSQL) {
-		a.step("SQL")
+		a.step(wizard.StepSQL)
 		if err := a.writeSQL(); err != nil {
 			return true, err
 		}
@@ -257,7 +257,7 @@ func (a *accessible) oneTicket() (done bool, err error) {
 		}
 	}
 	if tt.Has(dms.StepDetails) {
-		a.step("Details")
+		a.step(wizard.StepDetails)
 		if err := a.details(); err != nil {
 			return true, err
 		}
@@ -266,13 +266,8 @@ func (a *accessible) oneTicket() (done bool, err error) {
 }
 
 func (a *accessible) chooseType() error {
-	var types []dms.TicketType
-	for _, tt := range dms.Catalog() {
-		if a.opts.User.AllowsType(tt.PluginType) {
-			types = append(types, tt)
-		}
-	}
-	a.step("Type")
+	types := a.opts.User.Types()
+	a.step(wizard.StepType)
 	switch len(types) {
 	case 0:
 		a.p.say("Your account may not file any ticket type dmsticket knows; ask the administrator of this server.")
@@ -340,7 +335,7 @@ func (a *accessible) chooseDatabase() error {
 					return a.ctx().Err()
 				}
 				p.say("The search failed.")
-				p.say(ErrorText(err)...)
+				p.say(wizard.ErrorText(err)...)
 				if k := dms.KindOf(err); k == dms.KindCredentials {
 					return err
 				}
@@ -372,7 +367,7 @@ func (a *accessible) chooseDatabase() error {
 			}
 			opts := make([]option, 0, len(visible)+2)
 			for _, d := range visible {
-				opts = append(opts, option{label: DatabaseText(d), aliases: []string{itoa(d.ID)}})
+				opts = append(opts, option{label: wizard.DatabaseText(d), aliases: []string{itoa(d.ID)}})
 			}
 			search := len(opts)
 			opts = append(opts, option{label: "Search again", aliases: []string{"s", "search"}})
@@ -399,7 +394,7 @@ func (a *accessible) chooseDatabase() error {
 
 func (a *accessible) setDatabase(d dms.Database) {
 	a.t.Database = d
-	a.p.say("Database: " + DatabaseText(d) + ".")
+	a.p.say("Database: " + wizard.DatabaseText(d) + ".")
 	if d.Env.Online() {
 		a.p.sayf("Careful: this is a %s database, so the ticket will act on live data. Submitting will ask you to type its schema name.", d.Env.Label())
 	}
@@ -450,7 +445,7 @@ func (a *accessible) writeSQL() error {
 		}
 		n := len(sqlscript.Statements(sql, d))
 		lc := strings.Count(strings.TrimRight(sql, "\n"), "\n") + 1
-		p.sayf("Got %s, %s.", countOf(n, "statement"), countOf(lc, "line"))
+		p.sayf("Got %s, %s.", wizard.Count(n, "statement"), wizard.Count(lc, "line"))
 		p.say("")
 		return nil
 	}
@@ -496,7 +491,7 @@ func (a *accessible) typeSQL() (string, error) {
 		a.p.say("That is more SQL than one ticket holds; give a smaller script or a file.")
 		return "", nil
 	}
-	text, err := CheckSQLText("The SQL you typed", []byte(b.String()))
+	text, err := wizard.CheckSQLText("The SQL you typed", []byte(b.String()))
 	if err != nil {
 		a.p.say(err.Error())
 		return "", nil
@@ -507,7 +502,7 @@ func (a *accessible) typeSQL() (string, error) {
 func (a *accessible) fileSQL() (string, error) {
 	var text string
 	_, err := a.p.ask("Path of the .sql file:", "", func(path string) error {
-		t, err := ReadSQLFile(path)
+		t, err := wizard.ReadSQLFile(path)
 		if err == nil {
 			text = t
 		}
@@ -537,18 +532,18 @@ func (a *accessible) affectedRows() error {
 			if s.Err != "" {
 				p.sayf("Statement %d: not measured: %s", s.Number, inert.Line(s.Err))
 			} else {
-				p.sayf("Statement %d: %s rows", s.Number, Thousands(s.Rows))
+				p.sayf("Statement %d: %s rows", s.Number, wizard.Thousands(s.Rows))
 			}
 		}
 		var opts []option
 		var choices []string
 		if err == nil {
-			p.sayf("Total: %s rows, %s.", Thousands(est.Total), method.Label())
-			opts = append(opts, option{label: fmt.Sprintf("Use %s rows, %s", Thousands(est.Total), method.Label())})
+			p.sayf("Total: %s rows, %s.", wizard.Thousands(est.Total), method.Label())
+			opts = append(opts, option{label: fmt.Sprintf("Use %s rows, %s", wizard.Thousands(est.Total), method.Label())})
 			choices = append(choices, "use")
 		} else {
 			p.say("DMS could not measure the rows.")
-			p.say(ErrorText(err)...)
+			p.say(wizard.ErrorText(err)...)
 			p.say("You can type the figure from your own count, or ignore the affected-row check with a reason.")
 		}
 		if method == dms.RowsExplain || err != nil {
@@ -578,6 +573,7 @@ func (a *accessible) affectedRows() error {
 			continue
 		case "type":
 			t.IgnoreAffectRows = false
+			a.rowsTyped = true
 			return a.manualRows()
 		case "ignore":
 			t.IgnoreAffectRows = true
@@ -596,159 +592,110 @@ func (a *accessible) manualRows() error {
 	if current != "" {
 		title += " (enter alone keeps " + current + ")"
 	}
-	v, err := a.p.ask(title+":", current, func(s string) error { _, err := parseRows(s); return err })
+	v, err := a.p.ask(title+":", current, func(s string) error { _, err := wizard.ParseRows(s); return err })
 	if err != nil {
 		return err
 	}
-	n, _ := parseRows(v)
+	n, _ := wizard.ParseRows(v)
 	a.t.Rows = dms.RowFigure{Source: dms.RowsManual, Total: n, At: a.now(), SQLHash: dms.SQLHash(a.t.SQL)}
 	return nil
 }
 
-// fieldTitle is a details question: label, whether it is required, help, and
-// what enter alone does.
-func fieldTitle(label string, required bool, help, current string) string {
-	s := label
-	if required {
+// fieldTitle is a details question: the field's title, whether it is
+// required, its help, and what enter alone does.
+func fieldTitle(f wizard.Field, current string) string {
+	s := strings.TrimSuffix(f.Title, "?")
+	if f.Required {
 		s += " (required)"
 	} else {
 		s += " (optional)"
 	}
-	if help != "" {
-		s += ". " + strings.TrimSuffix(help, ".")
+	if f.Description != "" {
+		s += ". " + strings.TrimSuffix(f.Description, ".")
 	}
 	switch {
-	case current != "" && required:
+	case current != "" && f.Required:
 		s += ". Enter alone keeps “" + inert.Line(current) + "”"
 	case current != "":
 		s += ". Enter alone keeps “" + inert.Line(current) + "”; a single - clears it"
-	case !required:
+	case !f.Required:
 		s += ". Enter alone leaves it empty"
 	}
 	return s + ":"
 }
 
-func requiredText(label string, maxLen int) func(string) error {
-	return func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return fmt.Errorf("%s is required: type it and press enter", strings.ToLower(label))
-		}
-		if n := len([]rune(s)); maxLen > 0 && n > maxLen {
-			return fmt.Errorf("that is %d characters; at most %d", n, maxLen)
-		}
-		return nil
-	}
-}
-
-// details asks the details in the wizard's order: Comment, the type's own
-// fields, related users, the attachment key, and for exports the choice to
-// ignore the affected-row check.
+// details asks wizard.Fields one at a time, in their order, through huh's
+// accessible runner; a field whose page is hidden (its Hidden says so at
+// the time it would be asked) is not asked, as the full-screen form skips
+// its page.
 func (a *accessible) details() error {
-	p := a.p
 	t := a.t
 	tt := a.ticketType()
-	v, err := p.ask(fieldTitle("Comment", true, "What the ticket is for; approvers read this first", t.Comment), t.Comment, requiredText("A comment", dms.MaxCommentLen))
-	if err != nil {
-		return err
+	d := wizard.NewDetails(tt)
+	d.Load(*t)
+	d.Figure = func() dms.RowFigure { return t.Rows }
+	var hidden func(*wizard.Details) bool
+	group := -1
+	for _, f := range wizard.Fields(tt, a.opts.User) {
+		if f.Group != group {
+			group, hidden = f.Group, f.Hidden
+		}
+		if hidden != nil && hidden(d) || f.Key == "rows" && a.rowsTyped {
+			continue // (a figure just typed at the SQL step is not asked twice)
+		}
+		if err := a.askField(f, d); err != nil {
+			return err
+		}
 	}
-	t.Comment = v
-	for _, in := range tt.Inputs {
-		cur := t.Text[in.ID]
-		check := requiredText(in.Label, in.MaxLen)
-		if !in.Required {
-			check = func(s string) error {
-				if n := len([]rune(s)); in.MaxLen > 0 && n > in.MaxLen {
-					return fmt.Errorf("that is %d characters; at most %d", n, in.MaxLen)
-				}
-				return nil
+	d.Apply(t, a.now())
+	return nil
+}
+
+// askField asks one details field: the same field the full-screen form
+// draws, run by huh's accessible runner.
+func (a *accessible) askField(f wizard.Field, d *wizard.Details) error {
+	if f.Kind == wizard.YesNo {
+		title := f.Title
+		if f.Key == "ignore" {
+			title += " The ticket carries " + wizard.RowsText(*a.t) + "."
+			if a.t.IgnoreAffectRows {
+				title = f.Title + " You chose to ignore it."
 			}
 		}
-		v, err := p.ask(fieldTitle(in.Label, in.Required, in.Help, cur), cur, check)
-		if err != nil {
-			return err
-		}
-		if v == "-" && !in.Required {
-			v = ""
-		}
-		t.SetText(in.ID, v)
+		q := f
+		q.Title, q.Description = title, ""
+		return a.p.run(huhField(q, d, false))
 	}
-	help := "DMS user IDs separated by commas"
-	if u := a.opts.User; u != nil && u.DMSUserID != 0 {
-		help += fmt.Sprintf("; you (%d) are added automatically", u.DMSUserID)
-	}
-	cur := strings.ReplaceAll(dms.FormatUserIDs(t.RelatedUsers), ",", ", ")
-	v, err = p.ask(fieldTitle("Related users", false, help, cur), cur, func(s string) error {
-		if s == "-" {
+	cur := *f.Value(d)
+	q := f
+	q.Title, q.Description = fieldTitle(f, cur), ""
+	validate := f.Validate
+	q.Validate = func(s string) error {
+		switch s = strings.TrimSpace(s); {
+		case s == "" && cur != "":
+			return nil // keeps the current value
+		case s == "-" && !f.Required:
+			return nil // clears it
+		case validate == nil:
 			return nil
 		}
-		_, err := dms.ParseUserIDs(s)
-		return err
-	})
-	if err != nil {
-		return err
+		return validate(s)
 	}
-	if v == "-" {
-		v = ""
-	}
-	t.RelatedUsers, _ = dms.ParseUserIDs(v)
-	v, err = p.ask(fieldTitle("Attachment key", false, "The key of a file uploaded to DMS", t.AttachmentKey), t.AttachmentKey, func(s string) error {
-		if strings.ContainsAny(s, " \t") {
-			return errors.New("one key, without spaces")
-		}
-		return nil
-	})
-	if err != nil {
+	if err := a.p.run(huhField(q, d, false)); err != nil {
 		return err
 	}
-	if v == "-" {
-		v = ""
-	}
-	t.AttachmentKey = v
-	if !tt.AffectRows {
-		return nil
-	}
-	title := "Ignore the affected-row check? The ticket carries " + RowsText(*t) + "."
-	if t.IgnoreAffectRows {
-		title = "Ignore the affected-row check? You chose to ignore it."
-	}
-	ignore, err := p.confirm(title, t.IgnoreAffectRows)
-	if err != nil {
-		return err
-	}
-	if ignore {
-		v, err := p.ask(fieldTitle("Why may DMS skip the affected-row check", true, "Approvers see the reason", t.IgnoreAffectRowsReason),
-			t.IgnoreAffectRowsReason, requiredText("A reason", dms.MaxShortTextLen))
-		if err != nil {
-			return err
-		}
-		t.IgnoreAffectRows, t.IgnoreAffectRowsReason = true, v
-		return nil
-	}
-	t.IgnoreAffectRows, t.IgnoreAffectRowsReason = false, ""
-	if !t.Rows.Known() {
-		return a.manualRows()
+	v := f.Value(d)
+	*v = strings.TrimSpace(*v)
+	if *v == "-" && !f.Required {
+		*v = ""
 	}
 	return nil
 }
 
-// relatedUsers is the ticket's related users plus, over SSH, the signed-in
-// user's DMS ID.
-func (a *accessible) relatedUsers() []int64 {
-	ids := a.t.RelatedUsers
-	if u := a.opts.User; u != nil && u.DMSUserID != 0 {
-		ids = dms.WithUser(ids, u.DMSUserID)
-	}
-	return ids
-}
-
 // request is the CreateOrder call the review shows, and its identity.
 func (a *accessible) request() (dms.OrderRequest, string) {
-	t := a.t
-	req := dms.OrderRequest{
-		Tid: t.Tenant.ID, PluginType: t.Type, PluginParam: t.PluginParam(),
-		RelatedUserList: dms.FormatUserIDs(a.relatedUsers()), AttachmentKey: t.AttachmentKey, Comment: t.Comment,
-	}
-	return req, reviewKey(req)
+	req := wizard.Request(*a.t, a.opts.User)
+	return req, wizard.Key(req)
 }
 
 // review prints the request and asks whether to submit it; on no, or after a
@@ -759,9 +706,9 @@ func (a *accessible) review() (done bool, err error) {
 	tt := a.ticketType()
 	for {
 		req, key := a.request()
-		a.step("Review")
+		a.step(wizard.StepReview)
 		p.say("The request, exactly as it will be sent:")
-		p.say(strings.TrimRight(ReviewText(*t, req, a.opts.Target()), "\n"))
+		p.say(strings.TrimRight(wizard.ReviewText(*t, req, a.opts.Target()), "\n"))
 		p.say("")
 		problems := t.Validate()
 		switch id, dup := a.created[key]; {
@@ -830,17 +777,17 @@ func (a *accessible) review() (done bool, err error) {
 		}
 		switch acts[i] {
 		case editDetails:
-			a.step("Details")
+			a.step(wizard.StepDetails)
 			err = a.details()
 		case editSQL:
-			a.step("SQL")
+			a.step(wizard.StepSQL)
 			if err = a.writeSQL(); err == nil && tt.AffectRows {
 				err = a.affectedRows()
 			}
 		case editRows:
 			err = a.affectedRows()
 		case editDatabase:
-			a.step("Database")
+			a.step(wizard.StepDatabase)
 			err = a.changeDatabase()
 		case save:
 			err = a.save()
@@ -868,7 +815,7 @@ func (a *accessible) changeDatabase() error {
 		return nil
 	}
 	if ps := tt.CheckSQL(a.t.SQL, a.t.Database.Dialect()); len(ps) > 0 {
-		a.step("SQL")
+		a.step(wizard.StepSQL)
 		if err := a.writeSQL(); err != nil {
 			return err
 		}
@@ -905,7 +852,7 @@ func (a *accessible) save() error {
 		return err
 	}
 	t := *a.t
-	t.RelatedUsers = a.relatedUsers()
+	t.RelatedUsers = wizard.RelatedUsers(t, a.opts.User)
 	if err := dms.WriteTicketFile(path, t); err != nil {
 		a.p.say("Not saved: " + inert.Line(err.Error()))
 		return nil
@@ -915,82 +862,53 @@ func (a *accessible) save() error {
 	return nil
 }
 
-// submit sends CreateOrder once and reads the result out. created is true
-// when a ticket exists (including one found after a lost answer).
+// submit sends the request once (wizard.Prepare, wizard.Send) and reads
+// the result out; a lost answer is looked up (wizard.Resolve) before
+// anything else. created is true when a ticket exists.
 func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err error) {
 	p := a.p
-	a.step("Result")
+	a.step(wizard.StepResult)
 	p.say("Sending CreateOrder to DMS. It is sent once.")
-	wm, _ := dms.WatermarkOf(a.ctx(), a.svc, req.Tid) // 0 when unknown: the contents decide
-	sub := dms.NewSubmission(req, a.now(), wm)
 	a.sending.Store(true)
-	c, err := a.svc.CreateOrder(a.ctx(), req)
+	res := wizard.Send(a.ctx(), a.svc, wizard.Prepare(a.ctx(), a.svc, req, a.now()))
 	a.sending.Store(false)
 	if a.ctx().Err() != nil {
 		return false, a.ctx().Err()
 	}
-	if err == nil {
-		a.created[key] = c.OrderIDs[0]
-		a.addCreated(c.OrderIDs...)
-		p.sayf("Ticket created: %d", c.OrderIDs[0])
-		if len(c.OrderIDs) > 1 {
-			more := make([]string, 0, len(c.OrderIDs)-1)
-			for _, id := range c.OrderIDs[1:] {
-				more = append(more, itoa(id))
-			}
-			p.say("Also created: " + strings.Join(more, ", "))
+	switch res.Outcome {
+	case wizard.Created:
+		ids := res.TicketIDs()
+		a.created[key] = ids[0]
+		a.addCreated(ids...)
+		p.sayf("Ticket created: %d", ids[0])
+		if len(ids) > 1 {
+			p.say("Also created: " + idList(ids[1:]))
 		}
-		a.afterCreated(c.OrderIDs[0], c.RequestID)
+		a.afterCreated(ids[0], res.Created.RequestID)
 		return true, nil
-	}
-	if dms.KindOf(err) != dms.KindOutcomeUnknown {
-		p.say("DMS did not create the ticket.")
-		p.say(ErrorText(err)...)
+	case wizard.Refused:
+		if dms.KindOf(res.Err) == dms.KindPolicy {
+			p.say("This server's policy refused the ticket.")
+		} else {
+			p.say("DMS did not create the ticket.")
+		}
+		p.say(wizard.ErrorText(res.Err)...)
 		p.say("Nothing was created. You can change the request and submit again.", "")
 		return false, nil
 	}
 	p.say("The answer to CreateOrder was lost, so the ticket may or may not exist.")
-	p.say(ErrorText(err)...)
+	p.say(wizard.ErrorText(res.Err)...)
 	for {
 		p.sayf("Looking it up before anything is sent again: your tickets created since %s with this comment, each read back and compared…",
-			sub.SentAt.Add(-2*time.Minute).Local().Format("15:04:05"))
-		l, lerr := dms.LookUp(a.ctx(), a.svc, sub)
+			res.Sub.SentAt.Add(-2*time.Minute).Local().Format("15:04:05"))
+		res = wizard.Resolve(a.ctx(), a.svc, res)
 		if a.ctx().Err() != nil {
 			return false, a.ctx().Err()
 		}
-		o, found := l.Found()
-		switch {
-		case lerr != nil:
-			p.say("The lookup failed too.")
-			p.say(ErrorText(lerr)...)
-			i, err := p.choose("The ticket may exist; check the DMS console before sending it again.", []option{
-				{label: "Look it up again", aliases: []string{"l"}},
-				{label: "Back to the review", aliases: []string{"b"}},
-			}, 0)
-			if err != nil {
-				return false, err
-			}
-			if i == 0 {
-				continue
-			}
-			return false, nil
-		case l.Several():
-			p.sayf("%d tickets match this request exactly; dmsticket cannot tell which one, if any, is this submission's:", len(l.Matches))
-			for _, m := range l.Matches {
-				p.sayf("  %d, created %s: %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"), inert.Line(ConsoleLink(a.opts.ConsoleURL, a.opts.Region, req.Tid, m.ID)))
-			}
-			i, err := p.choose("Check them in the DMS console before filing it again.", []option{
-				{label: "Look it up again", aliases: []string{"l"}},
-				{label: "Back to the review", aliases: []string{"b"}},
-			}, 0)
-			if err != nil {
-				return false, err
-			}
-			if i == 0 {
-				continue
-			}
-			return false, nil
-		case found:
+		l := res.Lookup
+		switch res.Outcome {
+		case wizard.Found:
+			o, _ := l.Found()
 			a.created[key] = o.ID
 			a.addCreated(o.ID)
 			p.sayf("Ticket created: %d (found after the answer was lost)", o.ID)
@@ -1000,9 +918,28 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 			}
 			a.afterCreated(o.ID, "")
 			return true, nil
+		case wizard.NotFound:
+			p.say("No ticket matching this request was created since it was sent (compared: "+strings.Join(l.Compared, ", ")+"): it is safe to send it again.", "")
+			return false, nil
+		case wizard.LookupFailed:
+			p.say("The lookup failed too.")
+			p.say(wizard.ErrorText(res.LookupErr)...)
+		case wizard.Several:
+			p.sayf("%d tickets match this request exactly; dmsticket cannot tell which one, if any, is this submission's:", len(l.Matches))
+			for _, m := range l.Matches {
+				p.sayf("  %d, created %s: %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"), inert.Line(wizard.ConsoleLink(a.opts.ConsoleURL, a.opts.Region, req.Tid, m.ID)))
+			}
 		}
-		p.say("No ticket matching this request was created since it was sent (compared: "+strings.Join(l.Compared, ", ")+"): it is safe to send it again.", "")
-		return false, nil
+		i, err := p.choose("The ticket may exist; check the DMS console before sending it again.", []option{
+			{label: "Look it up again", aliases: []string{"l"}},
+			{label: "Back to the review", aliases: []string{"b"}},
+		}, 0)
+		if err != nil {
+			return false, err
+		}
+		if i != 0 {
+			return false, nil
+		}
 	}
 }
 
@@ -1011,7 +948,7 @@ func (a *accessible) afterCreated(id int64, requestID string) {
 	if requestID != "" {
 		p.say("Request ID: " + inert.Line(requestID))
 	}
-	p.say("Console: " + inert.Line(ConsoleLink(a.opts.ConsoleURL, a.opts.Region, a.t.Tenant.ID, id)))
+	p.say("Console: " + inert.Line(wizard.ConsoleLink(a.opts.ConsoleURL, a.opts.Region, a.t.Tenant.ID, id)))
 	p.say("DMS now prechecks the ticket; then it waits for approval.", "")
 }
 

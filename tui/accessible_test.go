@@ -214,7 +214,7 @@ func TestAccessibleFollowsTheUsersPolicy(t *testing.T) {
 		t.Fatalf("RunAccessible: %v\n%s", err, out)
 	}
 	wantLines(t, out, "Signed in as alice.", "the only type you may file", "are not listed: your policy does not allow their environments",
-		"1. orders_dev@10.40.1.11:3306", "you (2000002) are added automatically", "Ticket created")
+		"1. orders_dev@10.40.1.11:3306", "You (2000002) are added automatically", "Ticket created")
 	if strings.Contains(out, "production,") || strings.Contains(out, "Save the request") {
 		t.Errorf("offered a production database or saving over SSH:\n%s", out)
 	}

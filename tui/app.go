@@ -422,8 +422,11 @@ func (m *Model) reset() {
 	s := m.s
 	m.steps[StepType] = newTypeStep(s)
 	m.steps[StepDatabase] = newDatabaseStep(s)
-	s.sql = newSQLStep(s)
-	m.steps[StepSQL] = s.sql
+	q := newSQLStep(s)
+	m.steps[StepSQL] = q
+	s.rows = newRowsEstimate(s)
+	s.statements = 0
+	s.sqlVersion = q.ed.Version
 	m.steps[StepDetails] = newDetailsStep(s)
 	m.steps[StepReview] = newReviewStep(s)
 	m.steps[StepResult] = newResultStep(s)

@@ -132,7 +132,7 @@ func BenchmarkSQLStepKeystroke(b *testing.B) {
 			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 			*m.s.ticket = exportOf(lines)
 			m.enter(StepSQL)
-			q := m.s.sql
+			q := m.sqlStep()
 			q.recheck()
 			q.ed.SetCursor(lines/2, 10)
 			_ = m.View()

@@ -78,10 +78,13 @@ type draftState struct {
 	err       error        // the last write's failure, shown once
 }
 
+// sqlStep is the SQL step: the editor runs ahead of the ticket while typing.
+func (m *Model) sqlStep() *sqlStep { return m.steps[StepSQL].(*sqlStep) }
+
 // draftSnapshot is the wizard's state as a draft.
 func (m *Model) draftSnapshot() draft.Draft {
 	t := *m.s.ticket
-	if q := m.s.sql; q != nil && q.loaded {
+	if q := m.sqlStep(); q.loaded {
 		t.SQL = q.ed.Value() // the editor runs ahead of the ticket while typing
 	}
 	step := m.step
@@ -221,8 +224,8 @@ func (m *Model) resume(d *draft.Draft) tea.Cmd {
 	}
 	// The SQL step holds the editor: load it so later steps read the SQL,
 	// and check it now, so its statement count is right wherever it resumes.
-	m.s.sql.enter()
-	m.s.sql.recheck()
+	m.sqlStep().enter()
+	m.sqlStep().recheck()
 	if d.Submission != nil {
 		// It stopped while a ticket was on its way: look it up before
 		// anything can be submitted again.

@@ -14,6 +14,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	"dmsticket/tui/wizard"
 )
 
 // TestCreateOrderFailuresSayWhatHappenedAndKeepEverything injects each failure
@@ -201,11 +202,11 @@ func TestBadSQLFilesAreRefusedWithAReason(t *testing.T) {
 		"no path":     {"", "type the path"},
 	}
 	for name, c := range cases {
-		if _, err := ReadSQLFile(c.path); err == nil || !strings.Contains(err.Error(), c.says) {
+		if _, err := wizard.ReadSQLFile(c.path); err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	ok, err := ReadSQLFile(write("ok.sql", []byte("\xef\xbb\xbfSELECT 1;\r\n")))
+	ok, err := wizard.ReadSQLFile(write("ok.sql", []byte("\xef\xbb\xbfSELECT 1;\r\n")))
 	if err != nil || ok != "SELECT 1;\r\n" {
 		t.Fatalf("%q %v", ok, err)
 	}

@@ -98,7 +98,7 @@ func (p probed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				s.focused = f.GetKey()
 			}
 		}
-		s.busy = p.m.s.sql.est.running || p.m.steps[StepResult].(*resultStep).busy()
+		s.busy = p.m.s.rows.running() || p.m.steps[StepResult].(*resultStep).busy()
 		d := p.m.steps[StepDatabase].(*databaseStep)
 		s.searched = d.started && !d.loading && d.query == d.input.Value()
 		pm.ch <- s

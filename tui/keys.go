@@ -9,7 +9,7 @@ type KeyMap struct {
 	NextFromSQL, Estimate, Count, ExternalEditor, Open key.Binding
 	Up, Down, PageUp, PageDown, Filter                 key.Binding
 	Edit, Save, Command, GoToStep, NewTicket, QuitWord key.Binding
-	Retry, Lookup                                      key.Binding
+	Retry, Lookup, Yes, No, Top, Bottom                key.Binding
 }
 
 // DefaultKeyMap is the key map of PRODUCT section 5.
@@ -37,6 +37,10 @@ func DefaultKeyMap() KeyMap {
 		QuitWord:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		Retry:          key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "submit again")),
 		Lookup:         key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "look the ticket up")),
+		Yes:            key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+		No:             key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "no")),
+		Top:            key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", "top")),
+		Bottom:         key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "bottom")),
 	}
 }
 

@@ -5,7 +5,6 @@
 package tui
 
 import (
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -13,6 +12,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/theme"
 	"dmsticket/tui/draft"
+	"dmsticket/tui/wizard"
 )
 
 // Options configure one wizard program.
@@ -41,7 +41,7 @@ type Options struct {
 	// files (s). Off over SSH.
 	Local bool
 	// ConsoleURL is the template of a ticket's console link; {orderId},
-	// {region} and {tid} are replaced. Empty: DefaultConsoleURL.
+	// {region} and {tid} are replaced. Empty: wizard.DefaultConsoleURL.
 	ConsoleURL string
 	// Now is the clock (tests); nil: time.Now.
 	Now func() time.Time
@@ -57,52 +57,8 @@ type Options struct {
 }
 
 // User is a signed-in SSH user and the policy that shapes what they are
-// offered. The server enforces it again at submit.
-type User struct {
-	Name        string
-	DMSUserID   int64
-	TicketTypes []string  // allowed PluginTypes; empty: all
-	Envs        []dms.Env // allowed environments; empty: all
-}
-
-// AllowsType reports whether the user may file a ticket of the type.
-func (u *User) AllowsType(pluginType string) bool {
-	if u == nil || len(u.TicketTypes) == 0 {
-		return true
-	}
-	for _, t := range u.TicketTypes {
-		if t == pluginType {
-			return true
-		}
-	}
-	return false
-}
-
-// AllowsEnv reports whether the user may file tickets against databases in env.
-func (u *User) AllowsEnv(env dms.Env) bool {
-	if u == nil || len(u.Envs) == 0 {
-		return true
-	}
-	for _, e := range u.Envs {
-		if e == env {
-			return true
-		}
-	}
-	return false
-}
-
-// DefaultConsoleURL is the console link shown for a new ticket. DMS documents
-// no ticket-detail URL; set DMSTICKET_CONSOLE_URL to your console's pattern.
-const DefaultConsoleURL = "https://dms.aliyun.com/?orderId={orderId}"
-
-// ConsoleLink fills the console URL template (DefaultConsoleURL when empty)
-// for a ticket.
-func ConsoleLink(tmpl, region string, tid, orderID int64) string {
-	if tmpl == "" {
-		tmpl = DefaultConsoleURL
-	}
-	return strings.NewReplacer("{orderId}", itoa(orderID), "{region}", region, "{tid}", itoa(tid)).Replace(tmpl)
-}
+// offered (the server enforces it again at submit): wizard.User.
+type User = wizard.User
 
 // Target is where and as whom the wizard's requests go, for the aliyun
 // command.
@@ -123,8 +79,14 @@ type session struct {
 	tenants       []dms.Tenant
 	tenantsErr    error
 	tenantsLoaded bool
-	// sql is the SQL step, whose estimate state the review reads.
-	sql *sqlStep
+	// rows is the affected-row measurement: the SQL step drives it, the
+	// other steps read it.
+	rows *rowsEstimate
+	// statements is how many statements the checked SQL holds.
+	statements int
+	// sqlVersion is the editor's version of the SQL (what a measurement is
+	// about); the root sets it.
+	sqlVersion func() uint64
 	// created maps a request (its review key) to the ticket it created: one
 	// review creates at most one ticket.
 	created map[string]int64

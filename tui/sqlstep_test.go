@@ -23,8 +23,8 @@ func sqlAt(t *testing.T, svc *stub) *direct {
 
 func (d *direct) typeSQL(s string) {
 	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s), Paste: true})
-	d.m.s.sql.recheck() // the debounced check, now
-	d.m.s.sql.checked = d.m.s.sql.ed.Version()
+	d.m.sqlStep().recheck() // the debounced check, now
+	d.m.sqlStep().checked = d.m.sqlStep().ed.Version()
 }
 
 // TestAnEstimateErrorDoesNotOutliveTheSQLItWasAbout: "fix the SQL first"
@@ -108,7 +108,7 @@ func TestOpeningAFileOverTypedSQLAsksAndCanBeUndone(t *testing.T) {
 	}
 	d := sqlAt(t, &stub{rows: 1})
 	d.typeSQL("SELECT typed FROM orders")
-	q := d.m.s.sql
+	q := d.m.sqlStep()
 	d.send(tea.KeyMsg{Type: tea.KeyCtrlO})
 	d.typeSQL(filepath.Join(dir, "missing.sql"))
 	d.key("enter")

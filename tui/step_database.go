@@ -13,6 +13,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
+	"dmsticket/tui/wizard"
 )
 
 // Database search paging: a page of results, fetched again when the cursor
@@ -308,7 +309,7 @@ func (d *databaseStep) view() string {
 	case d.loading && len(d.results) == 0:
 		status = "searching… · " + status
 	case d.total > 0:
-		status = fmt.Sprintf("%s shown · %s found in DMS · %s", Thousands(int64(len(vis))), Thousands(d.total), status)
+		status = fmt.Sprintf("%s shown · %s found in DMS · %s", wizard.Thousands(int64(len(vis))), wizard.Thousands(d.total), status)
 		if d.loading {
 			status += " · loading more…"
 		}

@@ -1,9 +1,6 @@
 package tui
 
 import (
-	"errors"
-	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -12,33 +9,20 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
+	"dmsticket/tui/wizard"
 )
 
-// detailsValues is what the form edits. huh writes through pointers, so it
-// lives on the heap, owned by the step (STYLE.md trap 5).
-type detailsValues struct {
-	comment    string
-	text       map[string]*string
-	related    string
-	attachment string
-	ignore     bool
-	reason     string
-	rows       string
-}
-
-// detailsStep is the huh form for the ticket's details, in the fixed order:
-// Comment, the type's own fields, related users, AttachmentKey, and for
-// exports last the choice to ignore the affected-row check (then its reason,
-// or the figure by hand when DMS could not measure one).
+// detailsStep is the huh form for the ticket's details: wizard.Fields, in
+// their order, on their pages (a page whose first field is hidden is
+// skipped).
 type detailsStep struct {
 	s    *session
-	v    *detailsValues
+	v    *wizard.Details
+	typ  string // the type v was made for
 	form *huh.Form
 }
 
-func newDetailsStep(s *session) *detailsStep {
-	return &detailsStep{s: s, v: &detailsValues{text: map[string]*string{}}}
-}
+func newDetailsStep(s *session) *detailsStep { return &detailsStep{s: s} }
 
 func (d *detailsStep) ticketType() dms.TicketType {
 	tt, _ := dms.LookupType(d.s.ticket.Type)
@@ -47,139 +31,50 @@ func (d *detailsStep) ticketType() dms.TicketType {
 
 // load fills the values from the ticket.
 func (d *detailsStep) load() {
-	t := d.s.ticket
-	d.v.comment = t.Comment
-	for _, in := range d.ticketType().Inputs {
-		v := t.Text[in.ID]
-		d.v.text[in.ID] = &v
-	}
-	if ids, err := dms.ParseUserIDs(d.v.related); err != nil || dms.FormatUserIDs(ids) != dms.FormatUserIDs(t.RelatedUsers) {
-		d.v.related = strings.ReplaceAll(dms.FormatUserIDs(t.RelatedUsers), ",", ", ")
-	}
-	d.v.attachment = t.AttachmentKey
-	d.v.ignore = t.IgnoreAffectRows
-	d.v.reason = t.IgnoreAffectRowsReason
-	if t.Rows.Source == dms.RowsManual {
-		d.v.rows = strconv.FormatInt(t.Rows.Total, 10)
-	}
-}
-
-// apply copies the values into the ticket; values that do not parse yet are
-// left for the form's validation to point out.
-func (d *detailsStep) apply() {
-	t := d.s.ticket
-	t.Comment = d.v.comment
-	for id, p := range d.v.text {
-		t.SetText(id, *p)
-	}
-	if ids, err := dms.ParseUserIDs(d.v.related); err == nil {
-		t.RelatedUsers = ids
-	}
-	t.AttachmentKey = strings.TrimSpace(d.v.attachment)
-	if d.ticketType().AffectRows {
-		t.IgnoreAffectRows = d.v.ignore
-		t.IgnoreAffectRowsReason = d.v.reason
-		if n, err := parseRows(d.v.rows); err == nil && d.v.rows != "" && d.needManualRows() {
-			t.Rows = dms.RowFigure{Source: dms.RowsManual, Total: n, At: d.s.now(), SQLHash: dms.SQLHash(t.SQL)}
+	if d.v == nil || d.typ != d.s.ticket.Type {
+		related := ""
+		if d.v != nil {
+			related = d.v.Related
 		}
+		d.v, d.typ = wizard.NewDetails(d.ticketType()), d.s.ticket.Type
+		d.v.Related = related
+		d.v.Figure = func() dms.RowFigure { return d.s.ticket.Rows }
+		d.v.Measuring = func() bool { return d.s.rows.running() }
 	}
+	d.v.Load(*d.s.ticket)
 }
 
-// needManualRows reports whether the form asks for the figure by hand: the
-// check is not ignored, no measured figure is there, and none is on its way.
-func (d *detailsStep) needManualRows() bool {
-	r := d.s.ticket.Rows
-	if d.s.sql != nil && d.s.sql.est.running {
-		return r.Source == dms.RowsManual // let the estimate answer; the review waits for it
-	}
-	return !d.v.ignore && (!r.Known() || r.Source == dms.RowsManual)
-}
-
-func parseRows(s string) (int64, error) {
-	s = strings.NewReplacer(",", "", "_", "", " ", "").Replace(strings.TrimSpace(s))
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, errors.New("a whole number of rows, 0 or more")
-	}
-	return n, nil
+// apply copies the values into the ticket.
+func (d *detailsStep) apply() {
+	d.v.Apply(d.s.ticket, d.s.now())
+	d.s.changed()
 }
 
 func (d *detailsStep) build() *huh.Form {
-	tt := d.ticketType()
-	v := d.v
-	fields := []huh.Field{
-		huh.NewInput().Key("comment").Title("Comment").
-			Description("What the ticket is for; approvers read this first.").
-			Placeholder("in a sentence: what, and why now").
-			CharLimit(dms.MaxCommentLen).Value(&v.comment).
-			Validate(func(s string) error {
-				if strings.TrimSpace(s) == "" {
-					return errors.New("a comment is required")
-				}
-				return nil
-			}),
-	}
-	for _, in := range tt.Inputs {
-		p := v.text[in.ID]
-		validate := func(s string) error {
-			if in.Required && strings.TrimSpace(s) == "" {
-				return fmt.Errorf("%s is required", strings.ToLower(in.Label))
-			}
-			return nil
+	var groups []*huh.Group
+	var page []huh.Field
+	var hide func(*wizard.Details) bool
+	flush := func() {
+		if len(page) == 0 {
+			return
 		}
-		if in.Multiline {
-			fields = append(fields, huh.NewText().Key(in.ID).Title(in.Label).Description(in.Help).
-				Placeholder(in.Placeholder).CharLimit(in.MaxLen).Lines(4).
-				ExternalEditor(d.s.opts.Local).Value(p).Validate(validate))
-			continue
+		g := huh.NewGroup(page...)
+		if h := hide; h != nil {
+			v := d.v
+			g = g.WithHideFunc(func() bool { return h(v) })
 		}
-		fields = append(fields, huh.NewInput().Key(in.ID).Title(in.Label).Description(in.Help).
-			Placeholder(in.Placeholder).CharLimit(in.MaxLen).Value(p).Validate(validate))
+		groups = append(groups, g)
+		page, hide = nil, nil
 	}
-	relDesc := "DMS user IDs, comma-separated; may be empty."
-	if u := d.s.opts.User; u != nil && u.DMSUserID != 0 {
-		relDesc += fmt.Sprintf(" You (%d) are added automatically.", u.DMSUserID)
+	last := -1
+	for _, f := range wizard.Fields(d.ticketType(), d.s.opts.User) {
+		if f.Group != last {
+			flush()
+			last, hide = f.Group, f.Hidden
+		}
+		page = append(page, huhField(f, d.v, d.s.opts.Local))
 	}
-	fields = append(fields,
-		huh.NewInput().Key("related").Title("Related users").Description(relDesc).
-			Placeholder("e.g. 2000002, 2000003").Value(&v.related).
-			Validate(func(s string) error { _, err := dms.ParseUserIDs(s); return err }),
-		huh.NewInput().Key("attachment").Title("Attachment key").
-			Description("Optional: the key of a file uploaded to DMS.").Value(&v.attachment).
-			Validate(func(s string) error {
-				if strings.ContainsAny(strings.TrimSpace(s), " \t") {
-					return errors.New("one key, without spaces")
-				}
-				return nil
-			}),
-	)
-	groups := []*huh.Group{}
-	if tt.AffectRows {
-		fields = append(fields, huh.NewConfirm().Key("ignore").
-			Title("Ignore the affected-row check?").
-			// A static description: huh evaluates *Func values in command
-			// goroutines, which must not read the ticket.
-			Description(d.rowsDescription()).
-			Affirmative("Yes, with a reason").Negative("No").Value(&v.ignore))
-		groups = append(groups, huh.NewGroup(fields...),
-			huh.NewGroup(huh.NewInput().Key("reason").Title("Why may DMS skip the affected-row check?").
-				Description("Required when the check is ignored; approvers see it.").
-				CharLimit(dms.MaxShortTextLen).Value(&v.reason).
-				Validate(func(s string) error {
-					if strings.TrimSpace(s) == "" {
-						return errors.New("a reason is required")
-					}
-					return nil
-				})).WithHideFunc(func() bool { return !v.ignore }),
-			huh.NewGroup(huh.NewInput().Key("rows").Title("Affected rows").
-				Description("The rows could not be measured (see above): enter the figure from your own count.").
-				Placeholder("e.g. 12500").Value(&v.rows).
-				Validate(func(s string) error { _, err := parseRows(s); return err })).
-				WithHideFunc(func() bool { return !d.needManualRows() }),
-		)
-	} else {
-		groups = append(groups, huh.NewGroup(fields...))
-	}
+	flush()
 	// Errors are drawn by the step, under its title (view): huh's footer,
 	// below a form sized to the screen, was cut off.
 	f := huh.NewForm(groups...).WithTheme(d.s.st.Huh()).WithShowHelp(false).WithShowErrors(false).
@@ -189,13 +84,6 @@ func (d *detailsStep) build() *huh.Form {
 	f.SubmitCmd = nil
 	f.CancelCmd = nil
 	return f
-}
-
-// rowsDescription explains the choice. It is fixed when the form is built,
-// and an estimate may still be on its way then, so it names no figure: the
-// review shows the figure and where it came from.
-func (d *detailsStep) rowsDescription() string {
-	return "No keeps DMS's check of the affected rows; the review shows the figure the ticket carries."
 }
 
 func (d *detailsStep) enter() tea.Cmd {
@@ -275,10 +163,10 @@ func (d *detailsStep) view() string {
 // enter the figure or ignore the check.
 func (d *detailsStep) rowsText() []string {
 	t := d.s.ticket
-	if !d.ticketType().AffectRows || t.IgnoreAffectRows || t.Rows.Known() || d.s.sql == nil {
+	if !d.ticketType().AffectRows || t.IgnoreAffectRows || t.Rows.Known() {
 		return nil
 	}
-	err := d.s.sql.estimateError()
+	err := d.s.rows.lastError()
 	if err == nil {
 		return nil
 	}
@@ -287,38 +175,8 @@ func (d *detailsStep) rowsText() []string {
 	return append(lines, wrap(st.Subtle, estimateAdvice(err), d.s.width)...)
 }
 
-// estimateAdvice is what to do about a failed measurement.
-func estimateAdvice(err error) string {
-	switch dms.KindOf(err) {
-	case dms.KindInvalid:
-		return "Fix the SQL first: esc goes back to it."
-	case dms.KindRefused:
-		return "DMS refused the statement: esc goes back to the SQL to fix it, or enter the figure from your own count below, or ignore the check with a reason."
-	case dms.KindPermission, dms.KindPolicy:
-		return "You may not query this database: enter the figure from your own count below, or ignore the check with a reason."
-	}
-	return "Enter the figure from your own count below, or ignore the check with a reason; ctrl+r in the SQL step tries again."
-}
-
 // label is a details field's name for an error message.
-func (d *detailsStep) label(key string) string {
-	switch key {
-	case "comment":
-		return "Comment"
-	case "related":
-		return "Related users"
-	case "attachment":
-		return "Attachment key"
-	case "reason":
-		return "Reason to ignore the check"
-	case "rows":
-		return "Affected rows"
-	}
-	if in, ok := d.ticketType().Input(key); ok {
-		return in.Label
-	}
-	return key
-}
+func (d *detailsStep) label(key string) string { return wizard.FieldTitle(d.ticketType(), key) }
 
 func (d *detailsStep) help() helpKeys {
 	k := d.s.keys

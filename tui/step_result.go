@@ -13,6 +13,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
 	"dmsticket/theme"
+	"dmsticket/tui/wizard"
 )
 
 type (
@@ -21,24 +22,22 @@ type (
 		req dms.OrderRequest
 		key string
 	}
-	// watermarkMsg is the newest of the caller's tickets, read just before
-	// the request is sent (0 when it could not be read).
-	watermarkMsg struct {
+	// preparedMsg is a submission ready to go: its watermark was read.
+	preparedMsg struct {
 		seq int
-		wm  int64
+		sub dms.Submission
 	}
-	createdMsg struct {
-		seq     int
-		created dms.Created
-		err     error
-		// unsent is set when the request was not sent because the
-		// submission could not be written down first.
+	// sentMsg is what CreateOrder answered, or that the submission could
+	// not be written down first (unsent: then nothing was sent).
+	sentMsg struct {
+		seq    int
+		res    wizard.Result
 		unsent error
 	}
-	lookupMsg struct {
-		seq    int
-		lookup dms.Lookup
-		err    error
+	// resolvedMsg is what the lookup after a lost answer found.
+	resolvedMsg struct {
+		seq int
+		res wizard.Result
 	}
 	// SubmittedMsg reports a finished submission to whoever hosts the
 	// program (drafts, audit): the ticket ID, or the error.
@@ -49,41 +48,36 @@ type (
 	}
 )
 
-func (watermarkMsg) owner() Step { return StepResult }
-func (createdMsg) owner() Step   { return StepResult }
-func (lookupMsg) owner() Step    { return StepResult }
+func (preparedMsg) owner() Step { return StepResult }
+func (sentMsg) owner() Step     { return StepResult }
+func (resolvedMsg) owner() Step { return StepResult }
 
-// resultPhase is where a submission stands.
+// resultPhase is where the result step stands.
 type resultPhase int
 
 const (
 	phaseIdle      resultPhase = iota
-	phasePreparing             // reading the watermark, writing the submission down
-	phaseSending
-	phaseCreated
-	phaseFailed
-	phaseChecking // outcome unknown: looking the ticket up
-	phaseFound    // outcome unknown, then found: created
-	phaseNotFound // outcome unknown, then not found: may submit again
-	phaseSeveral  // outcome unknown, then several tickets match: none is picked
-	phaseCheckFailed
+	phasePreparing             // reading the watermark
+	phaseSending               // the submission written down, CreateOrder on its way
+	phaseChecking              // the answer was lost: looking the ticket up
+	phaseDone                  // res says what became of it
+	phaseUnsent                // nothing was sent: the submission could not be written down
 )
 
-// resultStep sends CreateOrder once and shows what came of it.
+// resultStep sends a reviewed request once (wizard.Prepare, wizard.Send),
+// looks it up when its answer is lost (wizard.Resolve), and shows what came
+// of it.
 type resultStep struct {
-	s         *session
-	phase     resultPhase
-	seq       int
-	req       dms.OrderRequest
-	reqKey    string
-	sub       dms.Submission
-	resumed   bool // the submission was found in flight in a draft at start
-	created   dms.Created
-	found     dms.Order
-	lookup    dms.Lookup
-	err       error
-	lookupErr error
-	spin      spinner.Model
+	s      *session
+	phase  resultPhase
+	seq    int
+	req    dms.OrderRequest
+	reqKey string
+	res    wizard.Result
+	unsent error
+	// resumed: the submission was found in flight in a draft at start.
+	resumed bool
+	spin    spinner.Model
 	// quitAsked is set by a first ctrl+c while the request is on its way.
 	quitAsked bool
 }
@@ -104,6 +98,14 @@ func (r *resultStep) busy() bool {
 // its outcome to the next start's lookup.
 func (r *resultStep) sending() bool { return r.phase == phasePreparing || r.phase == phaseSending }
 
+// outcome is what became of the submission, once known.
+func (r *resultStep) outcome() wizard.Outcome {
+	if r.phase != phaseDone {
+		return 0
+	}
+	return r.res.Outcome
+}
+
 func (r *resultStep) enter() tea.Cmd {
 	if r.busy() {
 		return r.spin.Tick
@@ -111,68 +113,74 @@ func (r *resultStep) enter() tea.Cmd {
 	return nil
 }
 
-// start prepares the request: the newest ticket ID is read first (a
-// ticket this request creates is newer), then the submission is written
-// down, then it is sent. It is the only way CreateOrder is called.
+// start prepares the request: the newest ticket ID is read first (a ticket
+// this request creates is newer); then the submission is written down and
+// sent. It is the only way CreateOrder is called.
 func (r *resultStep) start(m submitMsg) tea.Cmd {
 	if r.busy() {
 		return nil
 	}
 	r.seq++
-	r.phase, r.req, r.reqKey, r.err, r.lookupErr, r.resumed, r.quitAsked = phasePreparing, m.req, m.key, nil, nil, false, false
-	seq, tid, svc := r.seq, m.req.Tid, r.s.svc
+	r.phase, r.req, r.reqKey, r.res, r.unsent, r.resumed, r.quitAsked = phasePreparing, m.req, m.key, wizard.Result{}, nil, false, false
+	seq, req, svc, now := r.seq, m.req, r.s.svc, r.s.now()
 	return tea.Batch(r.spin.Tick, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		wm, _ := dms.WatermarkOf(ctx, svc, tid) // 0 when unknown: the contents decide
-		return watermarkMsg{seq: seq, wm: wm}
+		return preparedMsg{seq: seq, sub: wizard.Prepare(context.Background(), svc, req, now)}
 	})
 }
 
-// send records the submission (in the draft) and sends CreateOrder.
-func (r *resultStep) send(wm int64) tea.Cmd {
-	r.sub = dms.NewSubmission(r.req, r.s.now(), wm)
-	sub := r.sub
+// send writes the submission down (in the draft) and sends it.
+func (r *resultStep) send(sub dms.Submission) tea.Cmd {
+	r.res.Sub = sub
 	r.s.inflight = &sub
 	r.s.changed()
 	record := r.s.recordSubmission()
 	r.phase = phaseSending
-	seq, req, svc := r.seq, r.req, r.s.svc
+	seq, svc := r.seq, r.s.svc
 	return func() tea.Msg {
 		if err := record(); err != nil {
-			return createdMsg{seq: seq, unsent: err}
+			return sentMsg{seq: seq, unsent: err}
 		}
-		c, err := svc.CreateOrder(context.Background(), req)
-		return createdMsg{seq: seq, created: c, err: err}
+		return sentMsg{seq: seq, res: wizard.Send(context.Background(), svc, sub)}
 	}
 }
 
 // resume looks up a submission a draft found in flight at start.
 func (r *resultStep) resume(sub dms.Submission) tea.Cmd {
 	r.seq++
-	r.sub, r.req, r.resumed = sub, sub.Request, true
-	r.reqKey = reviewKey(sub.Request)
-	r.err = &dms.Error{Op: "CreateOrder", Kind: dms.KindOutcomeUnknown,
-		Message: "dmsticket stopped while this ticket was on its way to DMS (sent " + sub.SentAt.Local().Format("2006-01-02 15:04:05") + ")"}
+	r.req, r.reqKey, r.resumed = sub.Request, wizard.Key(sub.Request), true
+	r.res = wizard.Stopped(sub)
 	return r.lookUp()
 }
 
 func (r *resultStep) lookUp() tea.Cmd {
 	r.phase = phaseChecking
 	r.seq++
-	seq, sub, svc := r.seq, r.sub, r.s.svc
+	seq, res, svc := r.seq, r.res, r.s.svc
 	return tea.Batch(r.spin.Tick, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		l, err := dms.LookUp(ctx, svc, sub)
-		return lookupMsg{seq: seq, lookup: l, err: err}
+		return resolvedMsg{seq: seq, res: wizard.Resolve(ctx, svc, res)}
 	})
 }
 
-// settled forgets the submission in flight: its outcome is known.
-func (r *resultStep) settled() {
-	r.s.inflight = nil
-	r.s.changed()
+// settle takes a result whose outcome is known or unknown.
+func (r *resultStep) settle(res wizard.Result) tea.Cmd {
+	r.res, r.phase, r.quitAsked = res, phaseDone, false
+	if res.Outcome == wizard.Unknown {
+		return r.lookUp()
+	}
+	if res.Outcome.Known() {
+		r.s.inflight = nil // the draft keeps no submission whose outcome is known
+		r.s.changed()
+	}
+	if id, ok := res.TicketID(); ok {
+		r.s.created[r.reqKey] = id
+		return r.report(id, nil)
+	}
+	if res.Outcome == wizard.Refused {
+		return r.report(0, res.Err)
+	}
+	return nil
 }
 
 func (r *resultStep) update(msg tea.Msg) tea.Cmd {
@@ -184,75 +192,44 @@ func (r *resultStep) update(msg tea.Msg) tea.Cmd {
 		var cmd tea.Cmd
 		r.spin, cmd = r.spin.Update(msg)
 		return cmd
-	case watermarkMsg:
+	case preparedMsg:
 		if msg.seq != r.seq || r.phase != phasePreparing {
 			return nil
 		}
-		return r.send(msg.wm)
-	case createdMsg:
+		return r.send(msg.sub)
+	case sentMsg:
 		if msg.seq != r.seq {
 			return nil
 		}
-		r.quitAsked = false
 		if msg.unsent != nil {
-			r.settled()
-			r.phase = phaseFailed
-			r.err = &dms.Error{Op: "CreateOrder", Kind: dms.KindInvalid,
-				Message: "nothing was sent: the submission could not be written down first, so a crash could have filed it twice (" + msg.unsent.Error() + ")"}
+			r.s.inflight = nil
+			r.s.changed()
+			r.phase, r.unsent, r.quitAsked = phaseUnsent, msg.unsent, false
 			return nil
 		}
-		if msg.err == nil {
-			r.settled()
-			r.phase, r.created = phaseCreated, msg.created
-			r.s.created[r.reqKey] = msg.created.OrderIDs[0]
-			return r.report(msg.created.OrderIDs[0], nil)
-		}
-		r.err = msg.err
-		if dms.KindOf(msg.err) == dms.KindOutcomeUnknown {
-			return r.lookUp()
-		}
-		r.settled()
-		r.phase = phaseFailed
-		return r.report(0, msg.err)
-	case lookupMsg:
+		return r.settle(msg.res)
+	case resolvedMsg:
 		if msg.seq != r.seq {
 			return nil
 		}
-		r.lookup = msg.lookup
-		switch o, found := msg.lookup.Found(); {
-		case msg.err != nil:
-			r.phase, r.lookupErr = phaseCheckFailed, msg.err
-		case found:
-			r.settled()
-			r.phase, r.found = phaseFound, o
-			r.s.created[r.reqKey] = o.ID
-			return r.report(o.ID, nil)
-		case msg.lookup.Several():
-			r.phase = phaseSeveral
-		default:
-			r.settled()
-			r.phase = phaseNotFound
-		}
-		return nil
+		return r.settle(msg.res)
 	case tea.KeyMsg:
 		k := r.s.keys
 		if r.busy() {
 			return nil
 		}
+		o := r.outcome()
 		switch {
 		case key.Matches(msg, k.Edit):
 			r.s.goTo(StepReview)
-			return nil
 		case key.Matches(msg, k.NewTicket):
 			r.s.newTicket()
-			return nil
 		case key.Matches(msg, k.QuitWord):
 			return tea.Quit
-		case key.Matches(msg, k.Lookup) && (r.phase == phaseCheckFailed || r.phase == phaseNotFound || r.phase == phaseSeveral):
+		case key.Matches(msg, k.Lookup) && (o == wizard.LookupFailed || o == wizard.NotFound || o == wizard.Several):
 			return r.lookUp()
-		case key.Matches(msg, k.Retry) && (r.phase == phaseNotFound || r.phase == phaseFailed):
+		case key.Matches(msg, k.Retry) && (o == wizard.NotFound || o == wizard.Refused || r.phase == phaseUnsent):
 			r.s.submitRequest(submitMsg{req: r.req, key: r.reqKey})
-			return nil
 		}
 	}
 	return nil
@@ -272,8 +249,9 @@ func (r *resultStep) view() string {
 	if r.resumed {
 		lost = "? dmsticket stopped while this ticket was being sent"
 	}
-	switch r.phase {
-	case phasePreparing, phaseSending:
+	res := r.res
+	switch {
+	case r.sending():
 		lines = append(lines, r.spin.View()+" "+st.Title.Render("Sending CreateOrder to DMS…"), "",
 			st.Subtle.Render("It is sent once; pressing enter again does nothing."))
 		if r.quitAsked {
@@ -282,77 +260,86 @@ func (r *resultStep) view() string {
 				"The draft keeps the request, and the next start looks the ticket up before anything can be sent again. "+
 				"ctrl+c again quits; any other key waits for the answer.", w)...)
 		}
-	case phaseCreated, phaseFound:
-		id, reqID := int64(0), ""
-		head := "✓ Ticket created"
-		if r.phase == phaseCreated {
-			id, reqID = r.created.OrderIDs[0], r.created.RequestID
-		} else {
-			id, reqID = r.found.ID, r.found.RequestID
-			head = "✓ Ticket created (found after the answer was lost)"
-			if r.resumed {
-				head = "✓ Ticket created (found after dmsticket stopped while sending it)"
-			}
-		}
-		lines = append(lines, st.Success.Render(head), "", "   "+st.Big.Render(fmt.Sprintf("%d", id)), "")
-		if r.phase == phaseCreated && len(r.created.OrderIDs) > 1 {
-			var more []string
-			for _, x := range r.created.OrderIDs[1:] {
-				more = append(more, fmt.Sprint(x))
-			}
-			lines = append(lines, row(st, "Also", strings.Join(more, ", ")))
-		}
-		if reqID != "" {
-			lines = append(lines, row(st, "Request ID", inert.Line(reqID)))
-		}
-		lines = append(lines, row(st, "Console", ConsoleLink(r.s.opts.ConsoleURL, r.s.opts.Region, r.req.Tid, id)))
-		if r.phase == phaseFound {
-			status := r.found.StatusDesc
-			if status == "" {
-				status = r.found.Status
-			}
-			lines = append(lines, row(st, "Status", inert.Line(status)))
-			lines = append(lines, wrap(st.Faint, "Matched on "+strings.Join(r.lookup.Compared, ", ")+".", w)...)
-		}
-		lines = append(lines, "", st.Subtle.Render("DMS now prechecks the ticket; then it waits for approval."))
-	case phaseFailed:
-		head := "✗ DMS did not create the ticket"
-		if dms.KindOf(r.err) == dms.KindPolicy {
-			head = "✗ This server's policy refused the ticket"
-		} else if dms.KindOf(r.err) == dms.KindInvalid {
-			head = "✗ The ticket was not sent"
-		}
-		lines = append(lines, st.Error.Bold(true).Render(head), "", errorLines(st, r.err, w), "")
-		lines = append(lines, wrap(st.Subtle, "Nothing was created. e goes back to the review with everything kept; enter there submits again.", w)...)
-	case phaseChecking:
+	case r.phase == phaseUnsent:
+		lines = append(lines, st.Error.Bold(true).Render("✗ The ticket was not sent"), "",
+			wrap(st.Error, "The submission could not be written down first, so a crash could have filed it twice: "+inert.Line(r.unsent.Error()), w)[0], "")
+		lines = append(lines, wrap(st.Subtle, "Nothing was sent. r tries again; e goes back to the review with everything kept.", w)...)
+	case r.phase == phaseChecking:
 		lines = append(lines, st.Warn.Bold(true).Render(lost), "",
 			wrap(st.Subtle, "The request may have reached DMS, so the ticket may exist. "+
 				"Looking it up before anything is sent again:", w)[0],
-			r.spin.View()+" "+st.Info.Render("ListOrders: your tickets with this comment since "+r.sub.SentAt.Add(-2*time.Minute).Local().Format("15:04:05")+", each read back and compared…"))
-	case phaseNotFound:
+			r.spin.View()+" "+st.Info.Render("ListOrders: your tickets with this comment since "+res.Sub.SentAt.Add(-2*time.Minute).Local().Format("15:04:05")+", each read back and compared…"))
+	case res.Outcome == wizard.Created || res.Outcome == wizard.Found:
+		lines = append(lines, r.createdLines(lost)...)
+	case res.Outcome == wizard.Refused:
+		head := "✗ DMS did not create the ticket"
+		if dms.KindOf(res.Err) == dms.KindPolicy {
+			head = "✗ This server's policy refused the ticket"
+		}
+		lines = append(lines, st.Error.Bold(true).Render(head), "", errorLines(st, res.Err, w), "")
+		lines = append(lines, wrap(st.Subtle, "Nothing was created. e goes back to the review with everything kept; enter there submits again.", w)...)
+	case res.Outcome == wizard.NotFound:
 		lines = append(lines, st.Warn.Bold(true).Render(lost), "",
-			errorLines(st, r.err, w), "",
+			errorLines(st, res.Err, w), "",
 			st.Value.Render("No ticket matching this request was created since it was sent."))
-		lines = append(lines, wrap(st.Faint, "Compared: "+strings.Join(r.lookup.Compared, ", ")+".", w)...)
+		lines = append(lines, wrap(st.Faint, "Compared: "+strings.Join(res.Lookup.Compared, ", ")+".", w)...)
 		lines = append(lines, wrap(st.Subtle, "It is safe to send it again: r submits again now, l looks once more.", w)...)
-	case phaseSeveral:
+	case res.Outcome == wizard.Several:
 		lines = append(lines, st.Warn.Bold(true).Render(lost), "",
-			st.Warn.Render(fmt.Sprintf("%d tickets match this request exactly; dmsticket cannot tell which one, if any, is this submission's:", len(r.lookup.Matches))))
-		for _, o := range r.lookup.Matches {
+			st.Warn.Render(fmt.Sprintf("%d tickets match this request exactly; dmsticket cannot tell which one, if any, is this submission's:", len(res.Lookup.Matches))))
+		for _, o := range res.Lookup.Matches {
 			created := ""
 			if !o.Created.IsZero() {
 				created = " · created " + o.Created.Local().Format("2006-01-02 15:04:05")
 			}
-			lines = append(lines, st.Value.Render(fmt.Sprintf("  %d", o.ID))+st.Faint.Render(created+" · "+ConsoleLink(r.s.opts.ConsoleURL, r.s.opts.Region, r.req.Tid, o.ID)))
+			lines = append(lines, st.Value.Render(fmt.Sprintf("  %d", o.ID))+st.Faint.Render(created+" · "+wizard.ConsoleLink(r.s.opts.ConsoleURL, r.s.opts.Region, r.req.Tid, o.ID)))
 		}
 		lines = append(lines, "")
 		lines = append(lines, wrap(st.Subtle, "Check them in the DMS console before filing it again; l looks once more.", w)...)
-	case phaseCheckFailed:
+	case res.Outcome == wizard.LookupFailed:
 		lines = append(lines, st.Warn.Bold(true).Render(lost), "",
-			errorLines(st, r.err, w), "", st.Error.Render("And the lookup failed too:"), errorLines(st, r.lookupErr, w), "")
+			errorLines(st, res.Err, w), "", st.Error.Render("And the lookup failed too:"), errorLines(st, res.LookupErr, w), "")
 		lines = append(lines, wrap(st.Subtle, "The ticket may exist: l looks again. Check the DMS console before sending it again.", w)...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// createdLines is the result screen of a ticket that exists.
+func (r *resultStep) createdLines(lost string) []string {
+	st := r.s.st
+	w := r.s.width
+	res := r.res
+	id, _ := res.TicketID()
+	head, reqID := "✓ Ticket created", res.Created.RequestID
+	found, _ := res.Lookup.Found()
+	if res.Outcome == wizard.Found {
+		reqID = found.RequestID
+		head = "✓ Ticket created (found after the answer was lost)"
+		if r.resumed {
+			head = "✓ Ticket created (found after dmsticket stopped while sending it)"
+		}
+	}
+	lines := []string{st.Success.Render(head), "", "   " + st.Big.Render(fmt.Sprintf("%d", id)), ""}
+	if ids := res.TicketIDs(); len(ids) > 1 {
+		var more []string
+		for _, x := range ids[1:] {
+			more = append(more, fmt.Sprint(x))
+		}
+		lines = append(lines, row(st, "Also", strings.Join(more, ", ")))
+	}
+	if reqID != "" {
+		lines = append(lines, row(st, "Request ID", inert.Line(reqID)))
+	}
+	lines = append(lines, row(st, "Console", wizard.ConsoleLink(r.s.opts.ConsoleURL, r.s.opts.Region, r.req.Tid, id)))
+	if res.Outcome == wizard.Found {
+		status := found.StatusDesc
+		if status == "" {
+			status = found.Status
+		}
+		lines = append(lines, row(st, "Status", inert.Line(status)))
+		lines = append(lines, wrap(st.Faint, "Matched on "+strings.Join(res.Lookup.Compared, ", ")+".", w)...)
+	}
+	return append(lines, "", st.Subtle.Render("DMS now prechecks the ticket; then it waits for approval."))
 }
 
 // row is "Label       value" for the result screen.
@@ -366,11 +353,14 @@ func (r *resultStep) help() helpKeys {
 		return helpKeys{short: []key.Binding{with(k.Quit, "ctrl+c", "quit")}}
 	}
 	short := []key.Binding{with(k.Edit, "e", "back to review"), k.NewTicket, k.QuitWord}
-	switch r.phase {
-	case phaseNotFound:
+	switch r.outcome() {
+	case wizard.NotFound:
 		short = append([]key.Binding{k.Retry, k.Lookup}, short...)
-	case phaseCheckFailed, phaseSeveral:
+	case wizard.LookupFailed, wizard.Several:
 		short = append([]key.Binding{k.Lookup}, short...)
+	}
+	if r.phase == phaseUnsent {
+		short = append([]key.Binding{with(k.Retry, "r", "try again")}, short...)
 	}
 	return helpKeys{short: short}
 }

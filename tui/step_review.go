@@ -18,6 +18,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
+	"dmsticket/tui/wizard"
 )
 
 // reviewMode is what the review screen is doing.
@@ -37,7 +38,7 @@ type reviewStep struct {
 	mode     reviewMode
 	vp       viewport.Model
 	req      dms.OrderRequest
-	reqKey   string // the request's JSON: what "this review" is
+	reqKey   string // what "this review" is (wizard.Key)
 	problems dms.Problems
 	stale    bool // the row figure was measured for other SQL (computed in refresh, not per frame)
 	// jsonFor and jsonView cache the highlighted JSON: it is drawn once per
@@ -51,19 +52,13 @@ type reviewStep struct {
 }
 
 func newReviewStep(s *session) *reviewStep {
+	vp := viewport.New(0, 0)
+	vp.SetHorizontalStep(8) // the aliyun command's long lines scroll sideways
 	return &reviewStep{
-		s: s, vp: reviewViewport(),
+		s: s, vp: vp,
 		confirm: newInput(s, "Schema name: ", ""),
 		path:    newInput(s, "Save to: ", "path of the ticket file"),
 	}
-}
-
-// reviewViewport scrolls the JSON (and the aliyun command) up and down and,
-// for the command's long lines, sideways.
-func reviewViewport() viewport.Model {
-	vp := viewport.New(0, 0)
-	vp.SetHorizontalStep(8)
-	return vp
 }
 
 func (r *reviewStep) enter() tea.Cmd {
@@ -78,34 +73,19 @@ func (r *reviewStep) refresh() {
 	t := r.s.ticket
 	r.problems = t.Validate()
 	r.stale = t.Rows.Known() && t.Rows.SQLHash != "" && t.Rows.SQLHash != dms.SQLHash(t.SQL)
-	r.req = dms.OrderRequest{
-		Tid: t.Tenant.ID, PluginType: t.Type, PluginParam: t.PluginParam(),
-		RelatedUserList: dms.FormatUserIDs(r.relatedUsers()), AttachmentKey: t.AttachmentKey, Comment: t.Comment,
-	}
+	r.req = wizard.Request(*t, r.s.opts.User)
+	r.reqKey = wizard.Key(r.req)
 	pretty := dms.PluginParamPretty(r.req.PluginParam)
-	r.reqKey = reviewKey(r.req)
 	if key := pretty + "\x00" + itoa(r.s.width); key != r.jsonFor {
 		// Highlighted once per review (and width): long values such as the
 		// SQL wrap, so every byte of the request is on screen.
 		r.jsonFor = key
 		r.jsonView = ansi.Hardwrap(highlightJSON(r.s, pretty), max(20, r.s.width), true)
 	}
-	r.layout()
-	r.vp.SetContent(r.jsonView)
-}
-
-// reviewKey is what "this review" is: the request's hash. One review
-// creates at most one ticket.
-func reviewKey(req dms.OrderRequest) string { return dms.RequestHash(req) }
-
-// relatedUsers is the ticket's related users plus, over SSH, the signed-in
-// user's DMS ID.
-func (r *reviewStep) relatedUsers() []int64 {
-	ids := r.s.ticket.RelatedUsers
-	if u := r.s.opts.User; u != nil && u.DMSUserID != 0 {
-		ids = dms.WithUser(ids, u.DMSUserID)
+	if r.mode != reviewCommand {
+		r.vp.SetContent(r.jsonView)
 	}
-	return ids
+	r.layout()
 }
 
 // highlightJSON draws the JSON with the theme's chroma style and the
@@ -141,9 +121,8 @@ func (r *reviewStep) summaryLines() []string {
 		lines = append(lines, row("Database", st.Value.Render(inert.Line(t.Database.Name()))+" "+envBadge(st, t.Database.Env)))
 	}
 	if tt.Has(dms.StepSQL) {
-		n := len(q(r.s).stmts)
 		lc := strings.Count(strings.TrimRight(t.SQL, "\n"), "\n") + 1
-		sql := st.Value.Render(plural(n, "statement") + ", " + plural(lc, "line"))
+		sql := st.Value.Render(wizard.Count(r.s.statements, "statement") + ", " + wizard.Count(lc, "line"))
 		if tt.AffectRows {
 			sql += sep + st.Subtle.Render("rows ") + r.rowsValue()
 		}
@@ -162,27 +141,18 @@ func (r *reviewStep) summaryLines() []string {
 	return lines
 }
 
-// plural is "1 line", "2 lines".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return itoa(n) + " " + word + "s"
-}
-
 func (r *reviewStep) rowsValue() string {
 	st := r.s.st
 	t := r.s.ticket
-	sq := q(r.s)
 	switch {
 	case t.IgnoreAffectRows:
 		return st.Warn.Render("check ignored: ") + st.Value.Render(inert.Line(t.IgnoreAffectRowsReason))
-	case sq.est.running:
+	case r.s.rows.running():
 		return st.Info.Render("measuring… (enter waits for it)")
 	case !t.Rows.Known():
 		return st.Error.Render("no figure")
 	}
-	v := st.Value.Render(Thousands(t.Rows.Total)) + st.Subtle.Render(" · "+t.Rows.Source.Label())
+	v := st.Value.Render(wizard.Thousands(t.Rows.Total)) + st.Subtle.Render(" · "+t.Rows.Source.Label())
 	if !t.Rows.At.IsZero() {
 		v += st.Faint.Render(" at " + t.Rows.At.Local().Format("15:04:05"))
 	}
@@ -192,28 +162,75 @@ func (r *reviewStep) rowsValue() string {
 	return v
 }
 
-// q is the session's SQL step.
-func q(s *session) *sqlStep { return s.sql }
+// top is what the review draws above the JSON: the title, the summary, the
+// problems and the rule with the box's title.
+func (r *reviewStep) top() string {
+	st := r.s.st
+	w := r.s.width
+	lines := []string{st.Title.Render("Review") + st.Subtle.Render(" · the request exactly as it will be sent")}
+	lines = append(lines, r.summaryLines()...)
+	if len(r.problems) > 0 {
+		lines = append(lines, st.Error.Bold(true).Render("Not ready:"))
+		for i, p := range r.problems {
+			if i == 3 {
+				lines = append(lines, st.Error.Render(truncate(fmt.Sprintf("  … and %d more", len(r.problems)-3), w)))
+				break
+			}
+			lines = append(lines, st.Error.Render(truncate("  ✗ "+inert.Line(p.String()), w)))
+		}
+	}
+	title := "PluginParam"
+	if r.mode == reviewCommand {
+		title = "aliyun command · sent to the clipboard (OSC 52) if the terminal allows"
+	}
+	pct := ""
+	if r.vp.TotalLineCount() > r.vp.Height {
+		pct = fmt.Sprintf(" %3.0f%%", r.vp.ScrollPercent()*100)
+	}
+	rule := max(0, w-lipgloss.Width(title)-lipgloss.Width(pct)-4)
+	lines = append(lines, truncate(st.PanelTitle.Render("── "+title+" ")+st.Rule.Render(strings.Repeat("─", rule))+st.Faint.Render(pct), w))
+	return strings.Join(lines, "\n")
+}
 
+// bottom is what the review draws below the JSON: the dialog of the mode
+// and the notice.
+func (r *reviewStep) bottom() string {
+	st := r.s.st
+	w := r.s.width
+	var lines []string
+	switch r.mode {
+	case reviewConfirm:
+		lines = append(lines, wrap(st.Warning, fmt.Sprintf("%s database: type its schema name, %s, to submit.",
+			capitalize(r.s.ticket.Database.Env.Label()), inert.Line(r.s.ticket.Database.SchemaName)), w)...)
+		lines = append(lines, r.confirm.View())
+	case reviewSave:
+		lines = append(lines, st.Subtle.Render("Save the request as a ticket file (mode 0600):"), r.path.View())
+	case reviewStale:
+		lines = append(lines, wrap(st.Warn, fmt.Sprintf("The figure you entered (%s rows) was for earlier SQL. Keep it? y keeps it, n goes to Details.",
+			wizard.Thousands(r.s.ticket.Rows.Total)), w)...)
+	}
+	if r.notice != "" {
+		style := st.Error
+		if r.noticeOK {
+			style = st.Success
+		}
+		lines = append(lines, wrap(style, r.notice, w)...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// layout gives the viewport the height the rest leaves, measured.
 func (r *reviewStep) layout() {
-	used := len(r.summaryLines()) + 4 + r.extraLines()
+	used := lipgloss.Height(r.top())
+	if b := r.bottom(); b != "" {
+		used += lipgloss.Height(b)
+	}
 	r.vp.Width = r.s.width
 	r.vp.Height = max(1, r.s.height-used)
 }
 
-// extraLines is how many lines the problems, notices and dialogs take.
-func (r *reviewStep) extraLines() int {
-	n := 1
-	if len(r.problems) > 0 {
-		n += min(len(r.problems), 3) + 1
-	}
-	if r.mode != reviewNormal && r.mode != reviewCommand {
-		n += 2
-	}
-	return n
-}
-
 func (r *reviewStep) update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case savedMsg:
 		if msg.err != nil {
@@ -221,26 +238,24 @@ func (r *reviewStep) update(msg tea.Msg) tea.Cmd {
 		} else {
 			r.notice, r.noticeOK = "Saved "+inert.Line(msg.path)+" (mode 0600); submit it later with dmsticket create --from.", true
 		}
-		return nil
 	case tea.WindowSizeMsg:
 		r.refresh()
-		return nil
 	case tea.KeyMsg:
-		return r.key(msg)
+		cmd = r.key(msg)
 	}
-	return nil
+	r.layout()
+	return cmd
 }
 
 func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 	k := r.s.keys
 	switch r.mode {
 	case reviewConfirm:
-		switch msg.String() {
-		case "esc":
+		switch {
+		case key.Matches(msg, k.Back):
 			r.mode = reviewNormal
-			r.layout()
 			return nil
-		case "enter":
+		case key.Matches(msg, k.Enter):
 			// The name as the screen shows it (cleaned of escapes, its
 			// invisible characters spelled out) is what the user can type.
 			if typed := r.confirm.Value(); typed != inert.Line(r.s.ticket.Database.SchemaName) && typed != r.s.ticket.Database.SchemaName {
@@ -254,43 +269,39 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 		r.confirm, cmd = r.confirm.Update(msg)
 		return cmd
 	case reviewSave:
-		switch msg.String() {
-		case "esc":
+		switch {
+		case key.Matches(msg, k.Back):
 			r.mode = reviewNormal
-			r.layout()
 			return nil
-		case "enter":
+		case key.Matches(msg, k.Enter):
 			r.mode = reviewNormal
-			r.layout()
 			return r.save(strings.TrimSpace(r.path.Value()))
 		}
 		var cmd tea.Cmd
 		r.path, cmd = r.path.Update(msg)
 		return cmd
 	case reviewStale:
-		switch msg.String() {
-		case "y", "Y":
+		switch {
+		case key.Matches(msg, k.Yes):
 			r.s.ticket.Rows.SQLHash = dms.SQLHash(r.s.ticket.SQL)
+			r.s.changed()
 			r.mode = reviewNormal
 			r.refresh()
-			return nil
-		case "n", "N", "esc":
+		case key.Matches(msg, k.No), key.Matches(msg, k.Back):
 			r.mode = reviewNormal
 			r.s.goTo(StepDetails)
-			return nil
 		}
 		return nil
 	case reviewCommand:
 		switch {
-		case key.Matches(msg, k.Command), msg.String() == "esc", msg.String() == "q":
+		case key.Matches(msg, k.Command), key.Matches(msg, k.Back), key.Matches(msg, k.QuitWord):
 			r.mode = reviewNormal
 			r.vp.SetContent(r.jsonView)
 			r.vp.GotoTop()
+			r.vp.SetXOffset(0)
 			return nil
 		}
-		var cmd tea.Cmd
-		r.vp, cmd = r.vp.Update(msg)
-		return cmd
+		return r.scroll(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Enter):
@@ -307,7 +318,7 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 		// One flag per line, never wrapped inside a value (a copied command
 		// must be the command): long lines scroll sideways.
 		to := r.s.opts.Target()
-		text, exact := ShellCommandText(dms.AliyunCommandLines(r.req, to))
+		text, exact := wizard.ShellCommandText(dms.AliyunCommandLines(r.req, to))
 		note := dms.AliyunCredentialsNote(to)
 		if !exact {
 			note += " The comment or SQL holds control characters, removed here for display: this command is not exact; a ticket file keeps them."
@@ -328,8 +339,22 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 		r.mode = reviewSave
 		r.path.SetValue(defaultTicketPath(r.s.ticket.Type, r.s.now().Format("20060102-150405")))
 		r.path.CursorEnd()
-		r.layout()
 		return r.path.Focus()
+	}
+	return r.scroll(msg)
+}
+
+// scroll moves the viewport: arrows, pages, and home/g and end/G for the top
+// and the bottom.
+func (r *reviewStep) scroll(msg tea.KeyMsg) tea.Cmd {
+	k := r.s.keys
+	switch {
+	case key.Matches(msg, k.Top):
+		r.vp.GotoTop()
+		return nil
+	case key.Matches(msg, k.Bottom):
+		r.vp.GotoBottom()
+		return nil
 	}
 	var cmd tea.Cmd
 	r.vp, cmd = r.vp.Update(msg)
@@ -356,7 +381,7 @@ func (r *reviewStep) save(path string) tea.Cmd {
 		return nil
 	}
 	t := *r.s.ticket
-	t.RelatedUsers = r.relatedUsers()
+	t.RelatedUsers = wizard.RelatedUsers(t, r.s.opts.User)
 	return func() tea.Msg {
 		if err := dms.WriteTicketFile(path, t); err != nil {
 			return savedMsg{path: path, err: err}
@@ -375,7 +400,6 @@ func (r *reviewStep) save(path string) tea.Cmd {
 func (r *reviewStep) trySubmit() tea.Cmd {
 	r.refresh()
 	t := r.s.ticket
-	sq := q(r.s)
 	if len(r.problems) > 0 {
 		r.notice, r.noticeOK = "Fix the problems above first (the step numbers take you there).", false
 		return nil
@@ -390,25 +414,23 @@ func (r *reviewStep) trySubmit() tea.Cmd {
 	}
 	tt, _ := dms.LookupType(t.Type)
 	if tt.AffectRows && !t.IgnoreAffectRows {
-		if sq.est.running {
+		if r.s.rows.running() {
 			r.notice, r.noticeOK = "The row figure is still being measured; press enter again when it shows.", false
 			return nil
 		}
 		if t.Rows.Source == dms.RowsManual && t.Rows.SQLHash != "" && t.Rows.SQLHash != dms.SQLHash(t.SQL) {
 			r.mode = reviewStale
-			r.layout()
 			return nil
 		}
 		if t.Rows.StaleFor(t.SQL) {
 			r.notice, r.noticeOK = "The SQL changed since the rows were measured: measuring again, then press enter to submit.", false
-			return sq.startEstimate(t.Rows.Source)
+			return r.s.rows.start(t.Rows.Source, r.s.sqlVersion(), false)
 		}
 	}
 	if t.Database.Env.Online() {
 		r.mode = reviewConfirm
 		r.confirm.SetValue("")
 		r.notice = ""
-		r.layout()
 		return r.confirm.Focus()
 	}
 	return r.submit()
@@ -421,71 +443,34 @@ func (r *reviewStep) submit() tea.Cmd {
 }
 
 func (r *reviewStep) view() string {
-	st := r.s.st
-	w := r.s.width
-	var b strings.Builder
-	b.WriteString(st.Title.Render("Review") + st.Subtle.Render(" · the request exactly as it will be sent") + "\n")
-	for _, l := range r.summaryLines() {
-		b.WriteString(l + "\n")
+	parts := []string{r.top(), r.vp.View()}
+	if b := r.bottom(); b != "" {
+		parts = append(parts, b)
 	}
-	if len(r.problems) > 0 {
-		b.WriteString(st.Error.Bold(true).Render("Not ready:") + "\n")
-		for i, p := range r.problems {
-			if i == 3 {
-				break
-			}
-			b.WriteString(st.Error.Render(truncate("  ✗ "+inert.Line(p.String()), w)) + "\n")
-		}
-	}
-	title := "PluginParam"
-	if r.mode == reviewCommand {
-		title = "aliyun command · sent to the clipboard (OSC 52) if the terminal allows"
-	}
-	pct := ""
-	if r.vp.TotalLineCount() > r.vp.Height {
-		pct = fmt.Sprintf(" %3.0f%%", r.vp.ScrollPercent()*100)
-	}
-	rule := max(0, w-lipgloss.Width(title)-lipgloss.Width(pct)-4)
-	b.WriteString(st.PanelTitle.Render("── "+title+" ") + st.Rule.Render(strings.Repeat("─", rule)) + st.Faint.Render(pct) + "\n")
-	b.WriteString(r.vp.View() + "\n")
-	switch r.mode {
-	case reviewConfirm:
-		b.WriteString(st.Warning.Render(truncate(fmt.Sprintf("%s database: type its schema name, %s, to submit.",
-			capitalize(r.s.ticket.Database.Env.Label()), inert.Line(r.s.ticket.Database.SchemaName)), w)) + "\n")
-		b.WriteString(r.confirm.View() + "\n")
-	case reviewSave:
-		b.WriteString(st.Subtle.Render("Save the request as a ticket file (mode 0600):") + "\n" + r.path.View() + "\n")
-	case reviewStale:
-		b.WriteString(st.Warn.Render(truncate(fmt.Sprintf("The figure you entered (%s rows) was for earlier SQL. Keep it? y keeps it, n goes to Details.", Thousands(r.s.ticket.Rows.Total)), w)) + "\n\n")
-	}
-	if r.notice != "" {
-		style := st.Error
-		if r.noticeOK {
-			style = st.Success
-		}
-		b.WriteString(style.Render(truncate(r.notice, w)))
-	}
-	return b.String()
+	return strings.Join(parts, "\n")
 }
 
 func (r *reviewStep) help() helpKeys {
 	k := r.s.keys
+	scroll := with(k.Up, "↑/↓", "scroll")
+	ends := with(k.Top, "g/G", "top/bottom")
 	switch r.mode {
 	case reviewConfirm:
 		return helpKeys{short: []key.Binding{with(k.Enter, "enter", "submit"), with(k.Back, "esc", "cancel")}}
 	case reviewSave:
 		return helpKeys{short: []key.Binding{with(k.Enter, "enter", "save"), with(k.Back, "esc", "cancel")}}
 	case reviewStale:
-		return helpKeys{short: []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "keep")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "change it"))}}
+		return helpKeys{short: []key.Binding{with(k.Yes, "y", "keep"), with(k.No, "n", "change it")}}
 	case reviewCommand:
-		return helpKeys{short: []key.Binding{with(k.Command, "c/esc", "close"), with(k.Up, "↑/↓/←/→", "scroll")}}
+		short := []key.Binding{with(k.Command, "c/esc", "close"), with(k.Up, "↑/↓/←/→", "scroll"), ends}
+		return helpKeys{short: short, full: [][]key.Binding{short, {k.PageUp, k.PageDown, with(k.Top, "home/g", "top"), with(k.Bottom, "end/G", "bottom")}}}
 	}
 	short := []key.Binding{with(k.Enter, "enter", "submit"), with(k.Edit, "e", "edit"), k.GoToStep, k.Command}
 	if r.s.opts.Local {
 		short = append(short, k.Save)
 	}
-	short = append(short, with(k.Up, "↑/↓", "scroll"))
-	return helpKeys{short: short}
+	short = append(short, scroll)
+	return helpKeys{short: short, full: [][]key.Binding{short, {k.PageUp, k.PageDown, with(k.Top, "home/g", "top"), with(k.Bottom, "end/G", "bottom")}}}
 }
 
 func (r *reviewStep) typing() bool { return r.mode == reviewConfirm || r.mode == reviewSave }

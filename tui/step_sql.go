@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"dmsticket/dms/inert"
 	"dmsticket/dms/sqlscript"
 	"dmsticket/tui/editor"
+	"dmsticket/tui/wizard"
 )
 
 // checkDelay is how long typing must pause before the statement checks run.
@@ -28,12 +28,6 @@ type (
 		stmts    []sqlscript.Statement
 		problems dms.Problems
 	}
-	estimateMsg struct {
-		seq     int
-		sqlHash string
-		est     dms.RowEstimate
-		err     error
-	}
 	fileLoadedMsg struct {
 		path string
 		text string
@@ -46,24 +40,7 @@ type (
 
 func (checkTickMsg) owner() Step   { return StepSQL }
 func (checkResultMsg) owner() Step { return StepSQL }
-func (estimateMsg) owner() Step    { return StepSQL }
 func (fileLoadedMsg) owner() Step  { return StepSQL }
-
-// estimateRun is the state of the affected-row measurement.
-type estimateRun struct {
-	running bool
-	method  dms.RowSource
-	seq     int
-	cancel  context.CancelFunc
-	last    *dms.RowEstimate // the last answer, for the per-statement figures
-	err     error            // DMS's refusal or the failure of the last run
-	// errVersion is the editor version err is about: an error about other
-	// text is not shown.
-	errVersion uint64
-	started    time.Time
-	version    uint64 // the editor version being measured
-	auto       bool   // started by leaving the step, not by the user's key
-}
 
 // sqlStep is the SQL editor with live statement checks and the affected-row
 // panel.
@@ -73,7 +50,6 @@ type sqlStep struct {
 	checked   uint64 // editor version the checks are for
 	stmts     []sqlscript.Statement
 	problems  dms.Problems
-	est       estimateRun
 	notice    string // a one-line message (file loaded, refused to continue, …)
 	noticeErr bool
 	opening   bool // the ctrl+o path prompt is open
@@ -174,6 +150,7 @@ func (q *sqlStep) recheck() {
 	q.stmts = sqlscript.Statements(q.s.ticket.SQL, d)
 	q.problems = q.ticketType().CheckSQL(q.s.ticket.SQL, d)
 	q.checked = q.ed.Version()
+	q.s.statements = len(q.stmts)
 }
 
 // sync copies the editor's text into the ticket, once the editor holds the
@@ -210,7 +187,7 @@ func (q *sqlStep) leaving() tea.Cmd {
 	q.sync()
 	q.recheck()
 	t := q.s.ticket
-	if !q.ticketType().AffectRows || t.IgnoreAffectRows || q.est.running {
+	if !q.ticketType().AffectRows || t.IgnoreAffectRows || q.s.rows.running() {
 		return nil
 	}
 	if !t.Rows.Known() || (t.Rows.Source != dms.RowsManual && t.Rows.StaleFor(t.SQL)) {
@@ -218,31 +195,15 @@ func (q *sqlStep) leaving() tea.Cmd {
 		if t.Rows.Source == dms.RowsCount {
 			method = dms.RowsCount
 		}
-		cmd := q.startEstimate(method)
-		q.est.auto = true
-		return cmd
+		return q.s.rows.start(method, q.ed.Version(), true)
 	}
 	return nil
 }
 
-// startEstimate measures the current SQL in the background.
-func (q *sqlStep) startEstimate(method dms.RowSource) tea.Cmd {
+// measure measures the editor's SQL in the background (ctrl+r, ctrl+t).
+func (q *sqlStep) measure(method dms.RowSource) tea.Cmd {
 	q.sync()
-	if q.est.cancel != nil {
-		q.est.cancel()
-	}
-	q.est.seq++
-	q.est.running, q.est.method, q.est.err, q.est.started, q.est.auto = true, method, nil, q.s.now(), false
-	q.est.version = q.ed.Version()
-	ctx, cancel := context.WithCancel(context.Background())
-	q.est.cancel = cancel
-	seq, t, svc := q.est.seq, *q.s.ticket, q.s.svc
-	hash := dms.SQLHash(t.SQL)
-	return func() tea.Msg {
-		defer cancel()
-		est, err := svc.Estimate(ctx, dms.EstimateRequest{Tid: t.Tenant.ID, Database: t.Database, SQL: t.SQL, Method: method})
-		return estimateMsg{seq: seq, sqlHash: hash, est: est, err: err}
-	}
+	return q.s.rows.start(method, q.ed.Version(), false)
 }
 
 // refuseToMeasure keeps statements the ticket type does not accept away from
@@ -253,18 +214,8 @@ func (q *sqlStep) refuseToMeasure() bool {
 	if len(q.problems) == 0 {
 		return false
 	}
-	q.est.err = &dms.Error{Op: "ExecuteScript", Kind: dms.KindInvalid, Message: "fix the SQL first: " + q.problems[0].Message}
-	q.est.errVersion = q.ed.Version()
+	q.s.rows.refuse(q.problems[0], q.ed.Version())
 	return true
-}
-
-func (q *sqlStep) cancelEstimate() {
-	if q.est.cancel != nil {
-		q.est.cancel()
-	}
-	q.est.seq++ // its answer, if any, is dropped
-	q.est.running = false
-	q.notice, q.noticeErr = "Count cancelled.", false
 }
 
 func (q *sqlStep) update(msg tea.Msg) tea.Cmd {
@@ -290,7 +241,11 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		q.checked, q.stmts, q.problems = msg.version, msg.stmts, msg.problems
-		q.s.ticket.SQL = msg.sql
+		q.s.statements = len(msg.stmts)
+		if q.s.ticket.SQL != msg.sql {
+			q.s.ticket.SQL = msg.sql
+			q.s.changed()
+		}
 		marks := map[int]string{}
 		for _, p := range q.problems {
 			for _, s := range q.stmts {
@@ -302,22 +257,7 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 		q.ed.SetMarks(marks)
 		return nil
 	case estimateMsg:
-		if msg.seq != q.est.seq {
-			return nil // cancelled or superseded
-		}
-		q.est.running = false
-		if msg.sqlHash != dms.SQLHash(q.s.ticket.SQL) || (q.ed.Version() != q.checked && q.ed.Value() != q.s.ticket.SQL) {
-			return nil // the SQL changed while DMS was measuring: the answer is for old text
-		}
-		est := msg.est
-		est.At = q.s.now() // when the answer arrived, by the program's clock
-		q.est.last, q.est.err, q.est.errVersion = &est, msg.err, q.est.version
-		// An estimate the wizard started by itself does not replace a figure
-		// the user has typed since; one the user asked for does.
-		manual := q.s.ticket.Rows.Source == dms.RowsManual && q.s.ticket.Rows.SQLHash == msg.sqlHash
-		if msg.err == nil && est.Complete && !(q.est.auto && manual) {
-			q.s.ticket.Rows = est.Figure()
-		}
+		q.s.rows.answer(msg, q.ed.Version())
 		return nil
 	case fileLoadedMsg:
 		if msg.err != nil {
@@ -328,7 +268,7 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 			// Replacing what was typed with a file is asked first.
 			q.pendingFile = &msg
 			q.notice, q.noticeErr = fmt.Sprintf("Replace the %s in the editor with %s (%s)?",
-				plural(q.ed.LineCount(), "line"), inert.Line(msg.path), plural(strings.Count(msg.text, "\n")+1, "line")), true
+				wizard.Count(q.ed.LineCount(), "line"), inert.Line(msg.path), wizard.Count(strings.Count(msg.text, "\n")+1, "line")), true
 			q.ed.Blur()
 			return nil
 		}
@@ -346,7 +286,7 @@ func (q *sqlStep) loadFile(msg fileLoadedMsg) tea.Cmd {
 	q.pendingFile = nil
 	q.ed.ReplaceAll(msg.text)
 	q.ed.Focus()
-	q.notice, q.noticeErr = fmt.Sprintf("Loaded %s (%s); ctrl+z brings back what was there.", inert.Line(msg.path), plural(q.ed.LineCount(), "line")), false
+	q.notice, q.noticeErr = fmt.Sprintf("Loaded %s (%s); ctrl+z brings back what was there.", inert.Line(msg.path), wizard.Count(q.ed.LineCount(), "line")), false
 	return q.scheduleCheck()
 }
 
@@ -393,19 +333,20 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 		if !q.ticketType().AffectRows || q.refuseToMeasure() {
 			return nil
 		}
-		return q.startEstimate(dms.RowsExplain)
+		return q.measure(dms.RowsExplain)
 	case key.Matches(msg, k.Count):
 		if !q.ticketType().AffectRows {
 			return nil
 		}
-		if q.est.running && q.est.method == dms.RowsCount {
-			q.cancelEstimate()
+		if q.s.rows.counting() {
+			q.s.rows.stop()
+			q.notice, q.noticeErr = "Count cancelled.", false
 			return nil
 		}
 		if q.refuseToMeasure() {
 			return nil
 		}
-		return q.startEstimate(dms.RowsCount)
+		return q.measure(dms.RowsCount)
 	case key.Matches(msg, k.ExternalEditor):
 		if !q.s.opts.Local {
 			q.notice, q.noticeErr = "The external editor is not available over SSH.", true
@@ -488,81 +429,9 @@ func (q *sqlStep) panel(w int) string {
 		lines = append(lines, st.Success.Render("✓ ")+st.Subtle.Render(truncate("every statement is allowed", w-2)))
 	}
 	if q.ticketType().AffectRows {
-		lines = append(lines, q.rowsLines(w)...)
+		lines = append(lines, q.s.rows.lines(w, q.ed.Version(), q.stale(), len(q.stmts))...)
 	}
 	return strings.Join(lines, "\n")
-}
-
-// rowsLines is the affected-row panel: the figure, how and when it was
-// obtained, whether it is stale, per statement; or DMS's refusal.
-func (q *sqlStep) rowsLines(w int) []string {
-	st := q.s.st
-	t := q.s.ticket
-	var lines []string
-	switch {
-	case q.est.running:
-		what := "estimating (EXPLAIN)…"
-		if q.est.method == dms.RowsCount {
-			what = "counting (COUNT)… ctrl+t cancels"
-		}
-		lines = append(lines, st.Info.Render(truncate("Rows: "+what, w)))
-	case t.Rows.Known():
-		s := "Rows: " + Thousands(t.Rows.Total) + " · " + t.Rows.Source.Label()
-		if !t.Rows.At.IsZero() {
-			s += " at " + t.Rows.At.Local().Format("15:04:05")
-		}
-		lines = append(lines, st.Value.Render(truncate(s, w)))
-		if q.stale() {
-			lines = append(lines, st.Warn.Render(truncate("stale: the SQL changed — ctrl+r re-estimates", w)))
-		} else if len(t.Rows.Statements) > 1 {
-			var per []string
-			for i, n := range t.Rows.Statements {
-				per = append(per, fmt.Sprintf("#%d %s", i+1, Thousands(n)))
-			}
-			lines = append(lines, st.Faint.Render(truncate(strings.Join(per, " · "), w)))
-		}
-	case t.IgnoreAffectRows:
-		lines = append(lines, st.Subtle.Render(truncate("Rows: check ignored (see Details)", w)))
-	default:
-		lines = append(lines, st.Subtle.Render(truncate("Rows: not measured — ctrl+r estimates, ctrl+t counts", w)))
-	}
-	if err := q.estimateError(); err != nil {
-		if dms.KindOf(err) == dms.KindInvalid {
-			// Our own refusal (nothing to measure, a dialect without EXPLAIN).
-			lines = append(lines, bounded(wrap(st.Warn, "Not measured: "+errMessage(err), w), maxErrorLines, w)...)
-		} else {
-			lines = append(lines, bounded(wrap(st.Error, "DMS could not measure: "+errMessage(err), w), maxErrorLines, w)...)
-		}
-		if len(q.stmts) > 0 {
-			lines = append(lines, wrap(st.Subtle, "Enter the figure yourself in Details, or ignore the check there with a reason.", w)...)
-		}
-	}
-	return lines
-}
-
-// maxErrorLines bounds an error in the panel: a refusal naming 10,000
-// statements must not push everything else away.
-const maxErrorLines = 3
-
-// bounded keeps at most n lines, the last one ending in an ellipsis when
-// some were cut.
-func bounded(lines []string, n, w int) []string {
-	if len(lines) <= n {
-		return lines
-	}
-	out := append([]string(nil), lines[:n]...)
-	out[n-1] = truncate(out[n-1]+" …", w)
-	return out
-}
-
-// estimateError is the last measurement's failure, when it is about the
-// text in the editor now and no measurement is running: an error about SQL
-// that has changed since is not shown.
-func (q *sqlStep) estimateError() error {
-	if q.est.err == nil || q.est.running || q.est.errVersion != q.ed.Version() {
-		return nil
-	}
-	return q.est.err
 }
 
 func (q *sqlStep) help() helpKeys {
@@ -576,7 +445,7 @@ func (q *sqlStep) help() helpKeys {
 	short := []key.Binding{k.NextFromSQL}
 	if q.ticketType().AffectRows {
 		count := k.Count
-		if q.est.running && q.est.method == dms.RowsCount {
+		if q.s.rows.counting() {
 			count = with(k.Count, "ctrl+t", "cancel count")
 		}
 		short = append(short, k.Estimate, count)

@@ -16,6 +16,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/tui/draft"
+	"dmsticket/tui/wizard"
 )
 
 // stub is a dms.Service whose answers a test sets.
@@ -183,8 +184,8 @@ func TestEscGoesBackOneStepAndKeepsEverything(t *testing.T) {
 		if got.SQL != tk.SQL || got.Comment != tk.Comment || got.Database != tk.Database || got.Text["classify"] != "report" || got.Rows.Total != 42 {
 			t.Fatalf("on %v the ticket lost data: %+v", w, got)
 		}
-		if w == StepSQL && d.m.s.sql.ed.Value() != tk.SQL {
-			t.Fatalf("the editor lost the SQL: %q", d.m.s.sql.ed.Value())
+		if w == StepSQL && d.m.sqlStep().ed.Value() != tk.SQL {
+			t.Fatalf("the editor lost the SQL: %q", d.m.sqlStep().ed.Value())
 		}
 	}
 	// And forward again: the details form shows what was entered.
@@ -270,7 +271,7 @@ func TestDoubleEnterAtSubmitCreatesOneTicket(t *testing.T) {
 	}
 	// The review that created the ticket cannot create another.
 	res := d.m.steps[StepResult].(*resultStep)
-	d.send(createdMsg{seq: res.seq, created: dms.Created{OrderIDs: []int64{40000001}}})
+	d.send(sentMsg{seq: res.seq, res: wizard.Result{Outcome: wizard.Created, Created: dms.Created{OrderIDs: []int64{40000001}}}})
 	d.key("e")
 	d.key("enter")
 	if c, _ := svc.counts(); c != 1 || !strings.Contains(d.view(), "already created ticket 40000001") {

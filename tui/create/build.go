@@ -10,7 +10,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
-	"dmsticket/tui"
+	"dmsticket/tui/wizard"
 )
 
 // contentFlags are the flags that describe a ticket; --from refuses them.
@@ -142,7 +142,7 @@ func (r *runner) ticketFromFlags() (dms.Ticket, dms.Problems) {
 	if tt.Has(dms.StepSQL) {
 		switch {
 		case r.changed("sql"):
-			sql, err := tui.CheckSQLText("--sql", []byte(o.sql))
+			sql, err := wizard.CheckSQLText("--sql", []byte(o.sql))
 			if err != nil {
 				ps = append(ps, dms.Problem{Field: "SQL", Key: "sql", Message: err.Error()})
 			}
@@ -172,7 +172,7 @@ func (r *runner) ticketFromFlags() (dms.Ticket, dms.Problems) {
 // wizard's checks (size, NUL bytes, UTF-8).
 func (r *runner) readSQLFile(path string) (string, error) {
 	if path != "-" {
-		return tui.ReadSQLFile(path)
+		return wizard.ReadSQLFile(path)
 	}
 	r.stdinUsed = true
 	if r.deps.Stdin == nil {
@@ -185,7 +185,7 @@ func (r *runner) readSQLFile(path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reading standard input: %v", err)
 	}
-	return tui.CheckSQLText("standard input", b)
+	return wizard.CheckSQLText("standard input", b)
 }
 
 // readTicketFile reads --from: a path, or - for standard input, validated as

@@ -30,7 +30,7 @@ type Deps struct {
 	// Nil: never.
 	IsTerminal func() bool
 	// ConsoleURL is the console link template ({orderId}, {region},
-	// {tid}); empty: tui.DefaultConsoleURL.
+	// {tid}); empty: wizard.DefaultConsoleURL.
 	ConsoleURL string
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time

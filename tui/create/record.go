@@ -8,7 +8,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
-	"dmsticket/tui"
+	"dmsticket/tui/wizard"
 )
 
 // A ticket file submits once (PRODUCT section 7): `create --from FILE`
@@ -137,7 +137,7 @@ func (r *runner) forgetRecord() {
 
 // sayError narrates an error, indented.
 func (r *runner) sayError(err error) {
-	for _, l := range tui.ErrorText(err) {
+	for _, l := range wizard.ErrorText(err) {
 		r.say("  %s", l)
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
-	"dmsticket/tui"
+	"dmsticket/tui/wizard"
 )
 
 // runner is one run of the command.
@@ -95,7 +95,7 @@ func (r *runner) run(ctx context.Context) error {
 				return r.dmsError(ctx, "DMS could not look the database up", err)
 			default:
 				t.Database = d
-				r.say("Database: %s.", tui.DatabaseText(d))
+				r.say("Database: %s.", wizard.DatabaseText(d))
 			}
 		}
 		if tt, _ := t.TicketType(); tt.AffectRows && r.changed("affect-rows") {
@@ -217,7 +217,7 @@ func (r *runner) checkFileDatabase(ctx context.Context, t *dms.Ticket) error {
 			d.ID, inert.Line(t.Database.Name()), t.Database.Env.Label(), inert.Line(d.Name()), d.Env.Label())
 	}
 	t.Database = d
-	r.say("Ticket file: %s in tenant %s, on %s.", t.Type, inert.Line(t.Tenant.Label()), tui.DatabaseText(d))
+	r.say("Ticket file: %s in tenant %s, on %s.", t.Type, inert.Line(t.Tenant.Label()), wizard.DatabaseText(d))
 	return nil
 }
 
@@ -321,7 +321,7 @@ func (r *runner) dmsError(ctx context.Context, what string, err error) error {
 		return exit(code, err)
 	}
 	r.say("dmsticket create: %s.", what)
-	for _, l := range tui.ErrorText(err) {
+	for _, l := range wizard.ErrorText(err) {
 		r.say("  %s", l)
 	}
 	return exit(code, err)
@@ -346,7 +346,7 @@ func (r *runner) estimate(ctx context.Context, t *dms.Ticket, method dms.RowSour
 				r.say("  statement %d: %s", s.Number, inert.Line(s.Err))
 			}
 		}
-		for _, l := range tui.ErrorText(err) {
+		for _, l := range wizard.ErrorText(err) {
 			r.say("  %s", l)
 		}
 		r.say("Give the figure yourself with --affect-rows N, or skip the check with --ignore-affect-rows REASON.")
@@ -361,11 +361,11 @@ func (r *runner) estimate(ctx context.Context, t *dms.Ticket, method dms.RowSour
 	if len(est.Statements) > 1 {
 		parts := make([]string, len(est.Statements))
 		for i, s := range est.Statements {
-			parts[i] = fmt.Sprintf("statement %d: %s", s.Number, tui.Thousands(s.Rows))
+			parts[i] = fmt.Sprintf("statement %d: %s", s.Number, wizard.Thousands(s.Rows))
 		}
 		per = "; " + strings.Join(parts, ", ")
 	}
-	r.say("%s %s rows (%s%s).", verb, tui.Thousands(est.Total), how, per)
+	r.say("%s %s rows (%s%s).", verb, wizard.Thousands(est.Total), how, per)
 	return nil
 }
 
@@ -424,7 +424,7 @@ func (r *runner) submit(ctx context.Context, t dms.Ticket, req dms.OrderRequest)
 	if dms.KindOf(err) != dms.KindOutcomeUnknown {
 		r.forgetRecord()
 		r.say("dmsticket create: DMS did not create the ticket.")
-		for _, l := range tui.ErrorText(err) {
+		for _, l := range wizard.ErrorText(err) {
 			r.say("  %s", l)
 		}
 		return exit(codeFor(ctx, err), err)
@@ -446,7 +446,7 @@ func (r *runner) lookUp(ctx context.Context, sub dms.Submission, err error) erro
 		return exit(ExitInterrupted, ctx.Err())
 	case lerr != nil:
 		r.say("dmsticket create: the ticket may exist, and the lookup failed too:")
-		for _, l := range tui.ErrorText(lerr) {
+		for _, l := range wizard.ErrorText(lerr) {
 			r.say("  %s", l)
 		}
 		r.say("Check the DMS console for a ticket with this comment before running this again.")
@@ -454,14 +454,14 @@ func (r *runner) lookUp(ctx context.Context, sub dms.Submission, err error) erro
 	case l.Several():
 		r.say("dmsticket create: %d tickets match this request exactly; dmsticket cannot tell which one, if any, this run created:", len(l.Matches))
 		for _, m := range l.Matches {
-			r.say("  %d, created %s: %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"), inert.Line(tui.ConsoleLink(r.deps.ConsoleURL, r.be.Region, req.Tid, m.ID)))
+			r.say("  %d, created %s: %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"), inert.Line(wizard.ConsoleLink(r.deps.ConsoleURL, r.be.Region, req.Tid, m.ID)))
 		}
 		r.say("Check them in the DMS console before running this again.")
 		return exit(ExitRetryable, fmt.Errorf("%d tickets match the request", len(l.Matches)))
 	case !found:
 		r.forgetRecord()
 		r.say("dmsticket create: no ticket matching this request was created since it was sent (compared: %s); it is safe to run this again.", strings.Join(l.Compared, ", "))
-		for _, l := range tui.ErrorText(err) {
+		for _, l := range wizard.ErrorText(err) {
 			r.say("  %s", l)
 		}
 		return exit(ExitRetryable, err)

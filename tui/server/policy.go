@@ -79,7 +79,7 @@ func (p *policyService) SearchDatabases(ctx context.Context, q dms.SearchQuery) 
 	if len(u.Envs) == 0 {
 		return p.Service.SearchDatabases(ctx, q)
 	}
-	if q.Env != "" && !u.TUI().AllowsEnv(q.Env) {
+	if q.Env != "" && !u.AllowsEnv(q.Env) {
 		return dms.DatabasePage{Page: max(1, q.Page), PageSize: q.PageSize}, nil
 	}
 	if q.Env == "" && len(u.Envs) == 1 {
@@ -93,7 +93,7 @@ func (p *policyService) SearchDatabases(ctx context.Context, q dms.SearchQuery) 
 		n := len(page.Databases)
 		kept := make([]dms.Database, 0, n)
 		for _, db := range page.Databases {
-			if u.TUI().AllowsEnv(db.Env) {
+			if u.AllowsEnv(db.Env) {
 				kept = append(kept, db)
 			}
 		}
@@ -115,7 +115,7 @@ func (p *policyService) Database(ctx context.Context, tid, id int64, logic bool)
 	if err != nil {
 		return db, err
 	}
-	if !u.TUI().AllowsEnv(db.Env) {
+	if !u.AllowsEnv(db.Env) {
 		return dms.Database{}, envRefusal("GetDatabase", u, db)
 	}
 	return db, nil
@@ -133,7 +133,7 @@ func (p *policyService) Estimate(ctx context.Context, req dms.EstimateRequest) (
 		if err != nil {
 			return dms.RowEstimate{}, err
 		}
-		if !u.TUI().AllowsEnv(db.Env) {
+		if !u.AllowsEnv(db.Env) {
 			return dms.RowEstimate{}, envRefusal("ExecuteScript", u, db)
 		}
 	}
@@ -207,7 +207,7 @@ func (p *policyService) createOrder(ctx context.Context, req dms.OrderRequest, r
 		return dms.Created{}, err
 	}
 	rec.SSHUser, rec.Profile = u.Name, u.Profile
-	if !u.TUI().AllowsType(req.PluginType) {
+	if !u.AllowsType(req.PluginType) {
 		return dms.Created{}, refusal(op, "%s may file %s tickets only, not %s. Ask the team that runs this server to change the users file.",
 			u.Name, strings.Join(u.TicketTypes, ", "), req.PluginType)
 	}
@@ -221,7 +221,7 @@ func (p *policyService) createOrder(ctx context.Context, req dms.OrderRequest, r
 		switch {
 		case err == nil:
 			rec.Environment = string(db.Env)
-			if !u.TUI().AllowsEnv(db.Env) {
+			if !u.AllowsEnv(db.Env) {
 				return dms.Created{}, envRefusal(op, u, db)
 			}
 		case len(u.Envs) > 0:

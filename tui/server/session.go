@@ -294,7 +294,7 @@ func (s *Server) serveSession(sess ssh.Session) {
 	model := tui.New(tui.Options{
 		Service: policy, Region: b.Region, Endpoint: b.Endpoint, Demo: b.Demo, Tenant: b.Tenant,
 		Credentials: credentialOrigin(svc),
-		User:        u.TUI(),
+		User:        &u.User,
 		Renderer:    newRenderer(sess, pty.Term, env),
 		Mono:        b.Mono || noColor(env),
 		Local:       false, // no external editor, no files on the server

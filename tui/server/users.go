@@ -16,32 +16,18 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"dmsticket/dms"
-	"dmsticket/tui"
+	"dmsticket/tui/wizard"
 )
 
-// User is one person of the users file: the keys that identify them and the
-// policy that shapes what they may file.
+// User is one person of the users file: the person and policy the wizard
+// takes (wizard.User, one type for the UI, the server's checks and the
+// audit), the keys that identify them, and where the entry is.
 type User struct {
-	// Name is shown in the header, the log and the audit log.
-	Name string
+	wizard.User
 	// Keys are the public keys that sign in as this user.
 	Keys []gossh.PublicKey
-	// DMSUserID is added to every ticket's RelatedUserList; zero: none.
-	DMSUserID int64
-	// Profile is the aliyun CLI profile whose identity files this user's
-	// tickets; empty: the server's default identity.
-	Profile string
-	// TicketTypes are the PluginTypes the user may file; empty: all.
-	TicketTypes []string
-	// Envs are the environments the user may file against; empty: all.
-	Envs []dms.Env
 	// Line is where the user's entry starts in the users file.
 	Line int
-}
-
-// TUI is the user as the wizard takes it.
-func (u *User) TUI() *tui.User {
-	return &tui.User{Name: u.Name, DMSUserID: u.DMSUserID, TicketTypes: u.TicketTypes, Envs: u.Envs}
 }
 
 // Users is a parsed users file. It is read-only once built; a reload builds a
@@ -215,7 +201,7 @@ func ParseUsers(path string, data []byte) (us *Users, err error) {
 	names := map[string]int{}
 	for i, e := range doc.Users {
 		at := fmt.Sprintf("$.users[%d]", i)
-		u := &User{Name: strings.TrimSpace(e.Name), DMSUserID: e.DMSUserID, Profile: strings.TrimSpace(e.Profile), Line: lineOf(at)}
+		u := &User{User: wizard.User{Name: strings.TrimSpace(e.Name), DMSUserID: e.DMSUserID, Profile: strings.TrimSpace(e.Profile)}, Line: lineOf(at)}
 		switch {
 		case u.Name == "":
 			return nil, fail(u.Line, "user %d has no name; every user needs `name:` (shown in the header and the audit log)", i+1)

@@ -1,8 +1,9 @@
-package tui
+package wizard
 
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"dmsticket/dms"
@@ -28,7 +29,7 @@ func ReviewText(t dms.Ticket, req dms.OrderRequest, to dms.Target) string {
 	if tt.Has(dms.StepSQL) {
 		n := len(sqlscript.Statements(t.SQL, t.Database.Dialect()))
 		lc := strings.Count(strings.TrimRight(t.SQL, "\n"), "\n") + 1
-		line("SQL", countOf(n, "statement")+", "+countOf(lc, "line"))
+		line("SQL", Count(n, "statement")+", "+Count(lc, "line"))
 	}
 	if tt.AffectRows {
 		line("Affected rows", RowsText(t))
@@ -86,7 +87,7 @@ func DatabaseText(d dms.Database) string {
 	if d.DbType != "" {
 		parts = append(parts, inert.Line(d.DbType))
 	}
-	parts = append(parts, "ID "+itoa(d.ID))
+	parts = append(parts, "ID "+strconv.FormatInt(d.ID, 10))
 	if d.Alias != "" {
 		parts = append(parts, "alias “"+inert.Line(d.Alias)+"”")
 	}
@@ -109,38 +110,109 @@ func RowsText(t dms.Ticket) string {
 	return s
 }
 
-// countOf is "1 line", "2 lines".
-func countOf(n int, word string) string {
+// Count is "1 line", "2 lines".
+func Count(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return itoa(n) + " " + word + "s"
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// Thousands formats a count with comma grouping: 12,480,311.
+func Thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// DefaultConsoleURL is the console link shown for a new ticket. DMS documents
+// no ticket-detail URL; set DMSTICKET_CONSOLE_URL to your console's pattern.
+const DefaultConsoleURL = "https://dms.aliyun.com/?orderId={orderId}"
+
+// ConsoleLink fills the console URL template (DefaultConsoleURL when empty)
+// for a ticket: {orderId}, {region} and {tid} are replaced.
+func ConsoleLink(tmpl, region string, tid, orderID int64) string {
+	if tmpl == "" {
+		tmpl = DefaultConsoleURL
+	}
+	return strings.NewReplacer("{orderId}", strconv.FormatInt(orderID, 10), "{region}", region, "{tid}", strconv.FormatInt(tid, 10)).Replace(tmpl)
+}
+
+// ErrMessage is an error's message for one line: DMS's code and message, or
+// the error's text, cleaned.
+func ErrMessage(err error) string {
+	if de, ok := dms.AsError(err); ok {
+		m := de.Message
+		if de.Code != "" {
+			m = de.Code + ": " + m
+		}
+		return inert.Line(m)
+	}
+	return inert.Line(err.Error())
+}
+
+// ErrorReport is an error in a person's words, every part cleaned for the
+// terminal: what happened, DMS's code and message, the request ID, DMS's
+// troubleshooting link and what to do next. Every front end prints errors
+// from it (ErrorText for plain text).
+type ErrorReport struct {
+	What      string // the kind, with the operation: "refused by DMS (CreateOrder)"
+	Kind      string // the kind alone: "refused by DMS"
+	Op        string
+	Code      string
+	Message   string
+	RequestID string
+	Recommend string
+	Advice    string // empty for an error that is not a DMS call's
+}
+
+// Report describes err.
+func Report(err error) ErrorReport {
+	var de *dms.Error
+	if !errors.As(err, &de) {
+		return ErrorReport{Message: inert.Line(err.Error())}
+	}
+	r := ErrorReport{Kind: de.Kind.String(), Op: de.Op, Code: inert.Line(de.Code), Message: inert.Line(de.Message),
+		RequestID: inert.Line(de.RequestID), Recommend: inert.Line(de.Recommend), Advice: de.Advice()}
+	r.What = r.Kind
+	if r.Op != "" {
+		r.What += " (" + r.Op + ")"
+	}
+	return r
 }
 
 // ErrorText is an error as plain lines for a person: for a DMS error, what
 // happened (kind and code), DMS's message, the request ID, the
 // troubleshooting link and what to do next; everything from DMS cleaned.
 func ErrorText(err error) []string {
-	var de *dms.Error
-	if !errors.As(err, &de) {
-		return []string{inert.Line(err.Error())}
+	r := Report(err)
+	if r.Kind == "" {
+		return []string{r.Message}
 	}
-	head := "What happened: " + de.Kind.String()
-	if de.Op != "" {
-		head += " (" + de.Op + ")"
-	}
-	if de.Code != "" {
-		head += ", code " + inert.Line(de.Code)
+	head := "What happened: " + r.What
+	if r.Code != "" {
+		head += ", code " + r.Code
 	}
 	lines := []string{head}
-	if de.Message != "" {
-		lines = append(lines, "Message: "+inert.Line(de.Message))
+	if r.Message != "" {
+		lines = append(lines, "Message: "+r.Message)
 	}
-	if de.RequestID != "" {
-		lines = append(lines, "Request ID: "+inert.Line(de.RequestID))
+	if r.RequestID != "" {
+		lines = append(lines, "Request ID: "+r.RequestID)
 	}
-	if de.Recommend != "" {
-		lines = append(lines, "Troubleshooting: "+inert.Line(de.Recommend))
+	if r.Recommend != "" {
+		lines = append(lines, "Troubleshooting: "+r.Recommend)
 	}
-	return append(lines, "What to do: "+de.Advice())
+	return append(lines, "What to do: "+r.Advice)
 }

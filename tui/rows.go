@@ -1,0 +1,199 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/dms"
+	"dmsticket/tui/wizard"
+)
+
+// estimateMsg is the answer to one measurement.
+type estimateMsg struct {
+	seq     int
+	sqlHash string
+	est     dms.RowEstimate
+	err     error
+}
+
+func (estimateMsg) owner() Step { return StepSQL }
+
+// rowsEstimate is the affected-row measurement of the ticket's SQL: a
+// component of its own in the session. The SQL step drives it (ctrl+r,
+// ctrl+t, leaving the step); the details, the review and the result read
+// it. It knows which text (the editor's version) each answer and each error
+// is about, and drops what is about other text.
+type rowsEstimate struct {
+	s *session
+	// running is set while a measurement is on its way, by method.
+	isRunning bool
+	method    dms.RowSource
+	seq       int
+	cancel    context.CancelFunc
+	version   uint64 // the editor version being measured
+	auto      bool   // started by leaving the step, not by the user's key
+	started   time.Time
+	last      *dms.RowEstimate // the last answer, for the per-statement figures
+	err       error            // DMS's refusal or the failure of the last run
+	// errVersion is the editor version err is about.
+	errVersion uint64
+}
+
+func newRowsEstimate(s *session) *rowsEstimate { return &rowsEstimate{s: s} }
+
+// running reports a measurement on its way.
+func (e *rowsEstimate) running() bool { return e.isRunning }
+
+// counting reports an exact count on its way (ctrl+t cancels it).
+func (e *rowsEstimate) counting() bool { return e.isRunning && e.method == dms.RowsCount }
+
+// start measures the ticket's SQL (the editor's text at version) in the
+// background; a measurement already on its way is cancelled.
+func (e *rowsEstimate) start(method dms.RowSource, version uint64, auto bool) tea.Cmd {
+	if e.cancel != nil {
+		e.cancel()
+	}
+	e.seq++
+	e.isRunning, e.method, e.err, e.started, e.auto, e.version = true, method, nil, e.s.now(), auto, version
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	seq, t, svc := e.seq, *e.s.ticket, e.s.svc
+	hash := dms.SQLHash(t.SQL)
+	return func() tea.Msg {
+		defer cancel()
+		est, err := svc.Estimate(ctx, dms.EstimateRequest{Tid: t.Tenant.ID, Database: t.Database, SQL: t.SQL, Method: method})
+		return estimateMsg{seq: seq, sqlHash: hash, est: est, err: err}
+	}
+}
+
+// stop cancels the measurement on its way; its answer is dropped.
+func (e *rowsEstimate) stop() {
+	if e.cancel != nil {
+		e.cancel()
+	}
+	e.seq++
+	e.isRunning = false
+}
+
+// refuse records a measurement the wizard would not send (the SQL has
+// statements the type does not accept), about the text at version.
+func (e *rowsEstimate) refuse(problem dms.Problem, version uint64) {
+	e.err = &dms.Error{Op: "ExecuteScript", Kind: dms.KindInvalid, Message: "fix the SQL first: " + problem.Message}
+	e.errVersion = version
+}
+
+// answer takes a measurement's answer; current is the editor's version now,
+// and sqlHash the hash of the text the ticket holds. An answer for text
+// that has changed since is dropped; one the wizard started by itself does
+// not replace a figure the user has typed since.
+func (e *rowsEstimate) answer(msg estimateMsg, current uint64) {
+	if msg.seq != e.seq {
+		return // cancelled or superseded
+	}
+	e.isRunning = false
+	t := e.s.ticket
+	if msg.sqlHash != dms.SQLHash(t.SQL) || current != e.version {
+		return // the SQL changed while DMS was measuring: the answer is for old text
+	}
+	est := msg.est
+	est.At = e.s.now() // when the answer arrived, by the program's clock
+	e.last, e.err, e.errVersion = &est, msg.err, e.version
+	manual := t.Rows.Source == dms.RowsManual && t.Rows.SQLHash == msg.sqlHash
+	if msg.err == nil && est.Complete && !(e.auto && manual) {
+		t.Rows = est.Figure()
+		e.s.changed()
+	}
+}
+
+// errorFor is the last measurement's failure when it is about the text at
+// version and nothing is on its way: an error about other SQL is not shown.
+func (e *rowsEstimate) errorFor(version uint64) error {
+	if e.err == nil || e.isRunning || e.errVersion != version {
+		return nil
+	}
+	return e.err
+}
+
+// lastError is the last failure, whatever text it was about (details and
+// the review read it after the SQL step has been left, its text then the
+// ticket's).
+func (e *rowsEstimate) lastError() error { return e.errorFor(e.version) }
+
+// lines is the affected-row panel: the figure, how and when it was
+// obtained, whether it is stale, per statement; or why there is none.
+func (e *rowsEstimate) lines(w int, version uint64, stale bool, statements int) []string {
+	st := e.s.st
+	t := e.s.ticket
+	var lines []string
+	switch {
+	case e.isRunning:
+		what := "estimating (EXPLAIN)…"
+		if e.method == dms.RowsCount {
+			what = "counting (COUNT)… ctrl+t cancels"
+		}
+		lines = append(lines, st.Info.Render(truncate("Rows: "+what, w)))
+	case t.Rows.Known():
+		s := "Rows: " + wizard.Thousands(t.Rows.Total) + " · " + t.Rows.Source.Label()
+		if !t.Rows.At.IsZero() {
+			s += " at " + t.Rows.At.Local().Format("15:04:05")
+		}
+		lines = append(lines, st.Value.Render(truncate(s, w)))
+		if stale {
+			lines = append(lines, st.Warn.Render(truncate("stale: the SQL changed — ctrl+r re-estimates", w)))
+		} else if len(t.Rows.Statements) > 1 {
+			var per []string
+			for i, n := range t.Rows.Statements {
+				per = append(per, fmt.Sprintf("#%d %s", i+1, wizard.Thousands(n)))
+			}
+			lines = append(lines, st.Faint.Render(truncate(strings.Join(per, " · "), w)))
+		}
+	case t.IgnoreAffectRows:
+		lines = append(lines, st.Subtle.Render(truncate("Rows: check ignored (see Details)", w)))
+	default:
+		lines = append(lines, st.Subtle.Render(truncate("Rows: not measured — ctrl+r estimates, ctrl+t counts", w)))
+	}
+	if err := e.errorFor(version); err != nil {
+		if dms.KindOf(err) == dms.KindInvalid {
+			// Our own refusal (nothing to measure, a dialect without EXPLAIN).
+			lines = append(lines, bounded(wrap(st.Warn, "Not measured: "+errMessage(err), w), maxErrorLines, w)...)
+		} else {
+			lines = append(lines, bounded(wrap(st.Error, "DMS could not measure: "+errMessage(err), w), maxErrorLines, w)...)
+		}
+		if statements > 0 {
+			lines = append(lines, wrap(st.Subtle, "Enter the figure yourself in Details, or ignore the check there with a reason.", w)...)
+		}
+	}
+	return lines
+}
+
+// maxErrorLines bounds an error in the panel: a refusal naming 10,000
+// statements must not push everything else away.
+const maxErrorLines = 3
+
+// bounded keeps at most n lines, the last one ending in an ellipsis when
+// some were cut.
+func bounded(lines []string, n, w int) []string {
+	if len(lines) <= n {
+		return lines
+	}
+	out := append([]string(nil), lines[:n]...)
+	out[n-1] = truncate(out[n-1]+" …", w)
+	return out
+}
+
+// estimateAdvice is what to do about a failed measurement.
+func estimateAdvice(err error) string {
+	switch dms.KindOf(err) {
+	case dms.KindInvalid:
+		return "Fix the SQL first: esc goes back to it."
+	case dms.KindRefused:
+		return "DMS refused the statement: esc goes back to the SQL to fix it, or enter the figure from your own count below, or ignore the check with a reason."
+	case dms.KindPermission, dms.KindPolicy:
+		return "You may not query this database: enter the figure from your own count below, or ignore the check with a reason."
+	}
+	return "Enter the figure from your own count below, or ignore the check with a reason; ctrl+r in the SQL step tries again."
+}
