@@ -117,10 +117,10 @@ func (r *runner) run(ctx context.Context) error {
 			return r.invalid(ps)
 		}
 	}
-	req, err := t.Request()
-	if err != nil {
-		return r.invalid(dms.Problems{{Message: err.Error()}})
+	if ps := t.Validate(); len(ps) > 0 {
+		return r.invalid(ps)
 	}
+	req := wizard.Request(t, nil)
 	if r.o.dryRun {
 		return r.dryRun(t, req)
 	}
@@ -130,7 +130,7 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.confirmOnline(ctx, t.Database); err != nil {
 		return err
 	}
-	return r.submit(ctx, t, req)
+	return r.submit(ctx, req)
 }
 
 func (r *runner) tenantFlag() int64 {
@@ -404,69 +404,70 @@ func (r *runner) confirmOnline(ctx context.Context, d dms.Database) error {
 
 // submit sends CreateOrder once. When its answer is lost, the ticket is
 // looked up before the command says anything about it.
-func (r *runner) submit(ctx context.Context, t dms.Ticket, req dms.OrderRequest) error {
+func (r *runner) submit(ctx context.Context, req dms.OrderRequest) error {
 	svc := r.be.Service
-	wm, _ := dms.WatermarkOf(ctx, svc, req.Tid) // 0 when unknown: the contents decide
-	sub := dms.NewSubmission(req, r.now(), wm)
+	sub := wizard.Prepare(ctx, svc, req, r.now())
 	if err := r.recordSending(sub); err != nil {
 		return err
 	}
-	c, err := svc.CreateOrder(ctx, req)
-	if err == nil {
-		r.say("Created ticket %d (request ID %s).", c.OrderIDs[0], inert.Line(c.RequestID))
-		r.recordCreated(sub, c.OrderIDs, c.RequestID)
-		return r.created(c.OrderIDs, c.RequestID, req.Tid, false)
-	}
-	if ctx.Err() != nil {
+	res := wizard.Send(ctx, svc, sub)
+	switch {
+	case res.Outcome == wizard.Created:
+		ids := res.TicketIDs()
+		r.say("Created ticket %d (request ID %s).", ids[0], inert.Line(res.Created.RequestID))
+		r.recordCreated(sub, ids, res.Created.RequestID)
+		return r.created(ids, res.Created.RequestID, req.Tid, false)
+	case ctx.Err() != nil:
 		r.say("dmsticket create: interrupted after CreateOrder was sent: the ticket may exist. Look for it (comment %q) before running this again.", inert.Line(req.Comment))
-		return exit(ExitInterrupted, err)
-	}
-	if dms.KindOf(err) != dms.KindOutcomeUnknown {
+		return exit(ExitInterrupted, res.Err)
+	case res.Outcome == wizard.Refused:
 		r.forgetRecord()
-		r.say("dmsticket create: DMS did not create the ticket.")
-		for _, l := range wizard.ErrorText(err) {
-			r.say("  %s", l)
+		if dms.KindOf(res.Err) == dms.KindPolicy {
+			r.say("dmsticket create: this server's policy refused the ticket.")
+		} else {
+			r.say("dmsticket create: DMS did not create the ticket.")
 		}
-		return exit(codeFor(ctx, err), err)
+		r.sayError(res.Err)
+		return exit(codeFor(ctx, res.Err), res.Err)
 	}
-	r.say("The answer to CreateOrder was lost (%s); looking the ticket up before saying anything…", inert.Line(errMessage(err)))
-	return r.lookUp(ctx, sub, err)
+	r.say("The answer to CreateOrder was lost (%s); looking the ticket up before saying anything…", inert.Line(errMessage(res.Err)))
+	return r.resolve(ctx, res)
 }
 
-// lookUp finds what became of a submission whose answer was lost, and says
+// resolve finds what became of a submission whose answer was lost, and says
 // so: created (exit 0), not created (exit 3, safe to run again), several
 // candidates or a failed lookup (exit 3, check before running again).
-func (r *runner) lookUp(ctx context.Context, sub dms.Submission, err error) error {
-	req := sub.Request
-	l, lerr := dms.LookUp(ctx, r.be.Service, sub)
-	o, found := l.Found()
+func (r *runner) resolve(ctx context.Context, res wizard.Result) error {
+	req := res.Sub.Request
+	res = wizard.Resolve(ctx, r.be.Service, res)
+	l := res.Lookup
 	switch {
 	case ctx.Err() != nil:
 		r.say("dmsticket create: interrupted while looking the ticket up: it may exist. Look for it before running this again.")
 		return exit(ExitInterrupted, ctx.Err())
-	case lerr != nil:
+	case res.Outcome == wizard.LookupFailed:
 		r.say("dmsticket create: the ticket may exist, and the lookup failed too:")
-		for _, l := range wizard.ErrorText(lerr) {
-			r.say("  %s", l)
-		}
+		r.sayError(res.LookupErr)
 		r.say("Check the DMS console for a ticket with this comment before running this again.")
-		return exit(ExitRetryable, err)
-	case l.Several():
+		return exit(ExitRetryable, res.Err)
+	case res.Outcome == wizard.Several:
 		r.say("dmsticket create: %d tickets match this request exactly; dmsticket cannot tell which one, if any, this run created:", len(l.Matches))
 		for _, m := range l.Matches {
 			r.say("  %d, created %s: %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"), inert.Line(wizard.ConsoleLink(r.deps.ConsoleURL, r.be.Region, req.Tid, m.ID)))
 		}
 		r.say("Check them in the DMS console before running this again.")
 		return exit(ExitRetryable, fmt.Errorf("%d tickets match the request", len(l.Matches)))
-	case !found:
+	case res.Outcome == wizard.NotFound:
 		r.forgetRecord()
 		r.say("dmsticket create: no ticket matching this request was created since it was sent (compared: %s); it is safe to run this again.", strings.Join(l.Compared, ", "))
-		for _, l := range wizard.ErrorText(err) {
-			r.say("  %s", l)
+		r.say("  What happened: %s", wizard.Report(res.Err).What)
+		if m := wizard.Report(res.Err).Message; m != "" {
+			r.say("  Message: %s", m)
 		}
-		return exit(ExitRetryable, err)
+		return exit(ExitRetryable, res.Err)
 	}
+	o, _ := l.Found()
 	r.say("Found it: ticket %d was created, although the answer to CreateOrder was lost (matched on %s).", o.ID, strings.Join(l.Compared, ", "))
-	r.recordCreated(sub, []int64{o.ID}, "")
+	r.recordCreated(res.Sub, []int64{o.ID}, "")
 	return r.created([]int64{o.ID}, "", req.Tid, true)
 }
