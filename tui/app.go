@@ -179,21 +179,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.s.changed()
 	}
 	cmds := []tea.Cmd{cmd, m.replayHeld()}
-	if m.s.rev != rev || isAnswer(msg) {
-		// Anything the user did or that may have changed the ticket: keep
-		// the draft (written only if it differs from the last one).
+	if m.s.rev != rev {
+		// A key, or an answer that changed the ticket (each bumps the
+		// revision where it writes): keep the draft (written only if it
+		// differs from the last one).
 		cmds = append(cmds, m.scheduleDraft())
 	}
 	return m, tea.Batch(cmds...)
-}
-
-// isAnswer reports whether msg is an answer that may change the ticket.
-func isAnswer(msg tea.Msg) bool {
-	switch msg.(type) {
-	case tenantsMsg, checkResultMsg, estimateMsg, fileLoadedMsg, searchResultMsg:
-		return true
-	}
-	return false
 }
 
 // holder is a step that can hold an enter back until an answer arrives.
@@ -263,14 +255,14 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.updateResume(msg)
 		}
 		if m.s.opts.CredentialsErr != nil {
-			if msg.String() == "q" || msg.String() == "esc" || msg.String() == "enter" {
+			if key.Matches(msg, m.s.keys.Close) {
 				m.quitting = true
 				return m, tea.Quit
 			}
 			return m, nil
 		}
 		cur := m.steps[m.step]
-		if msg.String() == "f1" || (msg.String() == "?" && !cur.typing()) {
+		if key.Matches(msg, m.s.keys.HelpAlways) || (key.Matches(msg, m.s.keys.Help) && !cur.typing()) {
 			m.showHelp = !m.showHelp
 			m.layout()
 			return m, nil
@@ -286,6 +278,7 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.s.tenants = msg.list
 		if m.s.ticket.Tenant.ID == 0 {
 			m.s.ticket.Tenant = m.pickTenant(msg.active, msg.list)
+			m.s.changed()
 		}
 		cmd := m.updateStep(StepTenant, msg)
 		if m.step == StepTenant && !m.needTenantStep() {
@@ -516,7 +509,7 @@ func (m *Model) drawFooter(keys helpKeys) string {
 		if !hasKey(full, "esc") {
 			common = append([]key.Binding{m.s.keys.Back}, common...)
 		}
-		full = append(full, common)
+		full = dedupe(append(full, common))
 		return strings.Join(clipLines(strings.Split(m.help.FullHelpView(full), "\n"), m.width), "\n")
 	}
 	// bubbles' help does not always cut a line that is too long: cut it here.

@@ -242,19 +242,20 @@ func (m *Model) resume(d *draft.Draft) tea.Cmd {
 // updateResume handles keys while the resume question is open.
 func (m *Model) updateResume(msg tea.KeyMsg) tea.Cmd {
 	ds := &m.draft
-	switch msg.String() {
-	case "left", "right", "tab", "shift+tab", "h", "l":
+	k := m.s.keys
+	switch {
+	case key.Matches(msg, k.Switch):
 		ds.resumeYes = !ds.resumeYes
 		return nil
-	case "y", "Y":
+	case key.Matches(msg, k.Yes):
 		ds.resumeYes = true
-	case "n", "N":
+	case key.Matches(msg, k.No):
 		ds.resumeYes = false
-	case "enter":
+	case key.Matches(msg, k.Enter):
 	default:
 		return nil
 	}
-	if msg.String() == "y" || msg.String() == "n" || msg.String() == "Y" || msg.String() == "N" || msg.String() == "enter" {
+	{
 		d := ds.offer
 		ds.offer = nil
 		if ds.resumeYes {
@@ -291,8 +292,8 @@ func (m *Model) resumeView() string {
 func resumeKeys(k KeyMap) helpKeys {
 	return helpKeys{short: []key.Binding{
 		with(k.Enter, "enter", "answer"),
-		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "resume")),
-		key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start over")),
+		with(k.Yes, "y", "resume"),
+		with(k.No, "n", "start over"),
 	}}
 }
 

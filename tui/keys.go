@@ -1,15 +1,22 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // KeyMap is the wizard's fixed key map (PRODUCT section 5). Steps add their
 // own keys to the footer; these are the ones that mean the same everywhere.
 type KeyMap struct {
-	Enter, Back, Quit, Help                            key.Binding
+	Enter, Back, Quit, Help, HelpAlways                key.Binding
 	NextFromSQL, Estimate, Count, ExternalEditor, Open key.Binding
 	Up, Down, PageUp, PageDown, Filter                 key.Binding
 	Edit, Save, Command, GoToStep, NewTicket, QuitWord key.Binding
 	Retry, Lookup, Yes, No, Top, Bottom                key.Binding
+	// Switch flips a yes/no answer; Close leaves a screen that has no
+	// step to go back to (the no-credentials screen).
+	Switch, Close key.Binding
 }
 
 // DefaultKeyMap is the key map of PRODUCT section 5.
@@ -18,7 +25,8 @@ func DefaultKeyMap() KeyMap {
 		Enter:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
 		Back:           key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Quit:           key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		Help:           key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "help")),
+		Help:           key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		HelpAlways:     key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help")),
 		NextFromSQL:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "next")),
 		Estimate:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "estimate")),
 		Count:          key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "count")),
@@ -41,6 +49,8 @@ func DefaultKeyMap() KeyMap {
 		No:             key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "no")),
 		Top:            key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", "top")),
 		Bottom:         key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "bottom")),
+		Switch:         key.NewBinding(key.WithKeys("left", "right", "tab", "shift+tab", "h", "l"), key.WithHelp("←/→", "switch")),
+		Close:          key.NewBinding(key.WithKeys("q", "esc", "enter"), key.WithHelp("q", "quit")),
 	}
 }
 
@@ -53,12 +63,35 @@ type helpKeys struct {
 // ShortHelp implements help.KeyMap.
 func (h helpKeys) ShortHelp() []key.Binding { return h.short }
 
-// FullHelp implements help.KeyMap.
+// FullHelp implements help.KeyMap. A key listed twice (in the short list
+// and a group, say) is shown once.
 func (h helpKeys) FullHelp() [][]key.Binding {
 	if len(h.full) == 0 {
 		return [][]key.Binding{h.short}
 	}
-	return h.full
+	return dedupe(h.full)
+}
+
+// dedupe drops every binding whose keys an earlier one already has, and
+// groups left empty.
+func dedupe(groups [][]key.Binding) [][]key.Binding {
+	seen := map[string]bool{}
+	var out [][]key.Binding
+	for _, g := range groups {
+		var kept []key.Binding
+		for _, b := range g {
+			id := strings.Join(b.Keys(), " ")
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			kept = append(kept, b)
+		}
+		if len(kept) > 0 {
+			out = append(out, kept)
+		}
+	}
+	return out
 }
 
 // with returns b with its help text replaced.

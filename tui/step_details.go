@@ -46,8 +46,7 @@ func (d *detailsStep) load() {
 
 // apply copies the values into the ticket.
 func (d *detailsStep) apply() {
-	d.v.Apply(d.s.ticket, d.s.now())
-	d.s.changed()
+	d.v.Apply(d.s.ticket, d.s.now()) // keys change the form: the root counts them
 }
 
 func (d *detailsStep) build() *huh.Form {

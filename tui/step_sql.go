@@ -285,6 +285,7 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 func (q *sqlStep) loadFile(msg fileLoadedMsg) tea.Cmd {
 	q.pendingFile = nil
 	q.ed.ReplaceAll(msg.text)
+	q.s.changed()
 	q.ed.Focus()
 	q.notice, q.noticeErr = fmt.Sprintf("Loaded %s (%s); ctrl+z brings back what was there.", inert.Line(msg.path), wizard.Count(q.ed.LineCount(), "line")), false
 	return q.scheduleCheck()
@@ -304,12 +305,12 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if q.opening {
-		switch msg.String() {
-		case "esc":
+		switch {
+		case key.Matches(msg, k.Back):
 			q.opening = false
 			q.ed.Focus()
 			return nil
-		case "enter":
+		case key.Matches(msg, k.Enter):
 			q.opening = false
 			q.ed.Focus()
 			return loadFile(strings.TrimSpace(q.path.Value()))

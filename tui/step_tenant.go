@@ -43,7 +43,7 @@ func (t *tenantStep) update(msg tea.Msg) tea.Cmd {
 		}
 		if t.s.tenantsErr != nil {
 			switch {
-			case msg.String() == "r":
+			case key.Matches(msg, k.Retry):
 				t.s.tenantsLoaded = false
 				return loadTenants(t.s.svc)
 			case key.Matches(msg, k.Enter):

@@ -432,3 +432,18 @@ func TestTheReviewsAliyunCommandIsNeverWrappedInsideAValue(t *testing.T) {
 		}
 	}
 }
+
+// TestFullHelpListsEachKeyOnce: the full help of every step shows a key
+// once (ctrl+c was listed twice on Type, ctrl+o twice on SQL).
+func TestFullHelpListsEachKeyOnce(t *testing.T) {
+	for _, step := range []Step{StepType, StepDatabase, StepSQL, StepDetails, StepReview, StepResult} {
+		d := newDirect(t, &stub{rows: 1}, readyExport(devDB), step)
+		d.send(tea.KeyMsg{Type: tea.KeyF1})
+		footer := d.m.footer()
+		for _, k := range []string{"ctrl+c", "ctrl+o", "ctrl+s", "esc", "enter"} {
+			if n := strings.Count(footer, k+" "); n > 1 {
+				t.Errorf("%v: %q is listed %d times in the full help:\n%s", step, k, n, footer)
+			}
+		}
+	}
+}
