@@ -25,6 +25,7 @@ func TestClassify(t *testing.T) {
 		{"into inside a comment", MySQL, "SELECT a /* INTO @x */ FROM t -- into", Select},
 		{"into as a qualified name", MySQL, "SELECT t.into FROM t", Select},
 		{"into as a quoted identifier", PostgreSQL, `SELECT "into" FROM t`, Select},
+		{"into as a bracketed identifier", Generic, "SELECT [into] FROM t", Select},
 		{"into as a column label", PostgreSQL, "SELECT 1 AS into", Select},
 		{"into_ is another word", MySQL, "SELECT into_date FROM t", Select},
 		{"trailing semicolon", MySQL, "SELECT 1;", Select},

@@ -3,15 +3,16 @@ package sqlscript
 import "strings"
 
 // tokKind is the kind of a lexical token. The lexer is the one place that
-// knows each dialect's quoting and comment rules; Split and Classify both
-// read its tokens.
+// knows each dialect's quoting and comment rules; Split, Classify, Tokens
+// and ScanLine all read its tokens.
 type tokKind uint8
 
 const (
 	tokEOF       tokKind = iota
 	tokSpace             // a run of blanks (and byte-order marks)
 	tokComment           // a line or block comment
-	tokWord              // an unquoted identifier, keyword or number
+	tokWord              // an unquoted identifier or keyword
+	tokNumber            // a numeric literal
 	tokQuoted            // a string, quoted identifier or dollar-quoted body
 	tokPunct             // any other single byte: ( ) , ; . = …
 	tokExecOpen          // MySQL "/*!50001" or "/*M!100101": what follows is SQL
@@ -29,9 +30,16 @@ type lexer struct {
 	execOpen string // and with what: "/*!" or "/*M!"
 
 	// unclosedAt and unclosed describe the string or comment that src ended
-	// inside of, if any: its offset and its opening delimiter.
+	// inside of, if any: its offset and its opening delimiter; at the end of
+	// src an executable comment that is still open counts too.
 	unclosedAt int
 	unclosed   string
+	// inside is the delimiter of the string, quoted identifier, dollar
+	// quote or block comment that src ended inside of, and depth the
+	// nesting of that block comment (PostgreSQL's nest): what the next line
+	// of a script starts inside of.
+	inside string
+	depth  int
 }
 
 const bom = "\uFEFF"
@@ -56,23 +64,32 @@ func (l *lexer) next() (tokKind, int) {
 			l.pos = skipBlanks(s, i)
 			return tokSpace, i
 		}
+		if isDigit(c) {
+			return l.number(i)
+		}
 		if c != '$' || l.d != PostgreSQL {
 			return l.word(i)
 		}
 		// In PostgreSQL a leading '$' is a parameter or a dollar quote.
 	}
 	switch c {
-	case '\'':
-		return l.quoted(i, i+1, '\'', l.d == MySQL)
-	case '"':
-		return l.quoted(i, i+1, '"', l.d == MySQL)
+	case '\'', '"':
+		return l.quoted(i, i+1, s[i:i+1])
 	case '`':
 		if l.d != PostgreSQL {
-			return l.quoted(i, i+1, '`', false)
+			return l.quoted(i, i+1, "`")
+		}
+	case '[':
+		if l.d == Generic {
+			return l.quoted(i, i+1, "[")
 		}
 	case '$':
 		if l.d == PostgreSQL {
 			return l.dollar(i)
+		}
+	case '.':
+		if i+1 < len(s) && isDigit(s[i+1]) && (i == 0 || !endsName(s[i-1])) {
+			return l.number(i)
 		}
 	case '-':
 		if l.isDashComment(i) {
@@ -112,17 +129,101 @@ func (l *lexer) word(i int) (tokKind, int) {
 		j++
 	}
 	if l.d == PostgreSQL && j == i+1 && (s[i] == 'E' || s[i] == 'e') && j < len(s) && s[j] == '\'' {
-		return l.quoted(i, j+1, '\'', true)
+		return l.quoted(i, j+1, s[i:j+1])
 	}
 	l.pos = j
 	return tokWord, i
 }
 
-// quoted reads a string or quoted identifier that starts at start and whose
-// body starts at body. A doubled quote stands for itself; with backslash, a
-// backslash escapes the byte after it.
-func (l *lexer) quoted(start, body int, q byte, backslash bool) (tokKind, int) {
+// number reads a numeric literal starting at i with a digit, or with a '.'
+// and a digit: an integer, a decimal with an optional exponent (42, 1.5,
+// .5, 3., 1e-3, 2.5E+4) or an integer in hexadecimal (0x1F; all dialects:
+// MySQL, PostgreSQL 16, SQL Server's binary constants) or binary (0b101;
+// MySQL, PostgreSQL 16) or octal (0o17; PostgreSQL 16). PostgreSQL 16 also
+// accepts underscores between digits (1_000_000).
+//
+// In MySQL a name may begin with digits ("Identifiers may begin with a
+// digit but unless quoted may not consist solely of digits"): digits
+// followed by a letter (1abc, 0x1g) are a word. PostgreSQL and standard SQL
+// read 1abc as the number 1 and the word abc.
+func (l *lexer) number(i int) (tokKind, int) {
 	s := l.src
+	under := l.d == PostgreSQL
+	j, decimal := i, false
+	if j+2 < len(s) && s[j] == '0' && isRadix(s[j+1]|0x20, l.d) && isDigitIn(s[j+2], s[j+1]|0x20) {
+		j = digitsIn(s, j+2, s[j+1]|0x20, under)
+	} else {
+		j = digitsIn(s, j, 'd', under)
+		if j < len(s) && s[j] == '.' {
+			decimal = true
+			j = digitsIn(s, j+1, 'd', under)
+		}
+		if j < len(s) && s[j]|0x20 == 'e' {
+			k := j + 1
+			if k < len(s) && (s[k] == '+' || s[k] == '-') {
+				k++
+			}
+			if k < len(s) && isDigit(s[k]) {
+				decimal = true
+				j = digitsIn(s, k, 'd', under)
+			}
+		}
+	}
+	if l.d == MySQL && !decimal && j < len(s) && isWordByte(s[j]) {
+		return l.word(i)
+	}
+	l.pos = j
+	return tokNumber, i
+}
+
+// isRadix reports whether r (lower case) introduces a prefixed integer in d.
+func isRadix(r byte, d Dialect) bool {
+	switch r {
+	case 'x':
+		return true
+	case 'b':
+		return d != Generic
+	case 'o':
+		return d == PostgreSQL
+	}
+	return false
+}
+
+// isDigitIn reports whether c is a digit of the radix r: 'x', 'o', 'b' or
+// 'd' (decimal).
+func isDigitIn(c, r byte) bool {
+	switch r {
+	case 'x':
+		return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'f'
+	case 'o':
+		return c >= '0' && c <= '7'
+	case 'b':
+		return c == '0' || c == '1'
+	}
+	return isDigit(c)
+}
+
+// digitsIn returns the offset after the digits of radix r starting at j;
+// with under, an underscore between two digits is one of them.
+func digitsIn(s string, j int, r byte, under bool) int {
+	for j < len(s) {
+		if isDigitIn(s[j], r) || under && s[j] == '_' && j+1 < len(s) && isDigitIn(s[j+1], r) && j > 0 && isDigitIn(s[j-1], r) {
+			j++
+			continue
+		}
+		break
+	}
+	return j
+}
+
+// quoted reads a string or quoted identifier that starts at start, opened
+// by delim, and whose body starts at body (body == start when a line starts
+// inside it). A doubled closing quote stands for itself; where backslashes
+// escape (see escapes), a backslash escapes the byte after it.
+func (l *lexer) quoted(start, body int, delim string) (tokKind, int) {
+	s := l.src
+	q := closerOf(delim)
+	backslash := l.escapes(delim)
 	for j := body; j < len(s); {
 		var k int
 		if backslash {
@@ -145,8 +246,28 @@ func (l *lexer) quoted(start, body int, q byte, backslash bool) (tokKind, int) {
 		l.pos = j + 1
 		return tokQuoted, start
 	}
-	l.open(start, s[start:body])
+	l.open(start, delim)
 	return tokQuoted, start
+}
+
+// closerOf returns the byte that closes what delim opens.
+func closerOf(delim string) byte {
+	if delim == "[" {
+		return ']'
+	}
+	return delim[len(delim)-1]
+}
+
+// escapes reports whether a backslash escapes inside what delim opens:
+// MySQL's strings in both quotes, and PostgreSQL's E'…' strings.
+func (l *lexer) escapes(delim string) bool {
+	switch delim {
+	case "'", `"`:
+		return l.d == MySQL
+	case "E'", "e'":
+		return true
+	}
+	return false
 }
 
 // dollar reads a PostgreSQL dollar-quoted body, $$…$$ or $tag$…$tag$. A '$'
@@ -167,13 +288,18 @@ func (l *lexer) dollar(i int) (tokKind, int) {
 		l.pos = k
 		return tokWord, i
 	}
-	tag := s[i : j+1]
-	if k := strings.Index(s[j+1:], tag); k >= 0 {
-		l.pos = j + 1 + k + len(tag)
-		return tokQuoted, i
+	return l.dollarBody(i, j+1, s[i:j+1])
+}
+
+// dollarBody reads the body of a dollar quote opened by tag from body on,
+// up to and with the closing tag.
+func (l *lexer) dollarBody(start, body int, tag string) (tokKind, int) {
+	if k := strings.Index(l.src[body:], tag); k >= 0 {
+		l.pos = body + k + len(tag)
+		return tokQuoted, start
 	}
-	l.open(i, tag)
-	return tokQuoted, i
+	l.open(start, tag)
+	return tokQuoted, start
 }
 
 // blockComment reads a /* */ comment starting at i. PostgreSQL's nest. In
@@ -198,16 +324,23 @@ func (l *lexer) blockComment(i int) (tokKind, int) {
 			return tokExecOpen, i
 		}
 	}
+	return l.commentBody(i, i+2, 1)
+}
+
+// commentBody reads a block comment that starts at start from body on,
+// where it is depth levels deep, up to and with its last "*/".
+func (l *lexer) commentBody(start, body, depth int) (tokKind, int) {
+	s := l.src
 	if l.d != PostgreSQL {
-		if k := strings.Index(s[i+2:], "*/"); k >= 0 {
-			l.pos = i + 2 + k + 2
-			return tokComment, i
+		if k := strings.Index(s[body:], "*/"); k >= 0 {
+			l.pos = body + k + 2
+			return tokComment, start
 		}
-		l.open(i, "/*")
-		return tokComment, i
+		l.open(start, "/*")
+		l.depth = 1
+		return tokComment, start
 	}
-	depth := 1
-	for j := i + 2; j+1 < len(s); {
+	for j := body; j+1 < len(s); {
 		switch {
 		case s[j] == '/' && s[j+1] == '*':
 			depth++
@@ -217,14 +350,15 @@ func (l *lexer) blockComment(i int) (tokKind, int) {
 			j += 2
 			if depth == 0 {
 				l.pos = j
-				return tokComment, i
+				return tokComment, start
 			}
 		default:
 			j++
 		}
 	}
-	l.open(i, "/*")
-	return tokComment, i
+	l.open(start, "/*")
+	l.depth = depth
+	return tokComment, start
 }
 
 // isDashComment reports whether the "-" at i starts a "--" line comment.
@@ -245,7 +379,7 @@ func (l *lexer) isDashComment(i int) bool {
 // open records that the input ended inside the construct opened by delim at
 // offset at, and moves to the end of the input.
 func (l *lexer) open(at int, delim string) {
-	l.unclosedAt, l.unclosed = at, delim
+	l.unclosedAt, l.unclosed, l.inside = at, delim, delim
 	l.pos = len(l.src)
 }
 
@@ -270,6 +404,8 @@ const (
 
 func isBlank(c byte) bool { return byteClass[c] == classBlank }
 
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
 func skipBlanks(s string, i int) int {
 	for i < len(s) {
 		if isBlank(s[i]) {
@@ -288,6 +424,10 @@ func skipBlanks(s string, i int) int {
 // letters beyond ASCII in identifiers; so does '$', which both accept after
 // the first character.
 func isWordByte(c byte) bool { return byteClass[c] == classWord }
+
+// endsName reports whether c can be the last byte of a name, so that a '.'
+// after it qualifies the name (t.5 is column 5 of t in MySQL, not t and .5).
+func endsName(c byte) bool { return isWordByte(c) || c == '`' || c == '"' || c == ']' }
 
 func isTagStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
