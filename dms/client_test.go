@@ -12,6 +12,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	"dmsticket/dms/dmssim/dmssimtest"
 )
 
 // harness is a simulator on a loopback port and the real SDK client pointed
@@ -23,17 +24,12 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	seed, err := dmssim.LoadSeedFile("../testdata/sim/seed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred := dmssim.Credential{AccessKeyID: "test-key", AccessKeySecret: "test-secret", UserID: 2000001}
-	sim, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	return &harness{sim: sim, client: newClient(t, sim.Endpoint, cred.AccessKeyID, cred.AccessKeySecret)}
+	w := dmssimtest.New(t, dmssimtest.Options{Sim: dmssim.Options{Credentials: []dmssim.Credential{
+		{AccessKeyID: "test-key", AccessKeySecret: "test-secret", UserID: 2000001}}}, Client: dms.Config{
+		Retry:       dms.Retry{Attempts: 4, Base: 5 * time.Millisecond, Max: 20 * time.Millisecond},
+		ReadTimeout: 5 * time.Second, CountTimeout: 5 * time.Second,
+	}})
+	return &harness{sim: w.Sim, client: w.Client}
 }
 
 func newClient(t *testing.T, endpoint, id, secret string) *dms.Client {

@@ -7,29 +7,13 @@ import (
 	"testing"
 
 	"dmsticket/dms"
-	"dmsticket/dms/dmssim"
+	"dmsticket/dms/dmssim/dmssimtest"
 )
 
 // resolveClient is a client against the bundled seed, as the demo user.
 func resolveClient(t *testing.T) *dms.Client {
 	t.Helper()
-	seed, err := dmssim.LoadSeedFile("../testdata/sim/seed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := dmssim.Start(dmssim.Options{Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	c, err := dms.NewClient(dms.Config{
-		Endpoint:    sim.Endpoint,
-		Credentials: dms.StaticCredentials(sim.Credential.AccessKeyID, sim.Credential.AccessKeySecret),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return dmssimtest.New(t).Client
 }
 
 func TestResolveDatabaseFindsOneDatabaseByIDOrName(t *testing.T) {

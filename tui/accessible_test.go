@@ -15,6 +15,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	"dmsticket/dms/dmssim/dmssimtest"
 )
 
 // accSim is a simulator of the bundled seed and a client for it.
@@ -25,21 +26,8 @@ type accSim struct {
 
 func newAccSim(t *testing.T) accSim {
 	t.Helper()
-	seed, err := dmssim.LoadSeedFile("../testdata/sim/seed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred := dmssim.Credential{AccessKeyID: "accessible-key", AccessKeySecret: "accessible-secret", UserID: 2000001}
-	run, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { run.Close() })
-	c, err := dms.NewClient(dms.Config{Endpoint: run.Endpoint, Credentials: dms.StaticCredentials(cred.AccessKeyID, cred.AccessKeySecret)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return accSim{run: run, client: c}
+	w := dmssimtest.New(t)
+	return accSim{run: w.Sim, client: w.Client}
 }
 
 func (s accSim) options() Options {

@@ -10,6 +10,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	"dmsticket/dms/dmssim/dmssimtest"
 )
 
 // exportOf builds a valid export ticket whose SQL has n lines.
@@ -73,20 +74,7 @@ func BenchmarkReviewScroll(b *testing.B) {
 // applied and the page drawn (search-ns/op).
 func BenchmarkDatabaseSearch(b *testing.B) {
 	b.Run("dbs=50000", func(b *testing.B) {
-		seed, err := dmssim.LoadSeedFile("../testdata/sim/seed.json")
-		if err != nil {
-			b.Fatal(err)
-		}
-		cred := dmssim.Credential{AccessKeyID: "k", AccessKeySecret: "s", UserID: 2000001}
-		run, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}, ExtraDatabases: 50000})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer run.Close()
-		c, err := dms.NewClient(dms.Config{Endpoint: run.Endpoint, Credentials: dms.StaticCredentials("k", "s")})
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := dmssimtest.New(b, dmssimtest.Options{Sim: dmssim.Options{ExtraDatabases: 50000}}).Client
 		m := New(testOptions(c))
 		m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 		m.s.ticket.Type = "DATA_EXPORT"

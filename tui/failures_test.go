@@ -100,7 +100,7 @@ func TestReadFailuresAreShownWhereTheAnswerWasExpected(t *testing.T) {
 	})
 	t.Run("wrong credentials", func(t *testing.T) {
 		sim := newSimulator(t)
-		bad, err := dms.NewClient(dms.Config{Endpoint: sim.run.Endpoint, Credentials: dms.StaticCredentials("ui-key", "wrong")})
+		bad, err := dms.NewClient(dms.Config{Endpoint: sim.run.Endpoint, Credentials: dms.StaticCredentials(sim.cred.AccessKeyID, "wrong")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +112,7 @@ func TestReadFailuresAreShownWhereTheAnswerWasExpected(t *testing.T) {
 	})
 	t.Run("slow DMS times out", func(t *testing.T) {
 		sim := newSimulator(t)
-		slow, err := dms.NewClient(dms.Config{Endpoint: sim.run.Endpoint, Credentials: dms.StaticCredentials("ui-key", "ui-secret"),
+		slow, err := dms.NewClient(dms.Config{Endpoint: sim.run.Endpoint, Credentials: dms.StaticCredentials(sim.cred.AccessKeyID, sim.cred.AccessKeySecret),
 			ReadTimeout: 300 * time.Millisecond, Retry: dms.Retry{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond}})
 		if err != nil {
 			t.Fatal(err)

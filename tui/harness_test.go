@@ -17,6 +17,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	"dmsticket/dms/dmssim/dmssimtest"
 )
 
 func TestMain(m *testing.M) {
@@ -36,28 +37,13 @@ var testNow = time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
 type simulator struct {
 	run    *dmssim.Running
 	client *dms.Client
+	cred   dmssim.Credential
 }
 
 func newSimulator(t testing.TB) *simulator {
 	t.Helper()
-	seed, err := dmssim.LoadSeedFile("../testdata/sim/seed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred := dmssim.Credential{AccessKeyID: "ui-key", AccessKeySecret: "ui-secret", UserID: 2000001}
-	run, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}, Now: func() time.Time { return time.Now() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { run.Close() })
-	c, err := dms.NewClient(dms.Config{
-		Endpoint: run.Endpoint, Credentials: dms.StaticCredentials(cred.AccessKeyID, cred.AccessKeySecret),
-		Retry: dms.Retry{Attempts: 2, Base: time.Millisecond, Max: 5 * time.Millisecond},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &simulator{run: run, client: c}
+	w := dmssimtest.New(t)
+	return &simulator{run: w.Sim, client: w.Client, cred: w.Credential}
 }
 
 // testOptions are the options of a UI test: ASCII renderer, fixed clock,

@@ -8,23 +8,15 @@ import (
 	"time"
 
 	"dmsticket/dms/dmssim"
+	"dmsticket/dms/dmssim/dmssimtest"
 )
 
 // simFor starts a simulator in the test process for the binary to talk to.
 func simFor(t *testing.T) (*dmssim.Running, []string) {
 	t.Helper()
-	seed, err := dmssim.LoadSeedFile("../../testdata/sim/seed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred := dmssim.Credential{AccessKeyID: "e2e-key", AccessKeySecret: "e2e-secret", UserID: 2000001}
-	run, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { run.Close() })
-	env := []string{"ALIBABA_CLOUD_ACCESS_KEY_ID=" + cred.AccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + cred.AccessKeySecret}
-	return run, env
+	w := dmssimtest.New(t)
+	env := []string{"ALIBABA_CLOUD_ACCESS_KEY_ID=" + w.Credential.AccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + w.Credential.AccessKeySecret}
+	return w.Sim, env
 }
 
 // toReview walks a fresh wizard to the review of an export on orders_dev.
