@@ -182,7 +182,7 @@ func TestNoCredentialsNeverSuggestsDroppingAFlagNotGiven(t *testing.T) {
 
 // TestDryRunCommandNamesTheIdentity: the printed command carries --profile
 // and the profile's region for a profile, ALIBABA_CLOUD_IGNORE_PROFILE=TRUE
-// for the environment keys, and the narration says which.
+// for the environment keys, and the line under it says which.
 func TestDryRunCommandNamesTheIdentity(t *testing.T) {
 	home := cleanHome(t)
 	put(t, filepath.Join(home, ".aliyun", "config.json"), cliConfigJSON)
@@ -192,12 +192,12 @@ func TestDryRunCommandNamesTheIdentity(t *testing.T) {
 	host := strings.TrimPrefix(sim.Endpoint, "http://")
 	code, stdout, stderr := dmsticket(exportArgs(sim.Endpoint, "--profile", "ci", "--dry-run")...)
 	if code != 0 || !strings.Contains(stdout, "aliyun dms-enterprise CreateOrder --profile ci --region cn-shenzhen --endpoint "+host+" --insecure ") ||
-		!strings.Contains(stderr, `profile "ci" (--profile ci)`) {
+		!strings.Contains(stdout, `profile "ci" (--profile ci)`) {
 		t.Errorf("--profile ci: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
 	code, stdout, stderr = dmsticket(exportArgs(sim.Endpoint, "--dry-run")...)
 	if code != 0 || !strings.Contains(stdout, "\nALIBABA_CLOUD_IGNORE_PROFILE=TRUE aliyun dms-enterprise CreateOrder --region cn-hangzhou --endpoint "+host+" --insecure ") ||
-		!strings.Contains(stderr, "environment variables") {
+		!strings.Contains(stdout, "environment variables") {
 		t.Errorf("environment keys: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
 }

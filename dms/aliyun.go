@@ -145,7 +145,7 @@ func AliyunCredentialsNote(to Target) string {
 		return "Credentials: no --profile; dmsticket signed with a key pair given to it directly (the demo's own): set ALIBABA_CLOUD_ACCESS_KEY_ID and " +
 			"ALIBABA_CLOUD_ACCESS_KEY_SECRET to that pair, which " + ignoreProfile + " makes the aliyun CLI use."
 	case CredFile:
-		return fmt.Sprintf("Credentials: no --profile; dmsticket signed with the section [%s] of %s, which the aliyun CLI does not read: "+
+		return fmt.Sprintf("Credentials: dmsticket signed with the section [%s] of %s, which the aliyun CLI does not read: "+
 			"configure the same key as an aliyun CLI profile (aliyun configure --profile %s) and add --profile %s.", o.Profile, o.File, o.Profile, o.Profile)
 	case CredOther:
 		return "Credentials: no --profile; dmsticket signed with " + o.String() + ", which the aliyun CLI cannot be pointed at: " +

@@ -66,6 +66,12 @@ func WatermarkOf(ctx context.Context, s Service, tid int64) (int64, error) {
 // the watermark, when known, is exact.
 const lookupMargin = 2 * time.Minute
 
+// lookupAfter is how long after the send a ticket may seem to have been
+// created and still be this submission's: the answer's wait (the read
+// timeout) and the clocks' difference. A ticket created later was filed by
+// something else, even with the same contents.
+const lookupAfter = 5 * time.Minute
+
 // lookupPages bounds the ListOrders pages a lookup reads.
 const lookupPages = 5
 
@@ -110,9 +116,9 @@ func LookUp(ctx context.Context, s Service, sub Submission) (Lookup, error) {
 	if known {
 		for _, f := range tt.Fields {
 			if f.ReadBack != nil && tt.Detail != NoDetail {
-				l.Compared = append(l.Compared, strings.ToLower(f.Label))
+				l.Compared = append(l.Compared, lowerFirst(f.Label))
 			} else if f.Source != FromRelatedUsers {
-				l.Unchecked = append(l.Unchecked, strings.ToLower(f.Label))
+				l.Unchecked = append(l.Unchecked, lowerFirst(f.Label))
 			}
 		}
 	}
@@ -131,7 +137,7 @@ func LookUp(ctx context.Context, s Service, sub Submission) (Lookup, error) {
 			if sub.Watermark > 0 && o.ID <= sub.Watermark {
 				continue // there before the request was sent
 			}
-			if !o.Created.IsZero() && o.Created.Before(l.Since) {
+			if !o.Created.IsZero() && (o.Created.Before(l.Since) || o.Created.After(sub.SentAt.Add(lookupAfter))) {
 				continue
 			}
 			seen[o.ID] = true
@@ -223,4 +229,14 @@ func sameValue(typ JSONType, sent, got any) bool {
 // a store may introduce and which do not make another request.
 func normalizeText(s string) string {
 	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+}
+
+// lowerFirst lower-cases a label's first word for the middle of a sentence,
+// unless it is an acronym ("SQL" stays).
+func lowerFirst(s string) string {
+	word, _, _ := strings.Cut(s, " ")
+	if len(word) > 1 && strings.ToUpper(word) == word {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }

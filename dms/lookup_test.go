@@ -1,6 +1,7 @@
 package dms_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -144,5 +145,24 @@ func TestALostRequestThatNeverReachedDMSFindsNothingEvenBesideATwin(t *testing.T
 	l, err := dms.LookUp(ctx(t), h.client, sub)
 	if err != nil || len(l.Matches) != 0 {
 		t.Fatalf("found %v (%v): the first ticket was taken for the second", l.Matches, err)
+	}
+}
+
+// TestATicketFiledLongAfterTheSendIsNotThisSubmissions: a submission left
+// "sending" (a crashed run) is looked up later; an identical ticket filed
+// long after the send, by other means, is not taken for it.
+func TestATicketFiledLongAfterTheSendIsNotThisSubmissions(t *testing.T) {
+	h := newHarness(t)
+	req := exportRequest(1100023, "filed again later")
+	if _, err := h.client.CreateOrder(ctx(t), req); err != nil {
+		t.Fatal(err)
+	}
+	sub := dms.NewSubmission(req, time.Now().Add(-10*time.Minute), 0) // sent ten minutes ago, never arrived
+	l, err := dms.LookUp(ctx(t), h.client, sub)
+	if err != nil || len(l.Matches) != 0 {
+		t.Fatalf("found %v (%v): a ticket filed ten minutes after the send", l.Matches, err)
+	}
+	if !strings.Contains(strings.Join(l.Compared, ", "), "SQL") {
+		t.Errorf("compared %v", l.Compared)
 	}
 }

@@ -54,7 +54,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	case err := <-done:
 		if ids := a.createdList(); err != nil && len(ids) > 0 && errors.Is(err, errInputEnded) {
 			// The input ended after a ticket was created: that is done.
-			fmt.Fprintf(w, "\nThe input ended. Created in this run: %s.\n", idList(ids))
+			fmt.Fprintf(w, "The input ended. Created in this run: %s.\n", idList(ids))
 			err = nil
 		}
 		w.close()

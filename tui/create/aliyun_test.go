@@ -70,7 +70,11 @@ func printedCommand(t *testing.T, stdout string) []string {
 	if j := strings.LastIndexByte(stdout[:i], '\n'); j != i-1 && i > 0 {
 		t.Fatalf("the command does not start a line: %q", stdout[max(0, i-40):i+40])
 	}
-	words, err := shlex.Split(strings.TrimSuffix(stdout[i:], "\n"), true)
+	cmd := stdout[i:]
+	if j := strings.LastIndex(cmd, "\nCredentials: "); j >= 0 {
+		cmd = cmd[:j] // the line under the command says whose credentials it uses
+	}
+	words, err := shlex.Split(strings.TrimSuffix(cmd, "\n"), true)
 	if err != nil {
 		t.Fatalf("the command does not parse as shell words: %v", err)
 	}
@@ -173,8 +177,8 @@ func TestAliyunCommandSendsExactlyTheRequest(t *testing.T) {
 				if _, ok := inv.Flags["profile"]; ok != cc.profile {
 					t.Errorf("--profile given %v, want %v: %q", ok, cc.profile, words)
 				}
-				if !strings.Contains(dry.stderr, "Credentials:") {
-					t.Errorf("the dry run does not say which credentials the command uses:\n%s", dry.stderr)
+				if !strings.Contains(dry.stdout, "\nCredentials: ") {
+					t.Errorf("the dry run does not say which credentials the command uses:\n%s", dry.stdout)
 				}
 				cli, err := inv.Resolve(cc.shell, home)
 				if err != nil {

@@ -23,6 +23,9 @@ func (r *runner) checkFlags() error {
 	if o.output != "text" && o.output != "json" {
 		bad = append(bad, fmt.Sprintf("--output is %q; use text or json", o.output))
 	}
+	if o.again && o.from == "" {
+		bad = append(bad, "--again goes with --from: it files a ticket file that already created its ticket once more")
+	}
 	if o.from != "" {
 		var given []string
 		for _, name := range append(append([]string{}, contentFlags...), inputIDs()...) {
@@ -31,7 +34,7 @@ func (r *runner) checkFlags() error {
 			}
 		}
 		if len(given) > 0 {
-			bad = append(bad, fmt.Sprintf("--from takes the whole ticket from the file; drop %s (only --dry-run, --yes and --output combine with it)", strings.Join(given, ", ")))
+			bad = append(bad, fmt.Sprintf("--from takes the whole ticket from the file; drop %s (only --dry-run, --yes, --again and --output combine with it)", strings.Join(given, ", ")))
 		}
 		return usageError(r, bad)
 	}

@@ -622,3 +622,27 @@ func TestCreateWithoutCredentialsSaysWhereItLookedAndExits1(t *testing.T) {
 		t.Errorf("stdout = %q", stdout.String())
 	}
 }
+
+// TestAReadOnlyTicketFileIsNotReplaced: a 0444 ticket file cannot record its
+// submission: nothing is sent unless --again, and the file is left as it is.
+func TestAReadOnlyTicketFileIsNotReplaced(t *testing.T) {
+	w := newWorld(t)
+	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
+	o.want(t, ExitOK)
+	path := filepath.Join(t.TempDir(), "t.json")
+	if err := os.WriteFile(path, []byte(o.stdout), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	refused := w.run("--from", path, "--yes")
+	refused.want(t, ExitUsage)
+	if !strings.Contains(refused.stderr, "read-only") || len(w.orders()) != 0 {
+		t.Fatalf("%d tickets; stderr:\n%s", len(w.orders()), refused.stderr)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o444 {
+		t.Fatalf("the file's mode changed to %04o", fi.Mode().Perm())
+	}
+	w.run("--from", path, "--yes", "--again").want(t, ExitOK)
+	if after, _ := os.ReadFile(path); string(after) != o.stdout {
+		t.Error("the read-only file was rewritten")
+	}
+}

@@ -38,7 +38,10 @@ func (r *runner) dryRun(t dms.Ticket, req dms.OrderRequest) error {
 		if _, err := fmt.Fprint(r.deps.Stdout, text); err != nil {
 			return exit(ExitUsage, err)
 		}
-		r.say("%s", dms.AliyunCredentialsNote(r.be.target()))
+	}
+	if f := r.file; f != nil && f.Submitted != nil && f.Submitted.State == dms.FileCreated && f.Submitted.RequestSHA256 == dms.RequestHash(req) && len(f.Submitted.OrderIDs) > 0 {
+		r.say("Note: this ticket file already created ticket %d on %s; a real run refuses unless --again.",
+			f.Submitted.OrderIDs[0], f.Submitted.SentAt.Local().Format("2006-01-02 15:04:05"))
 	}
 	if t.Database.Env.Online() && !r.o.yes {
 		r.say("Dry run: the ticket is valid; nothing was sent that creates or changes anything. %s is a %s database: a real run needs --yes, or the schema name typed in a terminal.",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"dmsticket/dms"
@@ -93,7 +94,11 @@ func (r *runner) recordSending(sub dms.Submission) error {
 	}
 	f := *r.file
 	f.Submitted = &dms.FileSubmission{State: dms.FileSending, RequestSHA256: sub.SHA256, SentAt: sub.SentAt.UTC(), Watermark: sub.Watermark}
-	if err := dms.WriteFileAtomic(r.o.from, f.JSON()); err != nil {
+	err := writable(r.o.from)
+	if err == nil {
+		err = dms.WriteFileAtomic(r.o.from, f.JSON())
+	}
+	if err != nil {
 		if r.o.again {
 			r.say("Note: %s cannot be written (%v); sending without recording it (--again).", inert.Line(r.o.from), err)
 			return nil
@@ -115,7 +120,11 @@ func (r *runner) recordCreated(sub dms.Submission, ids []int64, requestID string
 	f := *r.file
 	f.Submitted = &dms.FileSubmission{State: dms.FileCreated, RequestSHA256: sub.SHA256, SentAt: sub.SentAt.UTC(), Watermark: sub.Watermark,
 		OrderIDs: ids, RequestID: requestID}
-	if err := dms.WriteFileAtomic(r.o.from, f.JSON()); err != nil {
+	err := writable(r.o.from)
+	if err == nil {
+		err = dms.WriteFileAtomic(r.o.from, f.JSON())
+	}
+	if err != nil {
 		r.say("Note: the ticket was created, but %s could not record it (%v): running this file again would file it again.", inert.Line(r.o.from), err)
 		return
 	}
@@ -140,4 +149,17 @@ func (r *runner) sayError(err error) {
 	for _, l := range wizard.ErrorText(err) {
 		r.say("  %s", l)
 	}
+}
+
+// writable refuses a ticket file made read-only: its owner meant it not to
+// change, and replacing it (a rename over it) would.
+func writable(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o200 == 0 {
+		return fmt.Errorf("it is read-only (mode %04o)", fi.Mode().Perm())
+	}
+	return nil
 }

@@ -61,6 +61,7 @@ func ReviewText(t dms.Ticket, req dms.OrderRequest, to dms.Target) string {
 	if !exact {
 		b.WriteString("(The comment or SQL holds control characters, removed above for display: this command is not exact. A ticket file keeps them.)\n")
 	}
+	b.WriteString(inert.Line(dms.AliyunCredentialsNote(to)) + "\n")
 	return b.String()
 }
 
