@@ -43,3 +43,27 @@ func BenchmarkStatements(b *testing.B) {
 		Statements(script, MySQL)
 	}
 }
+
+func BenchmarkTokens(b *testing.B) {
+	script := benchScript(5000)
+	b.SetBytes(int64(len(script)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Tokens(script, MySQL)
+	}
+}
+
+// BenchmarkScanLines is an editor's rescan of every line: the state each
+// line ends in, no tokens.
+func BenchmarkScanLines(b *testing.B) {
+	script := benchScript(5000)
+	lines := strings.Split(script, "\n")
+	b.SetBytes(int64(len(script)))
+	b.ReportAllocs()
+	for b.Loop() {
+		st := LineState{}
+		for _, l := range lines {
+			st = ScanLine(l, st, MySQL, nil)
+		}
+	}
+}
