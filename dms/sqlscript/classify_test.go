@@ -145,7 +145,19 @@ func TestDialectForDMSDbTypes(t *testing.T) {
 }
 
 func TestDialectNames(t *testing.T) {
-	if MySQL.String() != "mysql" || PostgreSQL.String() != "postgresql" || Generic.String() != "generic" {
-		t.Errorf("names: %v %v %v", MySQL, PostgreSQL, Generic)
+	tests := []struct {
+		d           Dialect
+		name, words string
+	}{
+		{MySQL, "mysql", "MySQL"},
+		{PostgreSQL, "postgresql", "PostgreSQL"},
+		{Generic, "sql", "generic SQL"},
+		{Dialect(42), "sql", "generic SQL"},
+	}
+	for _, tt := range tests {
+		if tt.d.Name() != tt.name || tt.d.String() != tt.name || tt.d.Words() != tt.words {
+			t.Errorf("Dialect(%d): Name %q, String %q, Words %q; want %q, %q, %q",
+				int(tt.d), tt.d.Name(), tt.d.String(), tt.d.Words(), tt.name, tt.name, tt.words)
+		}
 	}
 }

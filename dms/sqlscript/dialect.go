@@ -2,7 +2,7 @@ package sqlscript
 
 import "strings"
 
-// Dialect selects the lexical rules used to split and classify SQL: which
+// Dialect selects the lexical rules used to read SQL: which
 // quotes exist, which comments exist and whether they nest. A value other
 // than the constants below behaves as Generic.
 type Dialect int
@@ -23,23 +23,43 @@ const (
 	// standard_conforming_strings on, the default since PostgreSQL 9.1.
 	PostgreSQL
 	// Generic is standard SQL for every other database: '…' strings with ''
-	// doubling, "…" and `…` quoted identifiers, "--" line comments and
-	// non-nesting block comments. It does not understand procedural blocks
-	// (Oracle PL/SQL, T-SQL batches).
+	// doubling, "…" and `…` quoted identifiers, SQL Server's […] quoted
+	// identifiers ("]]" for a "]"), "--" line comments and non-nesting
+	// block comments; "#" is an ordinary byte (SQL Server's #temp tables).
+	// It does not understand procedural blocks (Oracle PL/SQL, T-SQL
+	// batches).
 	Generic
 )
 
-// String returns the dialect's name: "mysql", "postgresql" or "generic".
-func (d Dialect) String() string {
+// Name returns the dialect's name: "mysql", "postgresql" or "sql". It is the
+// name of the chroma lexer that highlights the dialect and what the SQL
+// step's status line shows.
+func (d Dialect) Name() string {
 	switch d {
 	case MySQL:
 		return "mysql"
 	case PostgreSQL:
 		return "postgresql"
 	default:
-		return "generic"
+		return "sql"
 	}
 }
+
+// Words returns the dialect's name for a sentence: "MySQL", "PostgreSQL" or
+// "generic SQL" ("…, in the MySQL dialect of orders").
+func (d Dialect) Words() string {
+	switch d {
+	case MySQL:
+		return "MySQL"
+	case PostgreSQL:
+		return "PostgreSQL"
+	default:
+		return "generic SQL"
+	}
+}
+
+// String returns Name.
+func (d Dialect) String() string { return d.Name() }
 
 // DialectFor maps a DMS DbType to the dialect its SQL is written in. The
 // comparison ignores case, surrounding blanks and the difference between '-'
