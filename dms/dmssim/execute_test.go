@@ -319,6 +319,13 @@ func TestReadQuery(t *testing.T) {
 		{"SELECT * FROM generate_series(1, 10) g", sqlscript.PostgreSQL, "", 0, -1},
 		{"SELECT a FROM t1 UNION ALL SELECT b FROM t2 WHERE b > 1 ORDER BY 1 LIMIT 5", sqlscript.MySQL, "t1,t2", 1, 5},
 		{"SELECT * FROM t WHERE s = 'a AND b' AND x = 'it''s' # note\n AND y = 1", sqlscript.MySQL, "t", 3, -1},
+		// MySQL runs what is in an executable comment.
+		{"SELECT * FROM /*!50001 orders */ o WHERE a = 1 /*!50000 AND b = 2 */ LIMIT 4", sqlscript.MySQL, "orders o", 2, 4},
+		// PostgreSQL reads neither comment nor string here: a dollar quote's
+		// tag may hold any letter, and "--" ends an operator.
+		{"SELECT $é$ FROM x $é$ FROM t WHERE a=--1\n b = 2", sqlscript.PostgreSQL, "t", 1, -1},
+		// SQL Server's bracketed names; "#" begins a temporary table's name.
+		{"SELECT * FROM [dbo].[Order Details] od JOIN #tmp ON od.[qty]]] > 1 WHERE od.[a] = 1", sqlscript.Generic, "dbo.Order Details od", 1, -1},
 	}
 	for _, tc := range cases {
 		q, err := readQuery(tc.sql, tc.d)

@@ -9,155 +9,41 @@ import (
 
 // This file reads just enough of a query to compute EXPLAIN and COUNT
 // answers: the tables it names in FROM and JOIN clauses, the predicates of
-// its WHERE clauses and its outermost LIMIT. It is a lexer plus a walk over
-// parenthesised groups, not a parser.
+// its WHERE clauses and its outermost LIMIT. It is a walk over the tokens
+// sqlscript gives (so quoting and comments are read as the engine reads
+// them) and their parenthesised groups, not a parser.
 
-type tokKind uint8
-
-const (
-	tWord   tokKind = iota // keyword or bare identifier
-	tQuoted                // quoted identifier
-	tString                // string literal
-	tNumber
-	tPunct
-)
-
+// token is a significant token of a statement: comments are left out.
 type token struct {
 	pos  int // byte offset in the statement
-	kind tokKind
+	kind sqlscript.TokenKind
 	text string // as written
+	name string // a word as written, a quoted identifier without its quotes
 	norm string // words and quoted identifiers lower-cased and unquoted
 }
 
-func (t token) is(word string) bool { return t.kind == tWord && t.norm == word }
+func (t token) is(word string) bool { return t.kind == sqlscript.Word && t.norm == word }
 
-func (t token) punct(c byte) bool { return t.kind == tPunct && t.text[0] == c }
+func (t token) punct(c byte) bool { return t.kind == sqlscript.Punct && t.text[0] == c }
 
 // isName reports whether the token can name a table, column or alias.
-func (t token) isName() bool { return t.kind == tWord || t.kind == tQuoted }
+func (t token) isName() bool { return t.kind == sqlscript.Word || t.kind == sqlscript.QuotedIdent }
 
-// tokenize splits SQL into tokens, dropping blanks and comments.
+// tokenize returns the tokens of sql written in dialect d, without comments.
+// What is inside a MySQL executable comment is SQL and stays.
 func tokenize(sql string, d sqlscript.Dialect) []token {
 	var out []token
-	i := 0
-	n := len(sql)
-	for i < n {
-		c := sql[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
-			i++
-		case c == '-' && i+1 < n && sql[i+1] == '-' && (d != sqlscript.MySQL || i+2 >= n || isSpace(sql[i+2])),
-			c == '#' && d == sqlscript.MySQL:
-			for i < n && sql[i] != '\n' {
-				i++
-			}
-		case c == '/' && i+1 < n && sql[i+1] == '*':
-			i = skipBlockComment(sql, i, d == sqlscript.PostgreSQL)
-		case c == '\'' || (c == '"' && d == sqlscript.MySQL):
-			j := endQuote(sql, i, c, d == sqlscript.MySQL)
-			out = append(out, token{pos: i, kind: tString, text: sql[i:j], norm: sql[i:j]})
-			i = j
-		case (c == 'E' || c == 'e') && i+1 < n && sql[i+1] == '\'' && d == sqlscript.PostgreSQL:
-			j := endQuote(sql, i+1, '\'', true)
-			out = append(out, token{pos: i, kind: tString, text: sql[i:j], norm: sql[i:j]})
-			i = j
-		case c == '$' && d == sqlscript.PostgreSQL && dollarTag(sql, i) != "":
-			tag := dollarTag(sql, i)
-			j := strings.Index(sql[i+len(tag):], tag)
-			end := n
-			if j >= 0 {
-				end = i + len(tag) + j + len(tag)
-			}
-			out = append(out, token{pos: i, kind: tString, text: sql[i:end], norm: sql[i:end]})
-			i = end
-		case c == '`' || c == '"' || c == '[' && d == sqlscript.Generic:
-			closer := c
-			if c == '[' {
-				closer = ']'
-			}
-			j := endQuote(sql, i, closer, false)
-			t := token{pos: i, kind: tQuoted, text: sql[i:j]}
-			t.norm = strings.ToLower(unquoted(t))
-			out = append(out, t)
-			i = j
-		case c >= '0' && c <= '9' || c == '.' && i+1 < n && sql[i+1] >= '0' && sql[i+1] <= '9':
-			j := i + 1
-			for j < n && (isWordByte(sql[j]) || sql[j] == '.' ||
-				(sql[j] == '+' || sql[j] == '-') && (sql[j-1] == 'e' || sql[j-1] == 'E')) {
-				j++
-			}
-			out = append(out, token{pos: i, kind: tNumber, text: sql[i:j], norm: strings.ToLower(sql[i:j])})
-			i = j
-		case isWordByte(c) || c >= 0x80 || c == '@':
-			j := i + 1
-			for j < n && (isWordByte(sql[j]) || sql[j] >= 0x80 || sql[j] == '$' || sql[j] == '@') {
-				j++
-			}
-			out = append(out, token{pos: i, kind: tWord, text: sql[i:j], norm: strings.ToLower(sql[i:j])})
-			i = j
-		default:
-			out = append(out, token{pos: i, kind: tPunct, text: sql[i : i+1], norm: sql[i : i+1]})
-			i++
+	for _, t := range sqlscript.Tokens(sql, d) {
+		if t.Kind == sqlscript.Comment {
+			continue
 		}
+		tok := token{pos: t.Start, kind: t.Kind, text: t.Text, name: t.Text, norm: t.Norm}
+		if t.Kind == sqlscript.QuotedIdent {
+			tok.name, tok.norm = t.Norm, strings.ToLower(t.Norm)
+		}
+		out = append(out, tok)
 	}
 	return out
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
-
-func isWordByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
-}
-
-// endQuote returns the index just past the quote that closes the one at i
-// (doubled quotes and, if backslash, backslash escapes stay inside). An
-// unclosed quote runs to the end.
-func endQuote(s string, i int, q byte, backslash bool) int {
-	for j := i + 1; j < len(s); j++ {
-		switch {
-		case backslash && s[j] == '\\':
-			j++
-		case s[j] == q:
-			if j+1 < len(s) && s[j+1] == q {
-				j++
-				continue
-			}
-			return j + 1
-		}
-	}
-	return len(s)
-}
-
-func skipBlockComment(s string, i int, nest bool) int {
-	depth := 0
-	for j := i; j+1 < len(s); j++ {
-		switch {
-		case s[j] == '/' && s[j+1] == '*':
-			if depth == 0 || nest {
-				depth++
-			}
-			j++
-		case s[j] == '*' && s[j+1] == '/':
-			depth--
-			j++
-			if depth == 0 {
-				return j + 1
-			}
-		}
-	}
-	return len(s)
-}
-
-// dollarTag returns the $tag$ starting at i, or "".
-func dollarTag(s string, i int) string {
-	j := i + 1
-	for j < len(s) && (isWordByte(s[j]) && !(j == i+1 && s[j] >= '0' && s[j] <= '9')) {
-		j++
-	}
-	if j < len(s) && s[j] == '$' {
-		return s[i : j+1]
-	}
-	return ""
 }
 
 // tableRef is a table named in a FROM or JOIN clause.
@@ -300,7 +186,7 @@ func (r *reader) walk(lo, hi int, isQuery, outermost bool) {
 			i = r.readLimit(i+1, hi)
 		case outermost && t.is("fetch"):
 			// FETCH FIRST|NEXT n ROWS ONLY
-			if i+2 < hi && r.toks[i+2].kind == tNumber {
+			if i+2 < hi && r.toks[i+2].kind == sqlscript.Number {
 				r.setLimit(r.toks[i+2].text)
 			}
 			i++
@@ -358,10 +244,10 @@ func (r *reader) tableList(i, hi int, list bool) int {
 			r.walk(i+1, end, true, false)
 			i = r.alias(end+1, hi, false)
 		} else if r.toks[i].isName() {
-			ref := tableRef{name: unquoted(r.toks[i])}
+			ref := tableRef{name: r.toks[i].name}
 			i++
 			if i+1 < hi && r.toks[i].punct('.') && r.toks[i+1].isName() {
-				ref.schema, ref.name = ref.name, unquoted(r.toks[i+1])
+				ref.schema, ref.name = ref.name, r.toks[i+1].name
 				i += 2
 			}
 			added := false
@@ -394,7 +280,7 @@ func (r *reader) alias(i, hi int, set bool) int {
 	if i < hi && r.toks[i].isName() && !notAlias[r.toks[i].norm] && !clauseEnd[r.toks[i].norm] &&
 		!r.toks[i].is("from") && !r.toks[i].is("select") {
 		if set {
-			r.tables[len(r.tables)-1].alias = unquoted(r.toks[i])
+			r.tables[len(r.tables)-1].alias = r.toks[i].name
 		}
 		i++
 	}
@@ -423,7 +309,7 @@ func (r *reader) where(i, hi int) int {
 			r.walk(i+1, end, r.startsQuery(i+1, end), false)
 			i = end + 1
 			continue
-		case t.kind == tWord && clauseEnd[t.norm]:
+		case t.kind == sqlscript.Word && clauseEnd[t.norm]:
 			flush(i)
 			return i
 		case t.is("between"):
@@ -444,10 +330,10 @@ func (r *reader) where(i, hi int) int {
 
 // readLimit reads LIMIT n, LIMIT offset, n or LIMIT n OFFSET m.
 func (r *reader) readLimit(i, hi int) int {
-	if i >= hi || r.toks[i].kind != tNumber {
+	if i >= hi || r.toks[i].kind != sqlscript.Number {
 		return i
 	}
-	if i+2 < hi && r.toks[i+1].punct(',') && r.toks[i+2].kind == tNumber {
+	if i+2 < hi && r.toks[i+1].punct(',') && r.toks[i+2].kind == sqlscript.Number {
 		r.setLimit(r.toks[i+2].text)
 		return i + 3
 	}
@@ -459,23 +345,6 @@ func (r *reader) setLimit(s string) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
 		r.limit, r.limited = n, true
 	}
-}
-
-// unquoted is a name as written, without its quotes.
-func unquoted(t token) string {
-	if t.kind != tQuoted {
-		return t.text
-	}
-	q := t.text
-	closer := q[0]
-	if closer == '[' {
-		closer = ']'
-	}
-	inner := q[1:]
-	if strings.HasSuffix(inner, string(closer)) {
-		inner = inner[:len(inner)-1]
-	}
-	return strings.ReplaceAll(inner, string([]byte{closer, closer}), string(closer))
 }
 
 // normalise joins tokens with single blanks, words and quoted identifiers
