@@ -870,7 +870,7 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 	a.step(wizard.StepResult)
 	p.say("Sending CreateOrder to DMS. It is sent once.")
 	a.sending.Store(true)
-	res := wizard.Send(a.ctx(), a.svc, wizard.Prepare(a.ctx(), a.svc, req, a.now()))
+	res := wizard.Send(a.ctx(), a.svc, wizard.Prepare(a.ctx(), a.svc, req))
 	a.sending.Store(false)
 	if a.ctx().Err() != nil {
 		return false, a.ctx().Err()

@@ -122,9 +122,9 @@ func (r *resultStep) start(m submitMsg) tea.Cmd {
 	}
 	r.seq++
 	r.phase, r.req, r.reqKey, r.res, r.unsent, r.resumed, r.quitAsked = phasePreparing, m.req, m.key, wizard.Result{}, nil, false, false
-	seq, req, svc, now := r.seq, m.req, r.s.svc, r.s.now()
+	seq, req, svc := r.seq, m.req, r.s.svc
 	return tea.Batch(r.spin.Tick, func() tea.Msg {
-		return preparedMsg{seq: seq, sub: wizard.Prepare(context.Background(), svc, req, now)}
+		return preparedMsg{seq: seq, sub: wizard.Prepare(context.Background(), svc, req)}
 	})
 }
 

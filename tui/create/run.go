@@ -406,7 +406,7 @@ func (r *runner) confirmOnline(ctx context.Context, d dms.Database) error {
 // looked up before the command says anything about it.
 func (r *runner) submit(ctx context.Context, req dms.OrderRequest) error {
 	svc := r.be.Service
-	sub := wizard.Prepare(ctx, svc, req, r.now())
+	sub := wizard.Prepare(ctx, svc, req)
 	if err := r.recordSending(sub); err != nil {
 		return err
 	}

@@ -86,13 +86,14 @@ func (r Result) TicketIDs() []int64 {
 // long for it, and without it the request's contents still decide a lookup.
 const watermarkTimeout = 10 * time.Second
 
-// Prepare is the submission of req, sent at now: the watermark is read
-// first (0 when it cannot be).
-func Prepare(ctx context.Context, svc dms.Service, req dms.OrderRequest, now time.Time) dms.Submission {
+// Prepare is the submission of req, about to be sent: the watermark is read
+// first (0 when it cannot be). Its time is the wall clock's, whatever clock
+// the front end draws with: a lookup compares it with DMS's ticket times.
+func Prepare(ctx context.Context, svc dms.Service, req dms.OrderRequest) dms.Submission {
 	wctx, cancel := context.WithTimeout(ctx, watermarkTimeout)
 	defer cancel()
 	wm, _ := dms.WatermarkOf(wctx, svc, req.Tid)
-	return dms.NewSubmission(req, now, wm)
+	return dms.NewSubmission(req, time.Now(), wm)
 }
 
 // Send calls CreateOrder once for a prepared submission.
