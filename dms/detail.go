@@ -52,14 +52,8 @@ func (c *Client) Detail(ctx context.Context, tenant, id int64, pluginType string
 		req := dmssdk.CreateGetDataExportOrderDetailRequest()
 		req.Tid = tid(tenant)
 		req.OrderId = requests.NewInteger64(id)
-		var resp *dmssdk.GetDataExportOrderDetailResponse
-		err := c.read(ctx, string(ExportDetail), req, func(sc *dmssdk.Client) (baseResponse, error) {
-			var err error
-			resp, err = sc.GetDataExportOrderDetail(req)
-			if err != nil {
-				return baseResponse{}, err
-			}
-			return base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes()), nil
+		resp, err := readCall(ctx, c, string(ExportDetail), req, func(sc *dmssdk.Client) (*dmssdk.GetDataExportOrderDetailResponse, error) {
+			return sc.GetDataExportOrderDetail(req)
 		})
 		if err != nil {
 			return TicketDetail{}, err

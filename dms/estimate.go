@@ -64,15 +64,7 @@ func (c *Client) Estimate(ctx context.Context, r EstimateRequest) (RowEstimate, 
 		req.Logic = requests.NewBoolean(r.Database.Logic)
 		req.Script = strings.Join(scripts, ";\n")
 		req.SetReadTimeout(timeout)
-		var resp *dmssdk.ExecuteScriptResponse
-		err := c.read(ctx, "ExecuteScript", req, func(sc *dmssdk.Client) (baseResponse, error) {
-			var err error
-			resp, err = sc.ExecuteScript(req)
-			if err != nil {
-				return baseResponse{}, err
-			}
-			return base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes()), nil
-		})
+		resp, err := readCall(ctx, c, "ExecuteScript", req, func(sc *dmssdk.Client) (*dmssdk.ExecuteScriptResponse, error) { return sc.ExecuteScript(req) })
 		if err != nil {
 			return out, err
 		}

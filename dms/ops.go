@@ -22,14 +22,8 @@ func base(requestID, code, msg string, success bool, status int, body []byte) ba
 // ActiveTenant implements Service.
 func (c *Client) ActiveTenant(ctx context.Context) (Tenant, error) {
 	req := dmssdk.CreateGetUserActiveTenantRequest()
-	var resp *dmssdk.GetUserActiveTenantResponse
-	err := c.read(ctx, "GetUserActiveTenant", req, func(sc *dmssdk.Client) (baseResponse, error) {
-		var err error
-		resp, err = sc.GetUserActiveTenant(req)
-		if err != nil {
-			return baseResponse{}, err
-		}
-		return base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes()), nil
+	resp, err := readCall(ctx, c, "GetUserActiveTenant", req, func(sc *dmssdk.Client) (*dmssdk.GetUserActiveTenantResponse, error) {
+		return sc.GetUserActiveTenant(req)
 	})
 	if err != nil {
 		return Tenant{}, err
@@ -40,15 +34,7 @@ func (c *Client) ActiveTenant(ctx context.Context) (Tenant, error) {
 // Tenants implements Service.
 func (c *Client) Tenants(ctx context.Context) ([]Tenant, error) {
 	req := dmssdk.CreateListUserTenantsRequest()
-	var resp *dmssdk.ListUserTenantsResponse
-	err := c.read(ctx, "ListUserTenants", req, func(sc *dmssdk.Client) (baseResponse, error) {
-		var err error
-		resp, err = sc.ListUserTenants(req)
-		if err != nil {
-			return baseResponse{}, err
-		}
-		return base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes()), nil
-	})
+	resp, err := readCall(ctx, c, "ListUserTenants", req, func(sc *dmssdk.Client) (*dmssdk.ListUserTenantsResponse, error) { return sc.ListUserTenants(req) })
 	if err != nil {
 		return nil, err
 	}
@@ -80,15 +66,7 @@ func (c *Client) SearchDatabases(ctx context.Context, q SearchQuery) (DatabasePa
 			req.SearchTarget = "LOGIC_DB"
 		}
 	}
-	var resp *dmssdk.SearchDatabaseResponse
-	err := c.read(ctx, "SearchDatabase", req, func(sc *dmssdk.Client) (baseResponse, error) {
-		var err error
-		resp, err = sc.SearchDatabase(req)
-		if err != nil {
-			return baseResponse{}, err
-		}
-		return base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes()), nil
-	})
+	resp, err := readCall(ctx, c, "SearchDatabase", req, func(sc *dmssdk.Client) (*dmssdk.SearchDatabaseResponse, error) { return sc.SearchDatabase(req) })
 	if err != nil {
 		return DatabasePage{}, err
 	}
@@ -113,15 +91,7 @@ func (c *Client) Database(ctx context.Context, tenant, id int64, logic bool) (Da
 		req := dmssdk.CreateGetLogicDatabaseRequest()
 		req.Tid = tid(tenant)
 		req.DbId = strconv.FormatInt(id, 10)
-		var resp *dmssdk.GetLogicDatabaseResponse
-		err := c.read(ctx, "GetLogicDatabase", req, func(sc *dmssdk.Client) (baseResponse, error) {
-			var err error
-			resp, err = sc.GetLogicDatabase(req)
-			if err != nil {
-				return baseResponse{}, err
-			}
-			return base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes()), nil
-		})
+		resp, err := readCall(ctx, c, "GetLogicDatabase", req, func(sc *dmssdk.Client) (*dmssdk.GetLogicDatabaseResponse, error) { return sc.GetLogicDatabase(req) })
 		if err != nil {
 			return Database{}, err
 		}
@@ -132,14 +102,8 @@ func (c *Client) Database(ctx context.Context, tenant, id int64, logic bool) (Da
 	req := dmssdk.CreateGetPhysicalDatabaseRequest()
 	req.Tid = tid(tenant)
 	req.DbId = requests.NewInteger64(id)
-	var resp *dmssdk.GetPhysicalDatabaseResponse
-	err := c.read(ctx, "GetPhysicalDatabase", req, func(sc *dmssdk.Client) (baseResponse, error) {
-		var err error
-		resp, err = sc.GetPhysicalDatabase(req)
-		if err != nil {
-			return baseResponse{}, err
-		}
-		return base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes()), nil
+	resp, err := readCall(ctx, c, "GetPhysicalDatabase", req, func(sc *dmssdk.Client) (*dmssdk.GetPhysicalDatabaseResponse, error) {
+		return sc.GetPhysicalDatabase(req)
 	})
 	if err != nil {
 		return Database{}, err

@@ -86,15 +86,7 @@ func (c *Client) FindOrders(ctx context.Context, q OrderQuery) ([]Order, error) 
 		req.StartTime = q.Since.In(dmsZone).Format(dmsTimeLayout)
 		req.EndTime = until.In(dmsZone).Format(dmsTimeLayout)
 	}
-	var resp *dmssdk.ListOrdersResponse
-	err := c.read(ctx, "ListOrders", req, func(sc *dmssdk.Client) (baseResponse, error) {
-		var err error
-		resp, err = sc.ListOrders(req)
-		if err != nil {
-			return baseResponse{}, err
-		}
-		return base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes()), nil
-	})
+	resp, err := readCall(ctx, c, "ListOrders", req, func(sc *dmssdk.Client) (*dmssdk.ListOrdersResponse, error) { return sc.ListOrders(req) })
 	if err != nil {
 		return nil, err
 	}
@@ -113,15 +105,7 @@ func (c *Client) Order(ctx context.Context, tenant, id int64) (Order, error) {
 	req := dmssdk.CreateGetOrderBaseInfoRequest()
 	req.Tid = tid(tenant)
 	req.OrderId = requests.NewInteger64(id)
-	var resp *dmssdk.GetOrderBaseInfoResponse
-	err := c.read(ctx, "GetOrderBaseInfo", req, func(sc *dmssdk.Client) (baseResponse, error) {
-		var err error
-		resp, err = sc.GetOrderBaseInfo(req)
-		if err != nil {
-			return baseResponse{}, err
-		}
-		return base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes()), nil
-	})
+	resp, err := readCall(ctx, c, "GetOrderBaseInfo", req, func(sc *dmssdk.Client) (*dmssdk.GetOrderBaseInfoResponse, error) { return sc.GetOrderBaseInfo(req) })
 	if err != nil {
 		return Order{}, err
 	}
