@@ -284,13 +284,13 @@ func coerce(typ JSONType, v any) (any, error) {
 	case JSONString:
 		s, ok := v.(string)
 		if !ok {
-			return nil, fmt.Errorf("got %s", jsonKind(v))
+			return nil, fmt.Errorf("got %s", JSONKind(v))
 		}
 		return s, nil
 	case JSONBool:
 		b, ok := v.(bool)
 		if !ok {
-			return nil, fmt.Errorf("got %s", jsonKind(v))
+			return nil, fmt.Errorf("got %s", JSONKind(v))
 		}
 		return b, nil
 	case JSONNumber:
@@ -303,7 +303,7 @@ func coerce(typ JSONType, v any) (any, error) {
 		case []int64:
 			return append([]int64{}, a...), nil
 		default:
-			return nil, fmt.Errorf("got %s", jsonKind(v))
+			return nil, fmt.Errorf("got %s", JSONKind(v))
 		}
 		out := make([]int64, 0, len(items))
 		for i, it := range items {
@@ -336,10 +336,12 @@ func wholeNumber(v any) (any, error) {
 	case int:
 		return int64(n), nil
 	}
-	return nil, fmt.Errorf("got %s", jsonKind(v))
+	return nil, fmt.Errorf("got %s", JSONKind(v))
 }
 
-func jsonKind(v any) string {
+// JSONKind names the JSON type of a decoded value with its article, for
+// messages: "a string", "an array".
+func JSONKind(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"

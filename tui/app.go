@@ -12,26 +12,17 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/theme"
+	"dmsticket/tui/wizard"
 )
 
-// Step is a screen of the wizard.
-type Step int
+// Step is a screen of the wizard: a step of wizard.Sequence.
+type Step = wizard.Step
 
-// The wizard's steps, in order.
+// The wizard's steps (wizard's, named here for the screens).
 const (
-	StepType Step = iota
-	StepTenant
-	StepDatabase
-	StepSQL
-	StepDetails
-	StepReview
-	StepResult
+	StepType, StepTenant, StepDatabase, StepSQL = wizard.StepType, wizard.StepTenant, wizard.StepDatabase, wizard.StepSQL
+	StepDetails, StepReview, StepResult         = wizard.StepDetails, wizard.StepReview, wizard.StepResult
 )
-
-// String names the step as the header's step line does.
-func (s Step) String() string {
-	return [...]string{"Type", "Tenant", "Database", "SQL", "Details", "Review", "Result"}[s]
-}
 
 // Minimum terminal size the wizard draws in.
 const (
@@ -335,26 +326,7 @@ func (m *Model) needTenantStep() bool {
 }
 
 // sequence is the steps this ticket type walks through, in order.
-func (m *Model) sequence() []Step {
-	seq := []Step{StepType}
-	if m.needTenantStep() {
-		seq = append(seq, StepTenant)
-	}
-	tt, ok := dms.LookupType(m.s.ticket.Type)
-	if !ok {
-		return append(seq, StepDatabase, StepSQL, StepDetails, StepReview, StepResult)
-	}
-	if tt.Has(dms.StepDatabase) {
-		seq = append(seq, StepDatabase)
-	}
-	if tt.Has(dms.StepSQL) {
-		seq = append(seq, StepSQL)
-	}
-	if tt.Has(dms.StepDetails) {
-		seq = append(seq, StepDetails)
-	}
-	return append(seq, StepReview, StepResult)
-}
+func (m *Model) sequence() []Step { return wizard.Sequence(m.s.ticket.Type, m.needTenantStep()) }
 
 func (m *Model) indexOf(s Step) int {
 	for i, x := range m.sequence() {

@@ -14,6 +14,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
 	"dmsticket/tui/draft"
+	"dmsticket/tui/wizard"
 )
 
 // draftDelay is how long the draft waits after a change before it is
@@ -213,11 +214,9 @@ func (m *Model) resume(d *draft.Draft) tea.Cmd {
 			db.filter = f
 		}
 	}
-	step := StepType
-	for s := StepType; s <= StepReview; s++ {
-		if s.String() == d.Step {
-			step = s
-		}
+	step, _ := wizard.ParseStep(d.Step)
+	if step == StepResult {
+		step = StepReview
 	}
 	if m.indexOf(step) < 0 {
 		step = StepType
@@ -255,16 +254,13 @@ func (m *Model) updateResume(msg tea.KeyMsg) tea.Cmd {
 	default:
 		return nil
 	}
-	{
-		d := ds.offer
-		ds.offer = nil
-		if ds.resumeYes {
-			return tea.Batch(m.resume(d), m.scheduleDraft())
-		}
-		store := ds.store
-		return tea.Batch(m.enter(StepType), func() tea.Msg { return draftSavedMsg{err: store.Discard()} })
+	d := ds.offer
+	ds.offer = nil
+	if ds.resumeYes {
+		return tea.Batch(m.resume(d), m.scheduleDraft())
 	}
-	return nil
+	store := ds.store
+	return tea.Batch(m.enter(StepType), func() tea.Msg { return draftSavedMsg{err: store.Discard()} })
 }
 
 // resumeView is the question asked at start when a draft was left.

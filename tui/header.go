@@ -10,6 +10,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
 	"dmsticket/theme"
+	"dmsticket/tui/wizard"
 )
 
 // headerKey is everything the header shows: it is drawn again only when one
@@ -83,7 +84,7 @@ func (m *Model) stepLine() string {
 		inSeq[s] = true
 	}
 	var parts []string
-	for i, s := range []Step{StepType, StepDatabase, StepSQL, StepDetails, StepReview, StepResult} {
+	for i, s := range wizard.Visible {
 		label := strconv.Itoa(i+1) + " " + s.String()
 		switch {
 		case s == cur:

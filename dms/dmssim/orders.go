@@ -198,26 +198,11 @@ func decodePluginParam(raw string) (map[string]any, string) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, "PluginParam must be a JSON object, not " + jsonKind(v) + "."
+		return nil, "PluginParam must be a JSON object, not " + dms.JSONKind(v) + "."
 	}
 	return m, ""
 }
 
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a bool"
-	case json.Number:
-		return "a number"
-	case []any:
-		return "an array"
-	}
-	return "a " + fmt.Sprintf("%T", v)
-}
 
 // wholeNumber reads a JSON number that is a whole number.
 func wholeNumber(v any) (int64, bool) {
@@ -276,23 +261,9 @@ func (s *Server) committerName(o *Order) string {
 
 // opGetOrderBaseInfo answers GetOrderBaseInfo: one ticket of the tenant.
 func opGetOrderBaseInfo(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
+	c, err := x.lookupOrder()
 	if err != nil {
 		return nil, err
-	}
-	id, err := x.requiredInt64("OrderId")
-	if err != nil {
-		return nil, err
-	}
-	x.s.mu.Lock()
-	o := x.s.ordersByID[id]
-	var c Order
-	if o != nil {
-		c = *o
-	}
-	x.s.mu.Unlock()
-	if o == nil || c.Tid != t.id {
-		return nil, fail("OrderNotExist", "The ticket %d does not exist in tenant %d.", id, t.id)
 	}
 	info := orderBaseInfoJSON{
 		OrderID: c.OrderID, PluginType: c.PluginType, StatusCode: c.Status, StatusDesc: statusDesc[c.Status],
