@@ -203,7 +203,6 @@ func decodePluginParam(raw string) (map[string]any, string) {
 	return m, ""
 }
 
-
 // wholeNumber reads a JSON number that is a whole number.
 func wholeNumber(v any) (int64, bool) {
 	n, ok := v.(json.Number)
