@@ -131,11 +131,7 @@ func opListDatabases(x *exchange) (any, *apiError) {
 // opListLogicDatabases answers ListLogicDatabases: the tenant's logical
 // databases.
 func opListLogicDatabases(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
-	}
-	offset, size, err := x.page()
+	t, offset, size, err := x.tenantPage()
 	if err != nil {
 		return nil, err
 	}

@@ -296,11 +296,7 @@ func parseDMSTime(s string) (time.Time, bool) {
 // (OrderResultType, default AS_COMMITTER), filtered by status, plugin type,
 // a creation-time window and a comment substring, newest first, paged.
 func opListOrders(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
-	}
-	offset, size, err := x.page()
+	t, offset, size, err := x.tenantPage()
 	if err != nil {
 		return nil, err
 	}

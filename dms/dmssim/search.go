@@ -168,11 +168,7 @@ func searchDatabase(d *database) searchDatabaseJSON {
 // by SearchTarget, EnvType, DbType and SearchRange, paged, in a stable order
 // (the seed's, then generated databases).
 func opSearchDatabase(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
-	}
-	offset, size, err := x.page()
+	t, offset, size, err := x.tenantPage()
 	if err != nil {
 		return nil, err
 	}
