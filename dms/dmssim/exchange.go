@@ -235,9 +235,6 @@ func (x *exchange) page() (offset, size int, err *apiError) {
 	return int((number - 1) * ps), int(ps), nil
 }
 
-// tenant is the tenant the request acts in: Tid, or the user's active tenant
-// when Tid is absent or 0. A tenant the user does not belong to does not
-// exist, as far as the user can tell.
 // tenantPage is the request's tenant and its page (PageNumber, PageSize) as
 // an offset and a size, for the list operations.
 func (x *exchange) tenantPage() (t *tenant, offset, size int, err *apiError) {
@@ -248,6 +245,9 @@ func (x *exchange) tenantPage() (t *tenant, offset, size int, err *apiError) {
 	return t, offset, size, err
 }
 
+// tenant is the tenant the request acts in: Tid, or the user's active tenant
+// when Tid is absent or 0. A tenant the user does not belong to does not
+// exist, as far as the user can tell.
 func (x *exchange) tenant() (*tenant, *apiError) {
 	tid, ok, err := x.int64Param("Tid")
 	if err != nil {
