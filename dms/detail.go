@@ -38,6 +38,12 @@ type TicketDetail struct {
 	ActualAffectRows       int64
 	// JobStatus is the export's KeyInfo.JobStatus as DMS spells it.
 	JobStatus string
+	// Status is a data change's Status, and TaskStatus its execution's
+	// jobStatus, as DMS spells them.
+	Status, TaskStatus string
+	// Tips are DMS's words about failed checks (a data change's
+	// PreCheckDetail UserTip).
+	Tips      []string
 	RequestID string
 }
 

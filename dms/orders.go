@@ -119,7 +119,7 @@ func (c *Client) Order(ctx context.Context, tenant, id int64) (Order, error) {
 	return Order{
 		ID: o.OrderId, PluginType: o.PluginType, Status: o.StatusCode, StatusDesc: o.StatusDesc, Comment: o.Comment,
 		Committer: o.Committer, CommitterID: o.CommitterId, Created: parseDMSTime(o.CreateTime),
-		RelatedUsers: related, AttachmentKey: o.AttachmentKey, RequestID: resp.RequestId,
+		RelatedUsers: related, AttachmentKey: o.AttachmentKey, RequestID: resp.RequestId, WorkflowID: o.WorkflowInstanceId,
 	}, nil
 }
 

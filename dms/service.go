@@ -31,6 +31,28 @@ type Service interface {
 	// (GetDataExportOrderDetail for an export); ErrNoDetail for a type
 	// without one.
 	Detail(ctx context.Context, tid, id int64, pluginType string) (TicketDetail, error)
+
+	// The ticket's lifecycle after CreateOrder (PRODUCT section 13).
+
+	// Workflow is the approval chain a ticket will go through
+	// (PreviewWorkflow).
+	Workflow(ctx context.Context, tid, id int64) ([]WorkflowStep, error)
+	// Approval is the approval under way (GetApprovalDetail).
+	Approval(ctx context.Context, tid, workflowID int64) (Approval, error)
+	// ExportPrecheck is DMS's precheck figure per statement of an export
+	// (GetDataExportPreCheckDetail).
+	ExportPrecheck(ctx context.Context, tid, id int64) ([]PrecheckLine, error)
+	// DownloadURL is where a finished export's file is
+	// (GetDataExportDownloadURL).
+	DownloadURL(ctx context.Context, tid, id int64) (Download, error)
+	// SubmitForApproval submits a prechecked ticket (SubmitOrderApproval).
+	// It is sent once: after a failure or a lost answer, read the state.
+	SubmitForApproval(ctx context.Context, tid, id int64) error
+	// ExecuteExport runs an approved export for a file type
+	// (ExecuteDataExport), once.
+	ExecuteExport(ctx context.Context, tid, id int64, fileType string) error
+	// CloseTicket closes a ticket (CloseOrder), once.
+	CloseTicket(ctx context.Context, tid, id int64, reason string) error
 }
 
 // SearchQuery is one page of a database search.
@@ -123,5 +145,8 @@ type Order struct {
 	Created       time.Time `json:"created,omitzero"`
 	RelatedUsers  []int64   `json:"relatedUsers,omitempty"`
 	AttachmentKey string    `json:"attachmentKey,omitempty"`
+	// WorkflowID is the approval's workflow instance (GetOrderBaseInfo;
+	// 0 before the ticket is submitted).
+	WorkflowID int64 `json:"workflowInstanceId,omitempty"`
 	RequestID     string    `json:"-"`
 }

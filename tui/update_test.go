@@ -78,6 +78,23 @@ func (s *stub) Detail(context.Context, int64, int64, string) (dms.TicketDetail, 
 	return dms.TicketDetail{}, dms.ErrNoDetail
 }
 
+// The stub's tickets stay new: nothing follows them.
+var errStubLifecycle = &dms.Error{Kind: dms.KindRefused, Code: "Stub", Message: "the stub has no lifecycle"}
+
+func (s *stub) Workflow(context.Context, int64, int64) ([]dms.WorkflowStep, error) { return nil, nil }
+func (s *stub) Approval(context.Context, int64, int64) (dms.Approval, error) {
+	return dms.Approval{}, errStubLifecycle
+}
+func (s *stub) ExportPrecheck(context.Context, int64, int64) ([]dms.PrecheckLine, error) {
+	return nil, nil
+}
+func (s *stub) DownloadURL(context.Context, int64, int64) (dms.Download, error) {
+	return dms.Download{}, errStubLifecycle
+}
+func (s *stub) SubmitForApproval(context.Context, int64, int64) error     { return errStubLifecycle }
+func (s *stub) ExecuteExport(context.Context, int64, int64, string) error { return errStubLifecycle }
+func (s *stub) CloseTicket(context.Context, int64, int64, string) error   { return errStubLifecycle }
+
 func (s *stub) counts() (creates, estimates int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

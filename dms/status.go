@@ -1,0 +1,152 @@
+package dms
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// Status is a ticket as dmsticket follows it after CreateOrder: its state,
+// DMS's codes behind it, and what the state needs shown.
+type Status struct {
+	ID         int64  `json:"orderId"`
+	Tid        int64  `json:"tid,omitempty"`
+	PluginType string `json:"pluginType"`
+	State      State  `json:"state"`
+	Codes      Codes  `json:"dms"`
+	// Desc is DMS's own words for the status (StatusDesc).
+	Desc    string `json:"statusDesc,omitempty"`
+	Comment string `json:"comment,omitempty"`
+	// Precheck is DMS's figure per statement, once the precheck has run.
+	Precheck []PrecheckLine `json:"precheck,omitempty"`
+	// Reasons say why the precheck failed, or why the ticket was rejected.
+	Reasons []string `json:"reasons,omitempty"`
+	// Workflow is the approval chain (before the submit, from
+	// PreviewWorkflow; after it, the approval's own steps).
+	Workflow []WorkflowStep `json:"workflow,omitempty"`
+	// Handlers hold the approval now.
+	Handlers []Approver `json:"currentHandlers,omitempty"`
+	// WorkflowID is the approval's workflow instance, once submitted.
+	WorkflowID int64 `json:"workflowInstanceId,omitempty"`
+	// ActualRows is the rows the execution touched or exported, once done.
+	ActualRows int64 `json:"actualAffectRows,omitempty"`
+}
+
+// Watcher reads one ticket's status, again and again, asking DMS each time
+// only what can have changed: the base info and the type's detail call on
+// every read; the approval chain once before the submit; the precheck
+// figures once they exist; the approval detail while it is under way.
+type Watcher struct {
+	svc        Service
+	tid, id    int64
+	pluginType string
+	last       Status
+	workflow   []WorkflowStep
+	precheck   []PrecheckLine
+}
+
+// NewWatcher follows ticket id of tenant tid; pluginType may be empty when
+// it is not known (it is read from DMS then).
+func NewWatcher(svc Service, tid, id int64, pluginType string) *Watcher {
+	return &Watcher{svc: svc, tid: tid, id: id, pluginType: pluginType}
+}
+
+// Last is the status the last Read returned.
+func (w *Watcher) Last() Status { return w.last }
+
+// Read asks DMS where the ticket stands now.
+func (w *Watcher) Read(ctx context.Context) (Status, error) {
+	o, err := w.svc.Order(ctx, w.tid, w.id)
+	if err != nil {
+		return w.last, err
+	}
+	if o.PluginType != "" {
+		w.pluginType = o.PluginType
+	}
+	st := Status{ID: w.id, Tid: w.tid, PluginType: w.pluginType, Desc: o.StatusDesc, Comment: o.Comment, WorkflowID: o.WorkflowID}
+	st.Codes.StatusCode = o.Status
+	d, err := w.svc.Detail(ctx, w.tid, w.id, w.pluginType)
+	switch {
+	case errors.Is(err, ErrNoDetail):
+	case err != nil:
+		return w.last, err
+	default:
+		st.Codes.JobStatus, st.Codes.DetailStatus, st.Codes.TaskStatus = d.JobStatus, d.Status, d.TaskStatus
+		st.ActualRows = d.ActualAffectRows
+		st.Reasons = append(st.Reasons, d.Tips...)
+	}
+	st.State = StateOf(st.Codes)
+	if st.State == StateApproval || st.State == StateRejected {
+		if o.WorkflowID != 0 {
+			a, err := w.svc.Approval(ctx, w.tid, o.WorkflowID)
+			if err != nil {
+				return w.last, err
+			}
+			st.Codes.WorkflowInsCode = a.Code
+			st.Workflow, st.Handlers = a.Steps, a.Handlers
+			if st.State == StateRejected {
+				st.Reasons = append(st.Reasons, a.Reasons...)
+			}
+			st.State = StateOf(st.Codes)
+		}
+	}
+	if st.State == StateReady || st.State == StatePrecheck {
+		if w.workflow == nil && st.State == StateReady {
+			steps, err := w.svc.Workflow(ctx, w.tid, w.id)
+			if err != nil {
+				return w.last, err
+			}
+			w.workflow = append([]WorkflowStep{}, steps...)
+		}
+		st.Workflow = w.workflow
+	}
+	if tt, ok := LookupType(w.pluginType); ok && tt.Detail == ExportDetail && st.State != StatePrecheck && w.precheck == nil {
+		if lines, err := w.svc.ExportPrecheck(ctx, w.tid, w.id); err == nil && len(lines) > 0 {
+			w.precheck = lines
+		}
+	}
+	st.Precheck = w.precheck
+	if st.State == StatePrecheckFailed && len(st.Reasons) == 0 && strings.TrimSpace(o.StatusDesc) != "" {
+		st.Reasons = []string{o.StatusDesc}
+	}
+	w.last = st
+	return st, nil
+}
+
+// Submit submits the ticket for approval once, and then reads where it
+// stands. A submit that failed or whose answer was lost may have happened:
+// the state read after it says (submitted is true when the ticket is in
+// approval or beyond, whatever the answer was).
+func (w *Watcher) Submit(ctx context.Context) (st Status, submitted bool, err error) {
+	serr := w.svc.SubmitForApproval(ctx, w.tid, w.id)
+	st, rerr := w.Read(ctx)
+	if rerr != nil {
+		if serr != nil {
+			return st, false, serr
+		}
+		return st, true, nil // DMS took it; the state comes at the next read
+	}
+	submitted = st.State.Reached(StateApproval) || st.State == StateRejected
+	if serr != nil && !submitted {
+		return st, false, serr
+	}
+	return st, submitted, nil
+}
+
+// Execute runs an approved export once, and then reads where it stands; as
+// Submit, a lost answer is settled by the state.
+func (w *Watcher) Execute(ctx context.Context, fileType string) (st Status, started bool, err error) {
+	eerr := w.svc.ExecuteExport(ctx, w.tid, w.id, fileType)
+	st, rerr := w.Read(ctx)
+	if rerr != nil {
+		if eerr != nil {
+			return st, false, eerr
+		}
+		return st, true, nil
+	}
+	started = st.State == StateRunning || st.State == StateDone || st.State == StateFailed
+	if eerr != nil && !started {
+		return st, false, eerr
+	}
+	return st, started, nil
+}
