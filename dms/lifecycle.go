@@ -270,7 +270,9 @@ func (c *Client) DownloadURL(ctx context.Context, tenant, id int64) (Download, e
 func (c *Client) SubmitForApproval(ctx context.Context, tenant, id int64) error {
 	req := dmssdk.CreateSubmitOrderApprovalRequest()
 	req.Tid, req.OrderId = tid(tenant), requests.NewInteger64(id)
-	return writeCall(ctx, c, "SubmitOrderApproval", req, func(sc *dmssdk.Client) (*dmssdk.SubmitOrderApprovalResponse, error) { return sc.SubmitOrderApproval(req) })
+	return writeCall(ctx, c, "SubmitOrderApproval", req, func(sc *dmssdk.Client) (*dmssdk.SubmitOrderApprovalResponse, error) {
+		return sc.SubmitOrderApproval(req)
+	})
 }
 
 // ExecuteExport implements Service: ExecuteDataExport for a file type

@@ -147,6 +147,6 @@ type Order struct {
 	AttachmentKey string    `json:"attachmentKey,omitempty"`
 	// WorkflowID is the approval's workflow instance (GetOrderBaseInfo;
 	// 0 before the ticket is submitted).
-	WorkflowID int64 `json:"workflowInstanceId,omitempty"`
-	RequestID     string    `json:"-"`
+	WorkflowID int64  `json:"workflowInstanceId,omitempty"`
+	RequestID  string `json:"-"`
 }
