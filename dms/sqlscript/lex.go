@@ -150,8 +150,8 @@ func (l *lexer) number(i int) (tokKind, int) {
 	s := l.src
 	under := l.d == PostgreSQL
 	j, decimal := i, false
-	if j+2 < len(s) && s[j] == '0' && isRadix(s[j+1]|0x20, l.d) && isDigitIn(s[j+2], s[j+1]|0x20) {
-		j = digitsIn(s, j+2, s[j+1]|0x20, under)
+	if k := prefixed(s, i, l.d); k > i {
+		j = digitsIn(s, k, s[i+1]|0x20, under)
 	} else {
 		j = digitsIn(s, j, 'd', under)
 		if j < len(s) && s[j] == '.' {
@@ -176,17 +176,27 @@ func (l *lexer) number(i int) (tokKind, int) {
 	return tokNumber, i
 }
 
-// isRadix reports whether r (lower case) introduces a prefixed integer in d.
-func isRadix(r byte, d Dialect) bool {
-	switch r {
-	case 'x':
-		return true
-	case 'b':
-		return d != Generic
-	case 'o':
-		return d == PostgreSQL
+// prefixed returns the offset of the first digit of a prefixed integer
+// (0x1F, 0b101, 0o17; in PostgreSQL also 0x_1F) starting at i, or i when
+// there is none.
+func prefixed(s string, i int, d Dialect) int {
+	if i+2 >= len(s) || s[i] != '0' {
+		return i
 	}
-	return false
+	r := s[i+1] | 0x20
+	switch {
+	case r == 'x', r == 'b' && d != Generic, r == 'o' && d == PostgreSQL:
+	default:
+		return i
+	}
+	k := i + 2
+	if d == PostgreSQL && s[k] == '_' {
+		k++
+	}
+	if k < len(s) && isDigitIn(s[k], r) {
+		return k
+	}
+	return i
 }
 
 // isDigitIn reports whether c is a digit of the radix r: 'x', 'o', 'b' or
