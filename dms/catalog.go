@@ -112,6 +112,10 @@ type TicketType struct {
 	// Detail is the DMS call that reports a ticket's contents (its fields'
 	// ReadBack read it); NoDetail when DMS has none for the type.
 	Detail DetailOp
+	// Executable says an approved ticket of the type is run by the one who
+	// filed it (a data change whose ExecMode is COMMITOR); an export is run
+	// by ExecuteDataExport whatever this says.
+	Executable bool
 }
 
 // Has reports whether the type uses the step.

@@ -1,0 +1,166 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"dmsticket/dms"
+	"dmsticket/dms/inert"
+)
+
+// Following a ticket after CreateOrder (PRODUCT section 13): how often its
+// status is read, which actions its state allows, and the status in plain
+// words. The result screen, the accessible prompts and the status, submit,
+// list and download commands all follow tickets through this.
+
+// Poll paces the reads of a ticket's status: every 2 s at first, slowing
+// (doubling) to 30 s while nothing changes, back to 2 s when something does,
+// and slower still, up to 2 min, while DMS throttles.
+type Poll struct {
+	delay time.Duration
+}
+
+// Poll bounds.
+const (
+	PollFirst     = 2 * time.Second
+	PollMax       = 30 * time.Second
+	PollThrottled = 2 * time.Minute
+)
+
+// Next is the wait before the next read, after a read that changed the
+// state or not, or failed with err.
+func (p *Poll) Next(changed bool, err error) time.Duration {
+	switch {
+	case err != nil && dms.KindOf(err) == dms.KindThrottled:
+		p.delay = min(max(2*p.delay, PollMax), PollThrottled)
+	case changed || p.delay == 0:
+		p.delay = PollFirst
+	default:
+		p.delay = min(2*p.delay, PollMax)
+	}
+	return p.delay
+}
+
+// Action is something the user can do to a ticket in its state.
+type Action string
+
+// The actions.
+const (
+	ActSubmit   Action = "submit"   // submit for approval (a)
+	ActExecute  Action = "execute"  // run an approved export or a data change (x)
+	ActDownload Action = "download" // download a finished export (d)
+)
+
+// Actions are what the ticket's state allows now. execMode is a data
+// change's ExecMode ("" for other types): only COMMITOR changes are run by
+// the one who filed them.
+func Actions(st dms.Status, execMode string) []Action {
+	tt, _ := dms.LookupType(st.PluginType)
+	var out []Action
+	switch st.State {
+	case dms.StateReady:
+		out = append(out, ActSubmit)
+	case dms.StateApproved:
+		if tt.Detail == dms.ExportDetail || tt.Executable && (execMode == "" || execMode == "COMMITOR") {
+			out = append(out, ActExecute)
+		}
+	case dms.StateDone:
+		if tt.Detail == dms.ExportDetail {
+			out = append(out, ActDownload)
+		}
+	}
+	return out
+}
+
+// Allows reports whether the state allows the action.
+func Allows(st dms.Status, execMode string, a Action) bool {
+	for _, x := range Actions(st, execMode) {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Names are people's names, cleaned, comma-separated: "Carol Wang (2000004)".
+func Names(people []dms.Approver) string {
+	var parts []string
+	for _, p := range people {
+		switch {
+		case p.Name != "" && p.ID != 0:
+			parts = append(parts, fmt.Sprintf("%s (%d)", inert.Line(p.Name), p.ID))
+		case p.Name != "":
+			parts = append(parts, inert.Line(p.Name))
+		default:
+			parts = append(parts, fmt.Sprintf("user %d", p.ID))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// StatusText is a ticket's status in plain lines, for the commands and the
+// accessible prompts: the state in words, DMS's codes, the precheck figure
+// per statement beside the one the ticket carries (accepted; zero Source:
+// none known), why it failed or was rejected, and who holds the approval.
+func StatusText(st dms.Status, accepted dms.RowFigure) []string {
+	lines := []string{fmt.Sprintf("Ticket %d: %s (%s).", st.ID, st.State, st.State.Label())}
+	var codes []string
+	for _, kv := range [][2]string{{"StatusCode", st.Codes.StatusCode}, {"JobStatus", st.Codes.JobStatus},
+		{"Status", st.Codes.DetailStatus}, {"task", st.Codes.TaskStatus}, {"WorkflowInsCode", st.Codes.WorkflowInsCode}} {
+		if kv[1] != "" {
+			codes = append(codes, kv[0]+" "+inert.Line(kv[1]))
+		}
+	}
+	if len(codes) > 0 {
+		lines = append(lines, "DMS says: "+strings.Join(codes, ", ")+".")
+	}
+	if d := strings.TrimSpace(st.Desc); d != "" && !strings.EqualFold(d, st.Codes.StatusCode) {
+		lines = append(lines, "DMS's words: "+inert.Line(d))
+	}
+	for i, p := range st.Precheck {
+		line := fmt.Sprintf("Precheck, statement %d: DMS counts %s rows", i+1, Thousands(p.AffectRows))
+		if accepted.Known() && i < len(accepted.Statements) {
+			line += fmt.Sprintf("; the ticket carries %s (%s)", Thousands(accepted.Statements[i]), accepted.Source.Label())
+		}
+		lines = append(lines, line+".")
+	}
+	if len(st.Precheck) > 1 && accepted.Known() {
+		var total int64
+		for _, p := range st.Precheck {
+			total += p.AffectRows
+		}
+		lines = append(lines, fmt.Sprintf("Precheck total: DMS %s, the ticket %s.", Thousands(total), Thousands(accepted.Total)))
+	}
+	for _, r := range st.Reasons {
+		lines = append(lines, "Reason: "+inert.Line(r))
+	}
+	switch st.State {
+	case dms.StateReady:
+		if len(st.Workflow) > 0 {
+			lines = append(lines, "Approval chain: "+ChainText(st.Workflow)+".")
+		}
+	case dms.StateApproval:
+		if len(st.Handlers) > 0 {
+			lines = append(lines, "Waiting for: "+Names(st.Handlers)+".")
+		}
+	}
+	if st.ActualRows > 0 && (st.State == dms.StateDone || st.State == dms.StateRunning) {
+		lines = append(lines, "Rows: "+Thousands(st.ActualRows)+".")
+	}
+	return lines
+}
+
+// ChainText is an approval chain on one line: "owner: Alice Zhang (2000002)
+// → DBA: Carol Wang (2000004)".
+func ChainText(steps []dms.WorkflowStep) string {
+	var parts []string
+	for _, s := range steps {
+		part := inert.Line(s.Name)
+		if n := Names(s.Approvers); n != "" {
+			part += ": " + n
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, " → ")
+}
