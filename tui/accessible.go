@@ -407,7 +407,7 @@ func (a *accessible) writeSQL() error {
 	p := a.p
 	tt := a.ticketType()
 	d := a.t.Database.Dialect()
-	p.sayf("This ticket accepts %s, in the %s dialect of %s.", tt.AcceptsText, dialectWords(d), inert.Line(a.t.Database.Name()))
+	p.sayf("This ticket accepts %s, in the %s dialect of %s.", tt.AcceptsText, d.Words(), inert.Line(a.t.Database.Name()))
 	for {
 		opts := []option{
 			{label: "Type or paste it here", aliases: []string{"type", "t"}},
@@ -449,16 +449,6 @@ func (a *accessible) writeSQL() error {
 		p.say("")
 		return nil
 	}
-}
-
-func dialectWords(d sqlscript.Dialect) string {
-	switch d {
-	case sqlscript.MySQL:
-		return "MySQL"
-	case sqlscript.PostgreSQL:
-		return "PostgreSQL"
-	}
-	return "generic SQL"
 }
 
 // typeSQL reads lines until one holds only ";;", or the input ends.

@@ -85,9 +85,9 @@ func (q *sqlStep) ticketType() dms.TicketType {
 }
 
 func (q *sqlStep) enter() tea.Cmd {
-	d := dialectName(q.s.ticket.Database.Dialect())
+	d := q.s.ticket.Database.Dialect().Name()
 	if q.loadedFor != d {
-		q.ed.SetDialect(editor.Dialect(d))
+		q.ed.SetDialect(q.s.ticket.Database.Dialect())
 		q.loadedFor = d
 	}
 	if q.ed.Value() != q.s.ticket.SQL {
@@ -97,16 +97,6 @@ func (q *sqlStep) enter() tea.Cmd {
 	q.resize()
 	q.ed.Focus()
 	return q.scheduleCheck()
-}
-
-func dialectName(d sqlscript.Dialect) string {
-	switch d {
-	case sqlscript.MySQL:
-		return "mysql"
-	case sqlscript.PostgreSQL:
-		return "postgresql"
-	}
-	return "sql"
 }
 
 // wide reports whether the panel goes beside the editor rather than below.
@@ -407,7 +397,7 @@ func (q *sqlStep) statusLine(w int) string {
 	if n == 1 {
 		word = "statement"
 	}
-	s := fmt.Sprintf("%d %s · line %d, col %d · %s", n, word, line+1, col+1, dialectName(q.s.ticket.Database.Dialect()))
+	s := fmt.Sprintf("%d %s · line %d, col %d · %s", n, word, line+1, col+1, q.s.ticket.Database.Dialect().Name())
 	if q.ed.Version() != q.checked {
 		s += " · checking…"
 	}

@@ -10,6 +10,8 @@ import (
 	chromastyles "github.com/alecthomas/chroma/v2/styles"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/muesli/termenv"
+
+	"dmsticket/dms/sqlscript"
 )
 
 // benchStyles highlight with chroma's monokai on a TrueColor renderer, so
@@ -24,7 +26,7 @@ func benchStyles() Styles {
 // benchEditor returns a focused 120×40 MySQL editor holding text, drawn once.
 func benchEditor(text string) Model {
 	m := New(benchStyles())
-	m.SetDialect(DialectMySQL)
+	m.SetDialect(sqlscript.MySQL)
 	m.SetSize(120, 40)
 	m.Focus()
 	m.SetValue(text)
@@ -35,7 +37,7 @@ func benchEditor(text string) Model {
 // BenchmarkEditorKeystroke measures one typed rune through Update plus the
 // View that follows, in the middle of a script, highlighting on. The runes
 // typed are a snippet with a number and a string literal (the quote changes
-// the scanner state of every line below until it is closed). After each
+// the entry state of every line below until it is closed). After each
 // snippet, outside the timer, the typing is undone and the cursor moves to
 // another line, and the next snippet has another number, so the typed line's
 // text is new and its tokens are not in any cache.

@@ -4,16 +4,18 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"dmsticket/dms/sqlscript"
 )
 
 // pos is a position in the buffer: a line and a column counted in runes.
 type pos struct{ line, col int }
 
-// line is one line of the buffer with its scanner entry state and caches.
+// line is one line of the buffer with its entry state and caches.
 type line struct {
 	r     []rune
-	entry scanState // scanner state at the start of the line
-	c     lineCache // reset whenever r changes
+	entry sqlscript.LineState // what the line starts inside of
+	c     lineCache           // reset whenever r changes
 }
 
 // tabWidth is the distance between tab stops when tabs are expanded.
@@ -144,6 +146,9 @@ func (d *document) replace(a, b pos, text []rune) pos {
 		ptrs[i] = &fresh[i]
 	}
 	fresh[0].entry = first.entry
+	if len(parts) > 2 {
+		setTexts(fresh[1:len(parts)-1], parts[1:len(parts)-1])
+	}
 	d.lines = slices.Replace(d.lines, a.line, b.line+1, ptrs...)
 	d.changed(a.line, a.line+len(parts)-1)
 	end := pos{a.line + len(parts) - 1, len(parts[len(parts)-1])}
@@ -174,14 +179,14 @@ func (d *document) rescan(first, last int) {
 			}
 			ln.entry = st
 		}
-		st = d.sc.exit(st, ln.r)
+		st = sqlscript.ScanLine(ln.text(), st, d.dialect, nil)
 		d.stats.scanned++
 	}
 }
 
 // rescanAll recomputes every entry state (after SetValue or a dialect change).
 func (d *document) rescanAll() {
-	d.lines[0].entry = scanState{}
+	d.lines[0].entry = sqlscript.LineState{}
 	d.rescan(0, len(d.lines)-1)
 }
 
@@ -194,8 +199,32 @@ func (d *document) setText(text []rune) {
 		fresh[i].r = p
 		d.lines[i] = &fresh[i]
 	}
+	setTexts(fresh, parts)
 	d.version++
 	d.rescanAll()
+}
+
+// setTexts fills in the UTF-8 text of fresh lines holding parts, cut from
+// one string rather than one per line.
+func setTexts(lines []line, parts [][]rune) {
+	var sb strings.Builder
+	n := len(parts)
+	for _, p := range parts {
+		n += len(p)
+	}
+	sb.Grow(n + n/4)
+	for _, p := range parts {
+		for _, c := range p {
+			sb.WriteRune(c)
+		}
+		sb.WriteByte('\n')
+	}
+	all := sb.String()
+	for i := range lines {
+		k := strings.IndexByte(all, '\n')
+		lines[i].c.str, lines[i].c.strOK = all[:k], true
+		all = all[k+1:]
+	}
 }
 
 // value returns the whole text, cached per version.

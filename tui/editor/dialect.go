@@ -3,56 +3,24 @@ package editor
 import (
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
+
+	"dmsticket/dms/sqlscript"
 )
 
-// Dialect selects the SQL dialect used for highlighting. Its value is the
-// name of the chroma lexer that is used (looked up with lexers.Get, never
-// guessed from a file name).
-type Dialect string
-
-// The dialects the editor knows. Any other value highlights as DialectSQL.
-const (
-	// DialectMySQL is the MySQL family (MySQL, MariaDB, PolarDB for MySQL…).
-	DialectMySQL Dialect = "mysql"
-	// DialectPostgreSQL is the PostgreSQL family.
-	DialectPostgreSQL Dialect = "postgresql"
-	// DialectSQL is generic SQL, for everything else.
-	DialectSQL Dialect = "sql"
-)
-
-// dialectKind is the scanner flavour behind a Dialect.
-type dialectKind uint8
-
-const (
-	kindSQL dialectKind = iota
-	kindMySQL
-	kindPostgres
-)
-
-func (d Dialect) kind() dialectKind {
+// known returns d, or Generic for a value that is none of sqlscript's
+// dialects (which sqlscript reads as Generic too).
+func known(d sqlscript.Dialect) sqlscript.Dialect {
 	switch d {
-	case DialectMySQL:
-		return kindMySQL
-	case DialectPostgreSQL:
-		return kindPostgres
-	default:
-		return kindSQL
-	}
-}
-
-// normalized returns the dialect actually used for d.
-func (d Dialect) normalized() Dialect {
-	switch d {
-	case DialectMySQL, DialectPostgreSQL:
+	case sqlscript.MySQL, sqlscript.PostgreSQL:
 		return d
-	default:
-		return DialectSQL
 	}
+	return sqlscript.Generic
 }
 
-// lexerFor returns the coalescing chroma lexer for d.
-func lexerFor(d Dialect) chroma.Lexer {
-	l := lexers.Get(string(d.normalized()))
+// lexerFor returns the coalescing chroma lexer for d, looked up by d's name
+// (never guessed from a file name).
+func lexerFor(d sqlscript.Dialect) chroma.Lexer {
+	l := lexers.Get(d.Name())
 	if l == nil {
 		// The three names are registered by chroma's embedded lexers; this
 		// only guards against a chroma upgrade renaming one.

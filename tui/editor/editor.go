@@ -7,18 +7,18 @@ import (
 	"github.com/alecthomas/chroma/v2"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/dms/sqlscript"
 )
 
-// document is the state shared by copies of a Model: the text, the scanner
-// states, the caches and the undo history. Keeping it behind a pointer keeps
+// document is the state shared by copies of a Model: the text, the lines'
+// entry states, the caches and the undo history. Keeping it behind a pointer keeps
 // Model cheap to copy; the parent must keep using the Model that Update
 // returns.
 type document struct {
 	lines []*line
 
-	dialect Dialect
-	kind    dialectKind
-	sc      scanner
+	dialect sqlscript.Dialect
 	lexer   chroma.Lexer
 	gen     uint32 // bumped on dialect changes: invalidates highlighting
 
@@ -41,18 +41,17 @@ type document struct {
 
 // stats counts work done, for tests that check the work is incremental.
 type stats struct {
-	scanned int // lines run through the scanner by rescans
-	lexed   int // pieces of lines lexed
+	scanned int // lines read by rescans of entry states
+	lexed   int // pieces of code lexed by chroma
 	drawn   int // lines rendered (not served from the cache)
 }
 
-func (d *document) setDialect(dl Dialect) {
-	dl = dl.normalized()
+func (d *document) setDialect(dl sqlscript.Dialect) {
+	dl = known(dl)
 	if d.lexer != nil && dl == d.dialect {
 		return
 	}
-	d.dialect, d.kind = dl, dl.kind()
-	d.sc = scanner{kind: d.kind}
+	d.dialect = dl
 	d.lexer = lexerFor(dl)
 	d.gen++
 	d.lexCache.reset()
@@ -82,7 +81,7 @@ type Model struct {
 // New returns an empty, blurred editor for generic SQL with the given styles.
 func New(styles Styles) Model {
 	d := &document{pieceLen: defaultPieceLen, maxPiece: defaultMaxPiece}
-	d.setDialect(DialectSQL)
+	d.setDialect(sqlscript.Generic)
 	d.setText(nil)
 	d.version = 0
 	d.setStyles(styles)
@@ -101,11 +100,14 @@ func (m Model) Width() int { return m.width }
 // Height returns the editor's height in lines.
 func (m Model) Height() int { return m.height }
 
-// SetDialect sets the SQL dialect used for highlighting.
-func (m *Model) SetDialect(d Dialect) { m.doc.setDialect(d) }
+// SetDialect sets the SQL dialect the text is read and highlighted in: its
+// strings, quoted identifiers and comments are where sqlscript finds them,
+// and chroma's lexer named d.Name() colours the code between them. A value
+// that is none of sqlscript's dialects is Generic.
+func (m *Model) SetDialect(d sqlscript.Dialect) { m.doc.setDialect(d) }
 
-// Dialect returns the dialect used for highlighting.
-func (m Model) Dialect() Dialect { return m.doc.dialect }
+// Dialect returns the dialect the text is read and highlighted in.
+func (m Model) Dialect() sqlscript.Dialect { return m.doc.dialect }
 
 // SetStyles sets the styles.
 func (m *Model) SetStyles(s Styles) { m.doc.setStyles(s) }
@@ -528,7 +530,7 @@ func (m Model) View() string {
 	lay := d.layout(m.width)
 	rows := min(m.height, len(d.lines)-m.yOff)
 	var flags []bool
-	if d.styles.Syntax != nil && d.kind == kindMySQL {
+	if d.styles.Syntax != nil && d.dialect == sqlscript.MySQL {
 		flags = make([]bool, rows)
 		d.parenFollows(m.yOff, flags)
 	}

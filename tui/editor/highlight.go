@@ -1,10 +1,14 @@
 package editor
 
 import (
+	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/alecthomas/chroma/v2"
+
+	"dmsticket/dms/sqlscript"
 )
 
 // tok is a run of n runes of one token type.
@@ -13,107 +17,71 @@ type tok struct {
 	n   int32
 }
 
-// defaultPieceLen is the length in runes above which a line is cut into
+// defaultPieceLen is the length in runes above which code is cut into
 // separately lexed pieces (chroma costs a few microseconds per rune, and a
 // one-line INSERT of a data dump can be megabytes long).
 const defaultPieceLen = 256
 
-// defaultMaxPiece is the length at which a piece is cut even where canSplit
+// defaultMaxPiece is the length at which code is cut even where canSplit
 // does not allow it (a long run of code with no space or punctuation): the
 // tokens on either side of such a cut may differ from a full re-lex, which
 // is better than lexing megabytes on every key.
 const defaultMaxPiece = 16 * defaultPieceLen
 
-// piece is a stretch of one line lexed as a unit.
-type piece struct {
-	start, end int
-	st         scanState // scanner state at start
-	toks       []tok
-	lexed      bool
-	paren      bool // toks were lexed as if "(" followed (see parenFollows)
-}
-
 // lineCache holds what was computed for a line's current text.
 type lineCache struct {
+	str   string // the line as UTF-8, for sqlscript
+	strOK bool
+
 	hlOK    bool
-	hlEntry scanState
+	hlEntry sqlscript.LineState
 	hlGen   uint32
-	pieces  []piece
+	spans   []span
 
 	rOK  bool
 	rKey renderKey
 	rStr string
 }
 
-// customType is the token type of the spans the editor highlights itself.
-func customType(st scanState) chroma.TokenType {
-	switch st.kind {
-	case inDollarQuote:
-		return chroma.LiteralStringHeredoc
-	case inMySQLSingle:
-		return chroma.LiteralStringSingle
-	case inMySQLDouble:
-		return chroma.LiteralStringDouble
-	}
-	return chroma.LiteralStringName // MySQL `identifier`, like PostgreSQL "identifier" in chroma
-}
-
-// piecesOf returns ln's pieces for its current entry state.
-func (d *document) piecesOf(ln *line) []piece {
+// spansOf returns ln's spans for its current entry state.
+func (d *document) spansOf(ln *line) []span {
 	c := &ln.c
 	if c.hlOK && c.hlEntry == ln.entry && c.hlGen == d.gen {
-		return c.pieces
+		return c.spans
 	}
-	c.pieces = d.cut(ln.entry, ln.r)
+	c.spans = d.cut(ln)
 	c.hlOK, c.hlEntry, c.hlGen = true, ln.entry, d.gen
-	return c.pieces
-}
-
-// cut splits a line into pieces of at least pieceLen runes, at places where
-// canSplit allows it (or, past maxPiece runes, wherever the scanner is
-// between two units).
-func (d *document) cut(entry scanState, r []rune) []piece {
-	if len(r) <= d.pieceLen {
-		return []piece{{start: 0, end: len(r), st: entry}}
-	}
-	var ps []piece
-	st, start, startSt := entry, 0, entry
-	for i := 0; i < len(r); {
-		if n := i - start; n >= d.pieceLen && (canSplit(st, r, i) || n >= d.maxPiece) {
-			ps = append(ps, piece{start: start, end: i, st: startSt})
-			start, startSt = i, st
-		}
-		i, _ = d.sc.step(&st, r, i)
-	}
-	return append(ps, piece{start: start, end: len(r), st: startSt})
+	return c.spans
 }
 
 // fillTypes writes the token type of each rune of ln in [a, b) to dst,
-// lexing the pieces that overlap the range if they are not cached. paren
-// says whether the next non-blank text after the line starts with "(". It
+// lexing the code that overlaps the range if it is not cached. paren says
+// whether the next non-blank text after the line starts with "(". It
 // reports false when the tokens must not be cached (see suspectLex).
 func (d *document) fillTypes(ln *line, a, b int, paren bool, dst []chroma.TokenType) bool {
 	ok := true
-	ps := d.piecesOf(ln)
-	for i := range ps {
-		p := &ps[i]
-		if p.end <= a {
+	spans := d.spansOf(ln)
+	first := sort.Search(len(spans), func(i int) bool { return int(spans[i].end) > a })
+	for i := first; i < len(spans) && int(spans[i].start) < b; i++ {
+		sp := &spans[i]
+		lo, hi := max(int(sp.start), a), min(int(sp.end), b)
+		if !sp.code {
+			for j := lo; j < hi; j++ {
+				dst[j-a] = sp.typ
+			}
 			continue
 		}
-		if p.start >= b {
-			break
-		}
-		last := i == len(ps)-1
-		if !d.lexPiece(ln.r, p, last && paren && d.kind == kindMySQL) {
+		last := int(sp.end) == len(ln.r)
+		if !d.lexSpan(ln, sp, last && paren && d.dialect == sqlscript.MySQL) {
 			ok = false
 		}
-		k := p.start
-		for _, t := range p.toks {
+		k := int(sp.start)
+		for _, t := range sp.toks {
 			n := int(t.n)
-			for j := max(k, a); j < min(k+n, b); j++ {
+			for j := max(k, lo); j < min(k+n, hi); j++ {
 				dst[j-a] = t.typ
 			}
-			if k += n; k >= b {
+			if k += n; k >= hi {
 				break
 			}
 		}
@@ -121,58 +89,73 @@ func (d *document) fillTypes(ln *line, a, b int, paren bool, dst []chroma.TokenT
 	return ok
 }
 
-// lexPiece makes sure p's tokens are computed. It reports false when they
-// are not trustworthy enough to be cached.
-func (d *document) lexPiece(r []rune, p *piece, paren bool) bool {
-	if p.lexed && p.paren == paren {
+// lexSpan makes sure the code span sp has its chroma tokens. It reports
+// false when they are not trustworthy enough to be cached.
+func (d *document) lexSpan(ln *line, sp *span, paren bool) bool {
+	if sp.lexed && sp.paren == paren {
 		return true
 	}
-	text := r[p.start:p.end]
-	key := lexKey{st: p.st, paren: paren, text: string(text)}
+	key := lexKey{text: ln.text()[sp.bstart:sp.bend], next: sp.next, paren: paren}
 	toks, ok := d.lexCache.get(key)
 	if !ok {
-		toks, ok = d.tokenize(p.st, text, paren)
+		toks, ok = d.lexCode(key.text, sp.next, paren, int(sp.end-sp.start))
 		if ok {
+			key.text = strings.Clone(key.text) // not the whole line's memory
 			d.lexCache.put(key, toks)
 		}
 	}
-	p.toks, p.lexed, p.paren = toks, ok, paren
+	sp.toks, sp.lexed, sp.paren = toks, ok, paren
 	return ok
 }
 
-// tokenize lexes r, which starts in scanner state st: chroma for the code,
-// the editor itself for backquoted identifiers and dollar quotes. With paren,
-// r is lexed as if followed by a line starting with "(" (chroma's MySQL rule
-// for function names looks across line breaks for the parenthesis).
-// It reports false if chroma may have given up on a rule (see suspectLex).
-func (d *document) tokenize(st scanState, r []rune, paren bool) ([]tok, bool) {
+// lexCode lexes code, n runes that sqlscript reads as neither string nor
+// comment, with the dialect's chroma lexer: followed by next (when not 0),
+// since chroma's rules look a rune ahead, and with paren by a line starting
+// with "(" (chroma's MySQL rule for function names looks across line breaks
+// for the parenthesis); their tokens are cut off again.
+//
+// Where chroma sees a comment in it (MySQL's 1--1, which the server reads as
+// 1 minus minus 1), the comment's first rune is an operator and chroma
+// lexes on after it. It reports false if chroma may have given up on a rule
+// (see suspectLex).
+func (d *document) lexCode(code string, next rune, paren bool, n int) ([]tok, bool) {
+	src := code
+	if next != 0 {
+		src += string(next)
+	}
+	if paren {
+		src += "\n("
+	}
 	d.stats.lexed++
 	var toks []tok
 	trusted := true
-	runStart, runSt := 0, st
-	for i := 0; i < len(r); {
-		next, ev := d.sc.step(&st, r, i)
-		switch ev {
-		case evOpen:
-			cut := i
-			if st.opensInChroma() {
-				cut = next
-			}
-			var ok bool
-			toks, ok = d.appendChroma(toks, runSt, r[runStart:cut], false)
-			trusted = trusted && ok
-			runStart, runSt = cut, st
-		case evClose:
-			toks = appendTok(toks, customType(runSt), next-runStart)
-			runStart, runSt = next, scanState{}
+	for n > 0 {
+		var at int
+		var ok bool
+		toks, at, ok = d.appendChroma(toks, src, n)
+		trusted = trusted && ok
+		if at < 0 {
+			break
 		}
-		i = next
+		// chroma found a comment at rune at of src.
+		toks = appendTok(toks, chroma.Operator, 1)
+		b := byteOffset(src, at)
+		_, size := utf8.DecodeRuneInString(src[b:])
+		src = src[b+size:]
+		n -= at + 1
 	}
-	if runSt.custom() {
-		return appendTok(toks, customType(runSt), len(r)-runStart), trusted
+	return toks, trusted
+}
+
+// byteOffset returns the byte offset of rune i of s.
+func byteOffset(s string, i int) int {
+	for b := range s {
+		if i == 0 {
+			return b
+		}
+		i--
 	}
-	toks, ok := d.appendChroma(toks, runSt, r[runStart:], paren)
-	return toks, trusted && ok
+	return len(s)
 }
 
 // suspectLex is how long a chroma call may take before its result is
@@ -182,63 +165,47 @@ func (d *document) tokenize(st scanState, r []rune, paren bool) ([]tok, bool) {
 // retried, and if it stays that slow its tokens are used but not cached.
 const suspectLex = 200 * time.Millisecond
 
-// appendChroma lexes text, which starts in state st, with the dialect's
-// chroma lexer and appends its tokens, retrying a suspiciously slow call.
-func (d *document) appendChroma(toks []tok, st scanState, text []rune, paren bool) ([]tok, bool) {
+// appendChroma lexes src with the dialect's chroma lexer and appends the
+// tokens of its first n runes, retrying a suspiciously slow call. If chroma
+// finds a comment among them it stops there and returns the comment's rune
+// offset in src, else -1.
+func (d *document) appendChroma(toks []tok, src string, n int) ([]tok, int, bool) {
 	base := len(toks)
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
-		toks = d.lexRun(toks[:base], st, text, paren)
+		var at int
+		toks, at = d.lexRun(toks[:base], src, n)
 		if time.Since(start) < suspectLex {
-			return toks, true
+			return toks, at, true
 		}
 		if attempt == 2 {
-			return toks, false
+			return toks, at, false
 		}
 	}
 }
 
-// lexRun lexes text, which starts in state st, with the dialect's chroma
-// lexer and appends its tokens. The synthetic prefix that puts the lexer
-// into st is cut off the tokens again.
-func (d *document) lexRun(toks []tok, st scanState, text []rune, paren bool) (out []tok) {
-	if len(text) == 0 {
-		return toks
-	}
-	prefix := st.chromaPrefix()
-	src := prefix + string(text)
-	if paren {
-		src += "\n("
-	}
-	remain := len(text)
+// lexRun is one call of appendChroma.
+func (d *document) lexRun(toks []tok, src string, n int) (out []tok, comment int) {
+	remain := n
 	defer func() {
 		// A lexer that fails or panics leaves the rest of the text plain.
 		if recover() != nil {
-			out = appendTok(toks, chroma.Text, remain)
+			out, comment = appendTok(toks, chroma.Text, remain), -1
 		}
 	}()
 	it, err := d.lexer.Tokenise(&chroma.TokeniseOptions{State: "root"}, src)
 	if err != nil {
-		return appendTok(toks, chroma.Text, remain)
+		return appendTok(toks, chroma.Text, remain), -1
 	}
-	skip := utf8.RuneCountInString(prefix)
 	for t := it(); t != chroma.EOF && remain > 0; t = it() {
-		n := utf8.RuneCountInString(t.Value)
-		if skip > 0 {
-			s := min(n, skip)
-			n -= s
-			skip -= s
+		if t.Type.Category() == chroma.Comment {
+			return toks, n - remain
 		}
-		n = min(n, remain)
-		if n > 0 {
-			toks = appendTok(toks, t.Type, n)
-			remain -= n
-		}
+		k := min(utf8.RuneCountInString(t.Value), remain)
+		toks = appendTok(toks, t.Type, k)
+		remain -= k
 	}
-	if remain > 0 {
-		toks = appendTok(toks, chroma.Text, remain)
-	}
-	return toks
+	return appendTok(toks, chroma.Text, remain), -1
 }
 
 func appendTok(toks []tok, t chroma.TokenType, n int) []tok {
@@ -252,11 +219,11 @@ func appendTok(toks []tok, t chroma.TokenType, n int) []tok {
 	return append(toks, tok{typ: t, n: int32(n)})
 }
 
-// lexKey identifies the tokens of a piece of text lexed from a state.
+// lexKey identifies the tokens of a stretch of code.
 type lexKey struct {
-	st    scanState
-	paren bool
 	text  string
+	next  rune
+	paren bool
 }
 
 // lexCacheSize bounds each generation of the token cache.

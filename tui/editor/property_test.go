@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/dms/sqlscript"
 )
 
 // Fragments the random edits insert. Each dialect's list avoids only the
@@ -82,9 +84,9 @@ func checkIncremental(t *testing.T, m Model, checkTokens bool) {
 		return
 	}
 	ref := referenceTypes(t, d.dialect, text)
-	if chromaAgrees(d.dialect, text) {
+	if chromaAgrees(t, d.dialect, text) {
 		// The reference is then chroma lexing the whole text, with no
-		// help from the scanner.
+		// help from sqlscript.
 		ref = wholeTextTypes(t, d.dialect, text)
 	}
 	for i := range d.lines {
@@ -103,18 +105,18 @@ func checkIncremental(t *testing.T, m Model, checkTokens bool) {
 
 func TestIncrementalHighlightMatchesFullRelex(t *testing.T) {
 	cases := []struct {
-		dialect  Dialect
+		dialect  sqlscript.Dialect
 		frags    []string
 		tokens   bool
 		pieceLen int
 	}{
-		{DialectMySQL, mysqlFragments, true, defaultPieceLen},
-		{DialectMySQL, mysqlFragments, true, 3},
-		{DialectPostgreSQL, pgFragments, true, defaultPieceLen},
-		{DialectPostgreSQL, pgFragments, true, 3},
-		{DialectPostgreSQL, pgDollarFrags, false, 3},
-		{DialectSQL, sqlFragments, true, defaultPieceLen},
-		{DialectSQL, sqlFragments, true, 2},
+		{sqlscript.MySQL, mysqlFragments, true, defaultPieceLen},
+		{sqlscript.MySQL, mysqlFragments, true, 3},
+		{sqlscript.PostgreSQL, pgFragments, true, defaultPieceLen},
+		{sqlscript.PostgreSQL, pgFragments, true, 3},
+		{sqlscript.PostgreSQL, pgDollarFrags, false, 3},
+		{sqlscript.Generic, sqlFragments, true, defaultPieceLen},
+		{sqlscript.Generic, sqlFragments, true, 2},
 	}
 	rounds, edits := 12, 40
 	if testing.Short() {
@@ -123,7 +125,7 @@ func TestIncrementalHighlightMatchesFullRelex(t *testing.T) {
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/piece=%d/tokens=%v", c.dialect, c.pieceLen, c.tokens), func(t *testing.T) {
 			for round := range rounds {
-				rng := rand.New(rand.NewPCG(uint64(round), uint64(len(c.dialect))))
+				rng := rand.New(rand.NewPCG(uint64(round), uint64(len(c.dialect.Name()))))
 				m := New(colourStyles())
 				m.doc.pieceLen, m.doc.maxPiece = c.pieceLen, 1<<30
 				m.SetDialect(c.dialect)
@@ -152,7 +154,7 @@ func FuzzIncrementalHighlight(f *testing.F) {
 	f.Add([]byte("a=--b\n:'x' E'y\nz'"), uint8(1))
 	f.Add([]byte("count\n(1) /* /* */ */"), uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
-		dialects := []Dialect{DialectMySQL, DialectPostgreSQL, DialectSQL}
+		dialects := []sqlscript.Dialect{sqlscript.MySQL, sqlscript.PostgreSQL, sqlscript.Generic}
 		dl := dialects[int(which)%len(dialects)]
 		m := New(colourStyles())
 		m.doc.pieceLen, m.doc.maxPiece = 4, 1<<30
@@ -184,6 +186,6 @@ func FuzzIncrementalHighlight(f *testing.F) {
 		}
 		// Token equality does not hold for the documented PostgreSQL
 		// limits, so the fuzzer checks tokens for the other dialects.
-		checkIncremental(t, m, dl != DialectPostgreSQL)
+		checkIncremental(t, m, dl != sqlscript.PostgreSQL)
 	})
 }

@@ -6,11 +6,13 @@ import (
 	"unicode"
 
 	"github.com/alecthomas/chroma/v2"
+
+	"dmsticket/dms/sqlscript"
 )
 
 // renderKey is everything a rendered line depends on besides its text.
 type renderKey struct {
-	entry    scanState
+	entry    sqlscript.LineState
 	gen      uint32
 	paren    bool
 	styleGen uint32
@@ -65,7 +67,7 @@ func (d *document) gutterFor(i int, cursor, marked bool, lay layout) string {
 // renderLine returns ln drawn from cell xOff over width cells, from the
 // line's cache when nothing it depends on changed.
 func (d *document) renderLine(ln *line, paren bool, xOff, width, cursor int) string {
-	if d.styles.Syntax == nil || d.kind != kindMySQL || !endsInWord(ln.r) {
+	if d.styles.Syntax == nil || d.dialect != sqlscript.MySQL || !endsInWord(ln.r) {
 		paren = false // the flag cannot change the tokens: keep the cache warm
 	}
 	key := renderKey{entry: ln.entry, gen: d.gen, paren: paren, styleGen: d.styleGen, xOff: xOff, width: width, cursor: cursor}

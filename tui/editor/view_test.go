@@ -9,6 +9,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
+	"dmsticket/dms/sqlscript"
 )
 
 // awkwardSQL mixes what makes columns hard: wide runes, combining marks,
@@ -34,7 +36,7 @@ func TestViewIsExactlyHeightLinesWithinWidth(t *testing.T) {
 
 	for _, text := range []string{awkwardSQL, generateSQL(120), ""} {
 		m := New(colourStyles())
-		m.SetDialect(DialectMySQL)
+		m.SetDialect(sqlscript.MySQL)
 		m.Focus()
 		m.SetValue(text)
 		m.SetPlaceholder("Type SQL here… 输入 SQL\nsecond line")
@@ -66,7 +68,7 @@ func TestViewIsExactlyHeightLinesWithinWidthForEverySize(t *testing.T) {
 		t.Skip("every size from 1×1 to 300×100")
 	}
 	m := New(colourStyles())
-	m.SetDialect(DialectMySQL)
+	m.SetDialect(sqlscript.MySQL)
 	m.Focus()
 	m.SetValue(awkwardSQL + "\n" + generateSQL(150))
 	m.SetMarks(map[int]string{1: "x"})
@@ -137,7 +139,7 @@ func TestWithoutSyntaxOnlyTheCursorIsStyled(t *testing.T) {
 
 func TestHighlightingColoursKeywords(t *testing.T) {
 	m := New(colourStyles())
-	m.SetDialect(DialectMySQL)
+	m.SetDialect(sqlscript.MySQL)
 	m.SetSize(40, 3)
 	m.SetValue("SELECT 1")
 	// monokai's keyword colour, #66d9ef.
@@ -228,7 +230,7 @@ func TestWideRunesAreNotCutAtTheEdges(t *testing.T) {
 
 func TestNameFollowedByParenOnNextLineIsAFunctionLikeChroma(t *testing.T) {
 	m := New(colourStyles())
-	m.SetDialect(DialectMySQL)
+	m.SetDialect(sqlscript.MySQL)
 	m.SetValue("SELECT count\n\n  (id) FROM t")
 	got := lineTypes(m.doc, 0)
 	if got[7] != chroma.NameFunction {
@@ -238,7 +240,7 @@ func TestNameFollowedByParenOnNextLineIsAFunctionLikeChroma(t *testing.T) {
 
 func TestOnlyChangedLinesAreRelexedAndRedrawn(t *testing.T) {
 	m := New(colourStyles())
-	m.SetDialect(DialectMySQL)
+	m.SetDialect(sqlscript.MySQL)
 	m.SetSize(100, 30)
 	m.Focus()
 	m.SetValue(generateSQL(5000))
@@ -290,15 +292,17 @@ func TestOnlyChangedLinesAreRelexedAndRedrawn(t *testing.T) {
 }
 
 func TestBlockCommentStateConvergesAfterEdit(t *testing.T) {
+	// PostgreSQL's comments nest, so a "/*" typed near the top stays open
+	// over the comments below it: the rest of the script changes state.
 	m := New(colourStyles())
-	m.SetDialect(DialectMySQL)
+	m.SetDialect(sqlscript.PostgreSQL)
 	m.SetSize(80, 20)
 	m.Focus()
 	m.SetValue(generateSQL(5000))
 	d := m.doc
 	want := func() {
 		t.Helper()
-		full := fullEntryStates(DialectMySQL, m.Value())
+		full := fullEntryStates(sqlscript.PostgreSQL, m.Value())
 		for i, ln := range d.lines {
 			if ln.entry != full[i] {
 				t.Fatalf("line %d: entry %+v, full recompute %+v", i, ln.entry, full[i])
@@ -312,7 +316,7 @@ func TestBlockCommentStateConvergesAfterEdit(t *testing.T) {
 	if d.stats.scanned < 4000 {
 		t.Fatalf("opening a comment rescanned only %d lines", d.stats.scanned)
 	}
-	if d.lines[6].entry.kind != inBlockComment {
+	if d.lines[6].entry.Inside() != "/*" {
 		t.Fatalf("line after /* has entry %+v", d.lines[6].entry)
 	}
 	m.SetCursor(20, 3) // inside the comment now: its state does not change
@@ -325,7 +329,7 @@ func TestBlockCommentStateConvergesAfterEdit(t *testing.T) {
 	m.SetCursor(5, 2)
 	m = send(m, runes("*/"))
 	want()
-	if d.lines[6].entry.kind != inCode {
+	if d.lines[6].entry.Inside() != "" {
 		t.Fatalf("line after /**/ has entry %+v", d.lines[6].entry)
 	}
 	m.SetCursor(2500, 3)
@@ -337,33 +341,80 @@ func TestBlockCommentStateConvergesAfterEdit(t *testing.T) {
 	}
 }
 
-func TestScannerFollowsEachDialect(t *testing.T) {
+func TestEntryStatesAreSQLScripts(t *testing.T) {
+	// The editor has no lexical rules of its own: each line starts in the
+	// state sqlscript reads the line before it to end in.
+	text := "SELECT `a'b\nc` 'x\ny' \"z\nw\"\n# '\n-- '\n/* /* x\n*/ y */\nAS $body$\n$body$ [a\n] E'\\'\n'"
+	for _, dl := range []sqlscript.Dialect{sqlscript.MySQL, sqlscript.PostgreSQL, sqlscript.Generic} {
+		m := New(colourStyles())
+		m.SetDialect(dl)
+		m.SetValue(text)
+		st := sqlscript.LineState{}
+		for i, l := range strings.Split(text, "\n") {
+			if got := m.doc.lines[i].entry; got != st {
+				t.Errorf("%v line %d: entry %+v, sqlscript says %+v", dl, i, got, st)
+			}
+			st = sqlscript.ScanLine(l, st, dl, nil)
+		}
+	}
+}
+
+// TestHighlightingFollowsTheEngineWhereChromaDoesNot: what is coloured as a
+// string or a comment is what the database reads as one (sqlscript's
+// tokens), where chroma's lexers read it otherwise.
+func TestHighlightingFollowsTheEngineWhereChromaDoesNot(t *testing.T) {
 	cases := []struct {
-		dialect Dialect
+		name    string
+		dialect sqlscript.Dialect
 		text    string
-		want    []stateKind // entry state of each line after the first
+		line    int
+		at      string // the first rune of this text on the line
+		want    chroma.TokenType
 	}{
-		{DialectMySQL, "/* /* nested\n*/ still\n*/ out\nx", []stateKind{inBlockComment, inBlockComment, inCode}},
-		{DialectMySQL, "SELECT `a'b\nc` 'x\ny' \"z\nw\"\n# '\n-- '\nok", []stateKind{inBacktick, inMySQLSingle, inMySQLDouble, inCode, inCode, inCode}},
-		{DialectMySQL, "'O\\'Brien\\\\' x '\\\ny' \"\\\"\ny\"", []stateKind{inMySQLSingle, inMySQLDouble}},
-		{DialectPostgreSQL, "AS $body$\nSELECT 'x\n$body$ 'y\n'", []stateKind{inDollarQuote, inDollarQuote, inSingleQuote}},
-		{DialectPostgreSQL, "a=--b\nc+/*d\ne :'v' :\"w\" f\ng $1 a$$b\nh", []stateKind{inCode, inCode, inCode, inCode}},
-		{DialectPostgreSQL, "SELECT \"a\nb\" $$\n$$", []stateKind{inDoubleQuote, inDollarQuote}},
-		{DialectSQL, "`'\n' # '\nx", []stateKind{inSingleQuote, inSingleQuote}},
+		{"mysql double minus is two minus signs", sqlscript.MySQL, "SELECT 1--1 FROM t", 0, "--1", chroma.Operator},
+		{"so what follows it is code", sqlscript.MySQL, "SELECT 1--1 FROM t", 0, "FROM", chroma.Keyword},
+		{"and it can open a comment", sqlscript.MySQL, "SELECT 1--1 /* a\nb */ c", 1, "b", chroma.CommentMultiline},
+		{"mysql comments do not nest", sqlscript.MySQL, "/* /* */ SELECT 1", 0, "SELECT", chroma.Keyword},
+		{"mysql comments do not nest over lines", sqlscript.MySQL, "/* /*\n*/ SELECT 1", 1, "SELECT", chroma.Keyword},
+		{"mysql executable comment is code", sqlscript.MySQL, "/*!40101 SET NAMES utf8 */;", 0, "NAMES", chroma.Name},
+		{"its opening is a comment", sqlscript.MySQL, "/*!40101 SET NAMES utf8 */;", 0, "/*!", chroma.CommentMultiline},
+		{"its closing is a comment", sqlscript.MySQL, "/*!40101 SET NAMES utf8 */;", 0, "*/", chroma.CommentMultiline},
+		{"mysql dashes and a blank comment", sqlscript.MySQL, "SELECT 1 -- x", 0, "-- x", chroma.CommentSingle},
+		{"postgresql dashes end an operator", sqlscript.PostgreSQL, "SELECT a=--b\nFROM t", 0, "--b", chroma.CommentSingle},
+		{"postgresql comment opened inside an operator", sqlscript.PostgreSQL, "SELECT a+/*b\nc */ d", 1, "c", chroma.CommentMultiline},
+		{"postgresql colon before a string", sqlscript.PostgreSQL, "SELECT :'v'", 0, "'v'", chroma.LiteralStringSingle},
+		{"postgresql escape string prefix", sqlscript.PostgreSQL, `SELECT E'a\'b' x`, 0, "E'", chroma.LiteralStringAffix},
+		{"postgresql escape string backslash", sqlscript.PostgreSQL, `SELECT E'a\'b' x`, 0, "b'", chroma.LiteralStringSingle},
+		{"generic brackets are a name", sqlscript.Generic, "SELECT [it's] FROM t", 0, "it's", chroma.LiteralStringName},
+		{"so the quote in them opens nothing", sqlscript.Generic, "SELECT [it's] FROM t", 0, "FROM", chroma.Keyword},
+		{"generic backquotes are a name", sqlscript.Generic, "SELECT `a` FROM t", 0, "a`", chroma.LiteralStringName},
+		{"generic double quotes are a name", sqlscript.Generic, `SELECT "a" FROM t`, 0, `a"`, chroma.LiteralStringName},
+		{"generic comments do not nest", sqlscript.Generic, "/* /* */ SELECT 1", 0, "SELECT", chroma.Keyword},
 	}
 	for _, c := range cases {
-		states := fullEntryStates(c.dialect, c.text)
-		for i, want := range c.want {
-			if got := states[i+1].kind; got != want {
-				t.Errorf("%s %q: line %d entry %v, want %v", c.dialect, c.text, i+1, got, want)
+		t.Run(c.name, func(t *testing.T) {
+			m := New(colourStyles())
+			m.SetDialect(c.dialect)
+			m.SetValue(c.text)
+			r := m.doc.lines[c.line].r
+			at := strings.Index(string(r), c.at)
+			if at < 0 {
+				t.Fatalf("%q not on line %d", c.at, c.line)
 			}
-		}
+			at = len([]rune(string(r)[:at]))
+			if got := lineTypes(m.doc, c.line)[at]; got != c.want {
+				t.Errorf("%q in %q: %v, want %v", c.at, string(r), got, c.want)
+			}
+			if got := referenceTypes(t, c.dialect, c.text)[c.line][at]; got != c.want {
+				t.Errorf("full re-lex: %q in %q: %v, want %v", c.at, string(r), got, c.want)
+			}
+		})
 	}
 }
 
 func TestMySQLBackquotedIdentifierIsOneToken(t *testing.T) {
 	m := New(colourStyles())
-	m.SetDialect(DialectMySQL)
+	m.SetDialect(sqlscript.MySQL)
 	m.SetValue("SELECT `order's` FROM t")
 	got := lineTypes(m.doc, 0)
 	for i := 7; i < 16; i++ {
@@ -378,7 +429,7 @@ func TestMySQLBackquotedIdentifierIsOneToken(t *testing.T) {
 
 func TestMySQLStringsHonourBackslashEscapes(t *testing.T) {
 	m := New(colourStyles())
-	m.SetDialect(DialectMySQL)
+	m.SetDialect(sqlscript.MySQL)
 	text := `INSERT INTO t VALUES ('O\'Brien', _utf8mb4'x'), ('a\\', 'b');`
 	m.SetValue(text)
 	got := lineTypes(m.doc, 0)
@@ -408,7 +459,7 @@ func TestMySQLStringsHonourBackslashEscapes(t *testing.T) {
 
 func TestPostgresDollarQuotedBodySpansLines(t *testing.T) {
 	m := New(colourStyles())
-	m.SetDialect(DialectPostgreSQL)
+	m.SetDialect(sqlscript.PostgreSQL)
 	m.SetValue("CREATE FUNCTION f() RETURNS int AS $fn$\nSELECT 'it''s' -- \n$fn$ LANGUAGE sql;")
 	for i, want := range []chroma.TokenType{chroma.LiteralStringHeredoc, chroma.LiteralStringHeredoc} {
 		got := lineTypes(m.doc, i+1)
@@ -429,24 +480,27 @@ func TestLongLinesAreLexedOnlyWhereVisible(t *testing.T) {
 		fmt.Fprintf(&sb, "(%d,'name %d'),", i, i)
 	}
 	m := New(colourStyles())
-	m.SetDialect(DialectMySQL)
+	m.SetDialect(sqlscript.MySQL)
 	m.SetSize(120, 5)
 	m.Focus()
 	m.SetValue(sb.String())
 	_ = m.View()
-	ps := m.doc.lines[0].c.pieces
+	ps := m.doc.lines[0].c.spans
 	lexed := 0
 	for _, p := range ps {
 		if p.lexed {
 			lexed++
+			if p.start >= 120 {
+				t.Fatalf("code at runes %d-%d, off screen, was lexed", p.start, p.end)
+			}
 		}
 	}
-	if len(ps) < 100 || lexed > 2 {
-		t.Fatalf("%d pieces, %d lexed; want the line cut and only the visible piece lexed", len(ps), lexed)
+	if len(ps) < 100 || lexed == 0 {
+		t.Fatalf("%d spans, %d lexed; want the line cut and only the visible code lexed", len(ps), lexed)
 	}
 	m = send(m, k(tea.KeyEnd), runes(";"))
 	_ = m.View()
-	if got := referenceTypes(t, DialectMySQL, m.Value())[0]; true {
+	if got := referenceTypes(t, sqlscript.MySQL, m.Value())[0]; true {
 		tail := lineTypes(m.doc, 0)
 		for i := len(got) - 300; i < len(got); i++ {
 			if tail[i] != got[i] {
@@ -458,13 +512,13 @@ func TestLongLinesAreLexedOnlyWhereVisible(t *testing.T) {
 
 func TestLineWithoutAnyPlaceToCutIsStillLexedInPieces(t *testing.T) {
 	m := New(colourStyles())
-	m.SetDialect(DialectMySQL)
+	m.SetDialect(sqlscript.MySQL)
 	m.SetSize(80, 3)
 	m.Focus()
 	m.SetValue(strings.Repeat("a", 200000))
 	m = send(m, k(tea.KeyEnd), runes("b"))
 	_ = m.View()
-	ps := m.doc.lines[0].c.pieces
+	ps := m.doc.lines[0].c.spans
 	if len(ps) < 40 {
 		t.Fatalf("%d pieces", len(ps))
 	}
@@ -487,17 +541,17 @@ func TestStyleChangeRedrawsEverything(t *testing.T) {
 func TestDialectChangeRehighlights(t *testing.T) {
 	m := New(colourStyles())
 	m.SetValue("SELECT `a` -- x")
-	m.SetDialect(DialectMySQL)
+	m.SetDialect(sqlscript.MySQL)
 	if got := lineTypes(m.doc, 0)[7]; got != chroma.LiteralStringName {
 		t.Fatalf("MySQL: %v", got)
 	}
-	m.SetDialect(DialectPostgreSQL)
+	m.SetDialect(sqlscript.PostgreSQL)
 	if got := lineTypes(m.doc, 0)[7]; got == chroma.LiteralStringName {
 		t.Fatalf("PostgreSQL still treats ` as a quote")
 	}
-	m.SetDialect("oracle")
-	if m.Dialect() != DialectSQL {
-		t.Fatalf("unknown dialect became %q", m.Dialect())
+	m.SetDialect(sqlscript.Dialect(42))
+	if m.Dialect() != sqlscript.Generic {
+		t.Fatalf("unknown dialect became %v", m.Dialect())
 	}
 }
 
@@ -509,7 +563,7 @@ func TestEditorsOfConcurrentSessionsShareNothingMutable(t *testing.T) {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			m := New(colourStyles())
-			m.SetDialect([]Dialect{DialectMySQL, DialectPostgreSQL, DialectSQL, DialectMySQL}[g])
+			m.SetDialect([]sqlscript.Dialect{sqlscript.MySQL, sqlscript.PostgreSQL, sqlscript.Generic, sqlscript.MySQL}[g])
 			m.SetSize(60, 10)
 			m.Focus()
 			m.SetValue(generateSQL(60))
