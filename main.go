@@ -18,7 +18,6 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"syscall"
 
 	"github.com/charmbracelet/x/term"
@@ -30,6 +29,7 @@ import (
 	"dmsticket/tui/create"
 	"dmsticket/tui/draft"
 	"dmsticket/tui/server"
+	"dmsticket/tui/wizard"
 )
 
 // demoSeed is the simulator's world for --demo and `sim`.
@@ -85,15 +85,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// globals are the flags every command takes (PRODUCT section 3).
+// globals are the flags every command takes (PRODUCT section 3), and the
+// one setting taken from the environment here: DMSTICKET_CONSOLE_URL.
 type globals struct {
 	region, profile, endpoint string
 	tenant                    int64
 	demo, accessible, noColor bool
+	// consoleURL is the console link template (DMSTICKET_CONSOLE_URL); the
+	// backend carries it.
+	consoleURL string
 }
 
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	g := &globals{}
+	g := &globals{consoleURL: os.Getenv("DMSTICKET_CONSOLE_URL")}
 	root := &cobra.Command{
 		Use:   "dmsticket",
 		Short: "File Alibaba Cloud DMS Enterprise tickets from the terminal",
@@ -144,68 +148,73 @@ func versionCommand(stdout io.Writer) *cobra.Command {
 	}
 }
 
-// backend is a DMS service ready to use, and how to release it.
-type backend struct {
-	svc      dms.Service
-	client   *dms.Client
-	region   string // resolved: --region, ALIBABA_CLOUD_REGION_ID, the profile's region_id or the default
-	endpoint string
-	demo     bool
-	credErr  *dms.CredentialsError
-	close    func()
-}
-
-// connect builds the DMS client from the flags: against the in-process
-// simulator for --demo, else the real endpoint with the SDK's credentials.
-func connect(g *globals) (*backend, error) { return connectWith(g, 0) }
-
-// connectWith is connect with a number of concurrent DMS calls (0: the
-// client's default).
-func connectWith(g *globals, calls int) (*backend, error) {
+// connect reaches DMS as the global flags say, once for the command that
+// runs: against the in-process simulator for --demo, else the real endpoint
+// with the SDK's credentials; calls is how many DMS calls each client runs
+// at once (0: the client's default). The backend acts as the aliyun CLI
+// profiles a served users file names through one dms.Clients, and carries
+// the console link template. Missing credentials are not an
+// error here: each command says so in its own way (Backend.CredentialsErr).
+func connect(g *globals, calls int) (wizard.Backend, error) {
 	if strings.Contains(strings.ToLower(os.Getenv("DEBUG")), "sdk") {
-		return nil, &exitError{2, errors.New("DEBUG=sdk makes the Alibaba Cloud SDK print every request to stdout, which would wreck the screen and leak request details: unset DEBUG")}
+		return wizard.Backend{}, &exitError{2, errors.New("DEBUG=sdk makes the Alibaba Cloud SDK print every request to stdout, which would wreck the screen and leak request details: unset DEBUG")}
 	}
+	cfg := dms.Config{Region: g.region, Profile: g.profile, Endpoint: g.endpoint, Version: buildVersion(), Concurrency: calls}
+	closeSim := func() {}
 	if g.demo {
-		return connectDemo(g, calls)
-	}
-	c, err := dms.NewClient(dms.Config{Region: g.region, Profile: g.profile, Endpoint: g.endpoint, Version: buildVersion(), Concurrency: calls})
-	if err != nil {
-		return nil, &exitError{2, err}
-	}
-	b := &backend{svc: c, client: c, region: c.Region(), endpoint: c.Endpoint(), close: func() {}}
-	if err := c.CheckCredentials(); err != nil {
-		var ce *dms.CredentialsError
-		if errors.As(err, &ce) {
-			b.credErr = ce
-		} else {
-			return nil, &exitError{2, err}
+		sim, cred, err := startDemo()
+		if err != nil {
+			return wizard.Backend{}, err
 		}
+		closeSim = func() { sim.Close() }
+		// The real SDK client, pointed at the simulator: the demo runs the
+		// same code path as production. It has one identity.
+		cfg.Profile, cfg.Endpoint = "", sim.Endpoint
+		cfg.Credentials = dms.StaticCredentials(cred.AccessKeyID, cred.AccessKeySecret)
 	}
+	clients, err := dms.NewClients(cfg)
+	if err != nil {
+		closeSim()
+		return wizard.Backend{}, &exitError{2, err}
+	}
+	c := clients.Base()
+	b := wizard.Backend{
+		Service: c, Client: c, Region: c.Region(), Endpoint: c.Endpoint(), Demo: g.demo,
+		ConsoleURL: g.consoleURL,
+		AsProfile: func(profile string) (dms.Service, error) {
+			c, err := clients.For(profile)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		},
+		Close: closeSim,
+	}
+	if _, err := clients.For(""); err != nil {
+		var ce *dms.CredentialsError
+		if !errors.As(err, &ce) {
+			closeSim()
+			return wizard.Backend{}, &exitError{2, err}
+		}
+		b.CredentialsErr = ce
+	}
+	b.Credentials = c.CredentialOrigin()
 	return b, nil
 }
 
-// connectDemo starts the simulator on a loopback port with a key pair made up
-// for this run and points the real SDK client at it: the demo runs the same
-// code path as production.
-func connectDemo(g *globals, calls int) (*backend, error) {
+// startDemo starts the simulator on a loopback port with a key pair made up
+// for this run.
+func startDemo() (*dmssim.Running, dmssim.Credential, error) {
 	seed, err := dmssim.LoadSeed(demoSeed)
 	if err != nil {
-		return nil, err
+		return nil, dmssim.Credential{}, err
 	}
 	cred := dmssim.Credential{AccessKeyID: "demo-" + randomHex(8), AccessKeySecret: randomHex(24), UserID: dmssim.DefaultCredential.UserID}
 	sim, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}})
 	if err != nil {
-		return nil, err
+		return nil, dmssim.Credential{}, err
 	}
-	c, err := dms.NewClient(dms.Config{
-		Region: g.region, Endpoint: sim.Endpoint, Version: buildVersion(), Concurrency: calls,
-		Credentials: dms.StaticCredentials(cred.AccessKeyID, cred.AccessKeySecret),
-	})
-	if err != nil {
-		sim.Close()
-		return nil, err
-	}
-	return &backend{svc: c, client: c, region: c.Region(), endpoint: sim.Endpoint, demo: true, close: func() { sim.Close() }}, nil
+	return sim, cred, nil
 }
 
 func randomHex(n int) string {
@@ -223,18 +232,18 @@ func runWizard(ctx context.Context, g *globals, stdin io.Reader, stdout, stderr 
 	if !g.accessible && (!inOK || !outOK || !term.IsTerminal(in.Fd()) || !term.IsTerminal(out.Fd())) {
 		return &exitError{2, errors.New("the wizard needs a terminal; for scripts use `dmsticket create` (see dmsticket create --help), or --accessible for plain prompts")}
 	}
-	b, err := connect(g)
+	b, err := connect(g, 0)
 	if err != nil {
 		return err
 	}
-	defer b.close()
+	defer b.Release()
 	opts := tui.Options{
-		Service: b.svc, CredentialsErr: b.credErr, Region: b.region, Endpoint: b.endpoint, Demo: b.demo,
-		Credentials: b.client.CredentialOrigin(),
-		Tenant:      g.tenant, Mono: g.mono(), Local: true, ConsoleURL: os.Getenv("DMSTICKET_CONSOLE_URL"),
+		Service: b.Service, CredentialsErr: b.CredentialsErr, Region: b.Region, Endpoint: b.Endpoint, Demo: b.Demo,
+		Credentials: b.Credentials, ConsoleURL: b.ConsoleURL,
+		Tenant: g.tenant, Mono: g.mono(), Local: true,
 	}
 	if path, err := draft.DefaultPath(""); err == nil && !g.accessible {
-		if b.demo {
+		if b.Demo {
 			path = draft.DemoPath(path)
 		}
 		release := tui.OpenDrafts(&opts, draft.NewStore(path))
@@ -292,19 +301,11 @@ func simCommand(stdout, stderr io.Writer) *cobra.Command {
 }
 
 func serveCommand(g *globals, stdout, stderr io.Writer) *cobra.Command {
-	var release func()
 	return server.NewCommand(server.Deps{
 		Stdout: stdout, Stderr: stderr,
-		Backend: func() (server.Backend, error) {
-			b, c, err := serveBackend(g)
-			release = c
-			return b, err
-		},
-		Close: func() {
-			if release != nil {
-				release()
-			}
-		},
+		Backend: func() (wizard.Backend, error) { return connect(g, serveDMSCalls) },
+		Tenant:  func() int64 { return g.tenant },
+		Mono:    g.mono,
 	})
 }
 
@@ -313,59 +314,17 @@ func serveCommand(g *globals, stdout, stderr io.Writer) *cobra.Command {
 // database list wait over a second (BENCHMARKS.md, SSH at team scale).
 const serveDMSCalls = 32
 
-// serveBackend connects once for the server and builds one client per aliyun
-// CLI profile the users file names, on first use, so each user's tickets go
-// out under their own identity.
-func serveBackend(g *globals) (server.Backend, func(), error) {
-	b, err := connectWith(g, serveDMSCalls)
-	if err != nil {
-		return server.Backend{}, nil, err
-	}
-	if b.credErr != nil {
-		b.close()
-		return server.Backend{}, nil, &exitError{2, b.credErr}
-	}
-	var mu sync.Mutex
-	clients := map[string]dms.Service{"": b.svc}
-	conn := func(profile string) (dms.Service, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if svc, ok := clients[profile]; ok {
-			return svc, nil
-		}
-		if b.demo {
-			return b.svc, nil // the simulator has one identity
-		}
-		// One region for the whole server: the one resolved at start.
-		c, err := dms.NewClient(dms.Config{Region: b.region, Profile: profile, Endpoint: g.endpoint, Version: buildVersion(), Concurrency: serveDMSCalls})
-		if err != nil {
-			return nil, err
-		}
-		if err := c.CheckCredentials(); err != nil {
-			return nil, err
-		}
-		clients[profile] = c
-		return c, nil
-	}
-	return server.Backend{Connect: conn, Region: b.region, Endpoint: b.endpoint, Demo: b.demo, Tenant: g.tenant,
-		Mono: g.mono(), ConsoleURL: os.Getenv("DMSTICKET_CONSOLE_URL")}, b.close, nil
-}
-
 func createCommand(g *globals, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	return create.NewCommand(create.Deps{
 		Connect: func() (create.Backend, error) {
-			b, err := connect(g)
-			if err != nil {
-				return create.Backend{}, err
-			}
-			return create.Backend{Service: b.svc, Region: b.region, Endpoint: b.endpoint, Credentials: b.client.CredentialOrigin(),
-				CredentialsErr: b.credErr, Close: b.close}, nil
+			b, err := connect(g, 0)
+			return create.Backend(b), err
 		},
 		Tenant:     func() int64 { return g.tenant },
 		Stdin:      stdin,
 		Stdout:     stdout,
 		Stderr:     stderr,
 		IsTerminal: func() bool { f, ok := stdin.(*os.File); return ok && term.IsTerminal(f.Fd()) },
-		ConsoleURL: os.Getenv("DMSTICKET_CONSOLE_URL"),
+		ConsoleURL: g.consoleURL, // the backend's too (create reads it from Deps for now)
 	})
 }

@@ -38,11 +38,11 @@ func runWith(t *testing.T, be Backend, args ...string) outcome {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd := NewCommand(Deps{
-		Connect: func() (Backend, error) { return be, nil },
+		Connect: func() (Backend, error) { be.ConsoleURL = consoleURL; return be, nil },
 		Tenant:  func() int64 { return 0 },
 		Stdout:  &stdout, Stderr: &stderr,
 		IsTerminal: func() bool { return false },
-		ConsoleURL: "https://dms.example.com/{region}/{tid}/order/{orderId}",
+		ConsoleURL: consoleURL, // as main passes it: the backend's
 	})
 	cmd.SetArgs(args)
 	cmd.SetOut(&stdout)
@@ -162,7 +162,7 @@ func TestAliyunCommandSendsExactlyTheRequest(t *testing.T) {
 				if err := c.CheckCredentials(); err != nil {
 					t.Fatal(err)
 				}
-				be := Backend{Service: c, Region: c.Region(), Endpoint: c.Endpoint(), Credentials: c.CredentialOrigin()}
+				be := Backend{Service: c, Client: c, Region: c.Region(), Endpoint: c.Endpoint(), Credentials: c.CredentialOrigin()}
 				args := []string{"--type", "DATA_EXPORT", "--db", "orders_dev@10.40.1.11:3306", "--sql", sql,
 					"--comment=" + comment, "--classify=-- " + comment, "--related-users", "2000002,2000003",
 					"--attachment-key", "upload/a&b.sql", "--affect-rows", "42"}

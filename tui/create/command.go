@@ -10,13 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"dmsticket/dms"
+	"dmsticket/tui/wizard"
 )
 
 // Deps is what main gives the create command.
 type Deps struct {
-	// Connect builds the DMS client from the global flags (or starts the
-	// simulator for --demo). It is called once per run, after the flags
-	// are checked and any SQL or ticket file is read.
+	// Connect reaches DMS as the global flags say (or starts the simulator
+	// for --demo). It is called once per run, after the flags are checked
+	// and any SQL or ticket file is read; the run releases the backend.
 	Connect func() (Backend, error)
 	// Tenant is the global --tenant; 0 means the active tenant.
 	Tenant func() int64
@@ -30,31 +31,21 @@ type Deps struct {
 	// Nil: never.
 	IsTerminal func() bool
 	// ConsoleURL is the console link template ({orderId}, {region},
-	// {tid}); empty: wizard.DefaultConsoleURL.
+	// {tid}); empty: wizard.DefaultConsoleURL. It is the backend's
+	// ConsoleURL (main passes the one it read), until run.go and output.go
+	// read r.be.ConsoleURL.
 	ConsoleURL string
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 }
 
-// Backend is a DMS service ready to use.
-type Backend struct {
-	Service  dms.Service
-	Region   string
-	Endpoint string
-	// Credentials says where the credentials came from, for the dry run's
-	// aliyun command (--profile); (*dms.Client).CredentialOrigin gives it.
-	Credentials dms.CredentialOrigin
-	// CredentialsErr is set when no credentials were found; the command
-	// then explains it and exits 1 before calling anything.
-	CredentialsErr *dms.CredentialsError
-	// Close releases the backend (stops the demo's simulator); may be nil.
-	Close func()
-}
+// Backend is how the command reaches DMS: wizard.Backend, the one
+// description every front end takes (its CredentialsErr makes the command
+// explain it and exit 1 before calling anything).
+type Backend wizard.Backend
 
 // target is where and as whom the backend sends, for the aliyun command.
-func (b Backend) target() dms.Target {
-	return dms.Target{Region: b.Region, Endpoint: b.Endpoint, Credentials: b.Credentials}
-}
+func (b Backend) target() dms.Target { return wizard.Backend(b).Target() }
 
 // options are the command's flags (PRODUCT section 9; names are fixed).
 type options struct {

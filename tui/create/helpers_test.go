@@ -16,6 +16,9 @@ import (
 
 const seedPath = "../../testdata/sim/seed.json"
 
+// consoleURL is the console link template of the tests' backends.
+const consoleURL = "https://dms.example.com/{region}/{tid}/order/{orderId}"
+
 // IDs in testdata/sim/seed.json the tests rely on.
 const (
 	tenantRetail  = 3000001
@@ -84,14 +87,14 @@ func (w *world) runCtx(ctx context.Context, args ...string) outcome {
 	var stdout, stderr bytes.Buffer
 	deps := Deps{
 		Connect: func() (Backend, error) {
-			return Backend{Service: w.client, Region: "cn-hangzhou", Endpoint: w.sim.Endpoint}, nil
+			return Backend{Service: w.client, Client: w.client, Region: "cn-hangzhou", Endpoint: w.sim.Endpoint, ConsoleURL: consoleURL}, nil
 		},
 		Tenant:     func() int64 { return w.tenant },
 		Stdin:      w.stdin,
 		Stdout:     &stdout,
 		Stderr:     &stderr,
 		IsTerminal: func() bool { return w.terminal },
-		ConsoleURL: "https://dms.example.com/{region}/{tid}/order/{orderId}",
+		ConsoleURL: consoleURL, // as main passes it: the backend's
 	}
 	cmd := NewCommand(deps)
 	cmd.SetArgs(args)

@@ -12,17 +12,20 @@ import (
 
 	"github.com/charmbracelet/log"
 	"github.com/spf13/cobra"
+
+	"dmsticket/tui/wizard"
 )
 
 // Deps is what main gives the serve command.
 type Deps struct {
-	// Backend builds the DMS side from the global flags (--region,
-	// --profile, --endpoint, --tenant, --demo, --no-color). It is called
-	// once, when serve starts, after the flags are parsed.
-	Backend func() (Backend, error)
-	// Close, if set, releases what Backend started (the --demo simulator);
-	// it is called when serve returns.
-	Close func()
+	// Backend connects to DMS as the global flags say (--region,
+	// --profile, --endpoint, --demo). It is called once, when serve starts,
+	// after the flags are parsed; serve releases it when it returns.
+	Backend func() (wizard.Backend, error)
+	// Tenant is the global --tenant (every session skips the tenant step)
+	// and Mono --no-color; nil: none.
+	Tenant func() int64
+	Mono   func() bool
 	// Stderr receives the server's log (and the audit records when there is
 	// no --audit-log). Stdout is unused but kept for symmetry with the other
 	// commands.
@@ -112,12 +115,18 @@ func runServe(ctx context.Context, deps Deps, f *serveFlags) error {
 		return fmt.Errorf("serve is not wired to a DMS backend")
 	}
 	backend, err := deps.Backend()
-	if deps.Close != nil {
-		defer deps.Close()
-	}
 	if err != nil {
 		return err
 	}
+	defer backend.Release()
+	if backend.CredentialsErr != nil {
+		return backend.CredentialsErr // a server without credentials serves nobody
+	}
+	var tenant int64
+	if deps.Tenant != nil {
+		tenant = deps.Tenant()
+	}
+	mono := deps.Mono != nil && deps.Mono()
 	if f.audit == "" {
 		logger.Warn("no --audit-log: audit records go to stderr")
 	}
@@ -126,7 +135,7 @@ func runServe(ctx context.Context, deps Deps, f *serveFlags) error {
 		MaxSessions: f.maxSessions, MaxSessionsPerUser: f.maxPerUser,
 		IdleTimeout: f.idle, MaxSessionTime: f.maxTime, Grace: f.grace, RateLimit: f.rateLimit,
 		LoginTimeout: f.loginTimeout, MaxUnauthenticated: f.maxUnauth, MaxUnauthenticatedPerAddress: f.maxUnauthPerAddr,
-		Backend: backend, Logger: logger,
+		Backend: backend, Tenant: tenant, Mono: mono, Logger: logger,
 	})
 	if err != nil {
 		return err

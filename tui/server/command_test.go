@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dmsticket/dms"
+	"dmsticket/tui/wizard"
 )
 
 func TestTheHostKeyIsCreatedWithMode0600AndReused(t *testing.T) {
@@ -53,8 +54,8 @@ func TestServeRefusesToStartWithAMalformedUsersFileNamingTheLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	cmd := NewCommand(Deps{Stderr: &stderr, Backend: func() (Backend, error) {
-		return Backend{Connect: func(string) (dms.Service, error) { return nil, nil }}, nil
+	cmd := NewCommand(Deps{Stderr: &stderr, Backend: func() (wizard.Backend, error) {
+		return wizard.Backend{AsProfile: func(string) (dms.Service, error) { return nil, nil }}, nil
 	}})
 	cmd.SetArgs([]string{"--users", users, "--host-key", filepath.Join(dir, "hk"), "--listen", "127.0.0.1:0"})
 	cmd.SetOut(&stderr)
@@ -92,8 +93,8 @@ func TestServeFlagsHaveTheDocumentedDefaults(t *testing.T) {
 func TestServeReReadsTheUsersFileOnSIGHUPAndStopsOnCancel(t *testing.T) {
 	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
 	stderr := &syncBuffer{}
-	cmd := NewCommand(Deps{Stderr: stderr, Backend: func() (Backend, error) {
-		return Backend{Connect: func(string) (dms.Service, error) { return e.client, nil }, Demo: true}, nil
+	cmd := NewCommand(Deps{Stderr: stderr, Backend: func() (wizard.Backend, error) {
+		return wizard.Backend{Service: e.client, Demo: true}, nil
 	}})
 	cmd.SetArgs([]string{"--users", e.usersPath, "--host-key", filepath.Join(e.dir, "hk"), "--listen", "127.0.0.1:0",
 		"--audit-log", e.auditPath, "--grace", "1s"})

@@ -23,6 +23,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	"dmsticket/tui/wizard"
 )
 
 // Keys a test sends, as a terminal would.
@@ -64,7 +65,7 @@ type testEnv struct {
 	logs      *syncBuffer
 	cancel    context.CancelFunc
 	done      chan error
-	// connect, when set, replaces the backend's Connect.
+	// connect, when set, is the backend's AsProfile.
 	connect func(profile string) (dms.Service, error)
 }
 
@@ -169,7 +170,7 @@ func (e *testEnv) config() Config {
 		MaxSessions: 20, MaxSessionsPerUser: 5,
 		Grace:     2 * time.Second,
 		RateLimit: 600,
-		Backend:   Backend{Connect: connect, Region: "cn-hangzhou", Endpoint: e.sim.Endpoint, Demo: true},
+		Backend:   wizard.Backend{AsProfile: connect, Region: "cn-hangzhou", Endpoint: e.sim.Endpoint, Demo: true},
 		Logger:    log.NewWithOptions(e.logs, log.Options{Level: log.DebugLevel}),
 	}
 }

@@ -42,6 +42,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	"dmsticket/tui/wizard"
 )
 
 // serveDMSCalls mirrors what main.go gives serve's clients.
@@ -140,11 +141,8 @@ func TestLoad(t *testing.T) {
 		// serve's sign-in limits, but none per address: every client of
 		// this test is on 127.0.0.1 (as the rate limit above is lifted).
 		LoginTimeout: DefaultLoginTimeout, MaxUnauthenticated: DefaultMaxUnauthenticated,
-		Backend: Backend{
-			Connect: func(string) (dms.Service, error) { return client, nil },
-			Region:  "cn-hangzhou", Endpoint: sim.Endpoint, Demo: true,
-		},
-		Logger: log.NewWithOptions(logFile, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Prefix: "serve", Level: log.InfoLevel}),
+		Backend: wizard.Backend{Service: client, Region: "cn-hangzhou", Endpoint: sim.Endpoint, Demo: true},
+		Logger:  log.NewWithOptions(logFile, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Prefix: "serve", Level: log.InfoLevel}),
 	})
 	if err != nil {
 		t.Fatal(err)

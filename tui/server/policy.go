@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/log"
+	gossh "golang.org/x/crypto/ssh"
 
 	"dmsticket/dms"
 )
@@ -51,6 +52,35 @@ type policyService struct {
 	log      *log.Logger
 	inflight *sync.WaitGroup
 	now      func() time.Time
+}
+
+// newPolicy wraps svc in the policy of the user the key belongs to, as the
+// users file in force says at each call.
+func (s *Server) newPolicy(svc dms.Service, key gossh.PublicKey, who caller, logger *log.Logger) *policyService {
+	return &policyService{
+		Service:  svc,
+		user:     func() (*User, bool) { return s.users.Load().Lookup(key) },
+		who:      who,
+		audit:    s.audit,
+		log:      logger,
+		inflight: &s.inflight,
+		now:      time.Now,
+	}
+}
+
+// CredentialOrigin is where the credentials of the service the policy
+// wraps come from (the user's profile, or the server's own), so the aliyun
+// command the review shows names the same identity.
+func (p *policyService) CredentialOrigin() dms.CredentialOrigin { return credentialOrigin(p.Service) }
+
+// credentialOrigin is where the session's DMS identity takes its
+// credentials from (the user's profile, or the server's own), so the aliyun
+// command the review shows names the same identity.
+func credentialOrigin(svc dms.Service) dms.CredentialOrigin {
+	if c, ok := svc.(interface{ CredentialOrigin() dms.CredentialOrigin }); ok {
+		return c.CredentialOrigin()
+	}
+	return dms.CredentialOrigin{}
 }
 
 // refusal is the error of a request this server's users file does not

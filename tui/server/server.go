@@ -20,6 +20,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/tui"
 	"dmsticket/tui/draft"
+	"dmsticket/tui/wizard"
 )
 
 // Defaults of the serve flags.
@@ -36,26 +37,6 @@ const (
 // hardCapSlack is how long after --max-session-time the connection is cut
 // if the session has not ended by itself by then.
 const hardCapSlack = 5 * time.Second
-
-// Backend is what the global flags describe: how to reach DMS, and how the
-// wizard is labelled.
-type Backend struct {
-	// Connect returns the DMS service acting as an aliyun CLI profile's
-	// identity; "" is the server's default identity (--profile or the SDK's
-	// default chain). It is called once per profile, at start and when a
-	// reloaded users file names a new one; the result is kept.
-	Connect func(profile string) (dms.Service, error)
-	// Region and Endpoint are shown in the header and the aliyun command.
-	Region, Endpoint string
-	// Demo marks the wizard as running against the simulator.
-	Demo bool
-	// Tenant is --tenant: every session skips the tenant step.
-	Tenant int64
-	// Mono draws every session without colour (--no-color on the server).
-	Mono bool
-	// ConsoleURL is the template of a ticket's console link.
-	ConsoleURL string
-}
 
 // Config configures a Server. Zero limits and durations mean "none", except
 // Grace, which defaults to DefaultGrace.
@@ -86,8 +67,13 @@ type Config struct {
 	// connections not signed in yet, in total and per remote address; a
 	// connection over either is closed at once.
 	MaxUnauthenticated, MaxUnauthenticatedPerAddress int
-	// Backend is how to reach DMS and how the wizard is labelled.
-	Backend Backend
+	// Backend is how to reach DMS (main builds it from the global flags):
+	// each user's tickets go out as their profile's identity (Backend.For).
+	Backend wizard.Backend
+	// Tenant is --tenant: every session skips the tenant step.
+	Tenant int64
+	// Mono draws every session without colour (--no-color on the server).
+	Mono bool
 	// Logger receives connections, refusals, auth failures, submissions.
 	Logger *log.Logger
 }
@@ -106,9 +92,6 @@ type Server struct {
 	guard   *loginGuard
 	ssh     *ssh.Server
 
-	svcMu    sync.Mutex
-	services map[string]dms.Service
-
 	draftsMu     sync.Mutex
 	drafts       map[string]*draft.Store
 	draftsWarned bool
@@ -125,9 +108,10 @@ type Server struct {
 	seq      atomic.Int64
 }
 
-// New checks the configuration and prepares the server: the host key (made on
-// first start), the users file (a malformed one is an error naming its line),
-// a DMS service for every profile it names, and the audit log.
+// New checks the configuration and prepares the server: the backend's
+// credentials, the host key (made on first start), the users file (a
+// malformed one is an error naming its line), a DMS service for every
+// profile it names, and the audit log.
 func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = log.NewWithOptions(os.Stderr, log.Options{ReportTimestamp: true})
@@ -138,21 +122,23 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Grace <= 0 {
 		cfg.Grace = DefaultGrace
 	}
-	if cfg.Backend.Connect == nil {
-		return nil, errors.New("no DMS backend: Backend.Connect is nil")
+	if cfg.Backend.Service == nil && cfg.Backend.AsProfile == nil {
+		return nil, errors.New("no DMS backend: Backend has neither Service nor AsProfile")
+	}
+	if err := cfg.Backend.CredentialsErr; err != nil {
+		return nil, err
 	}
 	if cfg.UsersPath == "" {
 		return nil, errors.New("no users file: pass --users PATH (see testdata/serve/users.example.yaml)")
 	}
 	s := &Server{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		limits:   newSessionLimits(cfg.MaxSessions, cfg.MaxSessionsPerUser),
-		rate:     newConnLimiter(cfg.RateLimit),
-		guard:    newLoginGuard(cfg.LoginTimeout, cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerAddress, cfg.Logger),
-		services: map[string]dms.Service{},
-		live:     map[*liveSession]struct{}{},
-		drafts:   map[string]*draft.Store{},
+		cfg:    cfg,
+		log:    cfg.Logger,
+		limits: newSessionLimits(cfg.MaxSessions, cfg.MaxSessionsPerUser),
+		rate:   newConnLimiter(cfg.RateLimit),
+		guard:  newLoginGuard(cfg.LoginTimeout, cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerAddress, cfg.Logger),
+		live:   map[*liveSession]struct{}{},
+		drafts: map[string]*draft.Store{},
 	}
 	users, err := LoadUsers(cfg.UsersPath)
 	if err != nil {
@@ -202,16 +188,29 @@ func (s *Server) newSSHServer() (*ssh.Server, error) {
 			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			return nil
 		},
-		// Middlewares run last to first: window changes are always taken,
-		// the connection log, the connection rate limit, then, under panic
-		// recovery, the refusal of commands, the pty requirement and the
-		// session.
-		wish.WithMiddleware(
-			recover.MiddlewareWithLogger(recoverLog, s.sessionMiddleware, requirePty, s.refuseCommand),
-			s.rateLimitMiddleware,
-			s.connectionLog,
+		// The middlewares, in the order a session meets them: window changes
+		// are always taken, the connection log, the connection rate limit;
+		// then, under panic recovery, the admission of a signed-in person to
+		// the wizard (middleware.go: no command, a terminal, not while
+		// draining, a context of its own, the person by their key, a
+		// session slot, their DMS service, their draft), and the handler,
+		// which runs the wizard (session.go).
+		wish.WithMiddleware(firstToLast(
 			takeWindowChanges,
-		),
+			s.connectionLog,
+			s.rateLimitMiddleware,
+			recover.MiddlewareWithLogger(recoverLog, firstToLast(
+				s.refuseCommand,
+				requirePty,
+				s.refuseWhileDraining,
+				ownContext,
+				s.identify,
+				s.limitSessions,
+				s.connectDMS,
+				s.takeDraft,
+				handler(s.runWizard),
+			)...),
+		)...),
 	}
 	if s.cfg.MaxSessionTime > 0 {
 		opts = append(opts, wish.WithMaxTimeout(s.cfg.MaxSessionTime+hardCapSlack))
@@ -363,20 +362,15 @@ func (s *Server) connectProfiles(users *Users) error {
 	return nil
 }
 
-// service is the DMS service for a profile, connected once.
+// service is the DMS service acting as a profile's identity: the backend
+// makes it once and keeps it (dms.Clients).
 func (s *Server) service(profile string) (dms.Service, error) {
-	s.svcMu.Lock()
-	defer s.svcMu.Unlock()
-	if svc, ok := s.services[profile]; ok {
-		return svc, nil
-	}
-	svc, err := s.cfg.Backend.Connect(profile)
+	svc, err := s.cfg.Backend.For(profile)
 	if err != nil {
 		return nil, err
 	}
 	if svc == nil {
 		return nil, fmt.Errorf("no DMS service for profile %q", profile)
 	}
-	s.services[profile] = svc
 	return svc, nil
 }

@@ -264,3 +264,32 @@ func TestASecondSessionOfAUserDoesNotShareTheDraft(t *testing.T) {
 		t.Fatal("the draft was not handed back when the first session ended")
 	}
 }
+
+// TestTwoSessionsOnOneConnectionEachHoldTheirOwnSlot: charmbracelet/ssh
+// hands every session of a connection the same context, and what the
+// middlewares put on a session's context must stay that session's.
+func TestTwoSessionsOnOneConnectionEachHoldTheirOwnSlot(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
+	cfg := e.config()
+	cfg.MaxSessionsPerUser = 2
+	e.start(cfg)
+	c, err := e.dial("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := openTermOn(t, c, "xterm-256color", 100, 30)
+	first.waitFor("signed in as alice")
+	second := openTermOn(t, c, "xterm-256color", 100, 30)
+	second.waitFor("signed in as alice")
+	first.send(keyCtrlC)
+	first.wait()
+	// The first session freed its own slot, not the second's: one more
+	// session fits, not two.
+	third := e.openTerm("alice", "xterm-256color", 100, 30)
+	third.waitFor("signed in as alice")
+	fourth := e.openTerm("alice", "xterm-256color", 100, 30)
+	fourth.waitFor("dmsticket: too many sessions for alice (max 2); close one and try again")
+	if code := fourth.wait(); code != 1 {
+		t.Errorf("refused session exited %d, want 1", code)
+	}
+}
