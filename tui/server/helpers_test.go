@@ -348,6 +348,12 @@ func (tm *term) wait() int {
 // details. It waits for every screen before typing.
 func (tm *term) walkToReview(search, sql, comment string) {
 	tm.t.Helper()
+	tm.walkToReviewWith(search, sql, comment, "")
+}
+
+// walkToReviewWith is walkToReview typing related users too.
+func (tm *term) walkToReviewWith(search, sql, comment, related string) {
+	tm.t.Helper()
 	tm.waitFor("What kind of ticket?")
 	tm.waitFor("Export data")
 	tm.send(keyEnter)
@@ -375,6 +381,10 @@ func (tm *term) walkToReview(search, sql, comment string) {
 	tm.waitFor("> finance report")
 	tm.send(keyEnter)
 	tm.waitFor("┃ Related users")
+	if related != "" {
+		tm.send(related)
+		tm.waitFor("> " + related)
+	}
 	tm.send(keyEnter)
 	tm.waitFor("┃ Attachment key")
 	tm.send(keyEnter)

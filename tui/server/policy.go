@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,9 +37,10 @@ type caller struct {
 // the user's policy on the server, whatever the UI offered: searches list
 // only databases in the user's environments; estimates, lookups and tickets
 // for other databases, and tickets of other types, are refused with a
-// *dms.Error (KindPolicy, code Policy.Refused). It adds the user's DMS
-// user ID to every ticket's RelatedUserList and writes the audit record of
-// every CreateOrder attempt before returning its result.
+// *dms.Error (KindPolicy, code Policy.Refused), and so is a ticket whose
+// RelatedUserList leaves out the user's DMS user ID (the wizard adds it:
+// wizard.Request). It writes the audit record of every CreateOrder attempt
+// before returning its result.
 //
 // The policy is the one in the users file now (re-read on SIGHUP), found by
 // the session's key: a key removed since the session started can no longer
@@ -179,9 +181,9 @@ func envRefusal(op string, u *User, db dms.Database) *dms.Error {
 		u.Name, strings.Join(envs, ", "), db.ID, db.Env.Label())
 }
 
-// CreateOrder checks the request against the user's policy, adds the user's
-// DMS user ID to the related users, sends it, and writes the audit record
-// before returning.
+// CreateOrder checks the request against the user's policy (the type, the
+// database's environment, the user's DMS user ID among the related users),
+// sends it, and writes the audit record before returning.
 func (p *policyService) CreateOrder(ctx context.Context, req dms.OrderRequest) (dms.Created, error) {
 	p.inflight.Add(1)
 	defer p.inflight.Done()
@@ -259,16 +261,18 @@ func (p *policyService) createOrder(ctx context.Context, req dms.OrderRequest, r
 			return dms.Created{}, err
 		}
 	}
-	if u.DMSUserID > 0 {
-		ids, err := dms.ParseUserIDs(req.RelatedUserList)
-		if err != nil {
-			return dms.Created{}, &dms.Error{Op: op, Kind: dms.KindInvalid, Code: "RelatedUserList.Invalid", Message: "RelatedUserList: " + err.Error()}
-		}
-		ids = dms.WithUser(ids, u.DMSUserID)
-		req.RelatedUserList = dms.FormatUserIDs(ids)
-	}
-	if ids, err := dms.ParseUserIDs(req.RelatedUserList); err == nil {
+	ids, err := dms.ParseUserIDs(req.RelatedUserList)
+	switch {
+	case err != nil && u.DMSUserID > 0:
+		return dms.Created{}, &dms.Error{Op: op, Kind: dms.KindInvalid, Code: "RelatedUserList.Invalid", Message: "RelatedUserList: " + err.Error()}
+	case err == nil:
 		rec.RelatedUsers = ids
+	}
+	// The wizard adds the user's DMS user ID (wizard.Request), and the
+	// review shows it: a request without it was not the wizard's.
+	if u.DMSUserID > 0 && !slices.Contains(ids, u.DMSUserID) {
+		return dms.Created{}, refusal(op, "RelatedUserList %q leaves out %s's DMS user ID %d, which every ticket they file must name (the wizard adds it)",
+			req.RelatedUserList, u.Name, u.DMSUserID)
 	}
 	return p.Service.CreateOrder(ctx, req)
 }

@@ -68,17 +68,58 @@ func TestAForgedSubmitOutsideThePolicyIsRefusedByTheServer(t *testing.T) {
 	}
 }
 
-func TestTheServerAddsTheUsersDMSIDToTheRelatedUsers(t *testing.T) {
+func TestATicketFiledThroughTheWizardCarriesTheUsersDMSIDOnce(t *testing.T) {
 	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
 	e.start(e.config())
-	p := policyFor(t, e, "alice")
-	req := dms.OrderRequest{Tid: 3000001, PluginType: "DATA_EXPORT", PluginParam: exportParam(int64(1100023)), RelatedUserList: "2000005", Comment: "with a colleague"}
-	if _, err := p.CreateOrder(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
+	tm := e.openTerm("alice", "xterm-256color", 120, 40)
+	tm.walkToReviewWith("orders_dev", exportSQL, "With a colleague", "2000005")
+	// The review shows the request as it is sent: alice added by the wizard.
+	tm.waitFor("2000005, 2000002")
+	tm.send(keyEnter)
+	tm.waitFor("Ticket created")
 	orders := e.sim.Server.Orders()
 	if len(orders) != 1 || !slices.Equal(orders[0].RelatedUsers, []int64{2000005, 2000002}) {
 		t.Fatalf("tickets = %+v, want related users 2000005 and alice's 2000002", orders)
+	}
+	if recs := auditRecords(t, e.auditPath); len(recs) != 1 || !slices.Equal(recs[0].RelatedUsers, []int64{2000005, 2000002}) {
+		t.Errorf("audit = %+v, want the related users as sent", recs)
+	}
+}
+
+func TestAForgedRequestWithoutTheUsersDMSIDIsRefusedByTheServer(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
+	e.start(e.config())
+	p := policyFor(t, e, "alice")
+	ctx := context.Background()
+	for _, list := range []string{"", "2000005", "20000020"} {
+		req := dms.OrderRequest{Tid: 3000001, PluginType: "DATA_EXPORT", PluginParam: exportParam(int64(1100023)), RelatedUserList: list, Comment: "forged"}
+		_, err := p.CreateOrder(ctx, req)
+		de, ok := dms.AsError(err)
+		if want := "leaves out alice's DMS user ID 2000002"; !ok || de.Kind != dms.KindPolicy || de.Code != PolicyRefused || !strings.Contains(de.Message, want) {
+			t.Errorf("RelatedUserList %q: CreateOrder = %v, want a %s refusal saying %q", list, err, PolicyRefused, want)
+		}
+	}
+	if calls := e.sim.Server.RequestsFor("CreateOrder"); len(calls) != 0 {
+		t.Errorf("the simulator received %d CreateOrder calls; refused requests must not be sent", len(calls))
+	}
+	// With alice among the related users, the same request goes through.
+	req := dms.OrderRequest{Tid: 3000001, PluginType: "DATA_EXPORT", PluginParam: exportParam(int64(1100023)), RelatedUserList: "2000005,2000002", Comment: "as the wizard sends it"}
+	if _, err := p.CreateOrder(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	recs := auditRecords(t, e.auditPath)
+	if len(recs) != 4 {
+		t.Fatalf("%d audit records, want one per attempt (4)", len(recs))
+	}
+	for i, want := range [][]int64{nil, {2000005}, {20000020}} {
+		r := recs[i]
+		if r.Outcome != OutcomePolicyRefused || r.ErrorCode != PolicyRefused || r.SSHUser != "alice" || !strings.Contains(r.Reason, "2000002") ||
+			!slices.Equal(r.RelatedUsers, want) || r.TicketID != 0 {
+			t.Errorf("audit record %d = %+v, want policy_refused naming 2000002, related users %v", i+1, r, want)
+		}
+	}
+	if r := recs[3]; r.Outcome != OutcomeCreated || !slices.Equal(r.RelatedUsers, []int64{2000005, 2000002}) {
+		t.Errorf("audit record 4 = %+v, want created", r)
 	}
 }
 
@@ -87,7 +128,7 @@ func TestAuditRecordsNameTheOutcomeOfEveryAttempt(t *testing.T) {
 	e.start(e.config())
 	p := policyFor(t, e, "alice")
 	ctx := context.Background()
-	req := dms.OrderRequest{Tid: 3000001, PluginType: "DATA_EXPORT", PluginParam: exportParam(int64(1100023)), Comment: "outcomes"}
+	req := dms.OrderRequest{Tid: 3000001, PluginType: "DATA_EXPORT", PluginParam: exportParam(int64(1100023)), RelatedUserList: "2000002", Comment: "outcomes"}
 	e.sim.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.BusinessFailure, Code: "InvalidParam", Message: "no"})
 	if _, err := p.CreateOrder(ctx, req); err == nil {
 		t.Fatal("the injected refusal was not reported")
