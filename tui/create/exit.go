@@ -2,70 +2,27 @@ package create
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 
-	"dmsticket/dms"
+	"dmsticket/tui/wizard"
 )
 
-// The exit codes of `dmsticket create` (PRODUCT section 9).
+// The exit codes of `dmsticket create` (PRODUCT section 9), defined once in
+// wizard for every command that runs without the UI.
 const (
-	ExitOK          = 0   // created, or dry run done
-	ExitRejected    = 1   // DMS said no: refused, permission, credentials
-	ExitUsage       = 2   // usage or validation error: nothing was sent
-	ExitRetryable   = 3   // outcome unknown, or a failure worth retrying
-	ExitPolicy      = 4   // refused by policy
-	ExitInterrupted = 130 // interrupted (SIGINT)
+	ExitOK          = wizard.ExitOK          // created, or dry run done
+	ExitRejected    = wizard.ExitRejected    // DMS said no: refused, permission, credentials
+	ExitUsage       = wizard.ExitUsage       // usage or validation error: nothing was sent
+	ExitRetryable   = wizard.ExitRetryable   // outcome unknown, or a failure worth retrying
+	ExitPolicy      = wizard.ExitPolicy      // refused by policy
+	ExitInterrupted = wizard.ExitInterrupted // interrupted (SIGINT)
 )
 
-// ExitError ends the command with a process exit code. By the time it is
-// returned the command has written what happened to stderr, so the caller
-// only exits with Code and prints nothing more.
-type ExitError struct {
-	Code int
-	Err  error
-}
+// ExitError ends the command with a process exit code (wizard.ExitError):
+// by the time it is returned the command has written what happened to
+// stderr, so the caller only exits with Code and prints nothing more.
+type ExitError = wizard.ExitError
 
-// Error implements error.
-func (e *ExitError) Error() string {
-	if e.Err == nil {
-		return fmt.Sprintf("exit status %d", e.Code)
-	}
-	return e.Err.Error()
-}
+func exit(code int, err error) *ExitError { return wizard.Exit(code, err) }
 
-// Unwrap returns the underlying error.
-func (e *ExitError) Unwrap() error { return e.Err }
-
-func exit(code int, err error) *ExitError { return &ExitError{Code: code, Err: err} }
-
-// codeFor maps a failure to its exit code: interrupted when ctx was
-// cancelled, else by what the user can do about it.
-func codeFor(ctx context.Context, err error) int {
-	if ctx.Err() != nil {
-		return ExitInterrupted
-	}
-	var ce *dms.CredentialsError
-	if errors.As(err, &ce) {
-		return ExitRejected
-	}
-	var re *dms.DatabaseRefError
-	if errors.As(err, &re) {
-		return ExitUsage
-	}
-	de, ok := dms.AsError(err)
-	if !ok {
-		return ExitRejected
-	}
-	if strings.HasPrefix(de.Code, "Policy.") {
-		return ExitPolicy
-	}
-	switch de.Kind {
-	case dms.KindRefused, dms.KindPermission, dms.KindCredentials:
-		return ExitRejected
-	case dms.KindInvalid:
-		return ExitUsage
-	}
-	return ExitRetryable // throttled, unavailable, transport, outcome unknown
-}
+// codeFor maps a failure to its exit code (wizard.CodeFor).
+func codeFor(ctx context.Context, err error) int { return wizard.CodeFor(ctx, err) }
