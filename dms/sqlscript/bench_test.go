@@ -63,7 +63,8 @@ func BenchmarkScanLines(b *testing.B) {
 	for b.Loop() {
 		st := LineState{}
 		for _, l := range lines {
-			st = ScanLine(l, st, MySQL, nil)
+			sc := ScanLine(l, st, MySQL)
+			st = sc.End()
 		}
 	}
 }

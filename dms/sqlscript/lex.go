@@ -20,7 +20,10 @@ const (
 )
 
 // lexer cuts src into tokens. It is a value type: copying it saves its
-// state, which Split uses to look ahead and back off.
+// state, which Split uses to look ahead and back off. It reads only forward:
+// a token's kind and extent depend on the state and the bytes from its
+// start on, never on the bytes before it, so that lexing can resume at any
+// token boundary (see LineScanner.State).
 type lexer struct {
 	src      string
 	d        Dialect
@@ -88,7 +91,7 @@ func (l *lexer) next() (tokKind, int) {
 			return l.dollar(i)
 		}
 	case '.':
-		if i+1 < len(s) && isDigit(s[i+1]) && (i == 0 || !endsName(s[i-1])) {
+		if i+1 < len(s) && isDigit(s[i+1]) {
 			return l.number(i)
 		}
 	case '-':
@@ -434,10 +437,6 @@ func skipBlanks(s string, i int) int {
 // letters beyond ASCII in identifiers; so does '$', which both accept after
 // the first character.
 func isWordByte(c byte) bool { return byteClass[c] == classWord }
-
-// endsName reports whether c can be the last byte of a name, so that a '.'
-// after it qualifies the name (t.5 is column 5 of t in MySQL, not t and .5).
-func endsName(c byte) bool { return isWordByte(c) || c == '`' || c == '"' || c == ']' }
 
 func isTagStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80

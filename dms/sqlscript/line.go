@@ -21,19 +21,30 @@ type LineState struct {
 // "$$" or "$body$"; or "" when it starts in SQL.
 func (st LineState) Inside() string { return st.inside }
 
-// ScanLine lexes line, which starts in state st, in dialect d and returns the
-// state the next line starts in. line is a line of a script without its
-// line break; its end ends a line comment.
-//
-// When yield is not nil it is called with each token of the line that is not
-// blank, in order: its kind (as Tokens gives it) and its byte offsets in
-// line. A token that an earlier line opened starts at 0, and one that the
-// next line closes ends at len(line); an empty line yields nothing. Reading a
-// script line by line gives the tokens Tokens gives for the whole script,
-// cut at the line breaks.
-func ScanLine(line string, st LineState, d Dialect, yield func(kind TokenKind, start, end int)) LineState {
-	l := lexer{src: line, d: d, inExec: st.exec, execOpen: "/*!"}
-	if st.inside != "" {
+// LineScanner reads one line of a script, token by token, from the state
+// the line starts in. Reading a script line by line gives the tokens Tokens
+// gives for the whole script, cut at the line breaks.
+type LineScanner struct {
+	lx     lexer
+	resume LineState // the construct the line starts inside of, until read
+}
+
+// ScanLine returns a LineScanner of line, one line of a script without its
+// line break (its end ends a line comment), which starts in state st and is
+// written in dialect d.
+func ScanLine(line string, st LineState, d Dialect) LineScanner {
+	return LineScanner{lx: lexer{src: line, d: d, inExec: st.exec, execOpen: "/*!"}, resume: st}
+}
+
+// Next reads the next token of the line that is not blank and returns its
+// kind (as Tokens gives it) and its byte offsets in the line; ok is false at
+// the end of the line. A token that an earlier line opened starts at 0, and
+// one that the next line closes ends at the end of the line. An empty line
+// has no tokens.
+func (s *LineScanner) Next() (kind TokenKind, start, end int, ok bool) {
+	l := &s.lx
+	if st := s.resume; st.inside != "" {
+		s.resume = LineState{}
 		var k tokKind
 		switch st.inside[0] {
 		case '/':
@@ -43,25 +54,50 @@ func ScanLine(line string, st LineState, d Dialect, yield func(kind TokenKind, s
 		default:
 			k, _ = l.quoted(0, 0, st.inside)
 		}
-		if yield != nil && l.pos > 0 {
-			yield(l.kindOf(k, 0, st.inside), 0, l.pos)
+		if l.pos > 0 {
+			return l.kindOf(k, 0, st.inside), 0, l.pos, true
 		}
 	}
 	for {
 		k, at := l.next()
-		if k == tokEOF {
-			break
+		switch k {
+		case tokEOF:
+			return 0, l.pos, l.pos, false
+		case tokSpace:
+			continue
 		}
-		if k != tokSpace && yield != nil {
-			yield(l.kindOf(k, at, ""), at, l.pos)
-		}
+		return l.kindOf(k, at, ""), at, l.pos, true
 	}
-	next := LineState{inside: l.inside, exec: l.inExec}
-	switch next.inside {
+}
+
+// State returns the state after the tokens read so far. After the last it
+// is the state the next line starts in. Between two tokens it is the state
+// to go on from: ScanLine(line[end:], s.State(), d) reads the rest of the
+// line as s does, end being the end of the last token read.
+func (s *LineScanner) State() LineState {
+	if s.resume.inside != "" {
+		return s.resume
+	}
+	l := &s.lx
+	st := LineState{inside: l.inside, exec: l.inExec}
+	switch st.inside {
 	case "e'":
-		next.inside = "E'"
+		st.inside = "E'"
 	case "/*":
-		next.depth = l.depth
+		st.depth = l.depth
 	}
-	return next
+	return st
+}
+
+// End reads the rest of the line and returns the state the next line starts
+// in.
+func (s *LineScanner) End() LineState {
+	if s.resume.inside != "" {
+		s.Next()
+	}
+	for {
+		if k, _ := s.lx.next(); k == tokEOF {
+			return s.State()
+		}
+	}
 }

@@ -35,7 +35,8 @@ func TestScanLineCarriesConstructsToTheNextLine(t *testing.T) {
 			st := LineState{}
 			lines := strings.Split(tt.text, "\n")
 			for _, line := range lines[:len(lines)-1] {
-				st = ScanLine(line, st, tt.dialect, nil)
+				sc := ScanLine(line, st, tt.dialect)
+				st = sc.End()
 				s := st.Inside()
 				if st.exec {
 					s += "+exec"
@@ -49,32 +50,60 @@ func TestScanLineCarriesConstructsToTheNextLine(t *testing.T) {
 	}
 }
 
-func TestScanLineYieldsContinuedTokensFromTheLineStart(t *testing.T) {
-	type tok struct {
-		kind       TokenKind
-		start, end int
+// scanTokens reads all of sc's tokens.
+func scanTokens(sc LineScanner) []Token {
+	var out []Token
+	for {
+		k, a, b, ok := sc.Next()
+		if !ok {
+			return out
+		}
+		out = append(out, Token{Kind: k, Start: a, End: b})
 	}
-	var got []tok
-	st := ScanLine("SELECT 'a", LineState{}, MySQL, nil)
-	st = ScanLine("b' -- c", st, MySQL, func(k TokenKind, a, b int) { got = append(got, tok{k, a, b}) })
-	if want := []tok{{String, 0, 2}, {Comment, 3, 7}}; !reflect.DeepEqual(got, want) || st != (LineState{}) {
-		t.Errorf("tokens %v, state %+v; want %v and the zero state", got, st, want)
+}
+
+func TestScanLineGivesContinuedTokensFromTheLineStart(t *testing.T) {
+	sc := ScanLine("SELECT 'a", LineState{}, MySQL)
+	st := sc.End()
+	sc = ScanLine("b' -- c", st, MySQL)
+	got := scanTokens(sc)
+	if want := []Token{{Kind: String, Start: 0, End: 2}, {Kind: Comment, Start: 3, End: 7}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("tokens %v, want %v", got, want)
+	}
+	sc = ScanLine("b' -- c", st, MySQL)
+	if sc.State() != st {
+		t.Errorf("before any token: %+v, want the line's state %+v", sc.State(), st)
+	}
+	if sc.End() != (LineState{}) {
+		t.Errorf("the line comment reached the next line")
 	}
 }
 
 func TestLineStatesAreEqualWhenTheRestLexesAlike(t *testing.T) {
-	a := ScanLine("SELECT 'x", LineState{}, MySQL, nil)
-	b := ScanLine("'", LineState{}, MySQL, nil)
-	c := ScanLine("e'x", LineState{}, PostgreSQL, nil)
-	d := ScanLine("E'y", LineState{}, PostgreSQL, nil)
-	if a != b || c != d || a == c {
+	end := func(line string, d Dialect) LineState {
+		sc := ScanLine(line, LineState{}, d)
+		return sc.End()
+	}
+	a, b := end("SELECT 'x", MySQL), end("'", MySQL)
+	c, d := end("e'x", PostgreSQL), end("E'y", PostgreSQL)
+	if a != b || c != d || a == c || a.Inside() != "'" || c.Inside() != "E'" {
 		t.Errorf("states %+v %+v %+v %+v", a, b, c, d)
 	}
 }
 
+// shift moves toks by off bytes.
+func shift(toks []Token, off int) []Token {
+	for i := range toks {
+		toks[i].Start += off
+		toks[i].End += off
+	}
+	return toks
+}
+
 // checkLines checks that reading script line by line with ScanLine gives
-// the tokens Tokens gives for the whole script, cut at the line breaks, and
-// ends inside what Split reports unclosed.
+// the tokens Tokens gives for the whole script, cut at the line breaks; that
+// it can go on from the State after any token; and that it ends inside what
+// Split reports unclosed.
 func checkLines(t *testing.T, script string, d Dialect) {
 	t.Helper()
 	type piece struct {
@@ -104,9 +133,26 @@ func checkLines(t *testing.T, script string, d Dialect) {
 	st := LineState{}
 	for i, line := range lines {
 		before := st
-		st = ScanLine(line, before, d, func(k TokenKind, a, b int) { got = append(got, piece{k, i, a, b}) })
-		if quiet := ScanLine(line, before, d, nil); quiet != st {
-			t.Fatalf("line %d: state %+v without yield, %+v with", i+1, quiet, st)
+		sc := ScanLine(line, before, d)
+		var rest [][]Token // the tokens after each token, read on from State
+		for {
+			k, a, b, ok := sc.Next()
+			if !ok {
+				break
+			}
+			got = append(got, piece{k, i, a, b})
+			rest = append(rest, shift(scanTokens(ScanLine(line[b:], sc.State(), d)), b))
+		}
+		st = sc.State()
+		quick := ScanLine(line, before, d)
+		if end := quick.End(); end != st {
+			t.Fatalf("line %d: End %+v, State after the last token %+v", i+1, end, st)
+		}
+		all := scanTokens(ScanLine(line, before, d))
+		for j, r := range rest {
+			if want := all[j+1:]; !reflect.DeepEqual(r, want) && len(r)+len(want) > 0 {
+				t.Fatalf("line %d %q: going on after token %d gives %v, reading on gives %v", i+1, line, j, r, want)
+			}
 		}
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -75,10 +75,10 @@ type Token struct {
 //
 // Numbers: digits with an optional fraction and exponent (42, 1.5, .5, 3.,
 // 1e-3), and integers written 0x1F in every dialect, 0b101 in MySQL and
-// PostgreSQL, 0o17 and 1_000 in PostgreSQL (16 and later). A '.' right
-// after a name is punctuation, not the start of a number (t.5 is t, '.' and
-// 5). In MySQL, digits followed by a letter are a name (1abc); in PostgreSQL
-// and generic SQL they are a number and a word.
+// PostgreSQL, 0o17 and 1_000 in PostgreSQL (16 and later); a '.' before a
+// digit starts a number even after a name (MySQL's t.5, column 5 of t, is
+// read as t and .5). In MySQL, digits followed by a letter are a name
+// (1abc); in PostgreSQL and generic SQL they are a number and a word.
 func Tokens(stmt string, d Dialect) []Token {
 	l := lexer{src: stmt, d: d}
 	var out []Token

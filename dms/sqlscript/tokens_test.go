@@ -132,7 +132,7 @@ func TestTokensFollowEachEngine(t *testing.T) {
 		{"postgresql 16 integers", PostgreSQL, "0o17 1_000 0o_1_755 1.618_034 1__0", "n:0o17 | n:1_000 | n:0o_1_755 | n:1.618_034 | n:1 | w:__0"},
 		{"mysql names may begin with digits", MySQL, "1abc 1_000 0x1g 1e5x", "w:1abc | w:1_000 | w:0x1g | n:1e5 | w:x"},
 		{"postgresql digits then a word", PostgreSQL, "1abc", "n:1 | w:abc"},
-		{"a dot after a name is punctuation", MySQL, "t.5 t .5", "w:t | p:. | n:5 | w:t | n:.5"},
+		{"a dot before a digit starts a number", MySQL, "t.5 t .5 t.c", "w:t | n:.5 | w:t | n:.5 | w:t | p:. | w:c"},
 		{"minus is not part of a number", Generic, "-1", "p:- | n:1"},
 
 		// Everything else.

@@ -18,6 +18,15 @@ type line struct {
 	c     lineCache           // reset whenever r changes
 }
 
+// text returns the line in UTF-8, which sqlscript reads, cached until the
+// line changes.
+func (ln *line) text() string {
+	if !ln.c.strOK {
+		ln.c.str, ln.c.strOK = string(ln.r), true
+	}
+	return ln.c.str
+}
+
 // tabWidth is the distance between tab stops when tabs are expanded.
 const tabWidth = 4
 
@@ -179,7 +188,8 @@ func (d *document) rescan(first, last int) {
 			}
 			ln.entry = st
 		}
-		st = sqlscript.ScanLine(ln.text(), st, d.dialect, nil)
+		sc := sqlscript.ScanLine(ln.text(), st, d.dialect)
+		st = sc.End()
 		d.stats.scanned++
 	}
 }

@@ -119,7 +119,7 @@ func referenceTypes(t testing.TB, dl sqlscript.Dialect, text string) [][]chroma.
 		if b < len(text) {
 			next, _ = utf8.DecodeRuneInString(text[b:])
 		}
-		toks, _ := d.lexCode(text[a:b], next, false, runeAt[b]-runeAt[a])
+		toks, _ := d.lexCode(nil, text[a:b], next, false)
 		k := runeAt[a]
 		for _, tk := range toks {
 			for range tk.n {
@@ -222,7 +222,8 @@ func fullEntryStates(dl sqlscript.Dialect, text string) []sqlscript.LineState {
 	st := sqlscript.LineState{}
 	for i, l := range lines {
 		out[i] = st
-		st = sqlscript.ScanLine(l, st, dl, nil)
+		sc := sqlscript.ScanLine(l, st, dl)
+		st = sc.End()
 	}
 	return out
 }

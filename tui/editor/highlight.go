@@ -1,7 +1,6 @@
 package editor
 
 import (
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,71 +16,169 @@ type tok struct {
 	n   int32
 }
 
-// defaultPieceLen is the length in runes above which code is cut into
+// defaultPieceLen is the length in runes above which a line is cut into
 // separately lexed pieces (chroma costs a few microseconds per rune, and a
 // one-line INSERT of a data dump can be megabytes long).
 const defaultPieceLen = 256
 
-// defaultMaxPiece is the length at which code is cut even where canSplit
+// defaultMaxPiece is the length at which a piece is cut even where canSplit
 // does not allow it (a long run of code with no space or punctuation): the
 // tokens on either side of such a cut may differ from a full re-lex, which
 // is better than lexing megabytes on every key.
 const defaultMaxPiece = 16 * defaultPieceLen
 
+// piece is a stretch of one line lexed as a unit.
+type piece struct {
+	start, end   int                 // runes of the line
+	bstart, bend int                 // the same stretch in bytes of the line's text
+	st           sqlscript.LineState // the state at start
+	toks         []tok
+	lexed        bool
+	paren        bool // toks were lexed as if "(" followed (see parenFollows)
+}
+
 // lineCache holds what was computed for a line's current text.
 type lineCache struct {
-	str   string // the line as UTF-8, for sqlscript
+	str   string // the line in UTF-8, which sqlscript reads
 	strOK bool
 
 	hlOK    bool
 	hlEntry sqlscript.LineState
 	hlGen   uint32
-	spans   []span
+	pieces  []piece
 
 	rOK  bool
 	rKey renderKey
 	rStr string
 }
 
-// spansOf returns ln's spans for its current entry state.
-func (d *document) spansOf(ln *line) []span {
+// piecesOf returns ln's pieces for its current entry state.
+func (d *document) piecesOf(ln *line) []piece {
 	c := &ln.c
 	if c.hlOK && c.hlEntry == ln.entry && c.hlGen == d.gen {
-		return c.spans
+		return c.pieces
 	}
-	c.spans = d.cut(ln)
+	c.pieces = d.cut(ln)
 	c.hlOK, c.hlEntry, c.hlGen = true, ln.entry, d.gen
-	return c.spans
+	return c.pieces
+}
+
+// cut splits a line into pieces of at least pieceLen runes. A piece ends
+// between two of sqlscript's tokens, where canSplit allows it or, past
+// maxPiece runes, wherever it can: between two tokens, or inside a long run
+// of code (never inside a string, quoted identifier or comment, which are
+// coloured without chroma).
+func (d *document) cut(ln *line) []piece {
+	s, r := ln.text(), ln.r
+	if len(r) <= d.pieceLen {
+		return []piece{{end: len(r), bend: len(s), st: ln.entry}}
+	}
+	var ps []piece
+	cur := piece{st: ln.entry}
+	conv := newRuneCounter(s, r)
+	end := func(ri, bi int, st sqlscript.LineState) {
+		cur.end, cur.bend = ri, bi
+		ps = append(ps, cur)
+		cur = piece{start: ri, bstart: bi, st: st}
+	}
+	// at cuts at the token boundary bi (rune ri) if that is allowed.
+	at := func(ri, bi int, st sqlscript.LineState) {
+		if n := ri - cur.start; n >= d.pieceLen && ri < len(r) && (canSplit(r, ri) || n >= d.maxPiece) {
+			end(ri, bi, st)
+		}
+	}
+	sc := sqlscript.ScanLine(s, ln.entry, d.dialect)
+	for {
+		before := sc.State()
+		kind, a, b, ok := sc.Next()
+		if !ok {
+			break
+		}
+		ra := conv.at(a)
+		at(ra, a, before)
+		rb := conv.at(b)
+		if isCode(kind) {
+			// A run of code too long for chroma is cut inside.
+			for rb-cur.start > d.maxPiece {
+				k := cur.start + d.maxPiece
+				end(k, a+byteLen(r[ra:k]), before)
+				a, ra = cur.bstart, k
+			}
+		}
+		at(rb, b, sc.State())
+	}
+	cur.end, cur.bend = len(r), len(s)
+	return append(ps, cur)
+}
+
+// isCode reports whether tokens of kind are code, which chroma colours.
+func isCode(kind sqlscript.TokenKind) bool {
+	switch kind {
+	case sqlscript.String, sqlscript.QuotedIdent, sqlscript.Comment:
+		return false
+	}
+	return true
+}
+
+// runeCounter turns byte offsets of a line's text into rune offsets.
+// Offsets asked for must not decrease.
+type runeCounter struct {
+	s      string
+	ascii  bool
+	bi, ri int
+}
+
+func newRuneCounter(s string, r []rune) runeCounter {
+	return runeCounter{s: s, ascii: len(s) == len(r)}
+}
+
+func (c *runeCounter) at(b int) int {
+	if c.ascii {
+		return b
+	}
+	for c.bi < b {
+		_, n := utf8.DecodeRuneInString(c.s[c.bi:])
+		c.bi += n
+		c.ri++
+	}
+	return c.ri
+}
+
+// byteLen is the length of r in UTF-8.
+func byteLen(r []rune) int {
+	n := 0
+	for _, c := range r {
+		n += utf8.RuneLen(c)
+	}
+	return n
 }
 
 // fillTypes writes the token type of each rune of ln in [a, b) to dst,
-// lexing the code that overlaps the range if it is not cached. paren says
-// whether the next non-blank text after the line starts with "(". It
+// lexing the pieces that overlap the range if they are not cached. paren
+// says whether the next non-blank text after the line starts with "(". It
 // reports false when the tokens must not be cached (see suspectLex).
 func (d *document) fillTypes(ln *line, a, b int, paren bool, dst []chroma.TokenType) bool {
 	ok := true
-	spans := d.spansOf(ln)
-	first := sort.Search(len(spans), func(i int) bool { return int(spans[i].end) > a })
-	for i := first; i < len(spans) && int(spans[i].start) < b; i++ {
-		sp := &spans[i]
-		lo, hi := max(int(sp.start), a), min(int(sp.end), b)
-		if !sp.code {
-			for j := lo; j < hi; j++ {
-				dst[j-a] = sp.typ
-			}
+	ps := d.piecesOf(ln)
+	for i := range ps {
+		p := &ps[i]
+		if p.end <= a {
 			continue
 		}
-		last := int(sp.end) == len(ln.r)
-		if !d.lexSpan(ln, sp, last && paren && d.dialect == sqlscript.MySQL) {
+		if p.start >= b {
+			break
+		}
+		last := i == len(ps)-1
+		if !d.lexPiece(ln, p, last && paren && d.dialect == sqlscript.MySQL) {
 			ok = false
 		}
-		k := int(sp.start)
-		for _, t := range sp.toks {
+		k := p.start
+		for _, t := range p.toks {
 			n := int(t.n)
-			for j := max(k, lo); j < min(k+n, hi); j++ {
+			for j := max(k, a); j < min(k+n, b); j++ {
 				dst[j-a] = t.typ
 			}
-			if k += n; k >= hi {
+			if k += n; k >= b {
 				break
 			}
 		}
@@ -89,36 +186,83 @@ func (d *document) fillTypes(ln *line, a, b int, paren bool, dst []chroma.TokenT
 	return ok
 }
 
-// lexSpan makes sure the code span sp has its chroma tokens. It reports
-// false when they are not trustworthy enough to be cached.
-func (d *document) lexSpan(ln *line, sp *span, paren bool) bool {
-	if sp.lexed && sp.paren == paren {
+// lexPiece makes sure p's tokens are computed. It reports false when they
+// are not trustworthy enough to be cached.
+func (d *document) lexPiece(ln *line, p *piece, paren bool) bool {
+	if p.lexed && p.paren == paren {
 		return true
 	}
-	key := lexKey{text: ln.text()[sp.bstart:sp.bend], next: sp.next, paren: paren}
+	key := lexKey{st: p.st, paren: paren, text: ln.text()[p.bstart:p.bend]}
 	toks, ok := d.lexCache.get(key)
 	if !ok {
-		toks, ok = d.lexCode(key.text, sp.next, paren, int(sp.end-sp.start))
-		if ok {
+		toks, ok = d.tokenize(p.st, key.text, paren)
+		if ok && p.end-p.start <= d.maxPiece {
+			// A piece that is one long string or comment is not kept: it
+			// is cheap to colour and could hold megabytes.
 			key.text = strings.Clone(key.text) // not the whole line's memory
 			d.lexCache.put(key, toks)
 		}
 	}
-	sp.toks, sp.lexed, sp.paren = toks, ok, paren
+	p.toks, p.lexed, p.paren = toks, ok, paren
 	return ok
 }
 
-// lexCode lexes code, n runes that sqlscript reads as neither string nor
-// comment, with the dialect's chroma lexer: followed by next (when not 0),
-// since chroma's rules look a rune ahead, and with paren by a line starting
-// with "(" (chroma's MySQL rule for function names looks across line breaks
-// for the parenthesis); their tokens are cut off again.
-//
-// Where chroma sees a comment in it (MySQL's 1--1, which the server reads as
-// 1 minus minus 1), the comment's first rune is an operator and chroma
-// lexes on after it. It reports false if chroma may have given up on a rule
+// tokenize colours text, a piece of a line that starts in state st: the
+// strings, quoted identifiers and comments sqlscript finds in it with
+// constructType, the code between them with chroma. With paren, text is
+// lexed as if followed by a line starting with "(" (chroma's MySQL rule for
+// function names looks across line breaks for the parenthesis). It reports
+// false if chroma may have given up on a rule (see suspectLex).
+func (d *document) tokenize(st sqlscript.LineState, text string, paren bool) ([]tok, bool) {
+	d.stats.lexed++
+	var toks []tok
+	trusted := true
+	code := func(a, b int, paren bool) {
+		if a == b {
+			return
+		}
+		next := rune(0)
+		if b < len(text) {
+			next, _ = utf8.DecodeRuneInString(text[b:])
+		}
+		var ok bool
+		toks, ok = d.lexCode(toks, text[a:b], next, paren)
+		trusted = trusted && ok
+	}
+	at := 0 // the end of what is coloured
+	sc := sqlscript.ScanLine(text, st, d.dialect)
+	for {
+		kind, a, b, ok := sc.Next()
+		if !ok {
+			break
+		}
+		if isCode(kind) {
+			continue
+		}
+		code(at, a, false)
+		open := text[a]
+		if a == 0 && st.Inside() != "" {
+			open = st.Inside()[0] // continued from the line before
+		} else if kind == sqlscript.String && (open == 'E' || open == 'e') {
+			// PostgreSQL's E'…': the E is the string's prefix, as chroma
+			// colours it.
+			toks = appendTok(toks, chroma.LiteralStringAffix, 1)
+			a, open = a+1, '\''
+		}
+		toks = appendTok(toks, constructType(kind, open), utf8.RuneCountInString(text[a:b]))
+		at = b
+	}
+	code(at, len(text), paren)
+	return toks, trusted
+}
+
+// lexCode appends the chroma tokens of code, which sqlscript reads as
+// neither string nor comment, lexed with the dialect's chroma lexer:
+// followed by next (when not 0), since chroma's rules look a rune ahead (at
+// the quote after _utf8mb4, say), and with paren by "\n("; their tokens are
+// cut off again. It reports false if chroma may have given up on a rule
 // (see suspectLex).
-func (d *document) lexCode(code string, next rune, paren bool, n int) ([]tok, bool) {
+func (d *document) lexCode(toks []tok, code string, next rune, paren bool) ([]tok, bool) {
 	src := code
 	if next != 0 {
 		src += string(next)
@@ -126,36 +270,24 @@ func (d *document) lexCode(code string, next rune, paren bool, n int) ([]tok, bo
 	if paren {
 		src += "\n("
 	}
-	d.stats.lexed++
-	var toks []tok
-	trusted := true
-	for n > 0 {
-		var at int
-		var ok bool
-		toks, at, ok = d.appendChroma(toks, src, n)
-		trusted = trusted && ok
-		if at < 0 {
-			break
-		}
-		// chroma found a comment at rune at of src.
-		toks = appendTok(toks, chroma.Operator, 1)
-		b := byteOffset(src, at)
-		_, size := utf8.DecodeRuneInString(src[b:])
-		src = src[b+size:]
-		n -= at + 1
+	if d.dialect == sqlscript.MySQL && strings.Contains(src, "--") {
+		src = minusSigns(src)
 	}
-	return toks, trusted
+	return d.appendChroma(toks, src, utf8.RuneCountInString(code))
 }
 
-// byteOffset returns the byte offset of rune i of s.
-func byteOffset(s string, i int) int {
-	for b := range s {
-		if i == 0 {
-			return b
+// minusSigns replaces each dash that follows a dash by a "+". chroma's
+// MySQL lexer reads "--" as a comment whatever follows it, MySQL only when a
+// blank follows, and sqlscript found no comment in this code: "1--1" is one
+// minus minus one, which chroma colours as it colours "1-+1".
+func minusSigns(s string) string {
+	b := []byte(s)
+	for i := len(b) - 1; i > 0; i-- {
+		if b[i] == '-' && b[i-1] == '-' {
+			b[i] = '+'
 		}
-		i--
 	}
-	return len(s)
+	return string(b)
 }
 
 // suspectLex is how long a chroma call may take before its result is
@@ -165,47 +297,42 @@ func byteOffset(s string, i int) int {
 // retried, and if it stays that slow its tokens are used but not cached.
 const suspectLex = 200 * time.Millisecond
 
-// appendChroma lexes src with the dialect's chroma lexer and appends the
-// tokens of its first n runes, retrying a suspiciously slow call. If chroma
-// finds a comment among them it stops there and returns the comment's rune
-// offset in src, else -1.
-func (d *document) appendChroma(toks []tok, src string, n int) ([]tok, int, bool) {
+// appendChroma appends the tokens of the first n runes of src, lexed with
+// the dialect's chroma lexer, retrying a suspiciously slow call.
+func (d *document) appendChroma(toks []tok, src string, n int) ([]tok, bool) {
 	base := len(toks)
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
-		var at int
-		toks, at = d.lexRun(toks[:base], src, n)
+		toks = d.lexRun(toks[:base], src, n)
 		if time.Since(start) < suspectLex {
-			return toks, at, true
+			return toks, true
 		}
 		if attempt == 2 {
-			return toks, at, false
+			return toks, false
 		}
 	}
 }
 
 // lexRun is one call of appendChroma.
-func (d *document) lexRun(toks []tok, src string, n int) (out []tok, comment int) {
+func (d *document) lexRun(toks []tok, src string, n int) (out []tok) {
 	remain := n
+	out = toks
 	defer func() {
 		// A lexer that fails or panics leaves the rest of the text plain.
 		if recover() != nil {
-			out, comment = appendTok(toks, chroma.Text, remain), -1
+			out = appendTok(out, chroma.Text, remain)
 		}
 	}()
 	it, err := d.lexer.Tokenise(&chroma.TokeniseOptions{State: "root"}, src)
 	if err != nil {
-		return appendTok(toks, chroma.Text, remain), -1
+		return appendTok(out, chroma.Text, remain)
 	}
 	for t := it(); t != chroma.EOF && remain > 0; t = it() {
-		if t.Type.Category() == chroma.Comment {
-			return toks, n - remain
-		}
 		k := min(utf8.RuneCountInString(t.Value), remain)
-		toks = appendTok(toks, t.Type, k)
+		out = appendTok(out, t.Type, k)
 		remain -= k
 	}
-	return appendTok(toks, chroma.Text, remain), -1
+	return appendTok(out, chroma.Text, remain)
 }
 
 func appendTok(toks []tok, t chroma.TokenType, n int) []tok {
@@ -219,11 +346,11 @@ func appendTok(toks []tok, t chroma.TokenType, n int) []tok {
 	return append(toks, tok{typ: t, n: int32(n)})
 }
 
-// lexKey identifies the tokens of a stretch of code.
+// lexKey identifies the tokens of a piece of text lexed from a state.
 type lexKey struct {
-	text  string
-	next  rune
+	st    sqlscript.LineState
 	paren bool
+	text  string
 }
 
 // lexCacheSize bounds each generation of the token cache.
