@@ -316,15 +316,11 @@ const serveDMSCalls = 32
 
 func createCommand(g *globals, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	return create.NewCommand(create.Deps{
-		Connect: func() (create.Backend, error) {
-			b, err := connect(g, 0)
-			return create.Backend(b), err
-		},
+		Connect:    func() (wizard.Backend, error) { return connect(g, 0) },
 		Tenant:     func() int64 { return g.tenant },
 		Stdin:      stdin,
 		Stdout:     stdout,
 		Stderr:     stderr,
 		IsTerminal: func() bool { f, ok := stdin.(*os.File); return ok && term.IsTerminal(f.Fd()) },
-		ConsoleURL: g.consoleURL, // the backend's too (create reads it from Deps for now)
 	})
 }

@@ -42,7 +42,6 @@ func runWith(t *testing.T, be Backend, args ...string) outcome {
 		Tenant:  func() int64 { return 0 },
 		Stdout:  &stdout, Stderr: &stderr,
 		IsTerminal: func() bool { return false },
-		ConsoleURL: consoleURL, // as main passes it: the backend's
 	})
 	cmd.SetArgs(args)
 	cmd.SetOut(&stdout)

@@ -30,22 +30,14 @@ type Deps struct {
 	// IsTerminal reports whether Stdin is a terminal a person types in.
 	// Nil: never.
 	IsTerminal func() bool
-	// ConsoleURL is the console link template ({orderId}, {region},
-	// {tid}); empty: wizard.DefaultConsoleURL. It is the backend's
-	// ConsoleURL (main passes the one it read), until run.go and output.go
-	// read r.be.ConsoleURL.
-	ConsoleURL string
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 }
 
-// Backend is how the command reaches DMS: wizard.Backend, the one
-// description every front end takes (its CredentialsErr makes the command
-// explain it and exit 1 before calling anything).
-type Backend wizard.Backend
-
-// target is where and as whom the backend sends, for the aliyun command.
-func (b Backend) target() dms.Target { return wizard.Backend(b).Target() }
+// Backend is how the command reaches DMS: the one description every front
+// end takes (its CredentialsErr makes the command explain it and exit 1
+// before calling anything).
+type Backend = wizard.Backend
 
 // options are the command's flags (PRODUCT section 9; names are fixed).
 type options struct {

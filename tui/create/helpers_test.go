@@ -94,7 +94,6 @@ func (w *world) runCtx(ctx context.Context, args ...string) outcome {
 		Stdout:     &stdout,
 		Stderr:     &stderr,
 		IsTerminal: func() bool { return w.terminal },
-		ConsoleURL: consoleURL, // as main passes it: the backend's
 	}
 	cmd := NewCommand(deps)
 	cmd.SetArgs(args)

@@ -34,7 +34,7 @@ func (r *runner) dryRun(t dms.Ticket, req dms.OrderRequest) error {
 			return exit(ExitUsage, err)
 		}
 	} else {
-		text := wizard.ReviewText(t, req, r.be.target())
+		text := wizard.ReviewText(t, req, r.be.Target())
 		if _, err := fmt.Fprint(r.deps.Stdout, text); err != nil {
 			return exit(ExitUsage, err)
 		}
@@ -55,7 +55,7 @@ func (r *runner) dryRun(t dms.Ticket, req dms.OrderRequest) error {
 // created prints a created ticket: its ID (text) or the Result (json) on
 // stdout, the console link on stderr.
 func (r *runner) created(ids []int64, requestID string, tid int64, found bool) error {
-	link := wizard.ConsoleLink(r.deps.ConsoleURL, r.be.Region, tid, ids[0])
+	link := wizard.ConsoleLink(r.be.ConsoleURL, r.be.Region, tid, ids[0])
 	if len(ids) > 1 {
 		more := make([]string, len(ids)-1)
 		for i, id := range ids[1:] {

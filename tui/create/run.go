@@ -453,7 +453,7 @@ func (r *runner) resolve(ctx context.Context, res wizard.Result) error {
 	case res.Outcome == wizard.Several:
 		r.say("dmsticket create: %d tickets match this request exactly; dmsticket cannot tell which one, if any, this run created:", len(l.Matches))
 		for _, m := range l.Matches {
-			r.say("  %d, created %s: %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"), inert.Line(wizard.ConsoleLink(r.deps.ConsoleURL, r.be.Region, req.Tid, m.ID)))
+			r.say("  %d, created %s: %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"), inert.Line(wizard.ConsoleLink(r.be.ConsoleURL, r.be.Region, req.Tid, m.ID)))
 		}
 		r.say("Check them in the DMS console before running this again.")
 		return exit(ExitRetryable, fmt.Errorf("%d tickets match the request", len(l.Matches)))
