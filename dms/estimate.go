@@ -51,13 +51,10 @@ func (c *Client) Estimate(ctx context.Context, r EstimateRequest) (RowEstimate, 
 	if r.Method == RowsCount {
 		timeout = c.cfg.CountTimeout
 	}
-	for start := 0; start < len(stmts); start += estimateBatch {
-		end := min(start+estimateBatch, len(stmts))
-		batch := stmts[start:end]
-		scripts := make([]string, len(batch))
-		for i, s := range batch {
-			scripts[i] = measureSQL(r.Method, dialect, s.SQL)
-		}
+	// MariaDB's EXPLAIN has no filtered column unless EXTENDED; MySQL 8
+	// refuses EXTENDED and always shows it.
+	extended := r.Method == RowsExplain && dialect == sqlscript.MySQL && strings.EqualFold(strings.TrimSpace(r.Database.DbType), "mariadb")
+	execute := func(scripts []string) ([]dmssdk.Result, error) {
 		req := dmssdk.CreateExecuteScriptRequest()
 		req.Tid = tid(r.Tid)
 		req.DbId = requests.NewInteger64(r.Database.ID)
@@ -66,26 +63,55 @@ func (c *Client) Estimate(ctx context.Context, r EstimateRequest) (RowEstimate, 
 		req.SetReadTimeout(timeout)
 		resp, err := readCall(ctx, c, "ExecuteScript", req, func(sc *dmssdk.Client) (*dmssdk.ExecuteScriptResponse, error) { return sc.ExecuteScript(req) })
 		if err != nil {
-			return out, err
+			return nil, err
 		}
 		out.RequestID = resp.RequestId
-		if len(resp.Results) != len(batch) {
-			return out, &Error{Op: "ExecuteScript", Kind: KindRefused, RequestID: resp.RequestId,
-				Message: fmt.Sprintf("DMS answered %d results for %d statements", len(resp.Results), len(batch))}
+		if len(resp.Results) != len(scripts) {
+			return nil, &Error{Op: "ExecuteScript", Kind: KindRefused, RequestID: resp.RequestId,
+				Message: fmt.Sprintf("DMS answered %d results for %d statements", len(resp.Results), len(scripts))}
 		}
-		for i, res := range resp.Results {
-			sr := StatementRows{Number: batch[i].Number}
-			if !res.Success {
-				sr.Err = strings.TrimSpace(res.Message)
-				if sr.Err == "" {
-					sr.Err = "DMS could not run it"
-				}
-			} else if n, err := readRows(r.Method, dialect, res); err != nil {
-				sr.Err = err.Error()
-			} else {
-				sr.Rows = n
+		return resp.Results, nil
+	}
+	for start := 0; start < len(stmts); start += estimateBatch {
+		end := min(start+estimateBatch, len(stmts))
+		batch := stmts[start:end]
+		shapes := make([]shape, len(batch))
+		scripts := func(extended bool) []string {
+			out := make([]string, len(batch))
+			for i, s := range batch {
+				out[i] = measureSQL(r.Method, dialect, extended, s.SQL)
 			}
-			out.Statements = append(out.Statements, sr)
+			return out
+		}
+		for i, s := range batch {
+			shapes[i] = shapeOf(s.SQL, dialect)
+		}
+		results, err := execute(scripts(extended))
+		if err != nil {
+			return out, err
+		}
+		if r.Method == RowsExplain && dialect == sqlscript.MySQL && !extended && lacksFiltered(results) {
+			// A MariaDB server registered under another DB type: ask again
+			// for the filtered column, keeping the first answer of a
+			// statement the second one fails.
+			extended = true
+			again, err := execute(scripts(true))
+			if err != nil {
+				return out, err
+			}
+			for i, res := range again {
+				if res.Success {
+					results[i] = res
+				}
+			}
+		}
+		if r.Method == RowsCount && dialect == sqlscript.MySQL {
+			if err := recountDuplicateColumns(results, shapes, execute); err != nil {
+				return out, err
+			}
+		}
+		for i, res := range results {
+			out.Statements = append(out.Statements, statementRows(r.Method, dialect, batch[i].Number, res, shapes[i]))
 		}
 	}
 	out.At = time.Now()
@@ -107,17 +133,133 @@ func (c *Client) Estimate(ctx context.Context, r EstimateRequest) (RowEstimate, 
 
 // measureSQL wraps one statement for the method. The statement goes on its own
 // lines so that a trailing line comment cannot swallow the wrapper.
-func measureSQL(m RowSource, d sqlscript.Dialect, stmt string) string {
+func measureSQL(m RowSource, d sqlscript.Dialect, extended bool, stmt string) string {
 	if m == RowsCount {
 		return "SELECT COUNT(*) FROM (\n" + stmt + "\n) t"
 	}
 	if d == sqlscript.PostgreSQL {
 		return "EXPLAIN (FORMAT JSON) " + stmt
 	}
+	if extended {
+		return "EXPLAIN EXTENDED " + stmt
+	}
 	return "EXPLAIN " + stmt
 }
 
-// readRows reads the figure out of one ExecuteScript result.
+// lacksFiltered reports an EXPLAIN answer of the MySQL family without the
+// filtered column (MariaDB's plain EXPLAIN): rows alone would leave the
+// WHERE clause out of the estimate.
+func lacksFiltered(results []dmssdk.Result) bool {
+	for _, res := range results {
+		if !res.Success || len(res.ColumnNames) == 0 {
+			continue
+		}
+		has := map[string]bool{}
+		for _, c := range res.ColumnNames {
+			has[strings.ToLower(c)] = true
+		}
+		if has["rows"] && !has["filtered"] {
+			return true
+		}
+	}
+	return false
+}
+
+// recountDuplicateColumns counts again, with the select list replaced by 1,
+// each statement whose COUNT(*) FROM (statement) t the MySQL family refused
+// for duplicate column names (a derived table cannot hold SELECT * over a
+// join of tables that share a column name).
+func recountDuplicateColumns(results []dmssdk.Result, shapes []shape, execute func([]string) ([]dmssdk.Result, error)) error {
+	var idx []int
+	var scripts []string
+	for i, res := range results {
+		if !res.Success && shapes[i].countable != "" && strings.Contains(strings.ToLower(res.Message), "duplicate column name") {
+			idx = append(idx, i)
+			scripts = append(scripts, measureSQL(RowsCount, sqlscript.MySQL, false, shapes[i].countable))
+		}
+	}
+	if len(idx) == 0 {
+		return nil
+	}
+	again, err := execute(scripts)
+	if err != nil {
+		return err
+	}
+	for j, i := range idx {
+		if again[j].Success {
+			results[i] = again[j]
+		}
+	}
+	return nil
+}
+
+// statementRows reads one statement's figure out of its ExecuteScript
+// result. For the MySQL family the plan's figure is what the engine
+// examines; the statement's shape says whether that is what it returns:
+// GROUP BY, DISTINCT and HAVING return fewer (the statement is left
+// unmeasured, the examined rows kept, so that COUNT is asked for), an
+// aggregate without GROUP BY returns one row, and a LIMIT caps it.
+// PostgreSQL's top plan node already means what the statement returns.
+func statementRows(m RowSource, d sqlscript.Dialect, number int, res dmssdk.Result, sh shape) StatementRows {
+	sr := StatementRows{Number: number}
+	if !res.Success {
+		sr.Err = strings.TrimSpace(res.Message)
+		if sr.Err == "" {
+			sr.Err = "DMS could not run it"
+		}
+		return sr
+	}
+	if m == RowsCount || d == sqlscript.PostgreSQL {
+		n, err := readRows(m, d, res)
+		if err != nil {
+			sr.Err = err.Error()
+		}
+		sr.Rows = n
+		return sr
+	}
+	p, err := mysqlPlanRows(res)
+	switch {
+	case err != nil:
+		sr.Err = err.Error()
+	case sh.grouped != "":
+		sr.Examined = p.rows
+		sr.Err = examinedMessage(p.rows, "its "+sh.grouped+" returns", sh)
+	case p.derived && sh.inner:
+		sr.Examined = p.rows
+		sr.Err = examinedMessage(p.rows, "a derived table's GROUP BY, DISTINCT, aggregate or LIMIT leaves", sh)
+	case sh.aggregate:
+		sr.Rows, sr.Capped = sh.capped(1)
+	default:
+		sr.Rows, sr.Capped = sh.capped(p.rows)
+	}
+	return sr
+}
+
+// examinedMessage says why a MySQL-family EXPLAIN gives no estimate.
+func examinedMessage(examined int64, what string, sh shape) string {
+	bound := ""
+	if sh.limited {
+		bound = fmt.Sprintf(", at most %s with its LIMIT", thousands(sh.limit))
+	}
+	return fmt.Sprintf("EXPLAIN shows the %s rows the database examines, not the rows %s (fewer%s; how many, only COUNT says): count them exactly, or enter the figure",
+		thousands(examined), what, bound)
+}
+
+// thousands writes n with comma separators: 1,234,567.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// readRows reads the figure of a COUNT answer or of PostgreSQL's plan.
 func readRows(m RowSource, d sqlscript.Dialect, res dmssdk.Result) (int64, error) {
 	if len(res.Rows) == 0 {
 		return 0, fmt.Errorf("DMS returned no rows for it")
@@ -140,26 +282,38 @@ func readRows(m RowSource, d sqlscript.Dialect, res dmssdk.Result) (int64, error
 		}
 		return clampRows(f), nil
 	}
-	if d == sqlscript.PostgreSQL {
-		return postgresPlanRows(res)
-	}
-	return mysqlPlanRows(res)
+	return postgresPlanRows(res)
+}
+
+// mysqlPlan is the figure read from a MySQL-family EXPLAIN.
+type mysqlPlan struct {
+	rows int64
+	// derived: an outer select reads a derived table or a materialised
+	// subquery, whose rows are the ones its own select examines.
+	derived bool
 }
 
 // mysqlPlanRows reads MySQL's EXPLAIN: for each select of the outer query
 // (SIMPLE, PRIMARY, UNION), the product over its tables of rows × filtered%
 // (a nested-loop join's output estimate), summed over the selects.
-func mysqlPlanRows(res dmssdk.Result) (int64, error) {
+func mysqlPlanRows(res dmssdk.Result) (mysqlPlan, error) {
 	type sel struct {
 		product float64
 		seen    bool
 	}
 	var order []string
 	sels := map[string]*sel{}
+	var plan mysqlPlan
+	if len(res.Rows) == 0 {
+		return plan, fmt.Errorf("DMS returned no rows for it")
+	}
 	for _, row := range res.Rows {
 		st := strings.ToUpper(strings.TrimSpace(fmt.Sprint(lookupCI(row, "select_type"))))
 		if st != "" && st != "<NIL>" && st != "SIMPLE" && st != "PRIMARY" && st != "UNION" {
 			continue // subqueries and derived tables feed the outer select
+		}
+		if t := fmt.Sprint(lookupCI(row, "table")); strings.HasPrefix(t, "<derived") || strings.HasPrefix(t, "<subquery") {
+			plan.derived = true
 		}
 		id := fmt.Sprint(lookupCI(row, "id"))
 		rv := lookupCI(row, "rows")
@@ -168,7 +322,7 @@ func mysqlPlanRows(res dmssdk.Result) (int64, error) {
 		}
 		rows, err := number(rv)
 		if err != nil {
-			return 0, fmt.Errorf("EXPLAIN rows %v is not a number", rv)
+			return plan, fmt.Errorf("EXPLAIN rows %v is not a number", rv)
 		}
 		filtered := 100.0
 		if fv := lookupCI(row, "filtered"); fv != nil {
@@ -185,14 +339,12 @@ func mysqlPlanRows(res dmssdk.Result) (int64, error) {
 		s.product *= rows * filtered / 100
 		s.seen = true
 	}
-	if len(order) == 0 {
-		return 0, nil
-	}
 	var total float64
 	for _, id := range order {
 		total += sels[id].product
 	}
-	return clampRows(total), nil
+	plan.rows = clampRows(total)
+	return plan, nil
 }
 
 // postgresPlanRows reads "Plan Rows" of the top node of EXPLAIN (FORMAT JSON).

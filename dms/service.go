@@ -92,6 +92,14 @@ type StatementRows struct {
 	Number int    // 1-based statement number
 	Rows   int64  // valid when Err is empty
 	Err    string // DMS's message for this statement
+	// Capped says Rows is the statement's LIMIT: the planner expects more
+	// rows than the LIMIT lets through.
+	Capped bool
+	// Examined is set, along with Err, when EXPLAIN cannot tell the rows the
+	// statement returns (the MySQL family's EXPLAIN for GROUP BY, DISTINCT,
+	// HAVING): the rows the engine expects to examine, more than it
+	// returns. Only COUNT gives the figure.
+	Examined int64
 }
 
 // RowEstimate is the outcome of an EstimateRequest.

@@ -25,7 +25,8 @@ type resultJSON struct {
 const onlyExplainAndCount = "The DMS simulator answers only EXPLAIN <select> (MySQL family), EXPLAIN (FORMAT JSON) <select> (PostgreSQL family) and SELECT COUNT(*) FROM (<select>) t; it does not run other statements."
 
 // opExecuteScript answers ExecuteScript with one result per statement: EXPLAIN
-// and COUNT answers computed from the seeded row counts. The whole call is
+// and COUNT answers computed from the seeded row counts, or by the real
+// engine of the database's family (Options.Engines). The whole call is
 // refused when the database is not in Security Collaboration mode or the
 // user lacks query permission.
 func opExecuteScript(x *exchange) (any, *apiError) {
@@ -59,9 +60,11 @@ func opExecuteScript(x *exchange) (any, *apiError) {
 	if len(stmts) == 0 {
 		return nil, fail("InvalidParam", "Script holds no SQL statement.")
 	}
-	results := make([]resultJSON, len(stmts))
-	for i, st := range stmts {
-		results[i] = run(d, st.SQL)
+	results, onEngine := x.s.engines.answer(x.r.Context(), d, stmts)
+	if !onEngine {
+		for _, st := range stmts {
+			results = append(results, run(d, st.SQL))
+		}
 	}
 	return struct {
 		Results []resultJSON `json:"Results"`

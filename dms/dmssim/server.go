@@ -28,6 +28,9 @@ type Options struct {
 	// that a long-running `dmsticket sim` does not grow without bound. Zero:
 	// DefaultRequestLog; negative: every request.
 	RequestLog int
+	// Engines answer ExecuteScript on real database servers for the seeded
+	// databases of their family (OpenEngines); the caller closes them.
+	Engines Engines
 }
 
 // DefaultRequestLog is how many recent requests a Server remembers by default.
@@ -36,6 +39,9 @@ const DefaultRequestLog = 100_000
 // Server is the simulator: an http.Handler answering DMS's RPC protocol. It is
 // safe for concurrent use.
 type Server struct {
+	// engines answer ExecuteScript for their families' databases.
+	engines Engines
+
 	creds  map[string]Credential
 	world  *world
 	now    func() time.Time
@@ -105,6 +111,7 @@ func New(opts Options) (*Server, error) {
 		nonces:     newNonceCache(),
 		ordersByID: map[int64]*Order{},
 		logSize:    opts.RequestLog,
+		engines:    opts.Engines,
 	}
 	if s.logSize == 0 {
 		s.logSize = DefaultRequestLog
