@@ -12,7 +12,7 @@ package sqlscript
 // unchanged. LineStates are comparable with ==.
 type LineState struct {
 	inside string // the construct's opening delimiter, normalised; "" in SQL
-	depth  int    // how deeply a PostgreSQL block comment is nested
+	depth  int32  // how deeply a PostgreSQL block comment is nested
 	exec   bool   // within a MySQL executable comment
 }
 
@@ -48,7 +48,7 @@ func (s *LineScanner) Next() (kind TokenKind, start, end int, ok bool) {
 		var k tokKind
 		switch st.inside[0] {
 		case '/':
-			k, _ = l.commentBody(0, 0, st.depth)
+			k, _ = l.commentBody(0, 0, int(st.depth))
 		case '$':
 			k, _ = l.dollarBody(0, 0, st.inside)
 		default:
@@ -84,7 +84,7 @@ func (s *LineScanner) State() LineState {
 	case "e'":
 		st.inside = "E'"
 	case "/*":
-		st.depth = l.depth
+		st.depth = int32(l.depth)
 	}
 	return st
 }

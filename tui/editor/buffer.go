@@ -220,9 +220,11 @@ func setTexts(lines []line, parts [][]rune) {
 	var sb strings.Builder
 	n := len(parts)
 	for _, p := range parts {
-		n += len(p)
+		for _, c := range p {
+			n += utf8.RuneLen(c)
+		}
 	}
-	sb.Grow(n + n/4)
+	sb.Grow(n)
 	for _, p := range parts {
 		for _, c := range p {
 			sb.WriteRune(c)

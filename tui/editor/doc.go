@@ -17,14 +17,15 @@
 //     After an edit the states are recomputed from the edited line forward
 //     only until the state computed equals the one already stored for the
 //     next line.
-//   - A line is cut into spans by sqlscript's tokens from its entry state:
-//     its strings, quoted identifiers and comments, which the editor colours
-//     itself (with chroma's token types for them), and the code between
-//     them, which chroma's lexer for the dialect colours. Code longer than a
-//     few hundred runes is cut into pieces at places where no chroma rule can
-//     reach across, and only the pieces on screen are lexed.
-//   - Chroma's tokens are cached per piece of code and in a per-document map
-//     keyed by its text; rendered lines are cached per line keyed by
+//   - A line is coloured on its own from its entry state: the editor
+//     colours the strings, quoted identifiers and comments sqlscript finds
+//     in it (with the token types chroma gives them), and chroma's lexer for
+//     the dialect colours the code between them. Lines longer than a few hundred runes
+//     are cut into pieces between two of sqlscript's tokens, at places where
+//     no chroma rule can reach across (sqlscript's scan goes on from any such
+//     place), and only the pieces on screen are lexed.
+//   - Tokens are cached per line and in a per-document map keyed by (state,
+//     text) of a piece; rendered lines are cached per line keyed by
 //     everything they depend on (entry state, scroll, width, cursor,
 //     styles), so an unchanged line costs nothing and a cursor move
 //     re-renders only the lines the cursor left and entered.

@@ -301,8 +301,15 @@ const suspectLex = 200 * time.Millisecond
 // the dialect's chroma lexer, retrying a suspiciously slow call.
 func (d *document) appendChroma(toks []tok, src string, n int) ([]tok, bool) {
 	base := len(toks)
+	var last tok // appendTok may add to it: a retry starts from it again
+	if base > 0 {
+		last = toks[base-1]
+	}
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
+		if base > 0 {
+			toks[base-1] = last
+		}
 		toks = d.lexRun(toks[:base], src, n)
 		if time.Since(start) < suspectLex {
 			return toks, true
