@@ -1,26 +1,36 @@
 package dmssim
 
-// lookupOrder finds a ticket of the request's tenant by its OrderId.
-func (x *exchange) lookupOrder() (Order, *apiError) {
+import "time"
+
+// ticket runs f on the ticket the request's OrderId names in the request's
+// tenant, its timed steps settled, with the server's lock held (f must not
+// take it). Its answer is f's.
+func (x *exchange) ticket(f func(o *Order, now time.Time) (any, *apiError)) (any, *apiError) {
 	t, err := x.tenant()
 	if err != nil {
-		return Order{}, err
+		return nil, err
 	}
 	id, err := x.requiredInt64("OrderId")
 	if err != nil {
-		return Order{}, err
+		return nil, err
 	}
+	now := x.s.now()
 	x.s.mu.Lock()
+	defer x.s.mu.Unlock()
 	o := x.s.ordersByID[id]
-	var c Order
-	if o != nil {
-		c = *o
+	if o == nil || o.Tid != t.id {
+		return nil, fail("OrderNotExist", "The ticket %d does not exist in tenant %d.", id, t.id)
 	}
-	x.s.mu.Unlock()
-	if o == nil || c.Tid != t.id {
-		return Order{}, fail("OrderNotExist", "The ticket %d does not exist in tenant %d.", id, t.id)
+	x.s.settle(o, now)
+	return f(o, now)
+}
+
+// exportOnly refuses a ticket that is not a data export.
+func exportOnly(o *Order) *apiError {
+	if o.PluginType != "DATA_EXPORT" {
+		return fail("InvalidParam", "The ticket %d is a %s ticket, not a data export.", o.OrderID, o.PluginType)
 	}
-	return c, nil
+	return nil
 }
 
 // orderDetailJSON is the SDK's OrderDetail struct (shared by the export and
@@ -39,47 +49,54 @@ type orderDetailJSON struct {
 	SQLType                string `json:"SqlType"`
 }
 
-// opGetDataExportOrderDetail answers GetDataExportOrderDetail for an export
-// ticket: its database and SQL as stored (OrderId comes in the form body,
-// as the SDK sends it), and the job's state.
-func opGetDataExportOrderDetail(x *exchange) (any, *apiError) {
-	o, err := x.lookupOrder()
-	if err != nil {
-		return nil, err
-	}
-	if o.PluginType != "DATA_EXPORT" {
-		return nil, fail("InvalidParam", "The ticket %d is a %s ticket, not a data export.", o.OrderID, o.PluginType)
-	}
-	d := orderDetailJSON{DbID: o.DatabaseID, Logic: o.Logic}
-	d.ExeSQL, _ = o.Param["exeSQL"].(string)
-	d.Classify, _ = o.Param["classify"].(string)
-	d.IgnoreAffectRows, _ = o.Param["ignoreAffectRows"].(bool)
-	d.IgnoreAffectRowsReason, _ = o.Param["ignoreAffectRowsReason"].(string)
-	if db := x.s.world.dbs[o.DatabaseID]; db != nil {
-		d.EnvType = db.env
-		d.Database = db.searchName
-	}
-	type keyInfo struct {
-		JobID      int64  `json:"JobId"`
-		PreCheckID int64  `json:"PreCheckId"`
-		JobStatus  string `json:"JobStatus"`
-	}
-	return struct {
-		DataExportOrderDetail struct {
-			KeyInfo     keyInfo         `json:"KeyInfo"`
-			OrderDetail orderDetailJSON `json:"OrderDetail"`
-		} `json:"DataExportOrderDetail"`
-	}{DataExportOrderDetail: struct {
-		KeyInfo     keyInfo         `json:"KeyInfo"`
-		OrderDetail orderDetailJSON `json:"OrderDetail"`
-	}{KeyInfo: keyInfo{JobID: o.OrderID, PreCheckID: o.OrderID, JobStatus: exportJobStatus(o)}, OrderDetail: d}}, nil
+// keyInfoJSON is the part of the SDK's KeyInfo struct a SQL export fills.
+type keyInfoJSON struct {
+	DbID       int64  `json:"DbId"`
+	JobID      int64  `json:"JobId"`
+	PreCheckID int64  `json:"PreCheckId"`
+	JobStatus  string `json:"JobStatus"`
+	AuditDate  string `json:"AuditDate"`
 }
 
-// exportJobStatus is an export's KeyInfo.JobStatus.
-func exportJobStatus(o Order) string {
-	switch o.Status {
-	case "new":
-		return "WAITING_APPLY_AUDIT"
-	}
-	return ""
+// opGetDataExportOrderDetail answers GetDataExportOrderDetail for an export
+// ticket: its database and SQL as stored (OrderId comes in the form body,
+// as the SDK sends it), and the job's state: KeyInfo.JobStatus as the
+// lifecycle has it, JobId from ExecuteDataExport on, AuditDate once
+// approved, ActualAffectRows (the statements' COUNT figures summed) once
+// exported.
+func opGetDataExportOrderDetail(x *exchange) (any, *apiError) {
+	return x.ticket(func(o *Order, _ time.Time) (any, *apiError) {
+		if err := exportOnly(o); err != nil {
+			return nil, err
+		}
+		d := orderDetailJSON{DbID: o.DatabaseID, Logic: o.Logic}
+		d.ExeSQL, _ = o.Param["exeSQL"].(string)
+		d.Classify, _ = o.Param["classify"].(string)
+		d.IgnoreAffectRows, _ = o.Param["ignoreAffectRows"].(bool)
+		d.IgnoreAffectRowsReason, _ = o.Param["ignoreAffectRowsReason"].(string)
+		if db := x.s.world.dbs[o.DatabaseID]; db != nil {
+			d.EnvType = db.env
+			d.Database = db.searchName
+		}
+		l := o.life
+		k := keyInfoJSON{DbID: o.DatabaseID, PreCheckID: o.OrderID, JobStatus: l.detail()}
+		if l.job != nil {
+			k.JobID = l.job.id
+			if l.phase == phaseDone {
+				for _, st := range l.precheck.statements {
+					d.ActualAffectRows += st.rows
+				}
+			}
+		}
+		if l.wf != nil && l.wf.code == wfApproved {
+			k.AuditDate = dmsTime(l.wf.decided)
+		}
+		type detail struct {
+			KeyInfo     keyInfoJSON     `json:"KeyInfo"`
+			OrderDetail orderDetailJSON `json:"OrderDetail"`
+		}
+		return struct {
+			DataExportOrderDetail detail `json:"DataExportOrderDetail"`
+		}{detail{KeyInfo: k, OrderDetail: d}}, nil
+	})
 }

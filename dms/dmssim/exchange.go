@@ -30,8 +30,17 @@ var operations = map[string]operation{
 	"CreateOrder":         opCreateOrder,
 	"GetOrderBaseInfo":    opGetOrderBaseInfo,
 	"ListOrders":          opListOrders,
+	"CloseOrder":          opCloseOrder,
 
-	"GetDataExportOrderDetail": opGetDataExportOrderDetail,
+	"PreviewWorkflow":     opPreviewWorkflow,
+	"SubmitOrderApproval": opSubmitOrderApproval,
+	"GetApprovalDetail":   opGetApprovalDetail,
+	"ApproveOrder":        opApproveOrder,
+
+	"GetDataExportOrderDetail":    opGetDataExportOrderDetail,
+	"GetDataExportPreCheckDetail": opGetDataExportPreCheckDetail,
+	"ExecuteDataExport":           opExecuteDataExport,
+	"GetDataExportDownloadURL":    opGetDataExportDownloadURL,
 }
 
 // exchange is one request being answered.
@@ -43,6 +52,8 @@ type exchange struct {
 	requestID string
 	seq       int
 	user      *user
+	// cred is the key pair the request was signed with.
+	cred Credential
 	// mangle, when set, rewrites the answer body (the MalformedJSON fault).
 	mangle func([]byte) []byte
 	// dropAfter, when set, closes the connection instead of answering, after
@@ -51,6 +62,9 @@ type exchange struct {
 	// slowAnswer, when set, holds the answer that long after the operation
 	// ran (the SlowAnswer fault).
 	slowAnswer time.Duration
+	// failJob, when set, makes the job the request starts fail (the FailJob
+	// fault).
+	failJob bool
 }
 
 // reply answers the request with result or err and records the outcome.

@@ -25,9 +25,10 @@ const (
 	// MalformedJSON does the work, then answers HTTP 200 with the JSON body
 	// cut short: the client cannot tell what happened.
 	MalformedJSON
-	// DropAfterCreate does the work (for CreateOrder: stores the ticket),
-	// then closes the connection without answering: the client sees a
-	// transport error after sending.
+	// DropAfterCreate does the work (CreateOrder stores the ticket,
+	// SubmitOrderApproval submits it, ExecuteDataExport starts the export,
+	// and so on), then closes the connection without answering: the client
+	// sees a transport error after sending, and the effect has happened.
 	DropAfterCreate
 	// DropBeforeHandling closes the connection without doing anything.
 	//
@@ -35,10 +36,14 @@ const (
 	// hijacked (HTTP/2, httptest.ResponseRecorder) the handler panics with
 	// http.ErrAbortHandler, which net/http turns into an aborted answer.
 	DropBeforeHandling
-	// SlowAnswer does the work (for CreateOrder: stores the ticket), then
-	// waits Fault.Delay before answering, or until the client goes away: a
-	// ticket that exists while its answer is still on its way.
+	// SlowAnswer does the work (as DropAfterCreate), then waits Fault.Delay
+	// before answering, or until the client goes away: a ticket that exists,
+	// or a submission that happened, while its answer is still on its way.
 	SlowAnswer
+	// FailJob does the work and answers as usual, but the job the request
+	// starts fails: ExecuteDataExport's export ends in EXPORT_FAIL
+	// (StatusCode fail). On other actions it does nothing.
+	FailJob
 )
 
 // String names the fault kind.
@@ -62,6 +67,8 @@ func (k FaultKind) String() string {
 		return "DropBeforeHandling"
 	case SlowAnswer:
 		return "SlowAnswer"
+	case FailJob:
+		return "FailJob"
 	}
 	return "FaultKind(?)"
 }
@@ -120,12 +127,18 @@ func (s *Server) PendingFaults() int {
 	return n
 }
 
-// takeFault consumes one use of the first fault matching action.
+// takeFault consumes one use of the first fault matching action: naming it,
+// or naming none.
 func (s *Server) takeFault(action string) (Fault, bool) {
+	return s.takeFaultWhere(func(f Fault) bool { return f.Action == "" || f.Action == action })
+}
+
+// takeFaultWhere consumes one use of the first fault that match accepts.
+func (s *Server) takeFaultWhere(match func(Fault) bool) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
-		if f.Action != "" && f.Action != action {
+		if !match(f.Fault) {
 			continue
 		}
 		f.left--
@@ -172,6 +185,9 @@ func (x *exchange) applyFault(f Fault) (done bool) {
 		return false
 	case SlowAnswer:
 		x.slowAnswer = f.Delay
+		return false
+	case FailJob:
+		x.failJob = true
 		return false
 	case DropBeforeHandling:
 		x.drop()

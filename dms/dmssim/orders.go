@@ -31,12 +31,23 @@ type Order struct {
 	RelatedUserList string
 	RelatedUsers    []int64
 	AttachmentKey   string
-	CommitterID     int64
-	// Status is the ticket's StatusCode: "new" for every stored ticket.
-	Status     string
-	CreateTime time.Time
+	// CloseReason is CloseOrder's reason, once closed.
+	CloseReason string
+	CommitterID int64
+	// Status is the ticket's StatusCode now (GetOrderBaseInfo's): new,
+	// toaudit, Approved, reject, processing, success, fail or closed.
+	Status string
+	// JobStatus is an export's KeyInfo.JobStatus now; empty for other
+	// types.
+	JobStatus string
+	// WorkflowInstanceID is the approval process SubmitOrderApproval
+	// started; 0 before.
+	WorkflowInstanceID int64
+	CreateTime         time.Time
 	// RequestID is the RequestId of the CreateOrder call that stored it.
 	RequestID string
+
+	life *life // guarded by Server.mu; nil in the copies Orders returns
 }
 
 // chinaTime is UTC+8, the zone DMS writes and reads ticket times in.
@@ -47,13 +58,16 @@ const dmsTimeLayout = "2006-01-02 15:04:05"
 
 func dmsTime(t time.Time) string { return t.In(chinaTime).Format(dmsTimeLayout) }
 
-// Orders returns the stored tickets in creation order.
+// Orders returns the stored tickets in creation order, as they are now.
 func (s *Server) Orders() []Order {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Order, len(s.orders))
 	for i, o := range s.orders {
+		s.settle(o, now)
 		c := *o
+		c.life = nil
 		c.Param = maps.Clone(o.Param)
 		c.RelatedUsers = append([]int64(nil), o.RelatedUsers...)
 		out[i] = c
@@ -143,9 +157,11 @@ func opCreateOrder(x *exchange) (any, *apiError) {
 	}
 	o.AttachmentKey = x.str("AttachmentKey")
 	o.CommitterID = x.user.id
-	o.Status = "new"
 	o.CreateTime = x.s.now()
 	o.RequestID = x.requestID
+	db := x.s.world.dbs[o.DatabaseID]
+	o.life = newLife(pluginType, db, runPrecheck(db, param), o.CreateTime)
+	o.sync()
 	x.s.mu.Lock()
 	o.OrderID = x.s.nextOrderID
 	x.s.nextOrderID++
@@ -249,8 +265,6 @@ type orderJSON struct {
 	LastModifyTime string `json:"LastModifyTime"`
 }
 
-var statusDesc = map[string]string{"new": "New"}
-
 func (s *Server) committerName(o *Order) string {
 	if u := s.world.users[o.CommitterID]; u != nil {
 		return u.display()
@@ -258,28 +272,65 @@ func (s *Server) committerName(o *Order) string {
 	return ""
 }
 
-// opGetOrderBaseInfo answers GetOrderBaseInfo: one ticket of the tenant.
+// workflowStatusDescs is WorkflowStatusDesc per process state (free text in
+// DMS).
+var workflowStatusDescs = map[string]string{
+	wfAuditing: "Auditing", wfApproved: "Approved", wfRejected: "Rejected", wfCanceled: "Canceled",
+}
+
+// opGetOrderBaseInfo answers GetOrderBaseInfo: one ticket of the tenant, its
+// StatusCode as the lifecycle has it (StatusDesc carries the precheck's
+// reason when it failed), its approval process once submitted.
 func opGetOrderBaseInfo(x *exchange) (any, *apiError) {
-	c, err := x.lookupOrder()
+	return x.ticket(func(c *Order, _ time.Time) (any, *apiError) {
+		info := orderBaseInfoJSON{
+			OrderID: c.OrderID, PluginType: c.PluginType, StatusCode: c.Status, StatusDesc: c.life.statusDesc(),
+			Comment: c.Comment, Committer: x.s.committerName(c), CommitterID: c.CommitterID,
+			CreateTime: dmsTime(c.CreateTime), LastModifyTime: dmsTime(c.life.since), AttachmentKey: c.AttachmentKey,
+		}
+		if wf := c.life.wf; wf != nil {
+			info.WorkflowInstanceID, info.WorkflowStatusDesc = wf.id, workflowStatusDescs[wf.code]
+		}
+		info.RelatedUserList.UserIDs = []string{}
+		info.RelatedUserNickList.UserNicks = []string{}
+		for _, uid := range c.RelatedUsers {
+			info.RelatedUserList.UserIDs = append(info.RelatedUserList.UserIDs, strconv.FormatInt(uid, 10))
+			if u := x.s.world.users[uid]; u != nil {
+				info.RelatedUserNickList.UserNicks = append(info.RelatedUserNickList.UserNicks, u.display())
+			}
+		}
+		return struct {
+			OrderBaseInfo orderBaseInfoJSON `json:"OrderBaseInfo"`
+		}{info}, nil
+	})
+}
+
+// opCloseOrder answers CloseOrder: the ticket is closed, whatever it was
+// doing (a running export stops and fails, an approval process still open
+// is canceled), except a finished one. Only the committer (or the approver
+// credential) may close it; CloseReason is required.
+func opCloseOrder(x *exchange) (any, *apiError) {
+	reason, err := x.required("CloseReason")
 	if err != nil {
 		return nil, err
 	}
-	info := orderBaseInfoJSON{
-		OrderID: c.OrderID, PluginType: c.PluginType, StatusCode: c.Status, StatusDesc: statusDesc[c.Status],
-		Comment: c.Comment, Committer: x.s.committerName(&c), CommitterID: c.CommitterID,
-		CreateTime: dmsTime(c.CreateTime), LastModifyTime: dmsTime(c.CreateTime), AttachmentKey: c.AttachmentKey,
-	}
-	info.RelatedUserList.UserIDs = []string{}
-	info.RelatedUserNickList.UserNicks = []string{}
-	for _, uid := range c.RelatedUsers {
-		info.RelatedUserList.UserIDs = append(info.RelatedUserList.UserIDs, strconv.FormatInt(uid, 10))
-		if u := x.s.world.users[uid]; u != nil {
-			info.RelatedUserNickList.UserNicks = append(info.RelatedUserNickList.UserNicks, u.display())
+	return x.ticket(func(o *Order, now time.Time) (any, *apiError) {
+		if err := x.mayCommit(o, "close it"); err != nil {
+			return nil, err
 		}
-	}
-	return struct {
-		OrderBaseInfo orderBaseInfoJSON `json:"OrderBaseInfo"`
-	}{info}, nil
+		switch o.life.phase {
+		case phaseClosed:
+			return nil, errState("OrderClosed", o, "It was closed already.")
+		case phaseDone:
+			return nil, errState("OrderFinished", o, "A ticket that has run to the end cannot be closed.")
+		}
+		if wf := o.life.wf; wf != nil && wf.code == wfAuditing {
+			wf.end(wfCanceled, x.user, now, "Closed: "+reason)
+		}
+		o.CloseReason = reason
+		o.enter(phaseClosed, now)
+		return nil, nil
+	})
 }
 
 // parseDMSTime reads "yyyy-MM-dd HH:mm:ss" (or "yyyy-MM-dd") in UTC+8.
@@ -335,25 +386,27 @@ func opListOrders(x *exchange) (any, *apiError) {
 	pluginType := x.str("PluginType")
 	uid := x.user.id
 
+	now := x.s.now()
 	x.s.mu.Lock()
-	var matched []Order
+	var matched []*Order
 	for _, o := range x.s.orders {
 		if o.Tid != t.id {
 			continue
 		}
+		x.s.settle(o, now)
 		created := o.CreateTime.Truncate(time.Second)
 		switch {
 		case !x.s.inRole(o, role, uid),
-			status == "FINISHED", // every stored ticket is still new
+			status == "FINISHED" && !o.life.finished(),
+			status == "RUNNING" && o.life.finished(),
 			pluginType != "" && o.PluginType != pluginType,
 			hasFrom && created.Before(from),
 			hasTo && created.After(to),
 			content != "" && !strings.Contains(strings.ToLower(o.Comment), content) && content != strconv.FormatInt(o.OrderID, 10):
 			continue
 		}
-		matched = append(matched, *o)
+		matched = append(matched, o)
 	}
-	x.s.mu.Unlock()
 	sort.SliceStable(matched, func(i, j int) bool {
 		if !matched[i].CreateTime.Equal(matched[j].CreateTime) {
 			return matched[i].CreateTime.After(matched[j].CreateTime)
@@ -363,11 +416,12 @@ func opListOrders(x *exchange) (any, *apiError) {
 	list := []orderJSON{}
 	for _, o := range window(matched, offset, size) {
 		list = append(list, orderJSON{
-			OrderID: o.OrderID, PluginType: o.PluginType, StatusCode: o.Status, StatusDesc: statusDesc[o.Status],
-			Comment: o.Comment, Committer: x.s.committerName(&o), CommitterID: o.CommitterID,
-			CreateTime: dmsTime(o.CreateTime), LastModifyTime: dmsTime(o.CreateTime),
+			OrderID: o.OrderID, PluginType: o.PluginType, StatusCode: o.Status, StatusDesc: o.life.statusDesc(),
+			Comment: o.Comment, Committer: x.s.committerName(o), CommitterID: o.CommitterID,
+			CreateTime: dmsTime(o.CreateTime), LastModifyTime: dmsTime(o.life.since),
 		})
 	}
+	x.s.mu.Unlock()
 	return struct {
 		TotalCount int64 `json:"TotalCount"`
 		Orders     struct {
@@ -400,6 +454,14 @@ func (s *Server) inRole(o *Order, role string, uid int64) bool {
 				}
 			}
 		}
+	case "AS_HANDLER":
+		if wf := o.life.wf; wf != nil {
+			for _, u := range wf.handlers() {
+				if u.id == uid {
+					return true
+				}
+			}
+		}
 	}
-	return false // AS_HANDLER: the simulator runs no workflow
+	return false
 }

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 )
@@ -28,9 +29,46 @@ type Options struct {
 	// that a long-running `dmsticket sim` does not grow without bound. Zero:
 	// DefaultRequestLog; negative: every request.
 	RequestLog int
-	// Engines answer ExecuteScript on real database servers for the seeded
-	// databases of their family (OpenEngines); the caller closes them.
-	Engines Engines
+
+	// The ticket lifecycle (lifecycle.go). Each delay is measured on the
+	// clock Now; zero means its default and a negative one (NoDelay) means
+	// at once, so `--precheck-delay 0` is NoDelay here.
+
+	// PrecheckDelay is how long a new ticket's precheck runs (export
+	// JobStatus PRE_CHECKING); the ticket then shows PRE_CHECK_SUCCESS for
+	// half as long again before WAITING_APPLY_AUDIT, or PRE_CHECK_FAIL.
+	// Zero: DefaultPrecheckDelay.
+	PrecheckDelay time.Duration
+	// Approve is who approves submitted tickets: ApproveAuto (the zero
+	// value, and --demo) or ApproveManual.
+	Approve ApproveMode
+	// OfflineApprovalDelay and OnlineApprovalDelay are how long after
+	// SubmitOrderApproval auto approval approves a ticket on an offline
+	// database (dev, test, sit, uat, pet, stag) or an online one (product,
+	// pre). Zero: DefaultOfflineApprovalDelay, DefaultOnlineApprovalDelay.
+	OfflineApprovalDelay time.Duration
+	OnlineApprovalDelay  time.Duration
+	// ExportDelay is how long an export runs after ExecuteDataExport:
+	// WAITING_EXPORT for the first half, DOING_EXPORT for the second, then
+	// EXPORT_SUCCESS. Zero: DefaultExportDelay.
+	ExportDelay time.Duration
+	// Approver is the approver's key pair: ApproveOrder signed with it may
+	// agree to or reject any node of any approval process (the database's
+	// owners and DBA may act on their own nodes with their own
+	// credentials). It is what manual approval prints. Zero: none with
+	// ApproveAuto, DefaultApprover with ApproveManual (whose user the seed
+	// must have: the bundled seed's DBA).
+	Approver Credential
+}
+
+// DefaultApprover is the approver's key pair of manual approval when Options
+// names none, acting as Carol Wang (2000004), the DBA of the bundled seed's
+// instances. Like DefaultCredential, it protects nothing: give a simulator
+// that others can reach an Approver of its own.
+var DefaultApprover = Credential{
+	AccessKeyID:     "dmssim-approver-key",
+	AccessKeySecret: "dmssim-approver-secret",
+	UserID:          2000004,
 }
 
 // DefaultRequestLog is how many recent requests a Server remembers by default.
@@ -39,13 +77,13 @@ const DefaultRequestLog = 100_000
 // Server is the simulator: an http.Handler answering DMS's RPC protocol. It is
 // safe for concurrent use.
 type Server struct {
-	// engines answer ExecuteScript for their families' databases.
-	engines Engines
-
 	creds  map[string]Credential
 	world  *world
 	now    func() time.Time
 	nonces *nonceCache
+	timing timing
+	// approver is the approver credential; zero when there is none.
+	approver Credential
 
 	mu          sync.Mutex // guards the fields below
 	calls       []Call
@@ -55,6 +93,12 @@ type Server struct {
 	ordersByID  map[int64]*Order
 	nextOrderID int64
 	faults      []*faultState
+	// workflows are the tickets by WorkflowInstanceId, downloads by their
+	// download token.
+	workflows      map[int64]*Order
+	downloads      map[string]*Order
+	nextWorkflowID int64
+	nextJobID      int64
 }
 
 // Call is one request the simulator received.
@@ -96,9 +140,13 @@ func New(opts Options) (*Server, error) {
 	if len(creds) == 0 {
 		creds = []Credential{DefaultCredential}
 	}
+	approver, explicitApprover := opts.Approver, opts.Approver != (Credential{})
+	if !explicitApprover && opts.Approve == ApproveManual {
+		approver = DefaultApprover
+	}
 	seed := opts.Seed
 	if seed == nil {
-		seed = emptySeed(creds)
+		seed = emptySeed(append(creds[:len(creds):len(creds)], approver))
 	}
 	if err := seed.Validate(); err != nil {
 		return nil, fmt.Errorf("simulator seed: %w", err)
@@ -111,7 +159,24 @@ func New(opts Options) (*Server, error) {
 		nonces:     newNonceCache(),
 		ordersByID: map[int64]*Order{},
 		logSize:    opts.RequestLog,
-		engines:    opts.Engines,
+		workflows:  map[int64]*Order{},
+		downloads:  map[string]*Order{},
+		timing: timing{
+			precheck: delay(opts.PrecheckDelay, DefaultPrecheckDelay),
+			approve:  opts.Approve,
+			offline:  delay(opts.OfflineApprovalDelay, DefaultOfflineApprovalDelay),
+			online:   delay(opts.OnlineApprovalDelay, DefaultOnlineApprovalDelay),
+			export:   delay(opts.ExportDelay, DefaultExportDelay),
+		},
+		nextWorkflowID: workflowIDStart,
+		nextJobID:      jobIDStart,
+	}
+	switch s.timing.approve {
+	case "":
+		s.timing.approve = ApproveAuto
+	case ApproveAuto, ApproveManual:
+	default:
+		return nil, fmt.Errorf("simulator: Approve is %q; it is auto or manual", opts.Approve)
 	}
 	if s.logSize == 0 {
 		s.logSize = DefaultRequestLog
@@ -130,6 +195,19 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("simulator credential %s is given twice", c.AccessKeyID)
 		}
 		s.creds[c.AccessKeyID] = c
+	}
+	switch {
+	case approver == (Credential{}): // auto approval without an approver
+	case w.users[approver.UserID] != nil && approver.AccessKeyID != "" && approver.AccessKeySecret != "":
+		if _, dup := s.creds[approver.AccessKeyID]; dup {
+			return nil, fmt.Errorf("simulator approver credential %s is also one of the Credentials; give the approver a key pair of its own", approver.AccessKeyID)
+		}
+		s.approver = approver
+		s.creds[approver.AccessKeyID] = approver
+	case explicitApprover:
+		return nil, fmt.Errorf("simulator approver credential %s: it needs an AccessKeyID, an AccessKeySecret and a user of the seed (user %d is not one)", approver.AccessKeyID, approver.UserID)
+	case s.timing.approve == ApproveManual:
+		return nil, fmt.Errorf("simulator: manual approval needs an approver, and the seed has no user %d for the default one; set Options.Approver", approver.UserID)
 	}
 	if opts.ExtraDatabases < 0 {
 		return nil, fmt.Errorf("simulator: ExtraDatabases is %d; it cannot be negative", opts.ExtraDatabases)
@@ -155,7 +233,12 @@ func emptySeed(creds []Credential) *Seed {
 
 // ServeHTTP implements http.Handler: it reads the parameters, authenticates
 // the request, applies any injected fault, runs the operation and answers.
+// Paths under /download/ are export files, served without a signature.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, downloadPrefix) {
+		s.serveDownload(w, r)
+		return
+	}
 	x := &exchange{s: s, w: w, r: r, requestID: newRequestID()}
 	params, perr := readParams(w, r)
 	x.params = params
@@ -176,7 +259,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.reply(nil, aerr)
 		return
 	}
-	x.user = s.world.users[cred.UserID]
+	x.user, x.cred = s.world.users[cred.UserID], cred
 	s.update(x.seq, func(c *Call) { c.UserID = cred.UserID })
 	if f, ok := s.takeFault(action); ok {
 		s.update(x.seq, func(c *Call) { c.Fault = f.Kind })

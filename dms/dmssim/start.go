@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -17,6 +19,14 @@ type Running struct {
 	Endpoint string
 	// Credential is the first accepted key pair, the one to sign with.
 	Credential Credential
+	// Approver is the approver's key pair (Options.Approver): ApproveOrder
+	// signed with it approves or rejects any ticket. Zero when there is
+	// none.
+	Approver Credential
+	// DownloadBase is where export files are served: Endpoint + "/download/".
+	// GetDataExportDownloadURL answers URLs under the host each request was
+	// sent to, which for a client of Endpoint is this.
+	DownloadBase string
 
 	http      *http.Server
 	done      chan error
@@ -45,9 +55,11 @@ func StartOn(addr string, opts Options) (*Running, error) {
 		cred = opts.Credentials[0]
 	}
 	r := &Running{
-		Server:     s,
-		Endpoint:   "http://" + ln.Addr().String(),
-		Credential: cred,
+		Server:       s,
+		Endpoint:     "http://" + ln.Addr().String(),
+		Credential:   cred,
+		Approver:     s.approver,
+		DownloadBase: "http://" + ln.Addr().String() + downloadPrefix,
 		http: &http.Server{
 			Handler:           s,
 			ReadHeaderTimeout: 10 * time.Second,
@@ -56,6 +68,28 @@ func StartOn(addr string, opts Options) (*Running, error) {
 	}
 	go func() { r.done <- r.http.Serve(ln) }()
 	return r, nil
+}
+
+// WriteApprover writes how to approve tickets by hand (`dmsticket sim
+// --approve manual` prints it): the approver's user and key pair, as
+// environment variables, and the aliyun command that approves. It writes
+// nothing when there is no approver.
+func (r *Running) WriteApprover(w io.Writer) error {
+	a := r.Approver
+	if a.AccessKeyID == "" {
+		return nil
+	}
+	name := strconv.FormatInt(a.UserID, 10)
+	if u := r.Server.world.users[a.UserID]; u != nil {
+		name = u.display() + " (DMS user " + name + ")"
+	}
+	_, err := fmt.Fprintf(w, "Approver: %s, who may approve or reject any ticket:\n"+
+		"  ALIBABA_CLOUD_ACCESS_KEY_ID=%s\n  ALIBABA_CLOUD_ACCESS_KEY_SECRET=%s\n"+
+		"  ALIBABA_CLOUD_IGNORE_PROFILE=TRUE aliyun dms-enterprise ApproveOrder --region cn-hangzhou --endpoint %s --insecure \\\n"+
+		"    --WorkflowInstanceId ID --ApprovalType AGREE   (or REJECT)\n"+
+		"  (ID is the ticket's WorkflowInstanceId, which GetOrderBaseInfo answers once it is submitted)\n",
+		name, a.AccessKeyID, a.AccessKeySecret, r.Host())
+	return err
 }
 
 // Host is the endpoint's host:port, what the SDK client's Domain takes.
