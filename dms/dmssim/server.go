@@ -29,6 +29,9 @@ type Options struct {
 	// that a long-running `dmsticket sim` does not grow without bound. Zero:
 	// DefaultRequestLog; negative: every request.
 	RequestLog int
+	// Engines answer ExecuteScript on real database servers for the seeded
+	// databases of their family (OpenEngines); the caller closes them.
+	Engines Engines
 
 	// The ticket lifecycle (lifecycle.go). Each delay is measured on the
 	// clock Now; zero means its default and a negative one (NoDelay) means
@@ -77,6 +80,9 @@ const DefaultRequestLog = 100_000
 // Server is the simulator: an http.Handler answering DMS's RPC protocol. It is
 // safe for concurrent use.
 type Server struct {
+	// engines answer ExecuteScript for their families' databases.
+	engines Engines
+
 	creds  map[string]Credential
 	world  *world
 	now    func() time.Time
@@ -159,6 +165,7 @@ func New(opts Options) (*Server, error) {
 		nonces:     newNonceCache(),
 		ordersByID: map[int64]*Order{},
 		logSize:    opts.RequestLog,
+		engines:    opts.Engines,
 		workflows:  map[int64]*Order{},
 		downloads:  map[string]*Order{},
 		timing: timing{
