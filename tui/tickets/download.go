@@ -175,29 +175,31 @@ func (d *downloader) run(ctx context.Context) error {
 }
 
 // save fetches the file to its destination: stdout, or a temporary file
-// renamed when the download is complete.
+// beside it renamed when the download is complete. The name is the one the
+// server suggests, else the URL's, else dmsticket-export-ID.TYPE.
 func (d *downloader) save(ctx context.Context, url string) error {
-	name := dms.DownloadName(url, d.id, d.fileType)
+	named := func(suggested string) string {
+		if suggested != "" {
+			return suggested
+		}
+		return dms.DownloadName(url, d.id, d.fileType)
+	}
 	if d.dst.stdout {
-		n, err := dms.Fetch(ctx, url, d.deps.Stdout, d.progress(name))
+		n, name, err := dms.FetchNamed(ctx, url, d.deps.Stdout, d.progress())
 		d.endProgress()
 		if err != nil {
 			return d.fetchFailed(ctx, err, "part of the file has been written to stdout")
 		}
-		d.say("Wrote ticket %d's export (%s, %s) to stdout.", d.id, name, dms.HumanBytes(n))
+		d.say("Wrote ticket %d's export (%s, %s) to stdout.", d.id, named(name), dms.HumanBytes(n))
 		return nil
 	}
-	path, replace := d.dst.file, true
-	if path == "" {
-		path, replace = filepath.Join(d.dst.dir, name), false
-		if _, err := os.Lstat(path); err == nil {
-			d.say("dmsticket download: %s exists and is kept. Pass -o %s to replace it, or -o another name.", path, path)
-			return wizard.Exit(wizard.ExitUsage, fmt.Errorf("%s exists", path))
-		}
+	dir := d.dst.dir
+	if d.dst.file != "" {
+		dir = filepath.Dir(d.dst.file)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
+	tmp, err := os.CreateTemp(dir, ".dmsticket-download-*.part")
 	if err != nil {
-		d.say("dmsticket download: cannot write in %s: %v", filepath.Dir(path), err)
+		d.say("dmsticket download: cannot write in %s: %v", dir, err)
 		return wizard.Exit(wizard.ExitUsage, err)
 	}
 	done := false
@@ -207,10 +209,14 @@ func (d *downloader) save(ctx context.Context, url string) error {
 			os.Remove(tmp.Name())
 		}
 	}()
-	n, err := dms.Fetch(ctx, url, tmp, d.progress(name))
+	n, name, err := dms.FetchNamed(ctx, url, tmp, d.progress())
 	d.endProgress()
 	if err != nil {
 		return d.fetchFailed(ctx, err, "nothing was saved")
+	}
+	path, replace := d.dst.file, true
+	if path == "" {
+		path, replace = filepath.Join(dir, named(name)), false
 	}
 	if err := tmp.Sync(); err != nil {
 		return d.writeFailed(path, err)
@@ -220,7 +226,7 @@ func (d *downloader) save(ctx context.Context, url string) error {
 	}
 	if err := place(tmp.Name(), path, replace); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			d.say("dmsticket download: %s appeared while downloading and is kept. Pass -o %s to replace it.", path, path)
+			d.say("dmsticket download: %s exists and is kept. Pass -o %s to replace it, or -o another name.", path, path)
 			return wizard.Exit(wizard.ExitUsage, err)
 		}
 		return d.writeFailed(path, err)
@@ -268,7 +274,7 @@ func (d *downloader) fetchFailed(ctx context.Context, err error, what string) er
 // progress is Fetch's progress report: a line redrawn in place on stderr
 // when it is a terminal (each time the percentage changes, or each MiB when
 // the size is not known), nothing otherwise.
-func (d *downloader) progress(name string) func(done, total int64) {
+func (d *downloader) progress() func(done, total int64) {
 	if d.deps.StderrIsTerminal == nil || !d.deps.StderrIsTerminal() {
 		return nil
 	}
@@ -278,10 +284,10 @@ func (d *downloader) progress(name string) func(done, total int64) {
 		var line string
 		if total > 0 {
 			mark = done * 100 / total
-			line = fmt.Sprintf("Downloading %s: %s of %s (%d%%)", name, dms.HumanBytes(done), dms.HumanBytes(total), mark)
+			line = fmt.Sprintf("Downloading ticket %d's export: %s of %s (%d%%)", d.id, dms.HumanBytes(done), dms.HumanBytes(total), mark)
 		} else {
 			mark = done >> 20
-			line = fmt.Sprintf("Downloading %s: %s", name, dms.HumanBytes(done))
+			line = fmt.Sprintf("Downloading ticket %d's export: %s", d.id, dms.HumanBytes(done))
 		}
 		if mark == last {
 			return

@@ -19,7 +19,7 @@ func TestStatusSaysTheStateInWordsWithWhatToRunNextAndTheConsoleLink(t *testing.
 	o := w.run("status", fmt.Sprint(id))
 	o.want(t, 0)
 	for _, want := range []string{
-		fmt.Sprintf("Ticket %d: precheck (DMS is prechecking it).", id),
+		fmt.Sprintf("Ticket %d: precheck (%s).", id, dms.StatePrecheck.Label()),
 		"Type: Export data (DATA_EXPORT).",
 		"Comment: Q3 export for finance",
 		"DMS says: StatusCode new, JobStatus PRE_CHECKING.",
@@ -38,7 +38,7 @@ func TestStatusSaysTheStateInWordsWithWhatToRunNextAndTheConsoleLink(t *testing.
 	o = w.run("status", fmt.Sprint(id))
 	o.want(t, 0)
 	for _, want := range []string{
-		fmt.Sprintf("Ticket %d: ready (prechecked, ready to submit for approval).", id),
+		fmt.Sprintf("Ticket %d: ready (%s).", id, dms.StateReady.Label()),
 		"JobStatus WAITING_APPLY_AUDIT",
 		"Precheck, statement 1: DMS counts ",
 		"Approval chain: ",
@@ -138,7 +138,7 @@ func TestStatusWatchStopsWhereTheTicketWaitsForTheUser(t *testing.T) {
 	}
 	o = w.run("status", fmt.Sprint(id), "--watch")
 	o.want(t, 0)
-	if !strings.Contains(o.stdout, "approval (waiting for approval)") || !strings.Contains(o.stdout, fmt.Sprintf("Ticket %d: approved", id)) {
+	if !strings.Contains(o.stdout, "approval ("+dms.StateApproval.Label()+")") || !strings.Contains(o.stdout, fmt.Sprintf("Ticket %d: approved", id)) {
 		t.Errorf("stdout:\n%s", o.stdout)
 	}
 	if !strings.Contains(o.stderr, fmt.Sprintf("dmsticket download %d runs the export", id)) {
@@ -162,7 +162,7 @@ func TestStatusWatchOfARejectedTicketExits1WithTheReason(t *testing.T) {
 	}
 	o := w.run("status", fmt.Sprint(id), "--watch")
 	o.want(t, 1)
-	if !strings.Contains(o.stdout, fmt.Sprintf("Ticket %d: rejected", id)) || !strings.Contains(o.stderr, "ended: rejected") {
+	if !strings.Contains(o.stdout, fmt.Sprintf("Ticket %d: rejected", id)) || !strings.Contains(o.stderr, "ended: "+dms.StateRejected.Label()) {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
 	}
 }

@@ -46,7 +46,7 @@ func TestSubmitRightAfterCreateWaitsForThePrecheckThenSubmitsOnce(t *testing.T) 
 			t.Errorf("stderr lacks %q:\n%s", want, o.stderr)
 		}
 	}
-	if !strings.Contains(o.stdout, fmt.Sprintf("Ticket %d: approval (waiting for approval).", id)) || !strings.Contains(o.stdout, "Waiting for: Alice Zhang (2000002).") {
+	if !strings.Contains(o.stdout, fmt.Sprintf("Ticket %d: approval (%s).", id, dms.StateApproval.Label())) || !strings.Contains(o.stdout, "Waiting for: Alice Zhang (2000002).") {
 		t.Errorf("stdout:\n%s", o.stdout)
 	}
 	if got := w.server().Orders()[0].Status; got != "toaudit" {
@@ -121,7 +121,7 @@ func TestSubmitOfAFailedPrecheckExits1WithTheReasonAndSubmitsNothing(t *testing.
 	if len(w.submits()) != 0 {
 		t.Errorf("%d SubmitOrderApproval for a ticket whose precheck failed", len(w.submits()))
 	}
-	if !strings.Contains(o.stderr, "ended: the precheck failed") || !strings.Contains(o.stderr, "Reason: ") || !strings.Contains(o.stderr, "no_such_table") {
+	if !strings.Contains(o.stderr, "ended: "+dms.StatePrecheckFailed.Label()) || !strings.Contains(o.stderr, "Reason: ") || !strings.Contains(o.stderr, "no_such_table") {
 		t.Errorf("stderr:\n%s", o.stderr)
 	}
 	if !strings.Contains(o.stdout, "precheck-failed") {
@@ -138,7 +138,7 @@ func TestSubmitWaitTimesOutWith3AndTheTicketGoesOn(t *testing.T) {
 	if !strings.Contains(o.stderr, "stopped waiting after 2m0s") || !strings.Contains(o.stderr, fmt.Sprintf("dmsticket status %d --watch", id)) {
 		t.Errorf("stderr:\n%s", o.stderr)
 	}
-	if !strings.Contains(o.stdout, "approval (waiting for approval)") {
+	if !strings.Contains(o.stdout, "approval ("+dms.StateApproval.Label()+")") {
 		t.Errorf("stdout:\n%s", o.stdout)
 	}
 	if waited := w.clock.Now().Sub(start); waited != 2*time.Minute {
