@@ -82,16 +82,9 @@ func (r *runner) connect(ctx context.Context) error {
 	}
 	r.be = be
 	if e := be.CredentialsErr; e != nil {
-		r.say("dmsticket %s: no Alibaba Cloud credentials found. Looked in, in this order:", r.name)
-		for _, s := range e.Tried {
-			r.say("  %s", s)
-		}
-		r.say("To fix it:")
-		for _, f := range e.Fixes() {
-			r.say("  %s", f)
-		}
-		if e.Detail != "" {
-			r.say("The SDK said: %s", inert.Line(e.Detail))
+		r.say("dmsticket %s: no Alibaba Cloud credentials found.", r.name)
+		for _, l := range wizard.CredentialsText(e) {
+			r.say("%s", l)
 		}
 		be.Release()
 		return wizard.Exit(wizard.ExitRejected, e)
@@ -165,7 +158,8 @@ func checkOutput(s string) error {
 // ID read as shorthand flags.
 var negativeID = regexp.MustCompile(`^unknown shorthand flag: '[0-9]' in (-[0-9]+)$`)
 
-// flagErrors makes cobra's flag errors exit 2 with the command's name.
+// flagErrors makes cobra's flag errors exit 2 with the command's name, and
+// completes --output.
 func flagErrors(cmd *cobra.Command, deps Deps) {
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		if m := negativeID.FindStringSubmatch(err.Error()); m != nil {
@@ -173,7 +167,9 @@ func flagErrors(cmd *cobra.Command, deps Deps) {
 		}
 		return newRunner(deps, c.Name()).usage(err)
 	})
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]cobra.Completion{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	if cmd.Flags().Lookup("output") != nil {
+		_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]cobra.Completion{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	}
 }
 
 // writeJSON writes v on w as indented JSON, one value.

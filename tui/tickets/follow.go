@@ -147,11 +147,11 @@ type follower struct {
 	Follow
 	g        Goal
 	w        *dms.Watcher
+	last     dms.State // the state read last
 	poll     wizard.Poll
 	deadline time.Time // zero: none (status --watch)
 	// pace is the error that sets the next pause (a throttled write).
 	pace error
-	last dms.State
 	// decide looks at each status read: stop (with the error to return) or
 	// keep waiting; it may send a write (acted: poll again soon).
 	decide func(ctx context.Context, st dms.Status) (stop, acted bool, err error)

@@ -85,9 +85,8 @@ type world struct {
 	clock    *clock
 	tenant   int64
 	terminal bool
-	// wrap, when set, stands between the commands and the client (a test
-	// that changes one answer).
-	wrap func(dms.Service) dms.Service
+	// credErr, when set, is the backend's: no credentials were found.
+	credErr *dms.CredentialsError
 }
 
 func newWorld(t *testing.T, opts ...dmssim.Options) *world {
@@ -126,11 +125,8 @@ func (w *world) run(args ...string) outcome {
 func (w *world) deps(stdout, stderr *bytes.Buffer) Deps {
 	return Deps{
 		Connect: func() (wizard.Backend, error) {
-			var svc dms.Service = w.w.Client
-			if w.wrap != nil {
-				svc = w.wrap(svc)
-			}
-			return wizard.Backend{Service: svc, Client: w.w.Client, Region: "cn-hangzhou", Endpoint: w.w.Endpoint(), ConsoleURL: consoleURL}, nil
+			return wizard.Backend{Service: w.w.Client, Client: w.w.Client, Region: "cn-hangzhou", Endpoint: w.w.Endpoint(),
+				ConsoleURL: consoleURL, CredentialsErr: w.credErr}, nil
 		},
 		Tenant:           func() int64 { return w.tenant },
 		Stdout:           stdout,

@@ -279,3 +279,20 @@ func TestHostileTextFromDMSIsCleanedInTextAndEscapedInJSON(t *testing.T) {
 		t.Errorf("list:\n%q", o.stdout)
 	}
 }
+
+func TestWithoutCredentialsEveryCommandSaysWhereItLookedAndExits1(t *testing.T) {
+	w := newWorld(t)
+	w.credErr = &dms.CredentialsError{Tried: []string{"environment variables", "the aliyun CLI's ~/.aliyun/config.json"}, Detail: "no credential found\x1b[2J"}
+	for _, args := range [][]string{{"status", "1"}, {"submit", "1"}, {"list"}, {"download", "1"}} {
+		o := w.run(args...)
+		o.want(t, 1)
+		for _, want := range []string{"dmsticket " + args[0] + ": no Alibaba Cloud credentials found.", "Looked in, in this order:", "  environment variables", "To fix it:", "The SDK said: no credential found"} {
+			if !strings.Contains(o.stderr, want) {
+				t.Errorf("%v: stderr lacks %q:\n%s", args, want, o.stderr)
+			}
+		}
+	}
+	if n := len(w.server().Requests()); n != 0 {
+		t.Errorf("%d requests sent without credentials", n)
+	}
+}
