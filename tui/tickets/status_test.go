@@ -296,3 +296,22 @@ func TestWithoutCredentialsEveryCommandSaysWhereItLookedAndExits1(t *testing.T) 
 		t.Errorf("%d requests sent without credentials", n)
 	}
 }
+
+func TestStatusWhileDMSThrottlesExits3(t *testing.T) {
+	w := newWorld(t)
+	id := w.export(dbSandbox, scratchSQL, "throttled")
+	w.server().InjectFault(dmssim.Fault{Action: "GetOrderBaseInfo", Kind: dmssim.Throttle, Times: 10})
+	o := w.run("status", fmt.Sprint(id))
+	o.want(t, 3)
+	if !strings.Contains(o.stderr, "Throttling.User") || o.stdout != "" {
+		t.Errorf("stdout %q\nstderr:\n%s", o.stdout, o.stderr)
+	}
+	// --watch waits it out instead.
+	w.server().ClearFaults()
+	w.server().InjectFault(dmssim.Fault{Action: "GetOrderBaseInfo", Kind: dmssim.Throttle, Times: 10})
+	o = w.run("status", fmt.Sprint(id), "--watch")
+	o.want(t, 0)
+	if !strings.Contains(o.stderr, "DMS is throttling requests: asking again in") {
+		t.Errorf("stderr:\n%s", o.stderr)
+	}
+}

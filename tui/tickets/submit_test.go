@@ -300,3 +300,33 @@ func TestFollowSubmitIsTheWaitCreateCalls(t *testing.T) {
 		t.Errorf("a time-out = %v", err)
 	}
 }
+
+func TestSubmitWaitDoneOfAnExportThatFailsExits1(t *testing.T) {
+	w := newWorld(t)
+	id := w.export(dbSandbox, scratchSQL, "the run fails")
+	w.server().InjectFault(dmssim.Fault{Action: "ExecuteDataExport", Kind: dmssim.FailJob})
+	o := w.run("submit", fmt.Sprint(id), "--wait", "done", "--output", "json")
+	o.want(t, 1)
+	var st dms.Status
+	if err := json.Unmarshal([]byte(o.stdout), &st); err != nil || st.State != dms.StateFailed || st.Codes.JobStatus != "EXPORT_FAIL" {
+		t.Errorf("status %+v (%v)\n%s", st, err, o.stdout)
+	}
+	if w.calls("ExecuteDataExport") != 1 || !strings.Contains(o.stderr, "ended: "+dms.StateFailed.Label()) {
+		t.Errorf("stderr:\n%s", o.stderr)
+	}
+}
+
+func TestSubmitOfAClosedTicketIsRefusedWith1(t *testing.T) {
+	w := newWorld(t)
+	id := w.export(dbSandbox, scratchSQL, "closed")
+	if err := w.w.Client.CloseTicket(context.Background(), tenantRetail, id, "not needed"); err != nil {
+		t.Fatal(err)
+	}
+	o := w.run("submit", fmt.Sprint(id))
+	o.want(t, 1)
+	if len(w.submits()) != 0 || !strings.Contains(o.stderr, "ended: "+dms.StateClosed.Label()) {
+		t.Errorf("stderr:\n%s", o.stderr)
+	}
+	w.run("status", fmt.Sprint(id), "--watch").want(t, 1)
+	w.run("status", fmt.Sprint(id)).want(t, 0) // a plain status reads it
+}
