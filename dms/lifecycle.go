@@ -57,17 +57,17 @@ func (s State) Label() string {
 	case StateApproval:
 		return "waiting for approval"
 	case StateApproved:
-		return "approved"
+		return "approved, not run yet"
 	case StateRejected:
-		return "rejected"
+		return "an approver rejected it"
 	case StateRunning:
-		return "running"
+		return "DMS is running it"
 	case StateDone:
-		return "done"
+		return "finished"
 	case StateFailed:
-		return "failed"
+		return "the run failed"
 	case StateClosed:
-		return "closed"
+		return "closed; nothing more happens to it"
 	}
 	return "in a state dmsticket does not know"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 )
 
 // Status is a ticket as dmsticket follows it after CreateOrder: its state,
@@ -36,7 +37,11 @@ type Status struct {
 // only what can have changed: the base info and the type's detail call on
 // every read; the approval chain once before the submit; the precheck
 // figures once they exist; the approval detail while it is under way.
+//
+// A Watcher may be used from several goroutines (a read on its way when an
+// action starts): its calls take turns.
 type Watcher struct {
+	mu         sync.Mutex
 	svc        Service
 	tid, id    int64
 	pluginType string
@@ -52,10 +57,20 @@ func NewWatcher(svc Service, tid, id int64, pluginType string) *Watcher {
 }
 
 // Last is the status the last Read returned.
-func (w *Watcher) Last() Status { return w.last }
+func (w *Watcher) Last() Status {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.last
+}
 
 // Read asks DMS where the ticket stands now.
 func (w *Watcher) Read(ctx context.Context) (Status, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.read(ctx)
+}
+
+func (w *Watcher) read(ctx context.Context) (Status, error) {
 	o, err := w.svc.Order(ctx, w.tid, w.id)
 	if err != nil {
 		return w.last, err
@@ -115,38 +130,33 @@ func (w *Watcher) Read(ctx context.Context) (Status, error) {
 
 // Submit submits the ticket for approval once, and then reads where it
 // stands. A submit that failed or whose answer was lost may have happened:
-// the state read after it says (submitted is true when the ticket is in
-// approval or beyond, whatever the answer was).
+// the state read after it says. submitted is true when the ticket is in
+// approval or beyond; err is the submit's own failure, so submitted with a
+// non-nil err is a submission whose answer was lost.
 func (w *Watcher) Submit(ctx context.Context) (st Status, submitted bool, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	serr := w.svc.SubmitForApproval(ctx, w.tid, w.id)
-	st, rerr := w.Read(ctx)
-	if rerr != nil {
-		if serr != nil {
-			return st, false, serr
-		}
-		return st, true, nil // DMS took it; the state comes at the next read
-	}
-	submitted = st.State.Reached(StateApproval) || st.State == StateRejected
-	if serr != nil && !submitted {
-		return st, false, serr
-	}
-	return st, submitted, nil
+	return w.settle(ctx, serr, func(s State) bool { return s.Reached(StateApproval) || s == StateRejected })
 }
 
 // Execute runs an approved export once, and then reads where it stands; as
-// Submit, a lost answer is settled by the state.
+// Submit, a lost answer is settled by the state (started with a non-nil
+// err).
 func (w *Watcher) Execute(ctx context.Context, fileType string) (st Status, started bool, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	eerr := w.svc.ExecuteExport(ctx, w.tid, w.id, fileType)
-	st, rerr := w.Read(ctx)
+	return w.settle(ctx, eerr, func(s State) bool { return s == StateRunning || s == StateDone || s == StateFailed })
+}
+
+// settle reads the state after a write that answered werr: it happened when
+// the state says so, or when DMS answered and the read failed (the state
+// comes at the next read).
+func (w *Watcher) settle(ctx context.Context, werr error, happened func(State) bool) (Status, bool, error) {
+	st, rerr := w.read(ctx)
 	if rerr != nil {
-		if eerr != nil {
-			return st, false, eerr
-		}
-		return st, true, nil
+		return st, werr == nil, werr
 	}
-	started = st.State == StateRunning || st.State == StateDone || st.State == StateFailed
-	if eerr != nil && !started {
-		return st, false, eerr
-	}
-	return st, started, nil
+	return st, happened(st.State), werr
 }

@@ -2,6 +2,7 @@ package theme
 
 import (
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 )
@@ -159,3 +160,16 @@ const (
 	Warning
 	Danger
 )
+
+// Progress is a progress bar in the theme: the accent's colour for the done
+// part (bubbles' progress draws with its own colours otherwise), plain
+// blocks without colour.
+func (s *Styles) Progress(width int) progress.Model {
+	opts := []progress.Option{progress.WithWidth(width), progress.WithColorProfile(s.Profile), progress.WithFillCharacters('█', '░')}
+	if c, ok := s.hex.Accent.(lipgloss.Color); ok && !s.Mono {
+		opts = append(opts, progress.WithSolidFill(string(c)))
+	} else {
+		opts = append(opts, progress.WithSolidFill(""), progress.WithColorProfile(termenv.Ascii))
+	}
+	return progress.New(opts...)
+}

@@ -874,8 +874,7 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 		if len(ids) > 1 {
 			p.say("Also created: " + idList(ids[1:]))
 		}
-		a.afterCreated(ids[0], res.Created.RequestID)
-		return true, nil
+		return true, a.afterCreated(req, ids[0], res.Created.RequestID)
 	case wizard.Refused:
 		if dms.KindOf(res.Err) == dms.KindPolicy {
 			p.say("This server's policy refused the ticket.")
@@ -906,8 +905,7 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 			if s := strings.TrimSpace(o.Status + " " + o.StatusDesc); s != "" {
 				p.say("Status: " + inert.Line(s))
 			}
-			a.afterCreated(o.ID, "")
-			return true, nil
+			return true, a.afterCreated(req, o.ID, "")
 		case wizard.NotFound:
 			p.say("No ticket matching this request was created since it was sent (compared: "+strings.Join(l.Compared, ", ")+"): it is safe to send it again.", "")
 			return false, nil
@@ -933,13 +931,13 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 	}
 }
 
-func (a *accessible) afterCreated(id int64, requestID string) {
+func (a *accessible) afterCreated(req dms.OrderRequest, id int64, requestID string) error {
 	p := a.p
 	if requestID != "" {
 		p.say("Request ID: " + inert.Line(requestID))
 	}
-	p.say("Console: " + inert.Line(wizard.ConsoleLink(a.opts.ConsoleURL, a.opts.Region, a.t.Tenant.ID, id)))
-	p.say("DMS now prechecks the ticket; then it waits for approval.", "")
+	p.say("Console: " + inert.Line(wizard.ConsoleLink(a.opts.ConsoleURL, a.opts.Region, req.Tid, id)), "")
+	return a.followTicket(req.Tid, id, req.PluginType)
 }
 
 // idList is "40000001, 40000002".

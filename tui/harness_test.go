@@ -42,7 +42,9 @@ type simulator struct {
 
 func newSimulator(t testing.TB) *simulator {
 	t.Helper()
-	w := dmssimtest.New(t)
+	// The precheck takes an hour, so a created ticket stays in precheck
+	// while a test looks at it (lifeSim makes the lifecycle immediate).
+	w := dmssimtest.New(t, dmssimtest.Options{Sim: dmssim.Options{PrecheckDelay: time.Hour}})
 	return &simulator{run: w.Sim, client: w.Client, cred: w.Credential}
 }
 

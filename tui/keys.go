@@ -17,6 +17,8 @@ type KeyMap struct {
 	// Switch flips a yes/no answer; Close leaves a screen that has no
 	// step to go back to (the no-credentials screen).
 	Switch, Close key.Binding
+	// The result screen's keys for a ticket that exists (PRODUCT section 13).
+	Submit, Execute, FileType, Download, CopyID key.Binding
 }
 
 // DefaultKeyMap is the key map of PRODUCT section 5.
@@ -51,6 +53,11 @@ func DefaultKeyMap() KeyMap {
 		Bottom:         key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "bottom")),
 		Switch:         key.NewBinding(key.WithKeys("left", "right", "tab", "shift+tab", "h", "l"), key.WithHelp("←/→", "switch")),
 		Close:          key.NewBinding(key.WithKeys("q", "esc", "enter"), key.WithHelp("q", "quit")),
+		Submit:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "submit for approval")),
+		Execute:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "run")),
+		FileType:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "file type")),
+		Download:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "download")),
+		CopyID:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy ID")),
 	}
 }
 

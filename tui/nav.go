@@ -43,6 +43,16 @@ func (s *session) submitRequest(m submitMsg) { s.navigate(navRequest{kind: navSu
 
 // applyNav carries out the changes of step asked for since the last call.
 func (m *Model) applyNav() tea.Cmd {
+	if len(m.s.nav) == 0 {
+		return nil
+	}
+	following := m.steps[StepResult].(*resultStep)
+	defer func() {
+		// A ticket is followed only while its result screen is on.
+		if m.step != StepResult || m.steps[StepResult] != following {
+			following.follow.stop()
+		}
+	}()
 	var cmds []tea.Cmd
 	for len(m.s.nav) > 0 {
 		r := m.s.nav[0]

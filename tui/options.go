@@ -5,6 +5,7 @@
 package tui
 
 import (
+	"context"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -54,6 +55,13 @@ type Options struct {
 	// DraftNotice what happened to one that could not be used.
 	Draft       *draft.Draft
 	DraftNotice string
+	// PollLimit, when set, is waited on before each status read of a
+	// followed ticket: the SSH server shares one limit among its sessions,
+	// so their DMS calls per second stay bounded.
+	PollLimit func(context.Context) error
+	// PollEvery, when set, replaces wizard.Poll's pace with a fixed one
+	// (tests, and the demo's quick lifecycle).
+	PollEvery time.Duration
 }
 
 // User is a signed-in SSH user and the policy that shapes what they are

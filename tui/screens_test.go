@@ -160,6 +160,7 @@ var screens = []screen{
 		u.toSchemaReview()
 		u.enter()
 		u.waitText("Ticket created")
+		u.waitText("ready to submit for approval")
 	}},
 	{"result_refused", func(u *ui, sim *simulator) {
 		u.toSchemaReview()
@@ -172,6 +173,7 @@ var screens = []screen{
 		sim.run.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.DropAfterCreate})
 		u.enter()
 		u.waitText("found after the answer was lost")
+		u.waitText("ready to submit for approval")
 	}},
 	{"hostile_names", func(u *ui, _ *simulator) {
 		u.chooseType("")

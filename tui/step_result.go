@@ -80,6 +80,8 @@ type resultStep struct {
 	spin    spinner.Model
 	// quitAsked is set by a first ctrl+c while the request is on its way.
 	quitAsked bool
+	// follow reads the created ticket's status while the screen is on.
+	follow follow
 }
 
 func newResultStep(s *session) *resultStep {
@@ -121,6 +123,7 @@ func (r *resultStep) start(m submitMsg) tea.Cmd {
 		return nil
 	}
 	r.seq++
+	r.follow.stop()
 	r.phase, r.req, r.reqKey, r.res, r.unsent, r.resumed, r.quitAsked = phasePreparing, m.req, m.key, wizard.Result{}, nil, false, false
 	seq, req, svc := r.seq, m.req, r.s.svc
 	return tea.Batch(r.spin.Tick, func() tea.Msg {
@@ -147,6 +150,7 @@ func (r *resultStep) send(sub dms.Submission) tea.Cmd {
 // resume looks up a submission a draft found in flight at start.
 func (r *resultStep) resume(sub dms.Submission) tea.Cmd {
 	r.seq++
+	r.follow.stop()
 	r.req, r.reqKey, r.resumed = sub.Request, wizard.Key(sub.Request), true
 	r.res = wizard.Stopped(sub)
 	return r.lookUp()
@@ -175,7 +179,7 @@ func (r *resultStep) settle(res wizard.Result) tea.Cmd {
 	}
 	if id, ok := res.TicketID(); ok {
 		r.s.created[r.reqKey] = id
-		return r.report(id, nil)
+		return tea.Batch(r.report(id, nil), r.startFollowing(id))
 	}
 	if res.Outcome == wizard.Refused {
 		return r.report(0, res.Err)
@@ -184,6 +188,9 @@ func (r *resultStep) settle(res wizard.Result) tea.Cmd {
 }
 
 func (r *resultStep) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := r.updateFollow(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
 		if !r.busy() {
@@ -219,6 +226,11 @@ func (r *resultStep) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		o := r.outcome()
+		if o == wizard.Created || o == wizard.Found {
+			if cmd, ok := r.followKey(msg); ok {
+				return cmd
+			}
+		}
 		switch {
 		case key.Matches(msg, k.Edit):
 			r.s.goTo(StepReview)
@@ -339,7 +351,7 @@ func (r *resultStep) createdLines(lost string) []string {
 		lines = append(lines, row(st, "Status", inert.Line(status)))
 		lines = append(lines, wrap(st.Faint, "Matched on "+strings.Join(res.Lookup.Compared, ", ")+".", w)...)
 	}
-	return append(lines, "", st.Subtle.Render("DMS now prechecks the ticket; then it waits for approval."))
+	return append(append(lines, ""), r.followLines()...)
 }
 
 // row is "Label       value" for the result screen.
@@ -354,6 +366,8 @@ func (r *resultStep) help() helpKeys {
 	}
 	short := []key.Binding{with(k.Edit, "e", "back to review"), k.NewTicket, k.QuitWord}
 	switch r.outcome() {
+	case wizard.Created, wizard.Found:
+		short = append(r.followHelp(), short...)
 	case wizard.NotFound:
 		short = append([]key.Binding{k.Retry, k.Lookup}, short...)
 	case wizard.LookupFailed, wizard.Several:

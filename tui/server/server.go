@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/wish"
 	"github.com/charmbracelet/wish/recover"
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/time/rate"
 
 	"dmsticket/dms"
 	"dmsticket/tui"
@@ -76,7 +77,16 @@ type Config struct {
 	Mono bool
 	// Logger receives connections, refusals, auth failures, submissions.
 	Logger *log.Logger
+	// StatusReads bounds the status reads per second of every session
+	// following a ticket together (each read is two to four DMS calls);
+	// zero: DefaultStatusReads. However many people watch their tickets,
+	// the server's DMS calls per second stay bounded.
+	StatusReads float64
 }
+
+// DefaultStatusReads is the sessions' shared status reads per second: 200
+// sessions at the poll's slowest pace (30 s) need about 7.
+const DefaultStatusReads = 10
 
 // Server serves the wizard over SSH: one program per session, identity by
 // public key against the users file, the policy enforced again on submit,
@@ -91,6 +101,11 @@ type Server struct {
 	rate    *connLimiter
 	guard   *loginGuard
 	ssh     *ssh.Server
+	// statusReads is the sessions' shared pace of status reads.
+	statusReads *rate.Limiter
+	// pollEvery, when set (tests, the load tool), is every session's fixed
+	// pace of status reads (tui.Options.PollEvery).
+	pollEvery time.Duration
 
 	draftsMu     sync.Mutex
 	drafts       map[string]*draft.Store
@@ -140,6 +155,10 @@ func New(cfg Config) (*Server, error) {
 		live:   map[*liveSession]struct{}{},
 		drafts: map[string]*draft.Store{},
 	}
+	if s.cfg.StatusReads <= 0 {
+		s.cfg.StatusReads = DefaultStatusReads
+	}
+	s.statusReads = rate.NewLimiter(rate.Limit(s.cfg.StatusReads), max(1, int(s.cfg.StatusReads)))
 	users, err := LoadUsers(cfg.UsersPath)
 	if err != nil {
 		return nil, err

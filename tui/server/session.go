@@ -141,6 +141,10 @@ func (s *Server) newProgram(sess ssh.Session) (*tui.Model, *tea.Program, *activi
 		// No IdleTimeout: the server watches the session's input instead
 		// (watchIdle), so the program keeps no tick pending.
 		Drafts: d.store, Draft: d.resume, DraftNotice: d.notice,
+		// A session reads only the status of the ticket it created, and
+		// all sessions together at most StatusReads a second.
+		PollLimit: s.statusReads.Wait,
+		PollEvery: s.pollEvery,
 	})
 	in := newActivityReader(sess)
 	p := tea.NewProgram(model,

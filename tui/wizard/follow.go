@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -163,4 +164,64 @@ func ChainText(steps []dms.WorkflowStep) string {
 		parts = append(parts, part)
 	}
 	return strings.Join(parts, " → ")
+}
+
+// Passing reports whether a failed status read is worth reading again
+// (throttled, DMS unavailable, no answer): a ticket being followed is not
+// given up for a moment's trouble. A refusal or a permission error is not.
+func Passing(err error) bool {
+	switch dms.KindOf(err) {
+	case dms.KindThrottled, dms.KindUnavailable, dms.KindTransport, dms.KindOutcomeUnknown:
+		return true
+	}
+	return false
+}
+
+// Watch reads a ticket's status with Poll's pace (every fixed wait instead,
+// when every > 0) until done says so or ctx ends, telling changed of each
+// new state (and of the first status read). Reads that fail in passing
+// (Passing) are tried again at the throttled pace; any other failure ends
+// the watch with its error. The last status read comes back in every case.
+func Watch(ctx context.Context, w *dms.Watcher, every time.Duration, done func(dms.Status) bool, changed func(dms.Status)) (dms.Status, error) {
+	var p Poll
+	var last dms.Status
+	have := false
+	for {
+		st, err := w.Read(ctx)
+		moved := false
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return last, ctx.Err()
+		case err != nil && !Passing(err):
+			return last, err
+		case err == nil:
+			moved = !have || st.State != last.State
+			last, have = st, true
+			if moved && changed != nil {
+				changed(st)
+			}
+			if done(st) {
+				return st, nil
+			}
+		}
+		wait := p.Next(moved, err)
+		if every > 0 {
+			wait = every
+		}
+		if !sleep(ctx, wait) {
+			return last, ctx.Err()
+		}
+	}
+}
+
+// sleep waits d, or less when ctx ends first (false then).
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

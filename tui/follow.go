@@ -1,0 +1,477 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/progress"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/dms"
+	"dmsticket/dms/inert"
+	"dmsticket/theme"
+	"dmsticket/tui/wizard"
+)
+
+// The result screen follows a ticket once it exists (PRODUCT section 13):
+// its status is read with wizard.Poll's pace while the screen is on, and
+// a (submit for approval), x (run), d (download) and y (copy the ID) act on
+// it when its state allows.
+
+type (
+	// pollTickMsg asks for the next status read.
+	pollTickMsg struct{ seq int }
+	// statusMsg is a status read (or its failure).
+	statusMsg struct {
+		seq int
+		st  dms.Status
+		err error
+	}
+	// actionMsg is what an action (submit, run) came to.
+	actionMsg struct {
+		seq    int
+		action wizard.Action
+		st     dms.Status
+		done   bool // it happened (by its answer, or by the state read after it)
+		err    error
+	}
+	// downloadMsg is a download's progress, or its end (path or err).
+	downloadMsg struct {
+		seq         int
+		done, total int64
+		path        string
+		url         string // over SSH: where the file is, for the user to fetch
+		err         error
+		end         bool
+	}
+)
+
+func (pollTickMsg) owner() Step { return StepResult }
+func (statusMsg) owner() Step   { return StepResult }
+func (actionMsg) owner() Step   { return StepResult }
+func (downloadMsg) owner() Step { return StepResult }
+
+// follow is the result step's following of one ticket.
+type follow struct {
+	on       bool
+	seq      int // generation: answers of an older following are dropped
+	watch    *dms.Watcher
+	poll     wizard.Poll
+	status   dms.Status
+	have     bool // a status has been read
+	err      error
+	busy     wizard.Action // an action on its way
+	notice   string
+	fileType string
+	ctx      context.Context // ends when the following stops
+	cancel   context.CancelFunc
+	// The download.
+	downloading bool
+	got, size   int64
+	bar         progress.Model
+	saved, url  string
+	events      chan downloadMsg
+}
+
+// startFollowing begins reading the status of the ticket the submission
+// created.
+func (r *resultStep) startFollowing(id int64) tea.Cmd {
+	f := &r.follow
+	f.stop()
+	f.seq++
+	f.ctx, f.cancel = context.WithCancel(context.Background())
+	f.on = true
+	f.watch = dms.NewWatcher(r.s.svc, r.req.Tid, id, r.req.PluginType)
+	f.poll, f.have, f.err, f.busy, f.notice, f.fileType = wizard.Poll{}, false, nil, "", "", "CSV"
+	f.saved, f.url, f.downloading = "", "", false
+	f.bar = r.s.st.Progress(min(40, max(10, r.s.width-30)))
+	return r.read(0)
+}
+
+// stop ends the following: no read is scheduled or kept any more.
+func (f *follow) stop() {
+	if f.cancel != nil {
+		f.cancel()
+	}
+	f.on = false
+	f.seq++
+}
+
+// read schedules a status read after wait.
+func (r *resultStep) read(wait time.Duration) tea.Cmd {
+	f := &r.follow
+	seq := f.seq
+	if wait <= 0 {
+		return r.readNow(seq)
+	}
+	if r.s.opts.PollEvery > 0 {
+		wait = r.s.opts.PollEvery
+	}
+	return tea.Tick(wait, func(time.Time) tea.Msg { return pollTickMsg{seq: seq} })
+}
+
+func (r *resultStep) readNow(seq int) tea.Cmd {
+	w, limit, parent := r.follow.watch, r.s.opts.PollLimit, r.follow.ctx
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, 60*time.Second)
+		defer cancel()
+		if limit != nil {
+			if err := limit(ctx); err != nil {
+				return statusMsg{seq: seq, st: w.Last(), err: err}
+			}
+		}
+		st, err := w.Read(ctx)
+		return statusMsg{seq: seq, st: st, err: err}
+	}
+}
+
+// updateFollow handles the following's messages and keys; handled is false
+// for what is not about it.
+func (r *resultStep) updateFollow(msg tea.Msg) (cmd tea.Cmd, handled bool) {
+	f := &r.follow
+	switch msg := msg.(type) {
+	case pollTickMsg:
+		if msg.seq != f.seq || !f.on {
+			return nil, true
+		}
+		return r.readNow(msg.seq), true
+	case statusMsg:
+		if msg.seq != f.seq || !f.on {
+			return nil, true
+		}
+		changed := !f.have || msg.st.State != f.status.State
+		if changed && f.have && msg.err == nil && !f.downloading {
+			f.notice = "" // it said what an action came to; the state has moved on since
+		}
+		f.err = msg.err
+		if msg.err == nil {
+			f.status, f.have = msg.st, true
+		}
+		if f.have && f.status.State.Final() && f.busy == "" {
+			f.on = false // nothing more will happen to it
+			return nil, true
+		}
+		return r.read(f.poll.Next(changed, msg.err)), true
+	case actionMsg:
+		if msg.seq != f.seq {
+			return nil, true
+		}
+		f.busy = ""
+		if msg.st.ID != 0 {
+			f.status, f.have = msg.st, true
+		}
+		switch {
+		case msg.done && msg.err != nil:
+			f.notice = fmt.Sprintf("%s: DMS's answer was lost, but the ticket's state shows it happened.", actionWords(msg.action))
+		case msg.done:
+			f.notice = actionWords(msg.action) + ": done."
+		default:
+			f.notice = actionWords(msg.action) + " failed: " + errMessage(msg.err)
+		}
+		f.poll = wizard.Poll{}
+		f.on = true
+		return r.read(f.poll.Next(true, nil)), true
+	case downloadMsg:
+		if msg.seq != f.seq {
+			return nil, true
+		}
+		if !msg.end {
+			f.got, f.size = msg.done, msg.total
+			return r.waitDownload(), true
+		}
+		f.downloading = false
+		switch {
+		case msg.err != nil:
+			f.notice = "Download failed: " + inert.Line(msg.err.Error())
+		case msg.url != "":
+			f.url = msg.url
+			f.notice = "The file is ready: fetch it from the link below (it was also sent to your terminal's clipboard, if it allows OSC 52)."
+			return copyToClipboard(r.s, msg.url), true
+		default:
+			f.saved, f.notice = msg.path, ""
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+func actionWords(a wizard.Action) string {
+	switch a {
+	case wizard.ActSubmit:
+		return "Submit for approval"
+	case wizard.ActExecute:
+		return "Run"
+	case wizard.ActDownload:
+		return "Download"
+	}
+	return string(a)
+}
+
+// followKey acts on a key while a ticket is followed; handled is false for
+// keys it does not take.
+func (r *resultStep) followKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	f := &r.follow
+	k := r.s.keys
+	if !f.have {
+		return nil, false
+	}
+	switch {
+	case key.Matches(msg, k.CopyID):
+		id, _ := r.res.TicketID()
+		f.notice = fmt.Sprintf("Ticket ID %d sent to the terminal's clipboard (OSC 52), if it allows that.", id)
+		return copyToClipboard(r.s, fmt.Sprint(id)), true
+	case f.busy != "" || f.downloading:
+		return nil, false
+	case key.Matches(msg, k.Submit) && wizard.Allows(f.status, "", wizard.ActSubmit):
+		return r.act(wizard.ActSubmit), true
+	case key.Matches(msg, k.Execute) && wizard.Allows(f.status, "", wizard.ActExecute):
+		return r.act(wizard.ActExecute), true
+	case key.Matches(msg, k.FileType) && wizard.Allows(f.status, "", wizard.ActExecute):
+		f.fileType = nextFileType(f.fileType)
+		return nil, true
+	case key.Matches(msg, k.Download) && wizard.Allows(f.status, "", wizard.ActDownload):
+		return r.download(), true
+	}
+	return nil, false
+}
+
+func nextFileType(t string) string {
+	for i, x := range dms.ExportFileTypes {
+		if x == t {
+			return dms.ExportFileTypes[(i+1)%len(dms.ExportFileTypes)]
+		}
+	}
+	return dms.ExportFileTypes[0]
+}
+
+// act submits for approval or runs the ticket, once; the state read after
+// it settles a lost answer.
+func (r *resultStep) act(a wizard.Action) tea.Cmd {
+	f := &r.follow
+	f.busy, f.notice = a, ""
+	f.on = false // the reads pause while the action is on its way
+	seq, w, fileType := f.seq+1, f.watch, f.fileType
+	f.seq = seq
+	return func() tea.Msg {
+		// Not tied to the following's context: once sent, an action's
+		// answer and the state read after it are waited for.
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		var st dms.Status
+		var done bool
+		var err error
+		switch a {
+		case wizard.ActSubmit:
+			st, done, err = w.Submit(ctx)
+		case wizard.ActExecute:
+			st, done, err = w.Execute(ctx, fileType)
+		}
+		return actionMsg{seq: seq, action: a, st: st, done: done, err: err}
+	}
+}
+
+// download fetches the export: to the current directory locally, with a
+// progress bar; over SSH the file would land on the server, so the link is
+// shown instead.
+func (r *resultStep) download() tea.Cmd {
+	f := &r.follow
+	f.downloading, f.got, f.size, f.notice = true, 0, -1, ""
+	seq, svc, tid, id, local := f.seq, r.s.svc, f.status.Tid, f.status.ID, r.s.opts.Local
+	fileType := f.fileType
+	events := make(chan downloadMsg, 64)
+	f.events = events
+	parent := f.ctx
+	go func() {
+		defer close(events)
+		ctx, cancel := context.WithTimeout(parent, 30*time.Minute)
+		defer cancel()
+		d, err := svc.DownloadURL(ctx, tid, id)
+		switch {
+		case err != nil:
+			events <- downloadMsg{seq: seq, err: err, end: true}
+			return
+		case !d.Ready:
+			events <- downloadMsg{seq: seq, err: errors.New("DMS has no file yet: " + d.Tip), end: true}
+			return
+		case !local:
+			events <- downloadMsg{seq: seq, url: d.URL, end: true}
+			return
+		}
+		path, err := saveDownload(ctx, d.URL, dms.DownloadName(d.URL, id, fileType), func(done, total int64) {
+			select {
+			case events <- downloadMsg{seq: seq, done: done, total: total}:
+			default: // the screen is behind: it catches up at the next event
+			}
+		})
+		events <- downloadMsg{seq: seq, path: path, err: err, end: true}
+	}()
+	return r.waitDownload()
+}
+
+// waitDownload waits for the download's next event.
+func (r *resultStep) waitDownload() tea.Cmd {
+	events := r.follow.events
+	return func() tea.Msg {
+		m, ok := <-events
+		if !ok {
+			return nil
+		}
+		return m
+	}
+}
+
+// saveDownload writes the file under name in the current directory (a name
+// taken already gets -1, -2, …), through a temporary file, so a failed
+// download leaves nothing half-written.
+func saveDownload(ctx context.Context, url, name string, progress func(done, total int64)) (string, error) {
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	path := name
+	for i := 1; ; i++ {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		path = fmt.Sprintf("%s-%d%s", base, i, ext)
+	}
+	tmp, err := os.CreateTemp(".", "."+path+".part-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = dms.Fetch(ctx, url, tmp, progress)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	abs, _ := filepath.Abs(path)
+	return abs, nil
+}
+
+// followLines is the following drawn under the created ticket.
+func (r *resultStep) followLines() []string {
+	f := &r.follow
+	st := r.s.st
+	w := r.s.width
+	if !f.have {
+		if f.err != nil {
+			return []string{row(st, "State", st.Error.Render("not read: "+errMessage(f.err)))}
+		}
+		return []string{row(st, "State", st.Subtle.Render("asking DMS…"))}
+	}
+	s := f.status
+	state := string(s.State) + st.Subtle.Render(" — "+s.State.Label())
+	if s.State == dms.StateUnknown {
+		state += st.Faint.Render(fmt.Sprintf(" (DMS: %s %s %s)", inert.Line(s.Codes.StatusCode), inert.Line(s.Codes.JobStatus), inert.Line(s.Codes.DetailStatus)))
+	}
+	lines := []string{row(st, "State", state)}
+	if f.err != nil {
+		lines = append(lines, row(st, "", st.Warn.Render(truncate("the last read failed ("+errMessage(f.err)+"); trying again", w-12))))
+	}
+	accepted := r.s.ticket.Rows
+	for i, p := range s.Precheck {
+		v := fmt.Sprintf("#%d DMS %s", i+1, wizard.Thousands(p.AffectRows))
+		if accepted.Known() && i < len(accepted.Statements) {
+			v += st.Subtle.Render(fmt.Sprintf(" · the ticket's %s, %s", wizard.Thousands(accepted.Statements[i]), accepted.Source.Label()))
+		}
+		label := ""
+		if i == 0 {
+			label = "Precheck"
+		}
+		lines = append(lines, truncate(row(st, label, v), w))
+		if i == 4 && len(s.Precheck) > 5 {
+			lines = append(lines, row(st, "", st.Faint.Render(fmt.Sprintf("… %d more statements", len(s.Precheck)-5))))
+			break
+		}
+	}
+	for _, reason := range s.Reasons {
+		lines = append(lines, wrap(st.Error, "  "+inert.Line(reason), w)...)
+	}
+	switch s.State {
+	case dms.StatePrecheckFailed:
+		lines = append(lines, wrap(st.Subtle, "e goes back to the review to fix it and file it again.", w)...)
+	case dms.StateReady:
+		if len(s.Workflow) > 0 {
+			lines = append(lines, rowWrapped(st, "Approval", wizard.ChainText(s.Workflow), w)...)
+		}
+	case dms.StateApproval:
+		if len(s.Handlers) > 0 {
+			lines = append(lines, rowWrapped(st, "Waiting for", wizard.Names(s.Handlers), w)...)
+		}
+	case dms.StateApproved:
+		if wizard.Allows(s, "", wizard.ActExecute) && f.busy != wizard.ActExecute {
+			lines = append(lines, row(st, "File type", f.fileType+st.Faint.Render("  t changes it, x runs the export")))
+		}
+	case dms.StateRunning, dms.StateDone:
+		if s.ActualRows > 0 {
+			lines = append(lines, row(st, "Rows", wizard.Thousands(s.ActualRows)))
+		}
+	}
+	if f.downloading {
+		pct := 0.0
+		if f.size > 0 {
+			pct = float64(f.got) / float64(f.size)
+		}
+		lines = append(lines, row(st, "Download", f.bar.ViewAs(pct)+" "+st.Faint.Render(dms.HumanBytes(f.got))))
+	}
+	if f.saved != "" {
+		lines = append(lines, truncate(row(st, "File", inert.Line(f.saved)), w))
+	}
+	if f.url != "" {
+		lines = append(lines, row(st, "File", ""), inert.Line(f.url))
+	}
+	if f.busy != "" {
+		lines = append(lines, row(st, "", st.Info.Render(actionWords(f.busy)+"…")))
+	}
+	if f.notice != "" {
+		lines = append(lines, wrap(st.Subtle, f.notice, w)...)
+	}
+	return lines
+}
+
+// followHelp is the keys the followed ticket's state allows now.
+func (r *resultStep) followHelp() []key.Binding {
+	f := &r.follow
+	k := r.s.keys
+	if !f.have {
+		return nil
+	}
+	var out []key.Binding
+	if f.busy == "" && !f.downloading {
+		for _, a := range wizard.Actions(f.status, "") {
+			switch a {
+			case wizard.ActSubmit:
+				out = append(out, k.Submit)
+			case wizard.ActExecute:
+				out = append(out, with(k.Execute, "x", "run ("+f.fileType+")"), k.FileType)
+			case wizard.ActDownload:
+				out = append(out, k.Download)
+			}
+		}
+	}
+	return append(out, k.CopyID)
+}
+
+// rowWrapped is a row whose value wraps under itself.
+func rowWrapped(st *theme.Styles, label, value string, w int) []string {
+	parts := wrap(st.Value, value, max(20, w-12))
+	for i := range parts {
+		l := ""
+		if i == 0 {
+			l = label
+		}
+		parts[i] = st.Label.Render(fmt.Sprintf("%-11s", l)) + " " + parts[i]
+	}
+	return parts
+}
