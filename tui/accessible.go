@@ -936,7 +936,7 @@ func (a *accessible) afterCreated(req dms.OrderRequest, id int64, requestID stri
 	if requestID != "" {
 		p.say("Request ID: " + inert.Line(requestID))
 	}
-	p.say("Console: " + inert.Line(wizard.ConsoleLink(a.opts.ConsoleURL, a.opts.Region, req.Tid, id)), "")
+	p.say("Console: "+inert.Line(wizard.ConsoleLink(a.opts.ConsoleURL, a.opts.Region, req.Tid, id)), "")
 	return a.followTicket(req.Tid, id, req.PluginType)
 }
 
