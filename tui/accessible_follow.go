@@ -163,7 +163,7 @@ func (a *accessible) downloadExport(ctx context.Context, tid, id int64) error {
 	}
 	path := ""
 	if err == nil {
-		path, err = saveDownload(ctx, d.URL, dms.DownloadName(d.URL, id, ""), nil)
+		path, err = wizard.SaveExport(ctx, d.URL, ".", dms.DownloadName(d.URL, id, ""), nil)
 	}
 	if err != nil {
 		p.say("The download failed:")

@@ -319,3 +319,79 @@ func TestAccessibleReportsACreatedTicketWhenTheInputEndsAfterIt(t *testing.T) {
 	}
 	wantLines(t, out, "Ticket created: 40000001", "Created in this run: 40000001.")
 }
+
+func TestAccessibleFollowsTheTicketToTheExportedFile(t *testing.T) {
+	w := dmssimtest.New(t, dmssimtest.Options{Sim: dmssim.Options{PrecheckDelay: dmssim.NoDelay, OfflineApprovalDelay: dmssim.NoDelay, ExportDelay: dmssim.NoDelay}})
+	sim := accSim{run: w.Sim, client: w.Client}
+	opts := sim.options()
+	opts.PollEvery = 5 * time.Millisecond
+	t.Chdir(t.TempDir())
+	out, err := runAccessibleThroughPipe(t, opts,
+		"1", "", "orders_dev", "1", "",
+		"SELECT id, total FROM orders;", ";;",
+		"", "Q3 export for finance", "quarterly report", "", "", "",
+		"y",   // submit
+		"y",   // submit for approval
+		"sql", // run it as a SQL file
+		"",    // download it (yes)
+		"",    // no further ticket
+	)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out,
+		"Ticket created: 40000001",
+		"DMS prechecks the ticket first. Waiting for the precheck…",
+		"Ticket 40000001: ready (prechecked, ready to submit for approval).",
+		"Precheck, statement 1: DMS counts",
+		"Approval chain: ",
+		"Submit ticket 40000001 for approval now? [y/N]",
+		"Sending SubmitOrderApproval. It is sent once.",
+		"Submit for approval: done.",
+		"Ticket 40000001 is approved. Run the export?",
+		"Run it now, as a SQL file",
+		"Sending ExecuteDataExport. It is sent once.",
+		"Ticket 40000001: done (finished).",
+		"Download the exported file to the current directory? [Y/n]",
+		"Saved ",
+	)
+	f, ok := sim.run.Server.ExportFile(40000001)
+	if !ok {
+		t.Fatal("no export file in the simulator")
+	}
+	entries, _ := os.ReadDir(".")
+	if len(entries) != 1 {
+		t.Fatalf("the directory holds %v", entries)
+	}
+	got, _ := os.ReadFile(entries[0].Name())
+	if !bytes.Equal(got, f.Data) || !strings.HasSuffix(entries[0].Name(), ".sql") {
+		t.Errorf("downloaded %s (%d bytes), the export is %s (%d bytes)", entries[0].Name(), len(got), f.Name, len(f.Data))
+	}
+	for _, action := range []string{"SubmitOrderApproval", "ExecuteDataExport"} {
+		if n := len(sim.run.Server.RequestsFor(action)); n != 1 {
+			t.Errorf("%s sent %d times", action, n)
+		}
+	}
+}
+
+func TestAccessibleDecliningTheSubmitSaysHowToDoItLater(t *testing.T) {
+	w := dmssimtest.New(t, dmssimtest.Options{Sim: dmssim.Options{PrecheckDelay: dmssim.NoDelay}})
+	sim := accSim{run: w.Sim, client: w.Client}
+	opts := sim.options()
+	opts.PollEvery = 5 * time.Millisecond
+	out, err := runAccessibleThroughPipe(t, opts,
+		"1", "", "orders_dev", "1", "",
+		"SELECT id FROM orders;", ";;",
+		"", "Q3 export for finance", "quarterly report", "", "", "",
+		"y", // submit
+		"",  // not for approval now
+		"",  // no further ticket
+	)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out, "Submit ticket 40000001 for approval now? [y/N]", "Not submitted.", "Later: dmsticket submit 40000001")
+	if n := len(sim.run.Server.RequestsFor("SubmitOrderApproval")); n != 0 {
+		t.Errorf("SubmitOrderApproval sent %d times", n)
+	}
+}

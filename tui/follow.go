@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -303,7 +300,7 @@ func (r *resultStep) download() tea.Cmd {
 			events <- downloadMsg{seq: seq, url: d.URL, end: true}
 			return
 		}
-		path, err := saveDownload(ctx, d.URL, dms.DownloadName(d.URL, id, fileType), func(done, total int64) {
+		path, err := wizard.SaveExport(ctx, d.URL, ".", dms.DownloadName(d.URL, id, fileType), func(done, total int64) {
 			select {
 			case events <- downloadMsg{seq: seq, done: done, total: total}:
 			default: // the screen is behind: it catches up at the next event
@@ -324,39 +321,6 @@ func (r *resultStep) waitDownload() tea.Cmd {
 		}
 		return m
 	}
-}
-
-// saveDownload writes the file under name in the current directory (a name
-// taken already gets -1, -2, …), through a temporary file, so a failed
-// download leaves nothing half-written.
-func saveDownload(ctx context.Context, url, name string, progress func(done, total int64)) (string, error) {
-	ext := filepath.Ext(name)
-	base := strings.TrimSuffix(name, ext)
-	path := name
-	for i := 1; ; i++ {
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			break
-		}
-		path = fmt.Sprintf("%s-%d%s", base, i, ext)
-	}
-	tmp, err := os.CreateTemp(".", "."+path+".part-*")
-	if err != nil {
-		return "", err
-	}
-	_, err = dms.Fetch(ctx, url, tmp, progress)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	abs, _ := filepath.Abs(path)
-	return abs, nil
 }
 
 // followLines is the following drawn under the created ticket.

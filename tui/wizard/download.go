@@ -1,0 +1,70 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"dmsticket/dms"
+)
+
+// SaveExport downloads a finished export from url into dir, under the name
+// DMS's answer suggests (else fallback), reporting progress as bytes
+// arrive. The file is written through a hidden temporary file and put in
+// place only when complete, so a failed download leaves nothing; a name
+// taken already gets -1, -2, … and an existing file is never replaced. It
+// returns the file's absolute path.
+func SaveExport(ctx context.Context, url, dir, fallback string, progress func(done, total int64)) (string, error) {
+	tmp, err := os.CreateTemp(dir, ".dmsticket-download-*")
+	if err != nil {
+		return "", err
+	}
+	_, suggested, err := dms.FetchNamed(ctx, url, tmp, progress)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o600)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	name := fallback
+	if suggested != "" {
+		name = suggested
+	}
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for i := 0; i < 1000; i++ {
+		path := filepath.Join(dir, name)
+		if i > 0 {
+			path = filepath.Join(dir, fmt.Sprintf("%s-%d%s", base, i, ext))
+		}
+		err := os.Link(tmp.Name(), path)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			// No hard links here (some file systems): a rename, after
+			// checking the name is free.
+			if _, serr := os.Lstat(path); serr == nil {
+				continue
+			}
+			err = os.Rename(tmp.Name(), path)
+		} else {
+			os.Remove(tmp.Name())
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			return "", err
+		}
+		return filepath.Abs(path)
+	}
+	os.Remove(tmp.Name())
+	return "", fmt.Errorf("every name like %s is taken in %s", name, dir)
+}
