@@ -29,6 +29,7 @@ import (
 	"dmsticket/tui/create"
 	"dmsticket/tui/draft"
 	"dmsticket/tui/server"
+	"dmsticket/tui/tickets"
 	"dmsticket/tui/wizard"
 )
 
@@ -123,6 +124,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	pf.BoolVar(&g.accessible, "accessible", false, "plain prompts for screen readers: no full-screen UI, no colour")
 	pf.BoolVar(&g.noColor, "no-color", false, "draw without colour (NO_COLOR is honoured too)")
 	root.AddCommand(simCommand(stdout, stderr), versionCommand(stdout), serveCommand(g, stdout, stderr), createCommand(g, stdin, stdout, stderr))
+	root.AddCommand(ticketCommands(g, stdout, stderr)...)
 	return root
 }
 
@@ -323,4 +325,17 @@ func createCommand(g *globals, stdin io.Reader, stdout, stderr io.Writer) *cobra
 		Stderr:     stderr,
 		IsTerminal: func() bool { f, ok := stdin.(*os.File); return ok && term.IsTerminal(f.Fd()) },
 	})
+}
+
+// ticketCommands are status, submit, list and download: following a ticket
+// after CreateOrder (PRODUCT section 13).
+func ticketCommands(g *globals, stdout, stderr io.Writer) []*cobra.Command {
+	deps := tickets.Deps{
+		Connect:          func() (wizard.Backend, error) { return connect(g, 0) },
+		Tenant:           func() int64 { return g.tenant },
+		Stdout:           stdout,
+		Stderr:           stderr,
+		StderrIsTerminal: func() bool { f, ok := stderr.(*os.File); return ok && term.IsTerminal(f.Fd()) },
+	}
+	return []*cobra.Command{tickets.NewStatusCommand(deps), tickets.NewSubmitCommand(deps), tickets.NewListCommand(deps), tickets.NewDownloadCommand(deps)}
 }

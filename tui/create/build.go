@@ -26,6 +26,7 @@ func (r *runner) checkFlags() error {
 	if o.again && o.from == "" {
 		bad = append(bad, "--again goes with --from: it files a ticket file that already created its ticket once more")
 	}
+	bad = append(bad, r.submitProblems()...)
 	if o.from != "" {
 		var given []string
 		for _, name := range append(append([]string{}, contentFlags...), inputIDs()...) {
@@ -34,7 +35,7 @@ func (r *runner) checkFlags() error {
 			}
 		}
 		if len(given) > 0 {
-			bad = append(bad, fmt.Sprintf("--from takes the whole ticket from the file; drop %s (only --dry-run, --yes, --again and --output combine with it)", strings.Join(given, ", ")))
+			bad = append(bad, fmt.Sprintf("--from takes the whole ticket from the file; drop %s (only --dry-run, --yes, --again, --output, --submit, --wait, --timeout and --file-type combine with it)", strings.Join(given, ", ")))
 		}
 		return usageError(r, bad)
 	}

@@ -1,6 +1,7 @@
 package create
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"dmsticket/dms"
+	"dmsticket/tui/tickets"
 	"dmsticket/tui/wizard"
 )
 
@@ -32,6 +34,9 @@ type Deps struct {
 	IsTerminal func() bool
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
+	// Sleep waits between reads of a submitted ticket (--submit --wait), d
+	// or until ctx ends; nil: a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Backend is how the command reaches DMS: the one description every front
@@ -43,7 +48,9 @@ type Backend = wizard.Backend
 type options struct {
 	typ, db, sql, sqlFile, comment, relatedUsers, attachmentKey string
 	affectRows, ignoreReason, from, output                      string
-	dryRun, yes, again                                          bool
+	dryRun, yes, again, submit                                  bool
+	// wait is --wait, --timeout and --file-type, for --submit.
+	wait tickets.WaitFlags
 	// text holds the catalog's details inputs (--classify, --title,
 	// --description, …) by input ID.
 	text map[string]*string
@@ -113,6 +120,8 @@ Exit codes: 0 created or dry run done, 1 rejected by DMS, 2 usage or validation 
 	f.BoolVar(&o.again, "again", false, "with --from: submit the ticket file although it already created a ticket (a file submits once)")
 	f.BoolVar(&o.yes, "yes", false, "confirm a ticket on an online database (product, pre) without typing its schema name")
 	f.StringVar(&o.output, "output", "text", "what stdout gets: `text|json`")
+	f.BoolVar(&o.submit, "submit", false, "submit the created ticket for approval (waiting for DMS's precheck first), as dmsticket submit does")
+	o.wait.Register(f)
 
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		fmt.Fprintf(deps.Stderr, "dmsticket create: %v\nRun 'dmsticket create --help' for the flags.\n", err)

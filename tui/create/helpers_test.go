@@ -44,6 +44,8 @@ type world struct {
 	stdin    io.Reader
 	terminal bool
 	tenant   int64
+	mu       sync.Mutex
+	offset   time.Duration
 }
 
 func newWorld(t *testing.T) *world {
@@ -53,7 +55,8 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(seedErr)
 	}
 	cred := dmssim.Credential{AccessKeyID: "create-test-key", AccessKeySecret: "create-test-secret", UserID: 2000001}
-	sim, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}})
+	w := &world{t: t}
+	sim, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}, Now: w.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +70,21 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &world{t: t, sim: sim, client: c}
+	w.sim, w.client = sim, c
+	return w
+}
+
+// now is the simulator's clock: the wall clock moved on by the waits.
+func (w *world) now() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return time.Now().Add(w.offset)
+}
+
+func (w *world) advance(d time.Duration) {
+	w.mu.Lock()
+	w.offset += d
+	w.mu.Unlock()
 }
 
 // outcome is one run of the command.
@@ -94,6 +111,9 @@ func (w *world) runCtx(ctx context.Context, args ...string) outcome {
 		Stdout:     &stdout,
 		Stderr:     &stderr,
 		IsTerminal: func() bool { return w.terminal },
+		// A wait takes no time: the simulator's lifecycle runs on its own
+		// clock, moved on by the waits.
+		Sleep: func(ctx context.Context, d time.Duration) error { w.advance(d); return ctx.Err() },
 	}
 	cmd := NewCommand(deps)
 	cmd.SetArgs(args)

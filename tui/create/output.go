@@ -1,6 +1,7 @@
 package create
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -54,7 +55,7 @@ func (r *runner) dryRun(t dms.Ticket, req dms.OrderRequest) error {
 
 // created prints a created ticket: its ID (text) or the Result (json) on
 // stdout, the console link on stderr.
-func (r *runner) created(ids []int64, requestID string, tid int64, found bool) error {
+func (r *runner) created(ctx context.Context, ids []int64, requestID string, tid int64, found bool) error {
 	link := wizard.ConsoleLink(r.be.ConsoleURL, r.be.Region, tid, ids[0])
 	if len(ids) > 1 {
 		more := make([]string, len(ids)-1)
@@ -75,5 +76,5 @@ func (r *runner) created(ids []int64, requestID string, tid int64, found bool) e
 		r.say("dmsticket create: ticket %d was created, but writing it to stdout failed: %v", ids[0], err)
 		return exit(ExitRetryable, err)
 	}
-	return nil
+	return r.submitCreated(ctx, tid, ids[0])
 }

@@ -71,7 +71,7 @@ func (r *runner) checkRecord(ctx context.Context, req dms.OrderRequest) (done bo
 		case found:
 			r.say("The earlier run created it: ticket %d (matched on %s). Nothing was sent now.", o.ID, strings.Join(l.Compared, ", "))
 			r.recordCreated(sub, []int64{o.ID}, "")
-			return true, r.created([]int64{o.ID}, "", req.Tid, true)
+			return true, r.created(ctx, []int64{o.ID}, "", req.Tid, true)
 		}
 		r.say("The earlier run did not create it (compared: %s): sending it now.", strings.Join(l.Compared, ", "))
 	}

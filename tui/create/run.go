@@ -416,7 +416,7 @@ func (r *runner) submit(ctx context.Context, req dms.OrderRequest) error {
 		ids := res.TicketIDs()
 		r.say("Created ticket %d (request ID %s).", ids[0], inert.Line(res.Created.RequestID))
 		r.recordCreated(sub, ids, res.Created.RequestID)
-		return r.created(ids, res.Created.RequestID, req.Tid, false)
+		return r.created(ctx, ids, res.Created.RequestID, req.Tid, false)
 	case ctx.Err() != nil:
 		r.say("dmsticket create: interrupted after CreateOrder was sent: the ticket may exist. Look for it (comment %q) before running this again.", inert.Line(req.Comment))
 		return exit(ExitInterrupted, res.Err)
@@ -469,5 +469,5 @@ func (r *runner) resolve(ctx context.Context, res wizard.Result) error {
 	o, _ := l.Found()
 	r.say("Found it: ticket %d was created, although the answer to CreateOrder was lost (matched on %s).", o.ID, strings.Join(l.Compared, ", "))
 	r.recordCreated(res.Sub, []int64{o.ID}, "")
-	return r.created([]int64{o.ID}, "", req.Tid, true)
+	return r.created(ctx, []int64{o.ID}, "", req.Tid, true)
 }
