@@ -60,7 +60,7 @@ func TestShapeReadsTheOutermostQuery(t *testing.T) {
 
 func TestShapeCountsAJoinWithoutItsColumns(t *testing.T) {
 	for sql, want := range map[string]string{
-		"SELECT * FROM o JOIN c ON c.id = o.customer_id WHERE c.region = 'r1'":  "SELECT 1 FROM o JOIN c ON c.id = o.customer_id WHERE c.region = 'r1'",
+		"SELECT * FROM o JOIN c ON c.id = o.customer_id WHERE c.region = 'r1'":   "SELECT 1 FROM o JOIN c ON c.id = o.customer_id WHERE c.region = 'r1'",
 		"SELECT STRAIGHT_JOIN o.*, c.* FROM o JOIN c ON c.id = o.cid LIMIT 5":    "SELECT STRAIGHT_JOIN 1 FROM o JOIN c ON c.id = o.cid LIMIT 5",
 		"WITH x AS (SELECT 1 AS a) SELECT x.*, y.* FROM x JOIN x y ON x.a = y.a": "WITH x AS (SELECT 1 AS a) SELECT 1 FROM x JOIN x y ON x.a = y.a",
 		"SELECT DISTINCT * FROM o JOIN c ON c.id = o.cid":                        "",

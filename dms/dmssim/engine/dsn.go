@@ -79,13 +79,15 @@ func parseDSN(s string) (dsn, error) {
 // parse.
 func redactRaw(s string) string {
 	at := strings.LastIndex(s, "@")
-	scheme := strings.Index(s, "://")
-	if at < 0 || scheme < 0 || at < scheme {
+	start := 0
+	if i := strings.Index(s, "://"); i >= 0 && i < at {
+		start = i + 3
+	}
+	if at < 0 {
 		return s
 	}
-	userinfo := s[scheme+3 : at]
-	if i := strings.Index(userinfo, ":"); i >= 0 {
-		return s[:scheme+3] + userinfo[:i] + ":xxxxx" + s[at:]
+	if i := strings.Index(s[start:at], ":"); i >= 0 {
+		return s[:start+i] + ":xxxxx" + s[at:]
 	}
 	return s
 }
