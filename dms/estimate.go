@@ -24,9 +24,12 @@ const (
 
 // Estimate implements Service. For each statement of the script it runs, through
 // ExecuteScript on the chosen database, either EXPLAIN (the planner's row
-// estimate: MySQL family, the rows column times filtered; PostgreSQL, the top
-// plan node's "Plan Rows" of EXPLAIN (FORMAT JSON)) or an exact
-// SELECT COUNT(*) FROM (statement) t, time-boxed by the count timeout.
+// estimate: MySQL family, the rows column times filtered, read for what the
+// statement returns (see statementRows: MariaDB is asked EXPLAIN EXTENDED, a
+// LIMIT caps the figure, GROUP BY and DISTINCT leave it to COUNT);
+// PostgreSQL, the top plan node's "Plan Rows" of EXPLAIN (FORMAT JSON)) or an
+// exact SELECT COUNT(*) FROM (statement) t, time-boxed by the count timeout.
+// docs/engines.md shows both on a real MariaDB and PostgreSQL.
 //
 // A statement DMS could not measure carries its message in StatementRows.Err;
 // then Complete is false and an error is returned along with the partial
