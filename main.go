@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -258,8 +259,9 @@ func runWizard(ctx context.Context, g *globals, stdin io.Reader, stdout, stderr 
 }
 
 func simCommand(stdout, stderr io.Writer) *cobra.Command {
-	var listen, id, secret, token, seedPath string
+	var listen, id, secret, token, seedPath, approve string
 	var extra int
+	var precheck time.Duration
 	cmd := &cobra.Command{
 		Use:   "sim",
 		Short: "Run the DMS simulator as a standalone HTTP endpoint",
@@ -275,8 +277,19 @@ func simCommand(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return &exitError{2, err}
 			}
+			mode, err := dmssim.ParseApproveMode(approve)
+			if err != nil {
+				return &exitError{2, fmt.Errorf("--approve: %v", err)}
+			}
+			if precheck < 0 {
+				return &exitError{2, fmt.Errorf("--precheck-delay is %s; it cannot be negative", precheck)}
+			}
+			if precheck == 0 {
+				precheck = dmssim.NoDelay
+			}
 			cred := dmssim.Credential{AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token, UserID: dmssim.DefaultCredential.UserID}
-			r, err := dmssim.StartOn(listen, dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}, ExtraDatabases: extra})
+			r, err := dmssim.StartOn(listen, dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}, ExtraDatabases: extra,
+				PrecheckDelay: precheck, Approve: mode})
 			if err != nil {
 				return &exitError{2, err}
 			}
@@ -287,6 +300,9 @@ func simCommand(stdout, stderr io.Writer) *cobra.Command {
 				fmt.Fprintf(stdout, "  ALIBABA_CLOUD_SECURITY_TOKEN=%s\n", cred.SecurityToken)
 			}
 			fmt.Fprintf(stdout, "  dmsticket --endpoint %s\n", r.Endpoint)
+			if err := r.WriteApprover(stdout); err != nil {
+				return err
+			}
 			fmt.Fprintln(stderr, "Serving until interrupted (ctrl+c).")
 			<-cmd.Context().Done()
 			return nil
@@ -299,6 +315,8 @@ func simCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&token, "security-token", "", "make the key pair an STS key: every request must carry this SecurityToken")
 	f.StringVar(&seedPath, "seed", "", "a seed fixture to use instead of the built-in one (see testdata/sim/README.md)")
 	f.IntVar(&extra, "databases", 0, "add N generated databases (scale tests)")
+	f.DurationVar(&precheck, "precheck-delay", dmssim.DefaultPrecheckDelay, "how long DMS's precheck of a new ticket takes (0: at once)")
+	f.StringVar(&approve, "approve", string(dmssim.ApproveAuto), "who approves submitted tickets: auto (offline databases after 2s, online ones after 6s) or manual (the printed approver key pair, with ApproveOrder)")
 	return cmd
 }
 
