@@ -93,6 +93,9 @@ type globals struct {
 	region, profile, endpoint string
 	tenant                    int64
 	demo, accessible, noColor bool
+	// engines are --engine's DSNs: real database servers that answer the
+	// simulator's ExecuteScript (sim, and --demo).
+	engines []string
 	// consoleURL is the console link template (DMSTICKET_CONSOLE_URL); the
 	// backend carries it.
 	consoleURL string
@@ -124,7 +127,8 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	pf.BoolVar(&g.demo, "demo", false, "run against the embedded DMS simulator: no account, no network")
 	pf.BoolVar(&g.accessible, "accessible", false, "plain prompts for screen readers: no full-screen UI, no colour")
 	pf.BoolVar(&g.noColor, "no-color", false, "draw without colour (NO_COLOR is honoured too)")
-	root.AddCommand(simCommand(stdout, stderr), versionCommand(stdout), serveCommand(g, stdout, stderr), createCommand(g, stdin, stdout, stderr))
+	pf.StringArrayVar(&g.engines, "engine", nil, "with sim or --demo: answer ExecuteScript (the estimates) on a real database server, mysql://user:password@host:port or postgres://user:password@host:port/database (repeatable, one per family)")
+	root.AddCommand(simCommand(g, stdout, stderr), versionCommand(stdout), serveCommand(g, stdout, stderr), createCommand(g, stdin, stdout, stderr))
 	root.AddCommand(ticketCommands(g, stdout, stderr)...)
 	return root
 }
@@ -165,11 +169,11 @@ func connect(g *globals, calls int) (wizard.Backend, error) {
 	cfg := dms.Config{Region: g.region, Profile: g.profile, Endpoint: g.endpoint, Version: buildVersion(), Concurrency: calls}
 	closeSim := func() {}
 	if g.demo {
-		sim, cred, err := startDemo()
+		sim, cred, engines, err := startDemo(g.engines)
 		if err != nil {
 			return wizard.Backend{}, err
 		}
-		closeSim = func() { sim.Close() }
+		closeSim = func() { sim.Close(); engines.Close() }
 		// The real SDK client, pointed at the simulator: the demo runs the
 		// same code path as production. It has one identity.
 		cfg.Profile, cfg.Endpoint = "", sim.Endpoint
@@ -206,18 +210,23 @@ func connect(g *globals, calls int) (wizard.Backend, error) {
 }
 
 // startDemo starts the simulator on a loopback port with a key pair made up
-// for this run.
-func startDemo() (*dmssim.Running, dmssim.Credential, error) {
+// for this run, answering ExecuteScript on the engines' servers when given.
+func startDemo(dsns []string) (*dmssim.Running, dmssim.Credential, dmssim.Engines, error) {
 	seed, err := dmssim.LoadSeed(demoSeed)
 	if err != nil {
-		return nil, dmssim.Credential{}, err
+		return nil, dmssim.Credential{}, nil, err
+	}
+	engines, err := dmssim.OpenEngines(context.Background(), dsns)
+	if err != nil {
+		return nil, dmssim.Credential{}, nil, &exitError{2, err}
 	}
 	cred := dmssim.Credential{AccessKeyID: "demo-" + randomHex(8), AccessKeySecret: randomHex(24), UserID: dmssim.DefaultCredential.UserID}
-	sim, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}})
+	sim, err := dmssim.Start(dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}, Engines: engines})
 	if err != nil {
-		return nil, dmssim.Credential{}, err
+		engines.Close()
+		return nil, dmssim.Credential{}, nil, err
 	}
-	return sim, cred, nil
+	return sim, cred, engines, nil
 }
 
 func randomHex(n int) string {
@@ -258,7 +267,7 @@ func runWizard(ctx context.Context, g *globals, stdin io.Reader, stdout, stderr 
 	return tui.Run(ctx, opts, in, out)
 }
 
-func simCommand(stdout, stderr io.Writer) *cobra.Command {
+func simCommand(g *globals, stdout, stderr io.Writer) *cobra.Command {
 	var listen, id, secret, token, seedPath, approve string
 	var extra int
 	var precheck time.Duration
@@ -287,14 +296,22 @@ func simCommand(stdout, stderr io.Writer) *cobra.Command {
 			if precheck == 0 {
 				precheck = dmssim.NoDelay
 			}
+			engines, err := dmssim.OpenEngines(cmd.Context(), g.engines)
+			if err != nil {
+				return &exitError{2, err}
+			}
+			defer engines.Close()
 			cred := dmssim.Credential{AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token, UserID: dmssim.DefaultCredential.UserID}
 			r, err := dmssim.StartOn(listen, dmssim.Options{Seed: seed, Credentials: []dmssim.Credential{cred}, ExtraDatabases: extra,
-				PrecheckDelay: precheck, Approve: mode})
+				PrecheckDelay: precheck, Approve: mode, Engines: engines})
 			if err != nil {
 				return &exitError{2, err}
 			}
 			defer r.Close()
 			fmt.Fprintf(stdout, "DMS simulator listening on %s\n", r.Endpoint)
+			for _, e := range engines {
+				fmt.Fprintf(stdout, "  ExecuteScript on %s databases runs on %s\n", e.Dialect().Words(), e)
+			}
 			fmt.Fprintf(stdout, "  ALIBABA_CLOUD_ACCESS_KEY_ID=%s\n  ALIBABA_CLOUD_ACCESS_KEY_SECRET=%s\n", cred.AccessKeyID, cred.AccessKeySecret)
 			if cred.SecurityToken != "" {
 				fmt.Fprintf(stdout, "  ALIBABA_CLOUD_SECURITY_TOKEN=%s\n", cred.SecurityToken)
