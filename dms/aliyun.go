@@ -37,7 +37,7 @@ func aliyunWords(r OrderRequest, to Target) []cliWord {
 	}
 	bare("aliyun")
 	bare("dms-enterprise")
-	bare("CreateOrder")
+	bare(r.Op())
 	if to.Credentials.FromProfile() {
 		flag("profile", to.Credentials.Profile)
 	}
@@ -57,10 +57,16 @@ func aliyunWords(r OrderRequest, to Target) []cliWord {
 	if r.Tid != 0 {
 		flag("Tid", strconv.FormatInt(r.Tid, 10))
 	}
-	flag("PluginType", r.PluginType)
-	flag("PluginParam", PluginParamJSON(r.PluginParam))
+	if r.Op() == OpCreateOrder {
+		flag("PluginType", r.PluginType)
+	}
+	flag(r.ParamName(), PluginParamJSON(r.Params()))
 	flag("Comment", r.Comment)
-	if r.RelatedUserList != "" {
+	switch {
+	case r.Op() == OpCreateDataCorrectOrder:
+		// Always, as the SDK sends it: a JSON array of the IDs as strings.
+		flag("RelatedUserList", r.RelatedUserJSON())
+	case r.RelatedUserList != "":
 		flag("RelatedUserList", r.RelatedUserList)
 	}
 	if r.AttachmentKey != "" {

@@ -16,6 +16,24 @@ const (
 	JSONNumber      JSONType = "number"
 	JSONBool        JSONType = "bool"
 	JSONNumberArray JSONType = "array of numbers"
+	// JSONDatabaseList is CreateDataCorrectOrder's DbItemList: an array of
+	// {"DbId": number, "Logic": bool}, one or more.
+	JSONDatabaseList JSONType = "array of {DbId, Logic}"
+)
+
+// DbItem is one database of a data change's DbItemList.
+type DbItem struct {
+	DbId  int64 `json:"DbId"` //nolint:revive // DMS's spelling
+	Logic bool  `json:"Logic"`
+}
+
+// The DMS operations that create tickets.
+const (
+	// OpCreateOrder takes PluginType and the type's PluginParam.
+	OpCreateOrder = "CreateOrder"
+	// OpCreateDataCorrectOrder creates a data change (DC_COMMON) from its
+	// Param, sent as one JSON string.
+	OpCreateDataCorrectOrder = "CreateDataCorrectOrder"
 )
 
 // Source says where a PluginParam value comes from in the wizard.
@@ -28,6 +46,8 @@ const (
 	FromEstimate     Source = "the affected-row figure"
 	FromDetails      Source = "the details form"
 	FromRelatedUsers Source = "the related users"
+	FromRollback     Source = "the rollback script"
+	Fixed            Source = "a fixed value"
 )
 
 // Step is a wizard step a ticket type uses beyond the ones every type has
@@ -63,6 +83,9 @@ type Field struct {
 	Missing string
 	// Check validates the value on the ticket beyond presence and type.
 	Check func(t *Ticket) Problems
+	// Accept, when set, checks a value decoded from a ticket file or a
+	// request beyond its JSON type (a fixed value, say).
+	Accept func(v any) error
 	// ReadBack reads the value back from what the type's detail call
 	// reports of a ticket, for the lookup after a lost answer; reported is
 	// false when the detail call does not report it. Nil: not reported.
@@ -90,6 +113,19 @@ type Input struct {
 	Multiline   bool
 	Required    bool
 	MaxLen      int // in characters
+	// Choices, when set, are the only values the input takes (a choice in
+	// the form, a flag checked against them); Default is the value of a new
+	// ticket.
+	Choices []string
+	Default string
+}
+
+// Value is the input's value on the ticket: its text, or Default.
+func (in Input) Value(t *Ticket) string {
+	if v, ok := t.Text[in.ID]; ok && v != "" {
+		return v
+	}
+	return in.Default
 }
 
 // TicketType is one entry of the catalog: everything the wizard, the create
@@ -105,10 +141,21 @@ type TicketType struct {
 	AcceptsText string
 	// Inputs are the type's own details fields, in form order.
 	Inputs []Input
-	// AffectRows says the type carries an affected-row figure and the choice to
-	// ignore the affected-row check.
+	// AffectRows says the type carries an affected-row figure.
 	AffectRows bool
-	Fields     []Field
+	// IgnoreRows says the type offers to ignore DMS's affected-row check
+	// (with a reason): exports.
+	IgnoreRows bool
+	// Operation is the DMS operation that creates the type's tickets:
+	// OpCreateOrder (also when empty), whose PluginParam the Fields are, or
+	// the type's own (OpCreateDataCorrectOrder), whose Param they are.
+	Operation string
+	// MultiDatabase says one ticket may act on several databases (the same
+	// change on each: shards, regions).
+	MultiDatabase bool
+	// Rollback says the type carries an optional rollback script.
+	Rollback bool
+	Fields   []Field
 	// Detail is the DMS call that reports a ticket's contents (its fields'
 	// ReadBack read it); NoDetail when DMS has none for the type.
 	Detail DetailOp
@@ -116,6 +163,23 @@ type TicketType struct {
 	// filed it (a data change whose ExecMode is COMMITOR); an export is run
 	// by ExecuteDataExport whatever this says.
 	Executable bool
+}
+
+// Op is the DMS operation that creates the type's tickets.
+func (tt TicketType) Op() string {
+	if tt.Operation == "" {
+		return OpCreateOrder
+	}
+	return tt.Operation
+}
+
+// ParamName is the name of the parameter object the Fields make:
+// PluginParam for CreateOrder, Param for CreateDataCorrectOrder.
+func (tt TicketType) ParamName() string {
+	if tt.Op() == OpCreateOrder {
+		return "PluginParam"
+	}
+	return "Param"
 }
 
 // Has reports whether the type uses the step.
@@ -191,6 +255,7 @@ const (
 	MaxLongTextLen    = 4000
 	MaxSQLBytes       = 4 << 20
 	MaxRelatedUsers   = 50
+	MaxDatabases      = 100
 	MaxAttachmentKeys = 256
 )
 
@@ -219,6 +284,7 @@ func builtinTypes() []TicketType {
 				MaxLen:      MaxShortTextLen,
 			}},
 			AffectRows: true,
+			IgnoreRows: true,
 			Detail:     ExportDetail,
 			Fields: []Field{
 				readBack(textField("classify", "Reason", true), func(d TicketDetail) (any, bool) { return d.Classify, true }),
@@ -332,12 +398,193 @@ func builtinTypes() []TicketType {
 				},
 			},
 		},
+		dataChangeType(),
 	}
 }
 
-// readBack gives a field its ReadBack.
-func readBack(f Field, rb func(d TicketDetail) (any, bool)) Field {
+// ExecModes are a data change's ExecMode values: who runs it once approved.
+var ExecModes = []string{"COMMITOR", "AUTO", "LAST_AUDITOR"}
+
+// dataChangeType is DC_COMMON, created by CreateDataCorrectOrder from its
+// Param (dms-lifecycle-api.md section 5.1).
+func dataChangeType() TicketType {
+	return TicketType{
+		PluginType:    "DC_COMMON",
+		Title:         "Change data",
+		Help:          "INSERT, UPDATE, DELETE or REPLACE rows on one or several databases.",
+		Steps:         []Step{StepDatabase, StepSQL, StepDetails},
+		Accepts:       []sqlscript.Kind{sqlscript.Insert, sqlscript.Update, sqlscript.Delete},
+		AcceptsText:   "data changes only (INSERT, UPDATE, DELETE, REPLACE)",
+		Operation:     OpCreateDataCorrectOrder,
+		MultiDatabase: true,
+		Rollback:      true,
+		AffectRows:    true,
+		Executable:    true,
+		Detail:        DataChangeDetail,
+		Inputs: []Input{
+			{
+				ID:          "classify",
+				Label:       "Reason",
+				Help:        "Why the data changes (sent as Classify; DMS refuses a data change without it).",
+				Placeholder: "e.g. fix orders stuck in paid after the 11-30 outage",
+				Required:    true,
+				MaxLen:      MaxShortTextLen,
+			},
+			{
+				ID:      "execMode",
+				Label:   "Run by",
+				Help:    "COMMITOR: you run it once approved (x on the result screen); AUTO: DMS runs it when approved; LAST_AUDITOR: the last approver runs it.",
+				Choices: ExecModes,
+				Default: "COMMITOR",
+			},
+		},
+		Fields: []Field{
+			{
+				Key: "DbItemList", Type: JSONDatabaseList, Label: "Databases", Required: true, Source: FromDatabase,
+				Missing: "choose a database",
+				Get: func(t *Ticket) (any, bool) {
+					var items []DbItem
+					for _, d := range t.Databases() {
+						items = append(items, DbItem{DbId: d.ID, Logic: d.Logic})
+					}
+					return items, len(items) > 0
+				},
+				Put: func(t *Ticket, v any) {
+					// The names the ticket knows (a ticket file's) are kept
+					// for the IDs it names again.
+					known := map[int64]Database{}
+					for _, d := range t.Databases() {
+						known[d.ID] = d
+					}
+					items := v.([]DbItem)
+					t.Database, t.More = Database{}, nil
+					for i, it := range items {
+						d := known[it.DbId]
+						d.ID, d.Logic = it.DbId, it.Logic
+						if i == 0 {
+							t.Database = d
+						} else {
+							t.More = append(t.More, d)
+						}
+					}
+				},
+				ReadBack: func(d TicketDetail) (any, bool) {
+					if len(d.Databases) == 0 {
+						return nil, false
+					}
+					return append([]DbItem{}, d.Databases...), true
+				},
+				Check: func(t *Ticket) Problems {
+					p := func(msg string) Problems { return Problems{{Field: "Databases", Key: "DbItemList", Message: msg}} }
+					seen := map[int64]bool{}
+					for _, d := range t.Databases() {
+						switch {
+						case d.ID <= 0:
+							return p("choose a database")
+						case seen[d.ID]:
+							return p(fmt.Sprintf("lists database %d twice", d.ID))
+						}
+						seen[d.ID] = true
+					}
+					if n := len(t.Databases()); n > MaxDatabases {
+						return p(fmt.Sprintf("lists %d databases; at most %d", n, MaxDatabases))
+					}
+					return nil
+				},
+			},
+			constField("SqlType", "SQL type", "TEXT", func(*Ticket) bool { return true }),
+			sqlField("ExecSQL"),
+			{
+				Key: "EstimateAffectRows", Type: JSONNumber, Label: "Affected rows", Required: true, Source: FromEstimate,
+				Missing: "run the estimate (ctrl+r), count the rows, or enter the figure",
+				Get: func(t *Ticket) (any, bool) {
+					if !t.Rows.Known() {
+						return nil, false
+					}
+					return t.Rows.Total, true
+				},
+				Put: func(t *Ticket, v any) {
+					t.Rows.Total = v.(int64)
+					if t.Rows.Source == "" {
+						t.Rows.Source = RowsManual
+					}
+				},
+				ReadBack: func(d TicketDetail) (any, bool) { return d.EstimateAffectRows, true },
+				Check: func(t *Ticket) Problems {
+					if t.Rows.Known() && t.Rows.Total < 0 {
+						return Problems{{Field: "Affected rows", Key: "EstimateAffectRows", Message: "cannot be negative"}}
+					}
+					return nil
+				},
+			},
+			readBack(textField("classify", "Reason", true), func(d TicketDetail) (any, bool) { return d.Classify, true }, "Classify"),
+			{
+				Key: "RollbackSQL", Type: JSONString, Label: "Rollback SQL", Source: FromRollback,
+				Get:      func(t *Ticket) (any, bool) { return t.RollbackSQL, strings.TrimSpace(t.RollbackSQL) != "" },
+				Put:      func(t *Ticket, v any) { t.RollbackSQL = v.(string) },
+				ReadBack: func(d TicketDetail) (any, bool) { return d.RollbackSQL, true },
+				Check: func(t *Ticket) Problems {
+					if len(t.RollbackSQL) > MaxSQLBytes {
+						return Problems{{Field: "Rollback SQL", Key: "RollbackSQL", Message: fmt.Sprintf("is %s; at most %s fits in one ticket", HumanBytes(int64(len(t.RollbackSQL))), HumanBytes(MaxSQLBytes))}}
+					}
+					return nil
+				},
+			},
+			constField("RollbackSqlType", "Rollback SQL type", "TEXT", func(t *Ticket) bool { return strings.TrimSpace(t.RollbackSQL) != "" }),
+			{
+				Key: "ExecMode", Type: JSONString, Label: "Run by", Required: true, Source: FromDetails,
+				Get: func(t *Ticket) (any, bool) { return ExecModeOf(t), true },
+				Put: func(t *Ticket, v any) { t.SetText("execMode", v.(string)) },
+				ReadBack: func(d TicketDetail) (any, bool) {
+					return d.ExecMode, d.ExecMode != ""
+				},
+				Check: func(t *Ticket) Problems {
+					m := ExecModeOf(t)
+					for _, x := range ExecModes {
+						if m == x {
+							return nil
+						}
+					}
+					return Problems{{Field: "Run by", Key: "ExecMode", Message: fmt.Sprintf("is %q; it is one of %s", m, strings.Join(ExecModes, ", "))}}
+				},
+			},
+		},
+	}
+}
+
+// ExecModeOf is a data change's ExecMode: its details input, else COMMITOR.
+func ExecModeOf(t *Ticket) string {
+	if m := strings.TrimSpace(t.Text["execMode"]); m != "" {
+		return m
+	}
+	return "COMMITOR"
+}
+
+// constField is a string key with one value, sent when when says so: the
+// value is fixed (SqlType TEXT: dmsticket sends the SQL inline).
+func constField(key, label, value string, when func(*Ticket) bool) Field {
+	return Field{
+		Key: key, Type: JSONString, Label: label, Source: Fixed,
+		RequiredWhen: when, RequiredWhenText: "with its SQL",
+		Get:   func(t *Ticket) (any, bool) { return value, when(t) },
+		Put:   func(t *Ticket, v any) {},
+		Check: func(t *Ticket) Problems { return nil },
+		Accept: func(v any) error {
+			if s, _ := v.(string); !strings.EqualFold(s, value) {
+				return fmt.Errorf("is %q; dmsticket sends %q (the SQL inline)", s, value)
+			}
+			return nil
+		},
+	}
+}
+
+// readBack gives a field its ReadBack, and the key it is sent under when
+// that is not its input's ID (Classify for a data change's classify).
+func readBack(f Field, rb func(d TicketDetail) (any, bool), key ...string) Field {
 	f.ReadBack = rb
+	if len(key) > 0 {
+		f.Key = key[0]
+	}
 	return f
 }
 
@@ -399,7 +646,24 @@ func sqlField(key string) Field {
 		ReadBack: func(d TicketDetail) (any, bool) { return d.SQL, true },
 		Check: func(t *Ticket) Problems {
 			tt, _ := LookupType(t.Type)
-			return tt.CheckSQL(t.SQL, t.Database.Dialect())
+			// In each dialect the databases speak (a data change on MySQL
+			// and PostgreSQL alike is read by both).
+			var ps Problems
+			seen := map[sqlscript.Dialect]bool{}
+			said := map[string]bool{}
+			for _, d := range append([]Database{t.Database}, t.More...) {
+				if seen[d.Dialect()] {
+					continue
+				}
+				seen[d.Dialect()] = true
+				for _, p := range tt.CheckSQL(t.SQL, d.Dialect()) {
+					if !said[p.Message] {
+						said[p.Message] = true
+						ps = append(ps, p)
+					}
+				}
+			}
+			return ps
 		},
 	}
 }

@@ -19,6 +19,8 @@ const (
 	NoDetail DetailOp = ""
 	// ExportDetail is GetDataExportOrderDetail.
 	ExportDetail DetailOp = "GetDataExportOrderDetail"
+	// DataChangeDetail is GetDataCorrectOrderDetail.
+	DataChangeDetail DetailOp = "GetDataCorrectOrderDetail"
 )
 
 // ErrNoDetail is Detail's answer for a type without a detail call.
@@ -36,6 +38,11 @@ type TicketDetail struct {
 	IgnoreAffectRowsReason string
 	EstimateAffectRows     int64
 	ActualAffectRows       int64
+	// Databases are a data change's databases (DatabaseList), RollbackSQL
+	// its rollback script (RbSQL) and ExecMode who runs it.
+	Databases   []DbItem
+	RollbackSQL string
+	ExecMode    string
 	// JobStatus is the export's KeyInfo.JobStatus as DMS spells it.
 	JobStatus string
 	// Status is a data change's Status, and TaskStatus its execution's

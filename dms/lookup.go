@@ -201,7 +201,7 @@ func matches(ctx context.Context, s Service, sub Submission, c Order) (Order, bo
 			continue
 		}
 		got, reported := f.ReadBack(d)
-		sent, present := r.PluginParam[f.Key]
+		sent, present := r.Params()[f.Key]
 		if !reported {
 			continue
 		}
@@ -212,7 +212,7 @@ func matches(ctx context.Context, s Service, sub Submission, c Order) (Order, bo
 	return full, true, nil
 }
 
-// sameValue compares a sent PluginParam value with the one read back.
+// sameValue compares a sent parameter value with the one read back.
 func sameValue(typ JSONType, sent, got any) bool {
 	a, err1 := coerce(typ, sent)
 	b, err2 := coerce(typ, got)

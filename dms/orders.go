@@ -17,12 +17,20 @@ var dmsZone = time.FixedZone("UTC+8", 8*3600)
 
 const dmsTimeLayout = "2006-01-02 15:04:05"
 
-// CreateOrder implements Service. It is sent once: never retried here or by
-// the SDK. A failure after the request was written (a dropped connection, a
-// timeout, a 5xx from the gateway, an unreadable answer) is KindOutcomeUnknown:
-// the ticket may exist, and FindSubmitted can look for it.
+// CreateOrder implements Service: the request's operation, CreateOrder or
+// the type's own (CreateDataCorrectOrder). It is sent once: never retried
+// here or by the SDK. A failure after the request was written (a dropped
+// connection, a timeout, a 5xx from the gateway, an unreadable answer) is
+// KindOutcomeUnknown: the ticket may exist, and LookUp can look for it.
 func (c *Client) CreateOrder(ctx context.Context, r OrderRequest) (Created, error) {
-	const op = "CreateOrder"
+	switch r.Op() {
+	case OpCreateOrder:
+	case OpCreateDataCorrectOrder:
+		return c.createDataCorrectOrder(ctx, r)
+	default:
+		return Created{}, &Error{Op: r.Op(), Kind: KindInvalid, Message: "dmsticket does not know the operation " + r.Op()}
+	}
+	const op = OpCreateOrder
 	req := dmssdk.CreateCreateOrderRequest()
 	req.Tid = tid(r.Tid)
 	req.PluginType = r.PluginType
@@ -40,13 +48,54 @@ func (c *Client) CreateOrder(ctx context.Context, r OrderRequest) (Created, erro
 		}
 		return err
 	})
+	var ids []int64
+	if resp != nil {
+		ids = resp.CreateOrderResult.OrderIds
+	}
+	return c.created(ctx, op, sent, br, err, ids)
+}
+
+// createDataCorrectOrder sends CreateDataCorrectOrder with its Param as one
+// JSON string, as the TEA SDK and real callers send it (v1.63 would
+// flatten it into Param.X fields: dms-lifecycle-api.md 5.1), and
+// RelatedUserList as a JSON array of the IDs as strings (v1.63's type).
+func (c *Client) createDataCorrectOrder(ctx context.Context, r OrderRequest) (Created, error) {
+	const op = OpCreateDataCorrectOrder
+	req := dmssdk.CreateCreateDataCorrectOrderRequest()
+	req.Tid = tid(r.Tid)
+	setParam(req, r.Param)
+	related := r.RelatedUsers()
+	req.RelatedUserList = &related
+	req.AttachmentKey = r.AttachmentKey
+	req.Comment = r.Comment
+	var resp *dmssdk.CreateDataCorrectOrderResponse
+	var br baseResponse
+	sent, err := c.call(ctx, req, func(sc *dmssdk.Client) error {
+		var err error
+		resp, err = sc.CreateDataCorrectOrder(req)
+		if err == nil {
+			br = base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes())
+		}
+		return err
+	})
+	var ids []int64
+	if resp != nil {
+		ids = resp.CreateOrderResult
+	}
+	return c.created(ctx, op, sent, br, err, ids)
+}
+
+// created reads a ticket-creating call's outcome: the IDs, or the failure
+// classified, with an answer lost after the request was written being
+// KindOutcomeUnknown (never retried automatically).
+func (c *Client) created(ctx context.Context, op string, sent bool, br baseResponse, err error, ids []int64) (Created, error) {
 	e := c.classify(ctx, op, sent, br, err)
 	if e == nil {
-		if len(resp.CreateOrderResult.OrderIds) == 0 {
-			return Created{RequestID: resp.RequestId}, &Error{Op: op, Kind: KindOutcomeUnknown, RequestID: resp.RequestId,
+		if len(ids) == 0 {
+			return Created{RequestID: br.RequestID}, &Error{Op: op, Kind: KindOutcomeUnknown, RequestID: br.RequestID,
 				Message: "DMS reported success but returned no ticket ID"}
 		}
-		return Created{OrderIDs: resp.CreateOrderResult.OrderIds, RequestID: resp.RequestId}, nil
+		return Created{OrderIDs: ids, RequestID: br.RequestID}, nil
 	}
 	e.Retryable = false // never automatically
 	switch {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -69,10 +70,15 @@ func SQLHash(sql string) string {
 // Ticket is the request being built: everything a CreateOrder call needs, in
 // the wizard's terms. Secrets never live here.
 type Ticket struct {
-	Type          string            `json:"type"`
-	Tenant        Tenant            `json:"tenant"`
-	Database      Database          `json:"database"`
-	SQL           string            `json:"sql,omitempty"`
+	Type     string   `json:"type"`
+	Tenant   Tenant   `json:"tenant"`
+	Database Database `json:"database"`
+	// More are the databases beyond Database that a multi-database type (a
+	// data change) acts on, in the order they were chosen.
+	More []Database `json:"moreDatabases,omitempty"`
+	SQL  string     `json:"sql,omitempty"`
+	// RollbackSQL is a data change's optional rollback script.
+	RollbackSQL   string            `json:"rollbackSql,omitempty"`
 	Comment       string            `json:"comment"`
 	RelatedUsers  []int64           `json:"relatedUsers"`
 	AttachmentKey string            `json:"attachmentKey,omitempty"`
@@ -81,6 +87,15 @@ type Ticket struct {
 	// IgnoreAffectRows skips DMS's affected-row check; the reason is required.
 	IgnoreAffectRows       bool   `json:"ignoreAffectRows,omitempty"`
 	IgnoreAffectRowsReason string `json:"ignoreAffectRowsReason,omitempty"`
+}
+
+// Databases are the databases the ticket acts on: Database, then More; none
+// before one is chosen.
+func (t *Ticket) Databases() []Database {
+	if t.Database.ID == 0 && len(t.More) == 0 {
+		return nil
+	}
+	return append([]Database{t.Database}, t.More...)
 }
 
 // SetText sets a details input value.
@@ -152,11 +167,18 @@ func (t *Ticket) PluginParam() map[string]any {
 	return m
 }
 
-// OrderRequest is a CreateOrder call, independent of the SDK.
+// OrderRequest is the call that creates a ticket, independent of the SDK:
+// CreateOrder with the type's PluginParam, or the type's own operation
+// (CreateDataCorrectOrder) with its Param.
 type OrderRequest struct {
-	Tid             int64          `json:"Tid,omitempty"`
-	PluginType      string         `json:"PluginType"`
-	PluginParam     map[string]any `json:"PluginParam"`
+	Tid        int64  `json:"Tid,omitempty"`
+	PluginType string `json:"PluginType"`
+	// Operation is the type's own operation; empty for CreateOrder.
+	Operation   string         `json:"Operation,omitempty"`
+	PluginParam map[string]any `json:"PluginParam,omitempty"`
+	// Param is the parameter object of the type's own operation (nil for
+	// CreateOrder), sent as one JSON string.
+	Param           map[string]any `json:"Param,omitempty"`
 	RelatedUserList string         `json:"RelatedUserList,omitempty"`
 	AttachmentKey   string         `json:"AttachmentKey,omitempty"`
 	Comment         string         `json:"Comment"`
@@ -168,14 +190,114 @@ func (t *Ticket) Request() (OrderRequest, error) {
 	if ps := t.Validate(); len(ps) > 0 {
 		return OrderRequest{}, ps
 	}
-	return OrderRequest{
+	r := OrderRequest{
 		Tid:             t.Tenant.ID,
 		PluginType:      t.Type,
-		PluginParam:     t.PluginParam(),
 		RelatedUserList: FormatUserIDs(t.RelatedUsers),
 		AttachmentKey:   t.AttachmentKey,
 		Comment:         t.Comment,
-	}, nil
+	}
+	r.SetParams(t.PluginParam())
+	return r, nil
+}
+
+// Op is the DMS operation the request is: CreateOrder, or its type's own.
+func (r OrderRequest) Op() string {
+	if r.Operation == "" {
+		return OpCreateOrder
+	}
+	return r.Operation
+}
+
+// ParamName is the name of the request's parameter object: PluginParam, or
+// Param for CreateDataCorrectOrder.
+func (r OrderRequest) ParamName() string {
+	if r.Op() == OpCreateOrder {
+		return "PluginParam"
+	}
+	return "Param"
+}
+
+// Params is the request's parameter object (PluginParam or Param).
+func (r OrderRequest) Params() map[string]any {
+	if r.Op() == OpCreateOrder {
+		return r.PluginParam
+	}
+	return r.Param
+}
+
+// Databases are the databases the request names, whatever JSON number
+// representation they arrive in: a CreateOrder PluginParam's dbId and logic,
+// or a data change's DbItemList. Nil when it names none it can read.
+func (r OrderRequest) Databases() []DbItem {
+	p := r.Params()
+	if list, ok := p["DbItemList"]; ok {
+		items, err := coerce(JSONDatabaseList, list)
+		if err != nil {
+			return nil
+		}
+		return items.([]DbItem)
+	}
+	id, err := wholeNumber(p["dbId"])
+	if err != nil {
+		if s, ok := p["dbId"].(string); ok {
+			n, perr := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			if perr != nil {
+				return nil
+			}
+			id = n
+		} else {
+			return nil
+		}
+	}
+	logic, _ := p["logic"].(bool)
+	return []DbItem{{DbId: id.(int64), Logic: logic}}
+}
+
+// SQL is the SQL the request carries: the value of its type's field that
+// comes from the SQL step.
+func (r OrderRequest) SQL() (string, bool) {
+	tt, ok := LookupType(r.PluginType)
+	if !ok {
+		return "", false
+	}
+	for _, f := range tt.Fields {
+		if f.Source == FromSQL {
+			s, ok := r.Params()[f.Key].(string)
+			return s, ok
+		}
+	}
+	return "", false
+}
+
+// RelatedUsers are the related user IDs as strings, in order.
+func (r OrderRequest) RelatedUsers() []string {
+	out := []string{}
+	for _, s := range strings.Split(r.RelatedUserList, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// RelatedUserJSON is RelatedUserList as CreateDataCorrectOrder takes it: a
+// JSON array of the IDs as strings ("[]" for none).
+func (r OrderRequest) RelatedUserJSON() string {
+	b, _ := json.Marshal(r.RelatedUsers())
+	return string(b)
+}
+
+// SetParams sets the parameter object, and the operation, as the request's
+// type says: PluginParam for CreateOrder, Param for the type's own.
+func (r *OrderRequest) SetParams(m map[string]any) {
+	r.Operation, r.PluginParam, r.Param = "", nil, nil
+	tt, _ := LookupType(r.PluginType)
+	if tt.Op() == OpCreateOrder {
+		r.PluginParam = m
+		return
+	}
+	r.Operation, r.Param = tt.Op(), m
 }
 
 // PluginParamJSON is the PluginParam as compact JSON: keys sorted, <, > and &
@@ -223,7 +345,7 @@ func FromPluginParam(t Ticket, raw map[string]any) (Ticket, Problems) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if _, ok := tt.Field(k); !ok {
-			ps = append(ps, Problem{Field: "PluginParam", Key: k, Message: fmt.Sprintf("%q is not a PluginParam key of %s (expected %s)", k, tt.PluginType, strings.Join(fieldKeys(tt), ", "))})
+			ps = append(ps, Problem{Field: tt.ParamName(), Key: k, Message: fmt.Sprintf("%q is not a %s key of %s (expected %s)", k, tt.ParamName(), tt.PluginType, strings.Join(fieldKeys(tt), ", "))})
 		}
 	}
 	// Booleans first: other keys' requirements depend on them.
@@ -233,13 +355,16 @@ func FromPluginParam(t Ticket, raw map[string]any) (Ticket, Problems) {
 		v, present := raw[f.Key]
 		if !present || v == nil {
 			if f.required(&t) {
-				ps = append(ps, Problem{Field: f.Label, Key: f.Key, Message: fmt.Sprintf("PluginParam key %q (%s) is missing", f.Key, f.Type)})
+				ps = append(ps, Problem{Field: f.Label, Key: f.Key, Message: fmt.Sprintf("%s key %q (%s) is missing", tt.ParamName(), f.Key, f.Type)})
 			}
 			continue
 		}
 		cv, err := coerce(f.Type, v)
+		if err == nil && f.Accept != nil {
+			err = f.Accept(cv)
+		}
 		if err != nil {
-			ps = append(ps, Problem{Field: f.Label, Key: f.Key, Message: fmt.Sprintf("PluginParam key %q must be a JSON %s: %v", f.Key, f.Type, err)})
+			ps = append(ps, Problem{Field: f.Label, Key: f.Key, Message: fmt.Sprintf("%s key %q must be a JSON %s: %v", tt.ParamName(), f.Key, f.Type, err)})
 			continue
 		}
 		f.Put(&t, cv)
@@ -312,6 +437,41 @@ func coerce(typ JSONType, v any) (any, error) {
 				return nil, fmt.Errorf("item %d: %v", i+1, err)
 			}
 			out = append(out, n.(int64))
+		}
+		return out, nil
+	case JSONDatabaseList:
+		var items []any
+		switch a := v.(type) {
+		case []any:
+			items = a
+		case []DbItem:
+			return append([]DbItem{}, a...), nil
+		default:
+			return nil, fmt.Errorf("got %s", JSONKind(v))
+		}
+		if len(items) == 0 {
+			return nil, errors.New("lists no database")
+		}
+		out := make([]DbItem, 0, len(items))
+		for i, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("item %d: got %s, want {DbId, Logic}", i+1, JSONKind(it))
+			}
+			for k := range m {
+				if k != "DbId" && k != "Logic" {
+					return nil, fmt.Errorf("item %d: %q is not a key of a DbItemList item (DbId, Logic)", i+1, k)
+				}
+			}
+			id, err := wholeNumber(m["DbId"])
+			if err != nil {
+				return nil, fmt.Errorf("item %d: DbId: %v", i+1, err)
+			}
+			logic, ok := m["Logic"].(bool)
+			if _, present := m["Logic"]; present && !ok {
+				return nil, fmt.Errorf("item %d: Logic: got %s", i+1, JSONKind(m["Logic"]))
+			}
+			out = append(out, DbItem{DbId: id.(int64), Logic: logic})
 		}
 		return out, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -21,15 +22,20 @@ const TicketFileVersion = 1
 // writes one, `create --dry-run --output json` prints one, `create --from`
 // reads one.
 type TicketFile struct {
-	Version       int            `json:"version"`
-	Type          string         `json:"type"`
-	Tenant        Tenant         `json:"tenant"`
-	Database      Database       `json:"database"`
+	Version  int      `json:"version"`
+	Type     string   `json:"type"`
+	Tenant   Tenant   `json:"tenant"`
+	Database Database `json:"database"`
+	// MoreDatabases are a data change's databases after the first.
+	MoreDatabases []Database     `json:"moreDatabases,omitempty"`
 	Comment       string         `json:"comment"`
 	RelatedUsers  []int64        `json:"relatedUsers"`
 	AttachmentKey string         `json:"attachmentKey,omitempty"`
-	PluginParam   map[string]any `json:"pluginParam"`
-	AffectRows    *RowFigure     `json:"affectRows,omitempty"`
+	PluginParam   map[string]any `json:"pluginParam,omitempty"`
+	// Param is the parameter object of a type created by its own operation
+	// (a data change's CreateDataCorrectOrder), in place of PluginParam.
+	Param      map[string]any `json:"param,omitempty"`
+	AffectRows *RowFigure     `json:"affectRows,omitempty"`
 	// Submitted is what `create --from` wrote about sending this ticket: a
 	// file submits once (PRODUCT section 7).
 	Submitted *FileSubmission `json:"submitted,omitempty"`
@@ -62,8 +68,9 @@ func NewTicketFile(t Ticket) (TicketFile, error) {
 	}
 	f := TicketFile{
 		Version: TicketFileVersion, Type: t.Type, Tenant: t.Tenant, Database: t.Database,
-		Comment: t.Comment, RelatedUsers: append([]int64{}, t.RelatedUsers...), AttachmentKey: t.AttachmentKey,
-		PluginParam: req.PluginParam,
+		MoreDatabases: append([]Database(nil), t.More...),
+		Comment:       t.Comment, RelatedUsers: append([]int64{}, t.RelatedUsers...), AttachmentKey: t.AttachmentKey,
+		PluginParam: req.PluginParam, Param: req.Param,
 	}
 	if t.Rows.Known() {
 		r := t.Rows
@@ -90,17 +97,26 @@ func (f TicketFile) Ticket() (Ticket, error) {
 		return Ticket{}, fmt.Errorf("ticket file version %d; this dmsticket reads version %d", f.Version, TicketFileVersion)
 	}
 	base := Ticket{
-		Type: f.Type, Tenant: f.Tenant, Database: f.Database, Comment: f.Comment,
+		Type: f.Type, Tenant: f.Tenant, Database: f.Database, More: append([]Database(nil), f.MoreDatabases...), Comment: f.Comment,
 		RelatedUsers: append([]int64{}, f.RelatedUsers...), AttachmentKey: f.AttachmentKey,
 	}
 	if f.AffectRows != nil {
 		base.Rows = *f.AffectRows
 	}
-	if f.PluginParam == nil {
-		return Ticket{}, Problems{{Field: "PluginParam", Key: "pluginParam", Message: "is missing"}}
+	tt, _ := LookupType(f.Type)
+	params, other := f.PluginParam, f.Param
+	if tt.ParamName() == "Param" {
+		params, other = f.Param, f.PluginParam
+	}
+	if other != nil {
+		return Ticket{}, Problems{{Field: tt.ParamName(), Key: strings.ToLower(tt.ParamName()[:1]) + tt.ParamName()[1:],
+			Message: fmt.Sprintf("%s is created with %s: the file holds the other type's parameters", f.Type, tt.ParamName())}}
+	}
+	if params == nil {
+		return Ticket{}, Problems{{Field: tt.ParamName(), Key: strings.ToLower(tt.ParamName()[:1]) + tt.ParamName()[1:], Message: "is missing"}}
 	}
 	// Decode again with numbers kept exact, as a file read from disk would be.
-	raw, err := roundTrip(f.PluginParam)
+	raw, err := roundTrip(params)
 	if err != nil {
 		return Ticket{}, err
 	}
@@ -108,15 +124,24 @@ func (f TicketFile) Ticket() (Ticket, error) {
 	if len(ps) > 0 {
 		return Ticket{}, ps
 	}
-	if t.Database.ID != f.Database.ID || t.Database.Logic != f.Database.Logic {
+	fileDBs := append([]Database{f.Database}, f.MoreDatabases...)
+	if got := t.Databases(); len(got) != len(fileDBs) {
 		ps = append(ps, Problem{Field: "Database", Key: "database",
-			Message: fmt.Sprintf("the file's database (%d) differs from PluginParam's dbId/logic (%d)", f.Database.ID, t.Database.ID)})
+			Message: fmt.Sprintf("the file names %d databases; its %s names %d", len(fileDBs), tt.ParamName(), len(got))})
+	} else {
+		for i, d := range got {
+			if d.ID != fileDBs[i].ID || d.Logic != fileDBs[i].Logic {
+				ps = append(ps, Problem{Field: "Database", Key: "database",
+					Message: fmt.Sprintf("the file's database (%d) differs from %s's (%d)", fileDBs[i].ID, tt.ParamName(), d.ID)})
+				break
+			}
+		}
 	}
 	if f.AffectRows != nil && t.Rows.Total != f.AffectRows.Total {
 		ps = append(ps, Problem{Field: "Affected rows", Key: "affectRows",
-			Message: fmt.Sprintf("the file's figure (%d) differs from PluginParam's affectRows (%d)", f.AffectRows.Total, t.Rows.Total)})
+			Message: fmt.Sprintf("the file's figure (%d) differs from %s's (%d)", f.AffectRows.Total, tt.ParamName(), t.Rows.Total)})
 	}
-	if tt, ok := LookupType(t.Type); ok && tt.AffectRows && !t.IgnoreAffectRows && f.AffectRows == nil {
+	if tt.AffectRows && !t.IgnoreAffectRows && f.AffectRows == nil {
 		t.Rows.Source = RowsManual // the file vouches for the figure
 	}
 	ps = append(ps, t.Validate()...)

@@ -15,3 +15,17 @@ func setPluginParam(req *dmssdk.CreateOrderRequest, pp map[string]any) {
 	}
 	req.FormParams["PluginParam"] = PluginParamJSON(pp)
 }
+
+// setParam puts a data change's Param on CreateDataCorrectOrder as one JSON
+// string, the bytes of PluginParamJSON, instead of v1.63's flattened
+// Param.X query fields: the typed Param left zero adds nothing (the SDK
+// skips empty strings and a nil list), and a query parameter set directly is
+// kept as it is.
+func setParam(req *dmssdk.CreateDataCorrectOrderRequest, p map[string]any) {
+	req.Param = dmssdk.CreateDataCorrectOrderParam{}
+	if p == nil {
+		delete(req.QueryParams, "Param")
+		return
+	}
+	req.QueryParams["Param"] = PluginParamJSON(p)
+}

@@ -156,7 +156,25 @@ func (e *rowsEstimate) lines(w int, version uint64, stale bool, statements int) 
 	default:
 		lines = append(lines, st.Subtle.Render(truncate("Rows: not measured — ctrl+r estimates, ctrl+t counts", w)))
 	}
+	if e.last != nil && t.Rows.Known() && !stale {
+		var capped []string
+		for _, sr := range e.last.Statements {
+			if sr.Capped {
+				capped = append(capped, fmt.Sprintf("#%d", sr.Number))
+			}
+		}
+		if len(capped) > 0 {
+			lines = append(lines, st.Faint.Render(truncate("capped by its LIMIT: "+strings.Join(capped, ", ")+" (the plan expects more rows than the LIMIT lets through)", w)))
+		}
+	}
 	if err := e.errorFor(version); err != nil {
+		if e.examined() {
+			// DMS answered, but EXPLAIN's rows are rows examined, not the
+			// rows the statement returns: no figure rather than a wrong one.
+			lines = append(lines, bounded(wrap(st.Warn, "Not measured: "+errMessage(err), w), maxErrorLines, w)...)
+			lines = append(lines, wrap(st.Subtle, "ctrl+t counts the rows exactly; or enter the figure yourself in Details.", w)...)
+			return lines
+		}
 		if dms.KindOf(err) == dms.KindInvalid {
 			// Our own refusal (nothing to measure, a dialect without EXPLAIN).
 			lines = append(lines, bounded(wrap(st.Warn, "Not measured: "+errMessage(err), w), maxErrorLines, w)...)
@@ -168,6 +186,21 @@ func (e *rowsEstimate) lines(w int, version uint64, stale bool, statements int) 
 		}
 	}
 	return lines
+}
+
+// examined reports that the last estimate left a statement unmeasured
+// because its plan shows rows examined, not returned (GROUP BY, DISTINCT on
+// the MySQL family): COUNT is the way to the figure.
+func (e *rowsEstimate) examined() bool {
+	if e.last == nil {
+		return false
+	}
+	for _, sr := range e.last.Statements {
+		if sr.Examined > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // maxErrorLines bounds an error in the panel: a refusal naming 10,000

@@ -133,3 +133,23 @@ func TestOpeningAFileOverTypedSQLAsksAndCanBeUndone(t *testing.T) {
 		t.Fatalf("ctrl+z did not bring the typed SQL back: %q", q.ed.Value())
 	}
 }
+
+func TestAGroupedStatementIsNotGivenRowsExaminedAsItsFigure(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.toSQL("orders_dev")
+	u.typ("SELECT status, COUNT(*) FROM orders GROUP BY status")
+	u.key(tea.KeyCtrlR)
+	s := u.waitText("ctrl+t counts the rows exactly")
+	if !strings.Contains(s.view, "Not measured") || strings.Contains(s.view, "DMS could not measure") {
+		t.Fatalf("rows examined shown as a failure of DMS, or not at all:\n%s", s.view)
+	}
+	if s.ticket.Rows.Known() {
+		t.Fatalf("a figure was taken from rows examined: %+v", s.ticket.Rows)
+	}
+	u.key(tea.KeyCtrlT)
+	s = u.waitText("exact (COUNT)")
+	if !s.ticket.Rows.Known() || s.ticket.Rows.Source != dms.RowsCount {
+		t.Fatalf("COUNT did not give the figure: %+v", s.ticket.Rows)
+	}
+}

@@ -171,7 +171,11 @@ func (d *detailsStep) rowsText() []string {
 	}
 	st := d.s.st
 	lines := bounded(wrap(st.Warn, "Rows not measured: "+errMessage(err), d.s.width), 2, d.s.width)
-	return append(lines, wrap(st.Subtle, estimateAdvice(err), d.s.width)...)
+	advice := estimateAdvice(err)
+	if d.s.rows.examined() {
+		advice = "EXPLAIN shows the rows the database examines, not the ones the statement returns: esc goes back to the SQL, where ctrl+t counts them exactly, or enter the figure from your own count below."
+	}
+	return append(lines, wrap(st.Subtle, advice, d.s.width)...)
 }
 
 // label is a details field's name for an error message.

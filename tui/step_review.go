@@ -75,7 +75,7 @@ func (r *reviewStep) refresh() {
 	r.stale = t.Rows.Known() && t.Rows.SQLHash != "" && t.Rows.SQLHash != dms.SQLHash(t.SQL)
 	r.req = wizard.Request(*t, r.s.opts.User)
 	r.reqKey = wizard.Key(r.req)
-	pretty := dms.PluginParamPretty(r.req.PluginParam)
+	pretty := dms.PluginParamPretty(r.req.Params())
 	if key := pretty + "\x00" + itoa(r.s.width); key != r.jsonFor {
 		// Highlighted once per review (and width): long values such as the
 		// SQL wrap, so every byte of the request is on screen.
@@ -179,7 +179,10 @@ func (r *reviewStep) top() string {
 			lines = append(lines, st.Error.Render(truncate("  ✗ "+inert.Line(p.String()), w)))
 		}
 	}
-	title := "PluginParam"
+	title := r.req.ParamName()
+	if op := r.req.Op(); op != dms.OpCreateOrder {
+		title += " · " + op
+	}
 	if r.mode == reviewCommand {
 		title = "aliyun command · sent to the clipboard (OSC 52) if the terminal allows"
 	}

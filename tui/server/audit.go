@@ -34,19 +34,23 @@ type AuditRecord struct {
 	Session string `json:"session"`
 	// Profile is the aliyun CLI profile whose identity sent the request;
 	// empty: the server's default identity.
-	Profile      string  `json:"profile"`
-	Tenant       int64   `json:"tenant"`
-	TicketType   string  `json:"ticket_type"`
-	DatabaseID   int64   `json:"database_id"`
-	Logic        bool    `json:"logic"`
-	Environment  string  `json:"environment"`
-	SQLLength    int     `json:"sql_length"`
-	SQLSHA256    string  `json:"sql_sha256"`
-	RelatedUsers []int64 `json:"related_users"`
-	RequestID    string  `json:"request_id"`
-	TicketID     int64   `json:"ticket_id"`
-	Outcome      string  `json:"outcome"`
-	ErrorCode    string  `json:"error_code"`
+	Profile     string `json:"profile"`
+	Tenant      int64  `json:"tenant"`
+	TicketType  string `json:"ticket_type"`
+	DatabaseID  int64  `json:"database_id"`
+	Logic       bool   `json:"logic"`
+	Environment string `json:"environment"`
+	// MoreDatabases are a data change's databases after the first, and
+	// MoreEnvironments their environments, in the same order.
+	MoreDatabases    []int64  `json:"more_databases,omitempty"`
+	MoreEnvironments []string `json:"more_environments,omitempty"`
+	SQLLength        int      `json:"sql_length"`
+	SQLSHA256        string   `json:"sql_sha256"`
+	RelatedUsers     []int64  `json:"related_users"`
+	RequestID        string   `json:"request_id"`
+	TicketID         int64    `json:"ticket_id"`
+	Outcome          string   `json:"outcome"`
+	ErrorCode        string   `json:"error_code"`
 	// Reason says why the policy refused (our own words, never DMS's).
 	Reason     string `json:"reason,omitempty"`
 	DurationMS int64  `json:"duration_ms"`

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -192,8 +190,15 @@ func (p *policyService) CreateOrder(ctx context.Context, req dms.OrderRequest) (
 		Login: p.who.Login, KeyFingerprint: p.who.Fingerprint, RemoteAddr: p.who.RemoteAddr, Session: p.who.Session,
 		Tenant: req.Tid, TicketType: req.PluginType,
 	}
-	rec.DatabaseID, rec.Logic = paramDatabase(req.PluginParam)
-	if sql, ok := paramSQL(req.PluginType, req.PluginParam); ok {
+	dbs := req.Databases()
+	for i, d := range dbs {
+		if i == 0 {
+			rec.DatabaseID, rec.Logic = d.DbId, d.Logic
+		} else {
+			rec.MoreDatabases = append(rec.MoreDatabases, d.DbId)
+		}
+	}
+	if sql, ok := req.SQL(); ok {
 		rec.SQLLength, rec.SQLSHA256 = len(sql), dms.SQLHash(sql)
 	}
 	created, err := p.createOrder(ctx, req, &rec)
@@ -233,7 +238,7 @@ func (p *policyService) CreateOrder(ctx context.Context, req dms.OrderRequest) (
 // createOrder is CreateOrder's checks and the call itself; it fills in what
 // the audit record learns on the way.
 func (p *policyService) createOrder(ctx context.Context, req dms.OrderRequest, rec *AuditRecord) (dms.Created, error) {
-	const op = "CreateOrder"
+	op := req.Op()
 	u, err := p.current(op)
 	if err != nil {
 		return dms.Created{}, err
@@ -244,21 +249,34 @@ func (p *policyService) createOrder(ctx context.Context, req dms.OrderRequest, r
 			u.Name, strings.Join(u.TicketTypes, ", "), req.PluginType)
 	}
 	tt, known := dms.LookupType(req.PluginType)
-	_, hasDB := req.PluginParam["dbId"]
-	if hasDB || (known && tt.Has(dms.StepDatabase)) {
-		if rec.DatabaseID <= 0 {
-			return dms.Created{}, refusal(op, "the request names no database (PluginParam dbId)")
+	params := req.Params()
+	_, hasDB := params["dbId"]
+	_, hasDBs := params["DbItemList"]
+	if hasDB || hasDBs || (known && tt.Has(dms.StepDatabase)) {
+		dbs := req.Databases()
+		if len(dbs) == 0 || rec.DatabaseID <= 0 {
+			return dms.Created{}, refusal(op, "the request names no database (%s)", map[bool]string{true: "Param DbItemList", false: "PluginParam dbId"}[hasDBs])
 		}
-		db, err := p.Service.Database(ctx, req.Tid, rec.DatabaseID, rec.Logic)
-		switch {
-		case err == nil:
-			rec.Environment = string(db.Env)
-			if !u.AllowsEnv(db.Env) {
-				return dms.Created{}, envRefusal(op, u, db)
+		// Every database the change acts on is checked.
+		for i, d := range dbs {
+			if d.DbId <= 0 {
+				return dms.Created{}, refusal(op, "the request names database %d, which is not a DMS database ID", d.DbId)
 			}
-		case len(u.Envs) > 0:
-			// The environment cannot be checked: refuse rather than guess.
-			return dms.Created{}, err
+			db, err := p.Service.Database(ctx, req.Tid, d.DbId, d.Logic)
+			switch {
+			case err == nil:
+				if i == 0 {
+					rec.Environment = string(db.Env)
+				} else {
+					rec.MoreEnvironments = append(rec.MoreEnvironments, string(db.Env))
+				}
+				if !u.AllowsEnv(db.Env) {
+					return dms.Created{}, envRefusal(op, u, db)
+				}
+			case len(u.Envs) > 0:
+				// The environment cannot be checked: refuse rather than guess.
+				return dms.Created{}, err
+			}
 		}
 	}
 	ids, err := dms.ParseUserIDs(req.RelatedUserList)
@@ -320,41 +338,4 @@ func kindCode(k dms.Kind) string {
 		return PolicyRefused
 	}
 	return "Refused"
-}
-
-// paramDatabase reads dbId and logic from a PluginParam, whatever JSON
-// number representation they arrive in.
-func paramDatabase(pp map[string]any) (id int64, logic bool) {
-	switch v := pp["dbId"].(type) {
-	case int64:
-		id = v
-	case int:
-		id = int64(v)
-	case float64:
-		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-			id = int64(v)
-		}
-	case json.Number:
-		id, _ = v.Int64()
-	case string:
-		id, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	}
-	logic, _ = pp["logic"].(bool)
-	return id, logic
-}
-
-// paramSQL is the SQL a PluginParam carries: the value of the type's field
-// that comes from the SQL step.
-func paramSQL(pluginType string, pp map[string]any) (string, bool) {
-	tt, ok := dms.LookupType(pluginType)
-	if !ok {
-		return "", false
-	}
-	for _, f := range tt.Fields {
-		if f.Source == dms.FromSQL {
-			s, ok := pp[f.Key].(string)
-			return s, ok
-		}
-	}
-	return "", false
 }

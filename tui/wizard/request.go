@@ -12,13 +12,15 @@ func RelatedUsers(t dms.Ticket, u *User) []int64 {
 	return t.RelatedUsers
 }
 
-// Request is the CreateOrder call the ticket makes for user u, exactly as
+// Request is the call (CreateOrder, or the type's own) the ticket makes for user u, exactly as
 // it is reviewed and sent. It does not validate (Ticket.Validate does).
 func Request(t dms.Ticket, u *User) dms.OrderRequest {
-	return dms.OrderRequest{
-		Tid: t.Tenant.ID, PluginType: t.Type, PluginParam: t.PluginParam(),
+	r := dms.OrderRequest{
+		Tid: t.Tenant.ID, PluginType: t.Type,
 		RelatedUserList: dms.FormatUserIDs(RelatedUsers(t, u)), AttachmentKey: t.AttachmentKey, Comment: t.Comment,
 	}
+	r.SetParams(t.PluginParam())
+	return r
 }
 
 // Key is what "this request" is: one review creates at most one ticket.

@@ -52,8 +52,8 @@ func ReviewText(t dms.Ticket, req dms.OrderRequest, to dms.Target) string {
 		att = "none"
 	}
 	line("Attachment key", inert.Line(att))
-	b.WriteString("\nPluginParam, exactly as it will be sent:\n")
-	b.WriteString(inert.Text(dms.PluginParamPretty(req.PluginParam)))
+	b.WriteString("\n" + req.ParamName() + ", exactly as it will be sent:\n")
+	b.WriteString(inert.Text(dms.PluginParamPretty(req.Params())))
 	b.WriteString("\n\nThe same request with the aliyun CLI:\n")
 	cmd, exact := ShellCommandText(dms.AliyunCommand(req, to))
 	b.WriteString(cmd)
