@@ -431,7 +431,7 @@ func dataChangeType() TicketType {
 				MaxLen:      MaxShortTextLen,
 			},
 			{
-				ID:      "execMode",
+				ID:      "exec-mode",
 				Label:   "Run by",
 				Help:    "COMMITOR: you run it once approved (x on the result screen); AUTO: DMS runs it when approved; LAST_AUDITOR: the last approver runs it.",
 				Choices: ExecModes,
@@ -534,7 +534,7 @@ func dataChangeType() TicketType {
 			{
 				Key: "ExecMode", Type: JSONString, Label: "Run by", Required: true, Source: FromDetails,
 				Get: func(t *Ticket) (any, bool) { return ExecModeOf(t), true },
-				Put: func(t *Ticket, v any) { t.SetText("execMode", v.(string)) },
+				Put: func(t *Ticket, v any) { t.SetText("exec-mode", v.(string)) },
 				ReadBack: func(d TicketDetail) (any, bool) {
 					return d.ExecMode, d.ExecMode != ""
 				},
@@ -554,7 +554,7 @@ func dataChangeType() TicketType {
 
 // ExecModeOf is a data change's ExecMode: its details input, else COMMITOR.
 func ExecModeOf(t *Ticket) string {
-	if m := strings.TrimSpace(t.Text["execMode"]); m != "" {
+	if m := strings.TrimSpace(t.Text["exec-mode"]); m != "" {
 		return m
 	}
 	return "COMMITOR"

@@ -111,6 +111,18 @@ type RowEstimate struct {
 	At         time.Time
 	SQLHash    string
 	RequestID  string
+	// Databases is the estimate per database when it was measured on
+	// several (a data change's); Statements then hold each statement's
+	// figure summed over them, and Total the sum of all.
+	Databases []DatabaseEstimate
+}
+
+// DatabaseEstimate is one database's part of a RowEstimate over several.
+type DatabaseEstimate struct {
+	Database   Database
+	Statements []StatementRows
+	Total      int64
+	Complete   bool
 }
 
 // Figure is the estimate as a ticket's affected-row figure.
@@ -119,7 +131,11 @@ func (e RowEstimate) Figure() RowFigure {
 	for i, s := range e.Statements {
 		per[i] = s.Rows
 	}
-	return RowFigure{Source: e.Method, Total: e.Total, Statements: per, At: e.At, SQLHash: e.SQLHash}
+	f := RowFigure{Source: e.Method, Total: e.Total, Statements: per, At: e.At, SQLHash: e.SQLHash}
+	for _, d := range e.Databases {
+		f.PerDatabase = append(f.PerDatabase, DatabaseRows{ID: d.Database.ID, Total: d.Total})
+	}
+	return f
 }
 
 // Created is a successful CreateOrder.

@@ -47,6 +47,15 @@ type RowFigure struct {
 	// SQLHash is the SHA-256 of the SQL the figure was obtained for; a figure
 	// for other SQL is stale.
 	SQLHash string `json:"sqlSha256,omitempty"`
+	// PerDatabase is the figure on each database when the ticket acts on
+	// several (Total is their sum).
+	PerDatabase []DatabaseRows `json:"perDatabase,omitempty"`
+}
+
+// DatabaseRows is one database's part of a figure over several.
+type DatabaseRows struct {
+	ID    int64 `json:"dbId"`
+	Total int64 `json:"total"`
 }
 
 // Known reports whether there is a figure at all.

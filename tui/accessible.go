@@ -644,6 +644,24 @@ func (a *accessible) details() error {
 // askField asks one details field: the same field the full-screen form
 // draws, run by huh's accessible runner.
 func (a *accessible) askField(f wizard.Field, d *wizard.Details) error {
+	if f.Kind == wizard.Pick {
+		v := f.Value(d)
+		opts := make([]option, len(f.Options))
+		def := 0
+		for i, o := range f.Options {
+			opts[i] = option{label: o, aliases: []string{o, strings.ToLower(o)}}
+			if o == *v {
+				def = i + 1
+			}
+		}
+		a.p.say(f.Description)
+		i, err := a.p.choose(f.Title+":", opts, def)
+		if err != nil {
+			return err
+		}
+		*v = f.Options[i]
+		return nil
+	}
 	if f.Kind == wizard.YesNo {
 		title := f.Title
 		if f.Key == "ignore" {

@@ -14,6 +14,13 @@ func huhField(f wizard.Field, d *wizard.Details, editor bool) huh.Field {
 	case wizard.YesNo:
 		return huh.NewConfirm().Key(f.Key).Title(f.Title).Description(f.Description).
 			Affirmative(f.Yes).Negative(f.No).Value(f.Choice(d))
+	case wizard.Pick:
+		opts := make([]huh.Option[string], len(f.Options))
+		for i, o := range f.Options {
+			opts[i] = huh.NewOption(o, o)
+		}
+		return huh.NewSelect[string]().Key(f.Key).Title(f.Title).Description(f.Description).
+			Options(opts...).Inline(true).Value(f.Value(d))
 	case wizard.Lines:
 		t := huh.NewText().Key(f.Key).Title(f.Title).Description(f.Description).Placeholder(f.Placeholder).
 			Lines(4).ExternalEditor(editor).Value(f.Value(d))

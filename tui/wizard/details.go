@@ -33,7 +33,8 @@ type Details struct {
 func NewDetails(tt dms.TicketType) *Details {
 	d := &Details{Text: map[string]*string{}}
 	for _, in := range tt.Inputs {
-		d.Text[in.ID] = new(string)
+		v := in.Default
+		d.Text[in.ID] = &v
 	}
 	return d
 }
@@ -42,8 +43,12 @@ func NewDetails(tt dms.TicketType) *Details {
 // their own (spacing, order) are kept when they mean the ticket's.
 func (d *Details) Load(t dms.Ticket) {
 	d.Comment = t.Comment
+	tt, _ := dms.LookupType(t.Type)
 	for id, p := range d.Text {
 		*p = t.Text[id]
+		if in, ok := tt.Input(id); ok && *p == "" {
+			*p = in.Default
+		}
 	}
 	if ids, err := dms.ParseUserIDs(d.Related); err != nil || dms.FormatUserIDs(ids) != dms.FormatUserIDs(t.RelatedUsers) {
 		d.Related = strings.ReplaceAll(dms.FormatUserIDs(t.RelatedUsers), ",", ", ")
@@ -72,10 +77,12 @@ func (d *Details) Apply(t *dms.Ticket, now time.Time) {
 	if !tt.AffectRows {
 		return
 	}
-	t.IgnoreAffectRows = d.Ignore
-	t.IgnoreAffectRowsReason = ""
-	if d.Ignore {
-		t.IgnoreAffectRowsReason = d.Reason
+	if tt.IgnoreRows {
+		t.IgnoreAffectRows = d.Ignore
+		t.IgnoreAffectRowsReason = ""
+		if d.Ignore {
+			t.IgnoreAffectRowsReason = d.Reason
+		}
 	}
 	if n, err := ParseRows(d.Rows); err == nil && d.Rows != "" && d.NeedManualRows() {
 		t.Rows = dms.RowFigure{Source: dms.RowsManual, Total: n, At: now, SQLHash: dms.SQLHash(t.SQL)}
@@ -118,6 +125,7 @@ const (
 	Line  FieldKind = iota // one line of text
 	Lines                  // several lines of text
 	YesNo                  // a choice between two answers
+	Pick                   // one of Options
 )
 
 // Field is one details field, defined once for every front end: the TUI's
@@ -131,6 +139,9 @@ type Field struct {
 	Required    bool
 	MaxLen      int    // in characters; 0: none
 	Yes, No     string // a YesNo field's answers
+	// Options are a Pick field's values, in order (its Description says
+	// what each means).
+	Options []string
 	// Value is where the field's text lives (Line, Lines); Choice, a YesNo
 	// field's answer.
 	Value  func(d *Details) *string
@@ -164,6 +175,20 @@ func Fields(tt dms.TicketType, u *User) []Field {
 		if in.Multiline {
 			f.Kind = Lines
 		}
+		if len(in.Choices) > 0 {
+			f.Kind, f.Options = Pick, append([]string(nil), in.Choices...)
+			choices := f.Options
+			f.Validate = func(s string) error {
+				for _, c := range choices {
+					if s == c {
+						return nil
+					}
+				}
+				return fmt.Errorf("one of %s", strings.Join(choices, ", "))
+			}
+			fields = append(fields, f)
+			continue
+		}
 		if in.Required {
 			f.Validate = required(strings.ToLower(in.Label), in.MaxLen)
 		} else {
@@ -190,6 +215,15 @@ func Fields(tt dms.TicketType, u *User) []Field {
 	)
 	if !tt.AffectRows {
 		return fields
+	}
+	if !tt.IgnoreRows {
+		// The figure by hand when none could be measured (a data change
+		// has no check to ignore).
+		return append(fields, Field{Key: "rows", Title: "Affected rows", Group: 2, Required: true,
+			Description: "The rows could not be measured: enter the figure from your own count.", Placeholder: "e.g. 12500",
+			Value:    func(d *Details) *string { return &d.Rows },
+			Validate: func(s string) error { _, err := ParseRows(s); return err },
+			Hidden:   func(d *Details) bool { return !d.NeedManualRows() }})
 	}
 	return append(fields,
 		Field{Key: "ignore", Title: "Ignore the affected-row check?", Kind: YesNo,
