@@ -70,6 +70,32 @@ func (r RowFigure) StaleFor(sql string) bool {
 	return r.SQLHash != SQLHash(sql)
 }
 
+// RowsStale reports whether the ticket's measured figure was obtained for
+// other SQL, or for other databases than it acts on now (a data change's
+// figure is per database). A figure typed by hand is never stale.
+func (t *Ticket) RowsStale() bool {
+	r := t.Rows
+	if r.StaleFor(t.SQL) {
+		return true
+	}
+	if !r.Known() || r.Source == RowsManual {
+		return false
+	}
+	dbs := t.Databases()
+	if len(dbs) <= 1 && len(r.PerDatabase) == 0 {
+		return false
+	}
+	if len(dbs) != len(r.PerDatabase) {
+		return true
+	}
+	for i, d := range dbs {
+		if d.ID != r.PerDatabase[i].ID {
+			return true
+		}
+	}
+	return false
+}
+
 // SQLHash is the hex SHA-256 of a script, as figures and the audit log record it.
 func SQLHash(sql string) string {
 	sum := sha256.Sum256([]byte(sql))
@@ -100,7 +126,7 @@ type Ticket struct {
 
 // Databases are the databases the ticket acts on: Database, then More; none
 // before one is chosen.
-func (t *Ticket) Databases() []Database {
+func (t Ticket) Databases() []Database {
 	if t.Database.ID == 0 && len(t.More) == 0 {
 		return nil
 	}

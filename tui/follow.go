@@ -82,7 +82,11 @@ func (r *resultStep) startFollowing(id int64) tea.Cmd {
 	f := &r.follow
 	f.stop()
 	f.seq++
-	f.ctx, f.cancel = context.WithCancel(context.Background())
+	parent := r.s.opts.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	f.ctx, f.cancel = context.WithCancel(parent)
 	f.on = true
 	f.watch = dms.NewWatcher(r.s.svc, r.req.Tid, id, r.req.PluginType)
 	f.poll, f.have, f.err, f.busy, f.notice, f.fileType = wizard.Poll{}, false, nil, "", "", "CSV"
@@ -110,7 +114,19 @@ func (r *resultStep) read(wait time.Duration) tea.Cmd {
 	if r.s.opts.PollEvery > 0 {
 		wait = r.s.opts.PollEvery
 	}
-	return tea.Tick(wait, func(time.Time) tea.Msg { return pollTickMsg{seq: seq} })
+	// Not tea.Tick: a wait of up to 30 s would keep a goroutine, and the
+	// ended program, after the following stopped.
+	ctx := f.ctx
+	return func() tea.Msg {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return pollTickMsg{seq: seq}
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }
 
 func (r *resultStep) readNow(seq int) tea.Cmd {
@@ -225,14 +241,14 @@ func (r *resultStep) followKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return copyToClipboard(r.s, fmt.Sprint(id)), true
 	case f.busy != "" || f.downloading:
 		return nil, false
-	case key.Matches(msg, k.Submit) && wizard.Allows(f.status, "", wizard.ActSubmit):
+	case key.Matches(msg, k.Submit) && wizard.Allows(f.status, r.execMode(), wizard.ActSubmit):
 		return r.act(wizard.ActSubmit), true
-	case key.Matches(msg, k.Execute) && wizard.Allows(f.status, "", wizard.ActExecute):
+	case key.Matches(msg, k.Execute) && wizard.Allows(f.status, r.execMode(), wizard.ActExecute):
 		return r.act(wizard.ActExecute), true
-	case key.Matches(msg, k.FileType) && wizard.Allows(f.status, "", wizard.ActExecute):
+	case key.Matches(msg, k.FileType) && r.export() && wizard.Allows(f.status, r.execMode(), wizard.ActExecute):
 		f.fileType = nextFileType(f.fileType)
 		return nil, true
-	case key.Matches(msg, k.Download) && wizard.Allows(f.status, "", wizard.ActDownload):
+	case key.Matches(msg, k.Download) && wizard.Allows(f.status, r.execMode(), wizard.ActDownload):
 		return r.download(), true
 	}
 	return nil, false
@@ -374,8 +390,15 @@ func (r *resultStep) followLines() []string {
 			lines = append(lines, rowWrapped(st, "Waiting for", wizard.Names(s.Handlers), w)...)
 		}
 	case dms.StateApproved:
-		if wizard.Allows(s, "", wizard.ActExecute) && f.busy != wizard.ActExecute {
+		switch {
+		case !wizard.Allows(s, r.execMode(), wizard.ActExecute) || f.busy == wizard.ActExecute:
+			if m := r.execMode(); m != "" && m != "COMMITOR" {
+				lines = append(lines, row(st, "Run by", m+st.Faint.Render(map[string]string{"AUTO": "  DMS runs it", "LAST_AUDITOR": "  the last approver runs it"}[m])))
+			}
+		case r.export():
 			lines = append(lines, row(st, "File type", f.fileType+st.Faint.Render("  t changes it, x runs the export")))
+		default:
+			lines = append(lines, row(st, "Run", st.Faint.Render("x runs the change ("+wizard.Count(len(r.req.Databases()), "database")+")")))
 		}
 	case dms.StateRunning, dms.StateDone:
 		if s.ActualRows > 0 {
@@ -413,12 +436,16 @@ func (r *resultStep) followHelp() []key.Binding {
 	}
 	var out []key.Binding
 	if f.busy == "" && !f.downloading {
-		for _, a := range wizard.Actions(f.status, "") {
+		for _, a := range wizard.Actions(f.status, r.execMode()) {
 			switch a {
 			case wizard.ActSubmit:
 				out = append(out, k.Submit)
 			case wizard.ActExecute:
-				out = append(out, with(k.Execute, "x", "run ("+f.fileType+")"), k.FileType)
+				if r.export() {
+					out = append(out, with(k.Execute, "x", "run ("+f.fileType+")"), k.FileType)
+				} else {
+					out = append(out, with(k.Execute, "x", "run the change"))
+				}
 			case wizard.ActDownload:
 				out = append(out, k.Download)
 			}
@@ -438,4 +465,18 @@ func rowWrapped(st *theme.Styles, label, value string, w int) []string {
 		parts[i] = st.Label.Render(fmt.Sprintf("%-11s", l)) + " " + parts[i]
 	}
 	return parts
+}
+
+// execMode is the followed data change's ExecMode, as its request sent it
+// ("" for other types): who runs it once approved.
+func (r *resultStep) execMode() string {
+	m, _ := r.req.Params()["ExecMode"].(string)
+	return m
+}
+
+// export reports whether the followed ticket is an export (run for a file
+// type, then downloaded).
+func (r *resultStep) export() bool {
+	tt, _ := dms.LookupType(r.req.PluginType)
+	return tt.Detail == dms.ExportDetail
 }

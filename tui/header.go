@@ -21,6 +21,7 @@ type headerKey struct {
 	typ        string
 	tenant     dms.Tenant
 	db         dms.Database
+	more       string // the further databases' IDs and environments
 	notice     string
 	tenantStep bool
 }
@@ -30,7 +31,11 @@ type headerKey struct {
 // environment badge and, for production, a warning line that stays.
 func (m *Model) header() string {
 	t := m.s.ticket
-	k := headerKey{m.width, m.step, t.Type, t.Tenant, t.Database, m.notice, m.needTenantStep()}
+	var more strings.Builder
+	for _, d := range t.More {
+		more.WriteString(strconv.FormatInt(d.ID, 10) + string(d.Env) + " ")
+	}
+	k := headerKey{m.width, m.step, t.Type, t.Tenant, t.Database, more.String(), m.notice, m.needTenantStep()}
 	if k == m.hdrKey && m.hdrView != "" {
 		return m.hdrView
 	}
@@ -62,9 +67,23 @@ func (m *Model) drawHeader() string {
 		lines = append([]string{st.Warning.Render(truncate("▲ "+inert.Line(m.notice), w))}, lines...)
 	}
 	if db := m.s.ticket.Database; !db.IsZero() && m.step != StepType && m.step != StepTenant {
-		lines = append(lines, databaseLine(st, db, w))
-		if db.Env == dms.EnvProduct {
+		dbs := m.s.ticket.Databases()
+		if len(dbs) > 1 {
+			lines = append(lines, databasesLine(st, dbs, w))
+		} else {
+			lines = append(lines, databaseLine(st, db, w))
+		}
+		prod := 0
+		for _, d := range dbs {
+			if d.Env == dms.EnvProduct {
+				prod++
+			}
+		}
+		switch {
+		case prod == 1 && len(dbs) == 1:
 			lines = append(lines, st.Warning.Render(truncate("⚠ Production database: this ticket will act on live data.", w)))
+		case prod > 0:
+			lines = append(lines, st.Warning.Render(truncate("⚠ "+wizard.Count(prod, "production database")+" among them: this ticket will act on live data.", w)))
 		}
 	}
 	lines = append(lines, st.Rule.Render(strings.Repeat("─", max(0, w))))
@@ -109,6 +128,32 @@ func databaseLine(st *theme.Styles, db dms.Database, w int) string {
 	if db.Alias != "" {
 		parts = append(parts, st.Subtle.Render("“"+inert.Line(db.Alias)+"”"))
 	}
+	return truncate(strings.Join(parts, " "), w)
+}
+
+// databasesLine is several chosen databases: how many, the online ones
+// counted by environment, the first names.
+func databasesLine(st *theme.Styles, dbs []dms.Database, w int) string {
+	online := map[dms.Env]int{}
+	for _, d := range dbs {
+		if d.Env.Online() {
+			online[d.Env]++
+		}
+	}
+	parts := []string{st.Value.Bold(true).Render(wizard.Count(len(dbs), "database"))}
+	for _, env := range []dms.Env{dms.EnvProduct, dms.EnvPre} {
+		if n := online[env]; n > 0 {
+			parts = append(parts, envBadge(st, env)+st.Subtle.Render("×"+strconv.Itoa(n)))
+		}
+	}
+	if len(online) == 0 {
+		parts = append(parts, st.Subtle.Render("none online"))
+	}
+	names := make([]string, len(dbs))
+	for i, d := range dbs {
+		names[i] = inert.Line(d.SchemaName)
+	}
+	parts = append(parts, st.Subtle.Render(strings.Join(names, ", ")))
 	return truncate(strings.Join(parts, " "), w)
 }
 

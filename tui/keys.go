@@ -19,6 +19,9 @@ type KeyMap struct {
 	Switch, Close key.Binding
 	// The result screen's keys for a ticket that exists (PRODUCT section 13).
 	Submit, Execute, FileType, Download, CopyID key.Binding
+	// Mark marks a database for a ticket that acts on several; Rollback
+	// switches the SQL step between the change and its rollback script.
+	Mark, Rollback key.Binding
 }
 
 // DefaultKeyMap is the key map of PRODUCT section 5.
@@ -58,6 +61,8 @@ func DefaultKeyMap() KeyMap {
 		FileType:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "file type")),
 		Download:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "download")),
 		CopyID:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy ID")),
+		Mark:           key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
+		Rollback:       key.NewBinding(key.WithKeys("ctrl+b"), key.WithHelp("ctrl+b", "rollback script")),
 	}
 }
 

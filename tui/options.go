@@ -62,6 +62,9 @@ type Options struct {
 	// PollEvery, when set, replaces wizard.Poll's pace with a fixed one
 	// (tests, and the demo's quick lifecycle).
 	PollEvery time.Duration
+	// Context, when set, ends the following of a ticket (its waits and
+	// reads) when it ends: the SSH server's ends with the session.
+	Context context.Context
 }
 
 // User is a signed-in SSH user and the policy that shapes what they are

@@ -62,10 +62,11 @@ func (e *rowsEstimate) start(method dms.RowSource, version uint64, auto bool) te
 	ctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	seq, t, svc := e.seq, *e.s.ticket, e.s.svc
+	t.More = append([]dms.Database(nil), t.More...) // the goroutine's own copy
 	hash := dms.SQLHash(t.SQL)
 	return func() tea.Msg {
 		defer cancel()
-		est, err := svc.Estimate(ctx, dms.EstimateRequest{Tid: t.Tenant.ID, Database: t.Database, SQL: t.SQL, Method: method})
+		est, err := wizard.Estimate(ctx, svc, t, method)
 		return estimateMsg{seq: seq, sqlHash: hash, est: est, err: err}
 	}
 }
@@ -144,12 +145,17 @@ func (e *rowsEstimate) lines(w int, version uint64, stale bool, statements int) 
 		lines = append(lines, st.Value.Render(truncate(s, w)))
 		if stale {
 			lines = append(lines, st.Warn.Render(truncate("stale: the SQL changed — ctrl+r re-estimates", w)))
-		} else if len(t.Rows.Statements) > 1 {
-			var per []string
-			for i, n := range t.Rows.Statements {
-				per = append(per, fmt.Sprintf("#%d %s", i+1, wizard.Thousands(n)))
+		} else {
+			if len(t.Rows.Statements) > 1 {
+				var per []string
+				for i, n := range t.Rows.Statements {
+					per = append(per, fmt.Sprintf("#%d %s", i+1, wizard.Thousands(n)))
+				}
+				lines = append(lines, st.Faint.Render(truncate(strings.Join(per, " · "), w)))
 			}
-			lines = append(lines, st.Faint.Render(truncate(strings.Join(per, " · "), w)))
+			if len(t.Rows.PerDatabase) > 1 {
+				lines = append(lines, wrap(st.Faint, "per database: "+wizard.PerDatabaseText(t.Rows, t.Databases()), w)...)
+			}
 		}
 	case t.IgnoreAffectRows:
 		lines = append(lines, st.Subtle.Render(truncate("Rows: check ignored (see Details)", w)))

@@ -63,6 +63,41 @@ type databaseStep struct {
 	auto      int // pages loaded on their own for the current query
 	started   bool
 	pause     debouncer
+	// marked are the databases space marked, in the order marked, for a
+	// type that acts on several (a data change); they outlive a search.
+	marked []dms.Database
+}
+
+// multi reports whether the ticket's type acts on several databases.
+func (d *databaseStep) multi() bool {
+	tt, _ := dms.LookupType(d.s.ticket.Type)
+	return tt.MultiDatabase
+}
+
+// markedAt is the index of db among the marked, or -1.
+func (d *databaseStep) markedAt(db dms.Database) int {
+	for i, m := range d.marked {
+		if m.ID == db.ID && m.Logic == db.Logic {
+			return i
+		}
+	}
+	return -1
+}
+
+// toggle marks the row under the cursor, or unmarks it.
+func (d *databaseStep) toggle(vis []dms.Database) {
+	if len(vis) == 0 {
+		return
+	}
+	db := vis[min(d.cursor, len(vis)-1)]
+	if i := d.markedAt(db); i >= 0 {
+		d.marked = append(d.marked[:i:i], d.marked[i+1:]...)
+		return
+	}
+	if len(d.marked) >= dms.MaxDatabases {
+		return
+	}
+	d.marked = append(d.marked, db)
 }
 
 func newDatabaseStep(s *session) *databaseStep {
@@ -76,6 +111,14 @@ func newDatabaseStep(s *session) *databaseStep {
 
 func (d *databaseStep) enter() tea.Cmd {
 	cmd := d.input.Focus()
+	if d.multi() {
+		// Back at the step: the ticket's databases are the marks.
+		if dbs := d.s.ticket.Databases(); len(dbs) > 1 {
+			d.marked = dbs
+		}
+	} else {
+		d.marked = nil
+	}
 	if !d.started {
 		d.started = true
 		return tea.Batch(cmd, d.search(1))
@@ -177,6 +220,14 @@ func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 			d.filter = d.filter.Next()
 			d.cursor, d.offset, d.auto = 0, 0, 0
 			return d.maybeMore()
+		case msg.Type == tea.KeySpace && d.multi():
+			// Space marks the row (a typed space in a burst is text: a
+			// paste arrives as runes, not as this key).
+			d.toggle(vis)
+			return nil
+		case key.Matches(msg, k.Enter) && len(d.marked) > 0:
+			d.takeMarked()
+			return nil
 		case key.Matches(msg, k.Enter):
 			if d.err != nil && len(vis) == 0 {
 				return d.search(1)
@@ -242,8 +293,18 @@ func (d *databaseStep) choose(vis []dms.Database, held bool) {
 			i = j
 		}
 	}
-	d.s.ticket.Database = vis[i]
+	d.s.ticket.Database, d.s.ticket.More = vis[i], nil
 	d.s.dbChecking = false // chosen from DMS's own answer
+	d.s.changed()
+	d.s.next()
+}
+
+// takeMarked makes the marked databases the ticket's, in the order marked,
+// and moves on.
+func (d *databaseStep) takeMarked() {
+	t := d.s.ticket
+	t.Database, t.More = d.marked[0], append([]dms.Database(nil), d.marked[1:]...)
+	d.s.dbChecking = false
 	d.s.changed()
 	d.s.next()
 }
@@ -314,6 +375,20 @@ func (d *databaseStep) view() string {
 			status += " · loading more…"
 		}
 	}
+	if d.multi() {
+		switch n := len(d.marked); {
+		case n > 0:
+			online := 0
+			for _, m := range d.marked {
+				if m.Env.Online() {
+					online++
+				}
+			}
+			status = fmt.Sprintf("%s marked (%d online) · enter takes them · ", wizard.Count(n, "database"), online) + status
+		default:
+			status = "space marks several · " + status
+		}
+	}
 	if u := d.s.opts.User; u != nil && len(u.Envs) > 0 {
 		envs := make([]string, len(u.Envs))
 		for i, e := range u.Envs {
@@ -337,23 +412,36 @@ func (d *databaseStep) view() string {
 		b.WriteString(st.Subtle.Render(msg) + "\n")
 		return b.String()
 	}
+	multi := d.multi()
+	head := "  "
 	cols := dbColumns(w)
-	b.WriteString(st.TableHeader.Render(cols.row("  ", "SCHEMA", "WHERE", "TYPE", "ALIAS", "ENV")) + "\n")
+	if multi {
+		cols.schema -= 2 // the mark's column
+		head = "    "
+	}
+	b.WriteString(st.TableHeader.Render(cols.row(head, "SCHEMA", "WHERE", "TYPE", "ALIAS", "ENV")) + "\n")
 	end := min(len(vis), d.offset+d.rows())
 	for i := d.offset; i < end; i++ {
 		db := vis[i]
 		loc := db.Location()
-		line := cols.row("  ", inert.Line(db.SchemaName), inert.Line(loc), inert.Line(db.DbType), inert.Line(db.Alias), "")
+		mark := ""
+		if multi {
+			mark = "  "
+			if d.markedAt(db) >= 0 {
+				mark = "✓ "
+			}
+		}
+		line := cols.row("", inert.Line(db.SchemaName), inert.Line(loc), inert.Line(db.DbType), inert.Line(db.Alias), "")
 		badge := envBadge(st, db.Env)
 		switch {
 		case stale && i == d.cursor:
-			line = st.Faint.Render("▌ " + strings.TrimPrefix(line, "  "))
+			line = st.Faint.Render("▌ " + mark + line)
 		case stale:
-			line = st.Faint.Render(line)
+			line = st.Faint.Render("  " + mark + line)
 		case i == d.cursor:
-			line = st.Cursor.Render("▌ ") + st.RowSelected.Render(strings.TrimPrefix(line, "  "))
+			line = st.Cursor.Render("▌ ") + st.RowSelected.Render(mark+line)
 		default:
-			line = st.Row.Render(line)
+			line = st.Row.Render("  " + mark + line)
 		}
 		b.WriteString(line + " " + badge + "\n")
 	}
@@ -389,6 +477,13 @@ func (c columns) row(prefix, schema, loc, typ, alias, env string) string {
 func (d *databaseStep) help() helpKeys {
 	k := d.s.keys
 	short := []key.Binding{with(k.Enter, "enter", "choose"), with(k.Up, "↑/↓", "move"), with(k.Filter, "tab", "show "+d.filter.Next().String()), with(k.Back, "esc", "back")}
+	if d.multi() {
+		choose := "choose"
+		if len(d.marked) > 0 {
+			choose = "take " + wizard.Count(len(d.marked), "marked database")
+		}
+		short = append([]key.Binding{with(k.Enter, "enter", choose), with(k.Mark, "space", "mark")}, short[1:]...)
+	}
 	full := [][]key.Binding{short, {k.PageUp, k.PageDown}}
 	return helpKeys{short: short, full: full}
 }

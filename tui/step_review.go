@@ -18,6 +18,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
+	"dmsticket/dms/sqlscript"
 	"dmsticket/tui/wizard"
 )
 
@@ -46,6 +47,10 @@ type reviewStep struct {
 	jsonFor  string
 	jsonView string
 	confirm  textinput.Model
+	// toConfirm are the online databases whose schema names are typed
+	// before a submit (one per distinct name), confirmAt the one asked now.
+	toConfirm []dms.Database
+	confirmAt int
 	path     textinput.Model
 	notice   string
 	noticeOK bool
@@ -72,7 +77,7 @@ func (r *reviewStep) enter() tea.Cmd {
 func (r *reviewStep) refresh() {
 	t := r.s.ticket
 	r.problems = t.Validate()
-	r.stale = t.Rows.Known() && t.Rows.SQLHash != "" && t.Rows.SQLHash != dms.SQLHash(t.SQL)
+	r.stale = t.Rows.Known() && t.Rows.SQLHash != "" && (t.Rows.SQLHash != dms.SQLHash(t.SQL) || t.RowsStale())
 	r.req = wizard.Request(*t, r.s.opts.User)
 	r.reqKey = wizard.Key(r.req)
 	pretty := dms.PluginParamPretty(r.req.Params())
@@ -118,7 +123,21 @@ func (r *reviewStep) summaryLines() []string {
 	sep := st.Faint.Render(" · ")
 	lines := []string{row("Type", st.Value.Render(tt.Title)+st.Faint.Render(" "+t.Type)+sep+st.Subtle.Render("tenant ")+st.Value.Render(inert.Line(t.Tenant.Label())))}
 	if tt.Has(dms.StepDatabase) {
-		lines = append(lines, row("Database", st.Value.Render(inert.Line(t.Database.Name()))+" "+envBadge(st, t.Database.Env)))
+		dbs := t.Databases()
+		if len(dbs) > 1 {
+			// Every database the change acts on, each with its badge.
+			var parts []string
+			for _, d := range dbs {
+				parts = append(parts, st.Value.Render(inert.Line(d.Name()))+" "+envBadge(st, d.Env))
+			}
+			label := "Databases"
+			for i := 0; i < len(parts); i += 2 {
+				lines = append(lines, row(label, strings.Join(parts[i:min(i+2, len(parts))], sep)))
+				label = ""
+			}
+		} else {
+			lines = append(lines, row("Database", st.Value.Render(inert.Line(t.Database.Name()))+" "+envBadge(st, t.Database.Env)))
+		}
 	}
 	if tt.Has(dms.StepSQL) {
 		lc := strings.Count(strings.TrimRight(t.SQL, "\n"), "\n") + 1
@@ -127,6 +146,18 @@ func (r *reviewStep) summaryLines() []string {
 			sql += sep + st.Subtle.Render("rows ") + r.rowsValue()
 		}
 		lines = append(lines, row("SQL", sql))
+		if tt.Rollback {
+			rb := st.Subtle.Render("none")
+			if strings.TrimSpace(t.RollbackSQL) != "" {
+				n := len(sqlscript.Statements(t.RollbackSQL, t.Database.Dialect()))
+				lc := strings.Count(strings.TrimRight(t.RollbackSQL, "\n"), "\n") + 1
+				rb = st.Value.Render(wizard.Count(n, "statement") + ", " + wizard.Count(lc, "line"))
+			}
+			lines = append(lines, row("Rollback", rb))
+		}
+		if len(t.Rows.PerDatabase) > 1 && !r.stale {
+			lines = append(lines, row("", st.Faint.Render("per database: "+wizard.PerDatabaseText(t.Rows, t.Databases()))))
+		}
 	}
 	lines = append(lines, row("Comment", st.Value.Render(inert.Line(t.Comment))))
 	rel := r.req.RelatedUserList
@@ -203,8 +234,13 @@ func (r *reviewStep) bottom() string {
 	var lines []string
 	switch r.mode {
 	case reviewConfirm:
-		lines = append(lines, wrap(st.Warning, fmt.Sprintf("%s database: type its schema name, %s, to submit.",
-			capitalize(r.s.ticket.Database.Env.Label()), inert.Line(r.s.ticket.Database.SchemaName)), w)...)
+		db := r.toConfirm[r.confirmAt]
+		of := ""
+		if len(r.toConfirm) > 1 {
+			of = fmt.Sprintf(" %d of %d", r.confirmAt+1, len(r.toConfirm))
+		}
+		lines = append(lines, wrap(st.Warning, fmt.Sprintf("%s database%s: type its schema name, %s, to submit.",
+			capitalize(db.Env.Label()), of, inert.Line(db.SchemaName)), w)...)
 		lines = append(lines, r.confirm.View())
 	case reviewSave:
 		lines = append(lines, st.Subtle.Render("Save the request as a ticket file (mode 0600):"), r.path.View())
@@ -261,8 +297,14 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.Enter):
 			// The name as the screen shows it (cleaned of escapes, its
 			// invisible characters spelled out) is what the user can type.
-			if typed := r.confirm.Value(); typed != inert.Line(r.s.ticket.Database.SchemaName) && typed != r.s.ticket.Database.SchemaName {
+			want := r.toConfirm[r.confirmAt].SchemaName
+			if typed := r.confirm.Value(); typed != inert.Line(want) && typed != want {
 				r.notice, r.noticeOK = "That is not the schema name; type it exactly, or esc to cancel.", false
+				return nil
+			}
+			r.notice = ""
+			if r.confirmAt++; r.confirmAt < len(r.toConfirm) {
+				r.confirm.SetValue("")
 				return nil
 			}
 			r.mode = reviewNormal
@@ -425,18 +467,35 @@ func (r *reviewStep) trySubmit() tea.Cmd {
 			r.mode = reviewStale
 			return nil
 		}
-		if t.Rows.StaleFor(t.SQL) {
+		if t.RowsStale() {
 			r.notice, r.noticeOK = "The SQL changed since the rows were measured: measuring again, then press enter to submit.", false
 			return r.s.rows.start(t.Rows.Source, r.s.sqlVersion(), false)
 		}
 	}
-	if t.Database.Env.Online() {
+	r.toConfirm, r.confirmAt = onlineToConfirm(t.Databases()), 0
+	if len(r.toConfirm) > 0 {
 		r.mode = reviewConfirm
 		r.confirm.SetValue("")
 		r.notice = ""
 		return r.confirm.Focus()
 	}
 	return r.submit()
+}
+
+// onlineToConfirm are the online databases among dbs whose schema names are
+// typed before a submit: each distinct name once, production first.
+func onlineToConfirm(dbs []dms.Database) []dms.Database {
+	var out []dms.Database
+	seen := map[string]bool{}
+	for _, env := range []dms.Env{dms.EnvProduct, dms.EnvPre} {
+		for _, d := range dbs {
+			if d.Env == env && !seen[d.SchemaName] {
+				seen[d.SchemaName] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }
 
 // submit hands the request to the result step, which sends it once.

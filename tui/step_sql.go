@@ -65,6 +65,23 @@ type sqlStep struct {
 	staleHash string
 	staleVal  bool
 	pause     debouncer
+	// rb is the rollback script's editor, for a type that carries one
+	// (ctrl+b switches to it and back); rollback says it is the one shown.
+	// fileForRollback says which editor a file being opened or edited
+	// outside goes to.
+	rb              editor.Model
+	rollback        bool
+	fileForRollback bool
+	rbStatements    int
+	rbCounted       uint64
+}
+
+// active is the editor shown: the change's, or the rollback script's.
+func (q *sqlStep) active() *editor.Model {
+	if q.rollback {
+		return &q.rb
+	}
+	return &q.ed
 }
 
 func newSQLStep(s *session) *sqlStep {
@@ -75,7 +92,13 @@ func newSQLStep(s *session) *sqlStep {
 		Syntax: st.Syntax,
 	})
 	ed.SetPlaceholder("SELECT … FROM … WHERE …;   (ctrl+o opens a .sql file)")
-	return &sqlStep{s: s, ed: ed, path: newInput(s, "Open: ", "path to a .sql file"),
+	rb := editor.New(editor.Styles{
+		Text: st.EditorText, LineNumber: st.LineNumber, CursorLineNumber: st.CursorLineNumber,
+		Cursor: st.EditorCursor, Placeholder: st.Placeholder, Gutter: st.EditorGutter, Mark: st.EditorMark,
+		Syntax: st.Syntax,
+	})
+	rb.SetPlaceholder("optional: the statements that undo the change, e.g. UPDATE … SET status = 'paid' WHERE …;")
+	return &sqlStep{s: s, ed: ed, rb: rb, path: newInput(s, "Open: ", "path to a .sql file"),
 		pause: debouncer{wait: checkDelay, msg: checkTickMsg{}}}
 }
 
@@ -93,9 +116,17 @@ func (q *sqlStep) enter() tea.Cmd {
 	if q.ed.Value() != q.s.ticket.SQL {
 		q.ed.SetValue(q.s.ticket.SQL)
 	}
+	if q.ticketType().Rollback {
+		q.rb.SetDialect(q.s.ticket.Database.Dialect())
+		if q.rb.Value() != q.s.ticket.RollbackSQL {
+			q.rb.SetValue(q.s.ticket.RollbackSQL)
+		}
+	}
+	q.rollback = false // the change first, each time the step is entered
+	q.staleHash = ""   // the databases may have changed since: stale() asks again
 	q.loaded = true
 	q.resize()
-	q.ed.Focus()
+	q.active().Focus()
 	return q.scheduleCheck()
 }
 
@@ -111,16 +142,20 @@ func (q *sqlStep) resize() {
 	w, h := q.s.width, q.s.height
 	if q.wide() {
 		q.ed.SetSize(w-q.panelWidth()-1, max(3, h-2))
+		q.rb.SetSize(w-q.panelWidth()-1, max(3, h-2))
 		return
 	}
 	q.ed.SetSize(w, max(3, h-2-q.panelHeight()))
+	q.rb.SetSize(w, max(3, h-2-q.panelHeight()))
 }
 
 // panelHeight is how many lines the panel takes below the editor: what it
 // has to say, within bounds, leaving the editor at least five lines.
-func (q *sqlStep) panelHeight() int {
-	n := lipgloss.Height(q.panel(q.s.width))
-	return max(0, min(n, maxPanelLines, q.s.height-2-5))
+func (q *sqlStep) panelHeight() int { return q.heightOf(q.panel(q.s.width)) }
+
+// heightOf is panelHeight for the panel as drawn.
+func (q *sqlStep) heightOf(panel string) int {
+	return max(0, min(lipgloss.Height(panel), maxPanelLines, q.s.height-2-5))
 }
 
 func (q *sqlStep) scheduleCheck() tea.Cmd { return q.pause.touch() }
@@ -152,6 +187,12 @@ func (q *sqlStep) sync() {
 	if v := q.ed.Value(); v != q.s.ticket.SQL {
 		q.s.ticket.SQL = v
 	}
+	if q.ticketType().Rollback {
+		if v := q.rb.Value(); v != q.s.ticket.RollbackSQL {
+			q.s.ticket.RollbackSQL = v
+			q.s.changed()
+		}
+	}
 }
 
 // stale reports whether the ticket's figure was obtained for other SQL.
@@ -166,7 +207,7 @@ func (q *sqlStep) stale() bool {
 	// Hashing the script is not for every frame: cache it per figure and text.
 	if q.staleFor != q.checked || q.staleHash != r.SQLHash {
 		q.staleFor, q.staleHash = q.checked, r.SQLHash
-		q.staleVal = r.StaleFor(q.s.ticket.SQL)
+		q.staleVal = q.s.ticket.RowsStale()
 	}
 	return q.staleVal
 }
@@ -180,7 +221,7 @@ func (q *sqlStep) leaving() tea.Cmd {
 	if !q.ticketType().AffectRows || t.IgnoreAffectRows || q.s.rows.running() {
 		return nil
 	}
-	if !t.Rows.Known() || (t.Rows.Source != dms.RowsManual && t.Rows.StaleFor(t.SQL)) {
+	if !t.Rows.Known() || t.RowsStale() {
 		method := dms.RowsExplain
 		if t.Rows.Source == dms.RowsCount {
 			method = dms.RowsCount
@@ -254,12 +295,14 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 			q.notice, q.noticeErr = msg.err.Error(), true
 			return nil
 		}
-		if strings.TrimSpace(q.ed.Value()) != "" && !msg.edited {
+		q.rollback = q.fileForRollback // the file goes to the editor it was opened for
+		ed := q.active()
+		if strings.TrimSpace(ed.Value()) != "" && !msg.edited {
 			// Replacing what was typed with a file is asked first.
 			q.pendingFile = &msg
 			q.notice, q.noticeErr = fmt.Sprintf("Replace the %s in the editor with %s (%s)?",
-				wizard.Count(q.ed.LineCount(), "line"), inert.Line(msg.path), wizard.Count(strings.Count(msg.text, "\n")+1, "line")), true
-			q.ed.Blur()
+				wizard.Count(ed.LineCount(), "line"), inert.Line(msg.path), wizard.Count(strings.Count(msg.text, "\n")+1, "line")), true
+			ed.Blur()
 			return nil
 		}
 		return q.loadFile(msg)
@@ -274,10 +317,12 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 // loadFile puts a file's SQL in the editor, as one edit ctrl+z undoes.
 func (q *sqlStep) loadFile(msg fileLoadedMsg) tea.Cmd {
 	q.pendingFile = nil
-	q.ed.ReplaceAll(msg.text)
+	ed := q.active()
+	ed.ReplaceAll(msg.text)
+	q.sync()
 	q.s.changed()
-	q.ed.Focus()
-	q.notice, q.noticeErr = fmt.Sprintf("Loaded %s (%s); ctrl+z brings back what was there.", inert.Line(msg.path), wizard.Count(q.ed.LineCount(), "line")), false
+	ed.Focus()
+	q.notice, q.noticeErr = fmt.Sprintf("Loaded %s (%s); ctrl+z brings back what was there.", inert.Line(msg.path), wizard.Count(ed.LineCount(), "line")), false
 	return q.scheduleCheck()
 }
 
@@ -289,7 +334,7 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 			return q.loadFile(*f)
 		case key.Matches(msg, k.Back):
 			q.pendingFile = nil
-			q.ed.Focus()
+			q.active().Focus()
 			q.notice, q.noticeErr = "Kept the editor's SQL; the file was not loaded.", false
 		}
 		return nil
@@ -298,11 +343,12 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Back):
 			q.opening = false
-			q.ed.Focus()
+			q.active().Focus()
 			return nil
 		case key.Matches(msg, k.Enter):
 			q.opening = false
-			q.ed.Focus()
+			q.active().Focus()
+			q.fileForRollback = q.rollback
 			return loadFile(strings.TrimSpace(q.path.Value()))
 		}
 		var cmd tea.Cmd
@@ -310,6 +356,13 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	switch {
+	case key.Matches(msg, k.Rollback) && q.ticketType().Rollback:
+		q.sync()
+		q.active().Blur()
+		q.rollback = !q.rollback
+		q.notice = ""
+		q.active().Focus()
+		return nil
 	case key.Matches(msg, k.NextFromSQL):
 		q.sync()
 		q.recheck()
@@ -344,6 +397,10 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		q.sync()
+		q.fileForRollback = q.rollback
+		if q.rollback {
+			return externalEdit(q.s.ticket.RollbackSQL)
+		}
 		return externalEdit(q.s.ticket.SQL)
 	case key.Matches(msg, k.Open):
 		if !q.s.opts.Local {
@@ -351,9 +408,19 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		q.opening = true
-		q.ed.Blur()
+		q.active().Blur()
 		q.path.SetValue("") // a path that failed before is not kept to be appended to
 		return q.path.Focus()
+	}
+	if q.rollback {
+		before := q.rb.Version()
+		var cmd tea.Cmd
+		q.rb, cmd = q.rb.Update(msg)
+		if q.rb.Version() != before {
+			q.notice = ""
+			q.sync()
+		}
+		return cmd
 	}
 	before := q.ed.Version()
 	var cmd tea.Cmd
@@ -369,17 +436,25 @@ func (q *sqlStep) view() string {
 	st := q.s.st
 	w := q.s.width
 	title := st.Title.Render("SQL") + st.Subtle.Render(" · "+q.ticketType().AcceptsText)
+	if q.ticketType().Rollback {
+		title += st.Faint.Render(" · ctrl+b rollback script")
+		if q.rollback {
+			title = st.Title.Render("Rollback script") + st.Subtle.Render(" · optional, sent as RollbackSQL · ctrl+b back to the change")
+		}
+	}
 	top := truncate(title, w)
 	if q.opening {
 		top = q.path.View()
 	}
+	ed := q.active()
 	if q.wide() {
 		pw := q.panelWidth()
 		panel := fit(q.panel(pw), pw, q.s.height-2)
-		body := lipgloss.JoinHorizontal(lipgloss.Top, q.ed.View(), " ", panel)
+		body := lipgloss.JoinHorizontal(lipgloss.Top, ed.View(), " ", panel)
 		return top + "\n" + body + "\n" + q.statusLine(w)
 	}
-	return top + "\n" + q.ed.View() + "\n" + q.statusLine(w) + "\n" + fit(q.panel(w), w, q.panelHeight())
+	panel := q.panel(w) // drawn once a frame: its height is measured on it
+	return top + "\n" + ed.View() + "\n" + q.statusLine(w) + "\n" + fit(panel, w, q.heightOf(panel))
 }
 
 // statusLine is the statement count, cursor position and notices.
@@ -391,6 +466,11 @@ func (q *sqlStep) statusLine(w int) string {
 		}
 		return st.Success.Render(truncate(q.notice, w))
 	}
+	if q.rollback {
+		line, col := q.rb.Cursor()
+		s := fmt.Sprintf("rollback: %s · line %d, col %d · %s", wizard.Count(q.rollbackStatements(), "statement"), line+1, col+1, q.s.ticket.Database.Dialect().Name())
+		return st.Faint.Render(truncate(s, w))
+	}
 	line, col := q.ed.Cursor()
 	n := len(q.stmts)
 	word := "statements"
@@ -401,7 +481,20 @@ func (q *sqlStep) statusLine(w int) string {
 	if q.ed.Version() != q.checked {
 		s += " · checking…"
 	}
+	if q.ticketType().Rollback && strings.TrimSpace(q.s.ticket.RollbackSQL) != "" {
+		s += " · rollback: " + wizard.Count(q.rollbackStatements(), "statement")
+	}
 	return st.Faint.Render(truncate(s, w))
+}
+
+// rollbackStatements counts the rollback script's statements, once per
+// edit.
+func (q *sqlStep) rollbackStatements() int {
+	if v := q.rb.Version(); v != q.rbCounted || v == 0 {
+		q.rbCounted = v
+		q.rbStatements = len(sqlscript.Statements(q.rb.Value(), q.s.ticket.Database.Dialect()))
+	}
+	return q.rbStatements
 }
 
 // panel is the checks and the affected-row figure.
@@ -434,6 +527,13 @@ func (q *sqlStep) help() helpKeys {
 		return helpKeys{short: []key.Binding{with(k.Enter, "enter", "open"), with(k.Back, "esc", "cancel")}}
 	}
 	short := []key.Binding{k.NextFromSQL}
+	if q.ticketType().Rollback {
+		rb := k.Rollback
+		if q.rollback {
+			rb = with(k.Rollback, "ctrl+b", "back to the change")
+		}
+		short = append(short, rb)
+	}
 	if q.ticketType().AffectRows {
 		count := k.Count
 		if q.s.rows.counting() {

@@ -1,0 +1,154 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/tui/wizard"
+)
+
+// A data change (DC_COMMON) acts on one database or several: space marks
+// rows in the database step, ctrl+b switches the SQL step to the rollback
+// script, and the review lists every database and asks for the schema name
+// of each online one.
+
+// toDataChangeSQL marks the shards order_shard_00..0(n-1) and goes on.
+func (u *ui) toDataChangeSQL(n int) {
+	u.t.Helper()
+	u.chooseType("change data")
+	u.typ("order_shard")
+	u.searched()
+	u.waitText("order_shard_03")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			u.key(tea.KeyDown)
+		}
+		u.key(tea.KeySpace)
+	}
+	u.waitText(wizard.Count(n, "database") + " marked")
+	u.enter()
+	u.waitStep(StepSQL)
+}
+
+func TestSpaceMarksSeveralDatabasesForADataChange(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.toDataChangeSQL(3)
+	s := u.snap()
+	var names []string
+	for _, d := range s.ticket.Databases() {
+		names = append(names, d.SchemaName)
+	}
+	if strings.Join(names, " ") != "order_shard_00 order_shard_01 order_shard_02" {
+		t.Fatalf("the ticket's databases are %v", names)
+	}
+	if !strings.Contains(s.view, "3 databases") || !strings.Contains(s.view, "3 production databases among them") {
+		t.Errorf("the header does not say how many databases and that they are online:\n%s", s.view)
+	}
+	// Back at the step, the marks are the ticket's; unmarking one leaves two.
+	u.key(tea.KeyEsc)
+	u.waitStep(StepDatabase)
+	u.waitText("3 databases marked")
+	u.key(tea.KeySpace) // the cursor row is the first: unmarked
+	u.waitText("2 databases marked")
+	u.enter()
+	u.waitStep(StepSQL)
+	if n := len(u.snap().ticket.Databases()); n != 2 {
+		t.Fatalf("%d databases after unmarking one, want 2", n)
+	}
+}
+
+func TestASpaceInAPastedSearchIsTextNotAMark(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.chooseType("change data")
+	u.paste("order shard") // one read: text
+	s := u.waitText("Search: order shard")
+	if strings.Contains(s.view, "marked") {
+		t.Fatalf("a pasted space marked a row:\n%s", s.view)
+	}
+}
+
+func TestTheRollbackScriptHasItsOwnEditor(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.toDataChangeSQL(2)
+	u.typ("UPDATE orders SET status = 'paid' WHERE id = 7;")
+	u.key(tea.KeyCtrlB)
+	u.waitText("Rollback script")
+	u.typ("UPDATE orders SET status = 'new' WHERE id = 7;")
+	u.key(tea.KeyCtrlB)
+	s := u.waitText("rollback: 1 statement")
+	if s.ticket.SQL != "UPDATE orders SET status = 'paid' WHERE id = 7;" || s.ticket.RollbackSQL != "UPDATE orders SET status = 'new' WHERE id = 7;" {
+		t.Fatalf("SQL %q, rollback %q", s.ticket.SQL, s.ticket.RollbackSQL)
+	}
+}
+
+func TestASelectIsRefusedInADataChangeByNumber(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.toDataChangeSQL(1)
+	u.typ("UPDATE orders SET status = 'paid' WHERE id = 7;\nSELECT * FROM orders;")
+	s := u.waitText("statement 2 (line 2) is a SELECT")
+	u.key(tea.KeyCtrlS)
+	if u.snap().step != StepSQL {
+		t.Fatalf("a data change with a SELECT went on:\n%s", s.view)
+	}
+}
+
+// toDataChangeReview walks a change on n shards to the review.
+func (u *ui) toDataChangeReview(n int) snapshot {
+	u.t.Helper()
+	u.toDataChangeSQL(n)
+	u.typ("UPDATE orders SET status = 'paid' WHERE id = 7;")
+	u.key(tea.KeyCtrlB)
+	u.waitText("Rollback script")
+	u.typ("UPDATE orders SET status = 'new' WHERE id = 7;")
+	u.key(tea.KeyCtrlB)
+	u.waitText("rollback: 1 statement")
+	u.key(tea.KeyCtrlS)
+	u.waitStep(StepDetails)
+	u.waitField("comment")
+	u.field("orders 7 stuck after the outage")
+	u.waitField("classify")
+	u.field("incident fix")
+	u.waitField("exec-mode")
+	u.enter() // COMMITOR
+	u.waitField("related")
+	u.enter()
+	u.waitField("attachment")
+	u.enter()
+	s := u.waitFor("the review or the figure by hand", func(s snapshot) bool { return s.step == StepReview || s.focused == "rows" })
+	if s.step != StepReview {
+		u.field("1")
+	}
+	return u.waitText("DbItemList")
+}
+
+func TestTheReviewOfAChangeOnSeveralDatabasesListsThemAndConfirmsEachOnline(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 40)
+	s := u.toDataChangeReview(2)
+	for _, want := range []string{"Databases", "order_shard_00", "order_shard_01", "Rollback  1 statement", `"ExecMode": "COMMITOR"`, `"RollbackSQL"`, "Param · CreateDataCorrectOrder"} {
+		if !strings.Contains(s.view, want) {
+			t.Errorf("the review lacks %q:\n%s", want, s.view)
+		}
+	}
+	u.enter()
+	u.waitText("Production database 1 of 2: type its schema name, order_shard_00")
+	u.typ("order_shard_01") // the other one's name
+	u.enter()
+	u.waitText("That is not the schema name")
+	u.key(tea.KeyCtrlU)
+	for range len("order_shard_01") {
+		u.key(tea.KeyBackspace)
+	}
+	u.typ("order_shard_00")
+	u.enter()
+	u.waitText("Production database 2 of 2: type its schema name, order_shard_01")
+	if n := len(sim.run.Server.RequestsFor("CreateDataCorrectOrder")); n != 0 {
+		t.Fatalf("sent before every online database was confirmed")
+	}
+}
