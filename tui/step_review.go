@@ -51,9 +51,9 @@ type reviewStep struct {
 	// before a submit (one per distinct name), confirmAt the one asked now.
 	toConfirm []dms.Database
 	confirmAt int
-	path     textinput.Model
-	notice   string
-	noticeOK bool
+	path      textinput.Model
+	notice    string
+	noticeOK  bool
 }
 
 func newReviewStep(s *session) *reviewStep {
