@@ -8,13 +8,14 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
-	"dmsticket/dms/sqlscript"
 )
 
 // ReviewText is the review as plain text, one "Label: value" line each, for
 // accessible mode and `create --dry-run --output text`: the summary (type,
-// tenant, database, SQL, affected rows, comment, the type's own fields,
-// related users, attachment), the PluginParam JSON exactly as it will be sent
+// tenant, the database, or every database of a ticket on several, one
+// numbered line each; SQL, a rollback script, affected rows and their part
+// on each database, comment, the type's own fields, related users,
+// attachment), the PluginParam (or Param) JSON exactly as it will be sent
 // and the equivalent aliyun command. Text from DMS is cleaned; the command is
 // exact unless ShellCommandText says otherwise.
 func ReviewText(t dms.Ticket, req dms.OrderRequest, to dms.Target) string {
@@ -23,22 +24,42 @@ func ReviewText(t dms.Ticket, req dms.OrderRequest, to dms.Target) string {
 	tt, _ := dms.LookupType(t.Type)
 	line("Type", tt.Title+" ("+t.Type+")")
 	line("Tenant", inert.Line(t.Tenant.Label()))
-	if tt.Has(dms.StepDatabase) {
+	if dbs := t.Databases(); tt.Has(dms.StepDatabase) && len(dbs) > 1 {
+		head := Count(len(dbs), "database")
+		if on := Online(dbs); len(on) > 0 {
+			head += fmt.Sprintf(", %d of them online", len(on))
+		}
+		line("Databases", head)
+		for i, d := range dbs {
+			fmt.Fprintf(&b, "  %d. %s\n", i+1, DatabaseText(d))
+		}
+	} else if tt.Has(dms.StepDatabase) {
 		line("Database", DatabaseText(t.Database))
 	}
 	if tt.Has(dms.StepSQL) {
-		n := len(sqlscript.Statements(t.SQL, t.Database.Dialect()))
-		lc := strings.Count(strings.TrimRight(t.SQL, "\n"), "\n") + 1
-		line("SQL", Count(n, "statement")+", "+Count(lc, "line"))
+		line("SQL", ScriptText(t.SQL, t.Database.Dialect()))
+	}
+	if tt.Rollback {
+		rb := "none"
+		if strings.TrimSpace(t.RollbackSQL) != "" {
+			rb = ScriptText(t.RollbackSQL, t.Database.Dialect())
+		}
+		line("Rollback SQL", rb)
 	}
 	if tt.AffectRows {
 		line("Affected rows", RowsText(t))
+		if len(t.Rows.PerDatabase) > 1 && !t.IgnoreAffectRows {
+			line("Affected rows per database", PerDatabaseText(t.Rows, t.Databases()))
+		}
 	}
 	line("Comment", inert.Line(t.Comment))
 	for _, in := range tt.Inputs {
-		v := t.Text[in.ID]
-		if v == "" {
+		v := in.Value(&t)
+		switch {
+		case v == "":
 			v = "none"
+		case len(in.Choices) > 0:
+			v = ChoiceText(in.ID, v)
 		}
 		line(in.Label, inert.Line(v))
 	}
@@ -96,7 +117,8 @@ func DatabaseText(d dms.Database) string {
 }
 
 // RowsText is the ticket's affected-row figure and where it came from:
-// "4,200, estimate (EXPLAIN)", or that the check is ignored and why.
+// "4,200, estimate (EXPLAIN)" ("4,200 in all on 3 databases, …" for a
+// figure summed over several), or that the check is ignored and why.
 func RowsText(t dms.Ticket) string {
 	switch {
 	case t.IgnoreAffectRows:
@@ -104,7 +126,11 @@ func RowsText(t dms.Ticket) string {
 	case !t.Rows.Known():
 		return "no figure"
 	}
-	s := Thousands(t.Rows.Total) + ", " + t.Rows.Source.Label()
+	s := Thousands(t.Rows.Total)
+	if n := len(t.Rows.PerDatabase); n > 1 {
+		s += fmt.Sprintf(" in all on %d databases", n)
+	}
+	s += ", " + t.Rows.Source.Label()
 	if !t.Rows.At.IsZero() {
 		s += " at " + t.Rows.At.Local().Format("15:04:05")
 	}
