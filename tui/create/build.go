@@ -14,7 +14,7 @@ import (
 )
 
 // contentFlags are the flags that describe a ticket; --from refuses them.
-var contentFlags = []string{"type", "db", "sql", "sql-file", "comment", "related-users", "attachment-key", "affect-rows", "ignore-affect-rows"}
+var contentFlags = []string{"type", "db", "sql", "sql-file", "rollback-sql", "rollback-sql-file", "comment", "related-users", "attachment-key", "affect-rows", "ignore-affect-rows"}
 
 // checkFlags refuses combinations that make no sense, all at once: exit 2.
 func (r *runner) checkFlags() error {
@@ -55,9 +55,16 @@ func (r *runner) checkFlags() error {
 	if r.changed("sql") && r.changed("sql-file") {
 		bad = append(bad, "give the SQL once: --sql or --sql-file, not both")
 	}
-	if r.changed("affect-rows") && r.changed("ignore-affect-rows") {
+	if r.changed("rollback-sql") && r.changed("rollback-sql-file") {
+		bad = append(bad, "give the rollback script once: --rollback-sql or --rollback-sql-file, not both")
+	}
+	if r.changed("sql-file") && o.sqlFile == "-" && r.changed("rollback-sql-file") && o.rollbackFile == "-" {
+		bad = append(bad, "standard input carries one script: give --sql-file - or --rollback-sql-file -, not both (read the other from a file)")
+	}
+	if r.changed("affect-rows") && r.changed("ignore-affect-rows") && (!ok || tt.IgnoreRows) {
 		bad = append(bad, "give an affected-row figure (--affect-rows) or skip the check (--ignore-affect-rows), not both")
 	}
+	bad = append(bad, dbProblems(o.dbs)...)
 	if r.changed("affect-rows") {
 		if _, _, err := parseAffectRows(o.affectRows); err != nil {
 			bad = append(bad, err.Error())
@@ -76,17 +83,86 @@ func (r *runner) checkFlags() error {
 		if !tt.AffectRows {
 			not("affect-rows", "affected-row figure")
 			not("ignore-affect-rows", "affected-row check")
+		} else if !tt.IgnoreRows && r.changed("ignore-affect-rows") {
+			bad = append(bad, fmt.Sprintf("--ignore-affect-rows does not apply to %s (%s): it has no affected-row check to skip; give the figure with --affect-rows N, explain or count", tt.PluginType, tt.Title))
+		}
+		if !tt.Rollback {
+			not("rollback-sql", "rollback script")
+			not("rollback-sql-file", "rollback script")
 		}
 		if !tt.Has(dms.StepDatabase) {
 			not("db", "database")
+		} else if n := len(o.dbs); n > 1 && !tt.MultiDatabase {
+			bad = append(bad, fmt.Sprintf("--db is given %d times; %s (%s) acts on one database (%s)", n, tt.PluginType, tt.Title, multiDatabaseTypes()))
 		}
 		for _, id := range inputIDs() {
-			if _, has := tt.Input(id); !has {
+			in, has := tt.Input(id)
+			switch {
+			case !has:
 				not(id, "--"+id+" field")
+			case len(in.Choices) > 0 && r.changed(id):
+				if _, err := choice(in, *o.text[id]); err != nil {
+					bad = append(bad, err.Error())
+				}
 			}
 		}
 	}
 	return usageError(r, bad)
+}
+
+// dbProblems refuses --db values that name nothing or repeat one another
+// (the same text twice; the same database under two names is found once
+// they are looked up).
+func dbProblems(refs []string) []string {
+	var bad []string
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		key := strings.ToLower(strings.TrimSpace(ref))
+		switch {
+		case key == "":
+			bad = append(bad, "--db is empty: give a database's ID or its search name, schema@host:port")
+		case seen[key]:
+			bad = append(bad, fmt.Sprintf("--db %q is given twice: a ticket names each database once", inert.Line(strings.TrimSpace(ref))))
+		}
+		seen[key] = true
+	}
+	if len(refs) > dms.MaxDatabases {
+		bad = append(bad, fmt.Sprintf("--db is given %d times; a ticket acts on at most %d databases", len(refs), dms.MaxDatabases))
+	}
+	return bad
+}
+
+// multiDatabaseTypes says which types take several databases.
+func multiDatabaseTypes() string {
+	var names []string
+	for _, tt := range dms.Catalog() {
+		if tt.MultiDatabase {
+			names = append(names, tt.PluginType)
+		}
+	}
+	if len(names) == 0 {
+		return "no type takes several"
+	}
+	return "only " + strings.Join(names, " and ") + " takes several"
+}
+
+// choice reads the value of a details input with choices: one of them, in
+// any case, as the catalog spells it.
+func choice(in dms.Input, v string) (string, error) {
+	for _, c := range in.Choices {
+		if strings.EqualFold(strings.TrimSpace(v), c) {
+			return c, nil
+		}
+	}
+	var opts []string
+	for _, c := range in.Choices {
+		if m := wizard.ChoiceMeaning(in.ID, c); m != "" {
+			opts = append(opts, c+" ("+m+")")
+		} else {
+			opts = append(opts, c)
+		}
+	}
+	return "", fmt.Errorf("--%s %q: use one of %s", in.ID, inert.Line(v), strings.Join(opts, ", "))
 }
 
 func usageError(r *runner, bad []string) error {
@@ -135,7 +211,11 @@ func (r *runner) ticketFromFlags() (dms.Ticket, dms.Problems) {
 	tt, _ := dms.LookupType(o.typ)
 	for _, in := range tt.Inputs {
 		if p := o.text[in.ID]; p != nil && *p != "" {
-			t.SetText(in.ID, *p)
+			v := *p
+			if len(in.Choices) > 0 {
+				v, _ = choice(in, v) // checked in checkFlags
+			}
+			t.SetText(in.ID, v)
 		}
 	}
 	ids, err := dms.ParseUserIDs(o.relatedUsers)
@@ -152,16 +232,23 @@ func (r *runner) ticketFromFlags() (dms.Ticket, dms.Problems) {
 			}
 			t.SQL = sql
 		case r.changed("sql-file"):
-			sql, err := r.readSQLFile(o.sqlFile)
+			sql, err := r.readSQLFile(o.sqlFile, "SQL")
 			if err != nil {
 				ps = append(ps, dms.Problem{Field: "SQL", Key: "sql", Message: err.Error()})
 			}
 			t.SQL = sql
 		}
 	}
+	if tt.Rollback {
+		rb, err := r.rollback()
+		if err != nil {
+			ps = append(ps, dms.Problem{Field: "Rollback SQL", Key: "RollbackSQL", Message: err.Error()})
+		}
+		t.RollbackSQL = rb
+	}
 	if tt.AffectRows {
 		switch {
-		case r.changed("ignore-affect-rows"):
+		case r.changed("ignore-affect-rows") && tt.IgnoreRows:
 			t.IgnoreAffectRows, t.IgnoreAffectRowsReason = true, o.ignoreReason
 		case r.changed("affect-rows"):
 			if method, n, err := parseAffectRows(o.affectRows); err == nil && method == dms.RowsManual {
@@ -172,9 +259,30 @@ func (r *runner) ticketFromFlags() (dms.Ticket, dms.Problems) {
 	return t, ps
 }
 
-// readSQLFile reads --sql-file: a path, or - for standard input, with the
-// wizard's checks (size, NUL bytes, UTF-8).
-func (r *runner) readSQLFile(path string) (string, error) {
+// rollback is the rollback script --rollback-sql or --rollback-sql-file
+// gives (none: ""), with the SQL file's checks; a script given but empty
+// is an error (leave the flag out for none).
+func (r *runner) rollback() (string, error) {
+	var sql string
+	var err error
+	switch {
+	case r.changed("rollback-sql"):
+		sql, err = wizard.CheckSQLText("--rollback-sql", []byte(r.o.rollbackSQL))
+	case r.changed("rollback-sql-file"):
+		sql, err = r.readSQLFile(r.o.rollbackFile, "rollback script")
+	default:
+		return "", nil
+	}
+	if err == nil && strings.TrimSpace(sql) == "" {
+		err = errors.New("the rollback script is empty; leave --rollback-sql and --rollback-sql-file out for a change without one")
+	}
+	return sql, err
+}
+
+// readSQLFile reads --sql-file or --rollback-sql-file (what names the
+// script): a path, or - for standard input, with the wizard's checks
+// (size, NUL bytes, UTF-8).
+func (r *runner) readSQLFile(path, what string) (string, error) {
 	if path != "-" {
 		return wizard.ReadSQLFile(path)
 	}
@@ -183,7 +291,7 @@ func (r *runner) readSQLFile(path string) (string, error) {
 		return "", errors.New("standard input is not available")
 	}
 	if r.deps.IsTerminal != nil && r.deps.IsTerminal() {
-		fmt.Fprintln(r.deps.Stderr, "Reading the SQL from the terminal; end it with ctrl+d.")
+		fmt.Fprintf(r.deps.Stderr, "Reading the %s from the terminal; end it with ctrl+d.\n", what)
 	}
 	b, err := io.ReadAll(io.LimitReader(r.deps.Stdin, dms.MaxSQLBytes+1))
 	if err != nil {

@@ -46,9 +46,15 @@ type Backend = wizard.Backend
 
 // options are the command's flags (PRODUCT section 9; names are fixed).
 type options struct {
-	typ, db, sql, sqlFile, comment, relatedUsers, attachmentKey string
-	affectRows, ignoreReason, from, output                      string
-	dryRun, yes, again, submit                                  bool
+	typ, sql, sqlFile, comment, relatedUsers, attachmentKey string
+	affectRows, ignoreReason, from, output                  string
+	// dbs are the --db values, in order: one database, or a data change's
+	// several.
+	dbs []string
+	// rollbackSQL and rollbackFile are a data change's rollback script
+	// (--rollback-sql, --rollback-sql-file).
+	rollbackSQL, rollbackFile  string
+	dryRun, yes, again, submit bool
 	// wait is --wait, --timeout and --file-type, for --submit.
 	wait tickets.WaitFlags
 	// text holds the catalog's details inputs (--classify, --title,
@@ -64,9 +70,16 @@ func NewCommand(deps Deps) *cobra.Command {
 		Use:   "create",
 		Short: "Build, validate and submit one ticket without the UI (or --dry-run)",
 		Long: `create builds one DMS ticket from flags, or reads a ticket file (--from), validates it as
-strictly as the wizard does, and submits it with CreateOrder. Nothing is asked unless the
-database is an online one (product, pre): then the schema name is typed in the terminal,
-or --yes confirms it when there is no terminal (scripts, CI).
+strictly as the wizard does, and submits it with CreateOrder (a data change, DC_COMMON, with
+CreateDataCorrectOrder). Nothing is asked unless a database is an online one (product, pre):
+then its schema name is typed in the terminal (each one's, for a data change on several),
+or --yes confirms them when there is no terminal (scripts, CI).
+
+A data change (--type DC_COMMON) takes INSERT, UPDATE, DELETE and REPLACE; --db repeated runs
+the same change on several databases (shards, regions), and --affect-rows explain or count
+measures it on each and sends the sum. --rollback-sql or --rollback-sql-file adds a rollback
+script; --exec-mode says who runs it once approved: COMMITOR (you, the default; --submit
+--wait done runs it), AUTO (DMS, at once) or LAST_AUDITOR (the last approver).
 
 Data goes to stdout: the ticket ID (--output text) or {"orderId", "orderIds", "requestId",
 "consoleUrl"} (--output json). With --dry-run: a summary and the equivalent aliyun command
@@ -86,7 +99,14 @@ Exit codes: 0 created or dry run done, 1 rejected by DMS, 2 usage or validation 
 
   # SQL from standard input
   ./make-query.sh | dmsticket create --type DATA_EXPORT --db 1100023 \
-    --sql-file - --comment "sample" --classify "debugging" --affect-rows 1000`,
+    --sql-file - --comment "sample" --classify "debugging" --affect-rows 1000
+
+  # A data change on three databases, with a rollback script, counted on each,
+  # submitted for approval and run once approved
+  dmsticket create --type DC_COMMON --db orders_dev@10.40.1.11:3306 --db orders_test@10.50.1.11:3306 \
+    --db 1100042 --sql "UPDATE orders SET status = 'cancelled' WHERE status = 'stuck'" \
+    --rollback-sql-file restore-stuck.sql --comment "cancel orders stuck after the outage" \
+    --classify "data fix" --affect-rows count --exec-mode COMMITOR --submit --wait done`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageError(&runner{deps: deps}, []string{fmt.Sprintf("create takes no arguments, got %q; every value goes with a flag", strings.Join(args, " "))})
@@ -102,9 +122,11 @@ Exit codes: 0 created or dry run done, 1 rejected by DMS, 2 usage or validation 
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.typ, "type", "", "the ticket `TYPE` (PluginType): "+strings.Join(dms.PluginTypes(), " or "))
-	f.StringVar(&o.db, "db", "", "the database: its DMS `ID`, or its search name schema@host:port (a logical database: its name)")
+	f.StringArrayVar(&o.dbs, "db", nil, "the database: its DMS `ID`, or its search name schema@host:port (a logical database: its name); repeat it for a data change on several databases")
 	f.StringVar(&o.sql, "sql", "", "the `SQL` (types with SQL)")
 	f.StringVar(&o.sqlFile, "sql-file", "", "read the SQL from `FILE`; - reads standard input")
+	f.StringVar(&o.rollbackSQL, "rollback-sql", "", "data changes: the rollback script, as `SQL` (optional)")
+	f.StringVar(&o.rollbackFile, "rollback-sql-file", "", "data changes: read the rollback script from `FILE`; - reads standard input")
 	f.StringVar(&o.comment, "comment", "", "what the ticket is for, as `TEXT` (required)")
 	f.StringVar(&o.relatedUsers, "related-users", "", "related DMS user `IDs`, comma-separated")
 	for _, in := range inputs() {
@@ -113,8 +135,8 @@ Exit codes: 0 created or dry run done, 1 rejected by DMS, 2 usage or validation 
 		f.StringVar(p, in.ID, "", inputHelp(in))
 	}
 	f.StringVar(&o.attachmentKey, "attachment-key", "", "the `KEY` of a file uploaded to DMS (AttachmentKey)")
-	f.StringVar(&o.affectRows, "affect-rows", "", "exports: the affected-row figure, `N|explain|count`: a number, an EXPLAIN estimate or an exact COUNT")
-	f.StringVar(&o.ignoreReason, "ignore-affect-rows", "", "exports: skip DMS's affected-row check, for this `REASON`")
+	f.StringVar(&o.affectRows, "affect-rows", "", "exports and data changes: the affected-row figure, `N|explain|count`: a number, an EXPLAIN estimate or an exact COUNT (on every database of a data change, summed)")
+	f.StringVar(&o.ignoreReason, "ignore-affect-rows", "", "exports: skip DMS's affected-row check, for this `REASON` (a data change has no check to skip)")
 	f.StringVar(&o.from, "from", "", "submit a ticket `FILE` (the review's s, or create --dry-run --output json); - reads standard input")
 	f.BoolVar(&o.dryRun, "dry-run", false, "validate and print the request; call nothing that writes")
 	f.BoolVar(&o.again, "again", false, "with --from: submit the ticket file although it already created a ticket (a file submits once)")
@@ -138,7 +160,17 @@ Exit codes: 0 created or dry run done, 1 rejected by DMS, 2 usage or validation 
 	_ = cmd.RegisterFlagCompletionFunc("affect-rows", cobra.FixedCompletions([]cobra.Completion{
 		cobra.CompletionWithDesc("explain", "estimate with EXPLAIN"), cobra.CompletionWithDesc("count", "count exactly with SELECT COUNT(*)"),
 	}, cobra.ShellCompDirectiveNoFileComp))
+	for _, in := range inputs() {
+		if len(in.Choices) > 0 {
+			var c []cobra.Completion
+			for _, v := range in.Choices {
+				c = append(c, cobra.CompletionWithDesc(v, wizard.ChoiceMeaning(in.ID, v)))
+			}
+			_ = cmd.RegisterFlagCompletionFunc(in.ID, cobra.FixedCompletions(c, cobra.ShellCompDirectiveNoFileComp))
+		}
+	}
 	_ = cmd.MarkFlagFilename("sql-file", "sql")
+	_ = cmd.MarkFlagFilename("rollback-sql-file", "sql")
 	_ = cmd.MarkFlagFilename("from", "json")
 	return cmd
 }

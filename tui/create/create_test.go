@@ -538,9 +538,10 @@ func TestShellCompletionOffersTheCatalogAndTheFixedValues(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"create", "--type", ""}, []string{"DATA_EXPORT\tExport data", "NDDL\tChange a schema design"}},
+		{[]string{"create", "--type", ""}, []string{"DATA_EXPORT\tExport data", "NDDL\tChange a schema design", "DC_COMMON\tChange data"}},
 		{[]string{"create", "--output", ""}, []string{"text", "json"}},
 		{[]string{"create", "--affect-rows", ""}, []string{"explain\t", "count\t"}},
+		{[]string{"create", "--exec-mode", ""}, []string{"COMMITOR\tyou run it once it is approved", "AUTO\t", "LAST_AUDITOR\t"}},
 	} {
 		var out bytes.Buffer
 		root := &cobra.Command{Use: "dmsticket"}

@@ -44,9 +44,12 @@ func (r *runner) dryRun(t dms.Ticket, req dms.OrderRequest) error {
 		r.say("Note: this ticket file already created ticket %d on %s; a real run refuses unless --again.",
 			f.Submitted.OrderIDs[0], f.Submitted.SentAt.Local().Format("2006-01-02 15:04:05"))
 	}
-	if t.Database.Env.Online() && !r.o.yes {
+	if on := wizard.Online(t.Databases()); len(on) == 1 && !r.o.yes {
 		r.say("Dry run: the ticket is valid; nothing was sent that creates or changes anything. %s is a %s database: a real run needs --yes, or the schema name typed in a terminal.",
-			inert.Line(t.Database.Name()), t.Database.Env.Label())
+			inert.Line(on[0].Name()), on[0].Env.Label())
+	} else if len(on) > 1 && !r.o.yes {
+		r.say("Dry run: the ticket is valid; nothing was sent that creates or changes anything. It acts on %s: a real run needs --yes, or each schema name typed in a terminal.",
+			wizard.OnlineText(t.Databases()))
 	} else {
 		r.say("Dry run: the ticket is valid; nothing was sent that creates or changes anything.")
 	}

@@ -67,7 +67,6 @@ func (r *runner) run(ctx context.Context) error {
 			r.be.Close()
 		}
 	}()
-	svc := r.be.Service
 
 	var method dms.RowSource // a figure to measure once the ticket is valid
 	if r.o.from != "" {
@@ -77,7 +76,7 @@ func (r *runner) run(ctx context.Context) error {
 		problems = append(problems, t.Validate()...)
 		if t.Rows.Known() && !t.IgnoreAffectRows && t.Rows.StaleFor(t.SQL) {
 			problems = append(problems, dms.Problem{Field: "Affected rows", Key: "affectRows",
-				Message: "the figure was measured for other SQL (affectRows.sqlSha256 does not match exeSQL): measure it again, or set affectRows.source to \"manual\" to vouch for it"})
+				Message: fmt.Sprintf("the figure was measured for other SQL (affectRows.sqlSha256 does not match %s): measure it again, or set affectRows.source to \"manual\" to vouch for it", sqlKey(t.Type))})
 		}
 	} else {
 		tenant, err := r.tenant(ctx)
@@ -85,18 +84,12 @@ func (r *runner) run(ctx context.Context) error {
 			return r.dmsError(ctx, "DMS could not tell your tenant", err)
 		}
 		t.Tenant = tenant
-		if r.changed("db") {
-			d, err := dms.ResolveDatabase(ctx, svc, t.Tenant.ID, r.o.db)
-			var re *dms.DatabaseRefError
-			switch {
-			case errors.As(err, &re):
-				problems = append(problems, dms.Problem{Field: "Database", Key: "dbId", Message: re.Error()})
-			case err != nil:
+		if len(r.o.dbs) > 0 {
+			ps, err := r.resolveDatabases(ctx, &t)
+			if err != nil {
 				return r.dmsError(ctx, "DMS could not look the database up", err)
-			default:
-				t.Database = d
-				r.say("Database: %s.", wizard.DatabaseText(d))
 			}
+			problems = append(problems, ps...)
 		}
 		if tt, _ := t.TicketType(); tt.AffectRows && r.changed("affect-rows") {
 			if m, _, _ := parseAffectRows(r.o.affectRows); m != dms.RowsManual {
@@ -127,10 +120,67 @@ func (r *runner) run(ctx context.Context) error {
 	if done, err := r.checkRecord(ctx, req); done || err != nil {
 		return err
 	}
-	if err := r.confirmOnline(ctx, t.Database); err != nil {
+	if err := r.confirmOnline(ctx, t.Databases()); err != nil {
 		return err
 	}
 	return r.submit(ctx, req)
+}
+
+// resolveDatabases looks every --db up (an ID or a search name, as
+// ResolveDatabase reads it) and puts them on the ticket, the first as its
+// database and the others after it. A reference that names no single
+// database, or the same database as another, is a problem (with the
+// flag's key); DMS's own failure is returned.
+func (r *runner) resolveDatabases(ctx context.Context, t *dms.Ticket) (dms.Problems, error) {
+	key := "dbId"
+	if tt, _ := t.TicketType(); tt.MultiDatabase {
+		key = "DbItemList"
+	}
+	var ps dms.Problems
+	var dbs []dms.Database
+	first := map[int64]string{} // database ID -> the --db that named it
+	for _, ref := range r.o.dbs {
+		d, err := dms.ResolveDatabase(ctx, r.be.Service, t.Tenant.ID, ref)
+		var re *dms.DatabaseRefError
+		switch {
+		case errors.As(err, &re):
+			ps = append(ps, dms.Problem{Field: "Database", Key: key, Message: re.Error()})
+			continue
+		case err != nil:
+			return nil, err
+		}
+		if prev, dup := first[d.ID]; dup {
+			ps = append(ps, dms.Problem{Field: "Database", Key: key,
+				Message: fmt.Sprintf("%q and %q are the same database, %s: name it once", inert.Line(prev), inert.Line(strings.TrimSpace(ref)), inert.Line(d.Name()))})
+			continue
+		}
+		first[d.ID] = strings.TrimSpace(ref)
+		dbs = append(dbs, d)
+	}
+	if len(ps) > 0 {
+		return ps, nil
+	}
+	t.Database, t.More = dbs[0], append([]dms.Database(nil), dbs[1:]...)
+	if len(dbs) == 1 {
+		r.say("Database: %s.", wizard.DatabaseText(dbs[0]))
+		return nil, nil
+	}
+	r.say("Databases (%d):", len(dbs))
+	for i, d := range dbs {
+		r.say("  %d. %s", i+1, wizard.DatabaseText(d))
+	}
+	return nil, nil
+}
+
+// sqlKey is the key the type's SQL is sent under (exeSQL, ExecSQL).
+func sqlKey(pluginType string) string {
+	tt, _ := dms.LookupType(pluginType)
+	for _, f := range tt.Fields {
+		if f.Source == dms.FromSQL {
+			return f.Key
+		}
+	}
+	return "the SQL"
 }
 
 func (r *runner) tenantFlag() int64 {
@@ -200,24 +250,43 @@ func (r *runner) tenant(ctx context.Context) (dms.Tenant, error) {
 		Message: fmt.Sprintf("you do not belong to tenant %d; yours: %s", tid, strings.Join(names, ", "))}
 }
 
-// checkFileDatabase looks the ticket file's database up in DMS: it must
+// checkFileDatabase looks the ticket file's databases up in DMS: each must
 // exist, and its environment decides the online confirmation, whatever the
 // file says.
 func (r *runner) checkFileDatabase(ctx context.Context, t *dms.Ticket) error {
-	d, err := r.be.Service.Database(ctx, t.Tenant.ID, t.Database.ID, t.Database.Logic)
-	if err != nil {
-		if dms.KindOf(err) == dms.KindRefused && ctx.Err() == nil {
-			return r.invalid(dms.Problems{{Field: "Database", Key: "dbId",
-				Message: fmt.Sprintf("DMS has no database %d in %s: %s", t.Database.ID, inert.Line(t.Tenant.Label()), inert.Line(errMessage(err)))}})
+	var ps dms.Problems
+	var dbs []dms.Database
+	for _, fd := range t.Databases() {
+		d, err := r.be.Service.Database(ctx, t.Tenant.ID, fd.ID, fd.Logic)
+		if err != nil {
+			if dms.KindOf(err) == dms.KindRefused && ctx.Err() == nil {
+				ps = append(ps, dms.Problem{Field: "Database", Key: "database",
+					Message: fmt.Sprintf("DMS has no database %d in %s: %s", fd.ID, inert.Line(t.Tenant.Label()), inert.Line(errMessage(err)))})
+				continue
+			}
+			return r.dmsError(ctx, "DMS could not look the ticket file's database up", err)
 		}
-		return r.dmsError(ctx, "DMS could not look the ticket file's database up", err)
+		if d.Env != fd.Env || d.SchemaName != fd.SchemaName {
+			r.say("Note: the ticket file says database %d is %s (%s); DMS says %s (%s). Going by DMS.",
+				d.ID, inert.Line(fd.Name()), fd.Env.Label(), inert.Line(d.Name()), d.Env.Label())
+		}
+		dbs = append(dbs, d)
 	}
-	if d.Env != t.Database.Env || d.SchemaName != t.Database.SchemaName {
-		r.say("Note: the ticket file says database %d is %s (%s); DMS says %s (%s). Going by DMS.",
-			d.ID, inert.Line(t.Database.Name()), t.Database.Env.Label(), inert.Line(d.Name()), d.Env.Label())
+	if len(ps) > 0 {
+		return r.invalid(ps)
 	}
-	t.Database = d
-	r.say("Ticket file: %s in tenant %s, on %s.", t.Type, inert.Line(t.Tenant.Label()), wizard.DatabaseText(d))
+	if len(dbs) == 0 {
+		return r.invalid(dms.Problems{{Field: "Database", Key: "database", Message: "the ticket file names no database"}})
+	}
+	t.Database, t.More = dbs[0], append([]dms.Database(nil), dbs[1:]...)
+	if len(dbs) == 1 {
+		r.say("Ticket file: %s in tenant %s, on %s.", t.Type, inert.Line(t.Tenant.Label()), wizard.DatabaseText(dbs[0]))
+		return nil
+	}
+	r.say("Ticket file: %s in tenant %s, on %d databases:", t.Type, inert.Line(t.Tenant.Label()), len(dbs))
+	for i, d := range dbs {
+		r.say("  %d. %s", i+1, wizard.DatabaseText(d))
+	}
 	return nil
 }
 
@@ -233,14 +302,17 @@ func errMessage(err error) string {
 func (r *runner) flagProblems(ps, already dms.Problems) dms.Problems {
 	var out dms.Problems
 	for _, p := range ps {
-		if p.Key == "dbId" && len(already.For("dbId")) > 0 {
+		dbKey := p.Key == "dbId" || p.Key == "DbItemList"
+		if dbKey && len(already.For("dbId"))+len(already.For("DbItemList")) > 0 {
 			continue // the --db problem says it better
 		}
 		switch {
-		case p.Key == "dbId" && !r.changed("db"):
+		case dbKey && !r.changed("db"):
 			p.Message = "is required: give --db with its ID or its search name, schema@host:port"
 		case p.Key == "affectRows" && !r.changed("affect-rows"):
 			p.Message = "is required for an export: give --affect-rows N, explain or count, or skip the check with --ignore-affect-rows REASON"
+		case p.Key == "EstimateAffectRows" && !r.changed("affect-rows"):
+			p.Message = "is required for a data change: give --affect-rows N, explain or count"
 		}
 		out = append(out, p)
 	}
@@ -252,12 +324,18 @@ func flagFor(key string) string {
 	switch key {
 	case "comment":
 		return "--comment"
-	case "exeSQL", "sql":
+	case "exeSQL", "ExecSQL", "sql":
 		return "--sql/--sql-file"
-	case "dbId":
+	case "dbId", "DbItemList":
 		return "--db"
-	case "affectRows":
+	case "affectRows", "EstimateAffectRows":
 		return "--affect-rows"
+	case "RollbackSQL":
+		return "--rollback-sql/--rollback-sql-file"
+	case "ExecMode":
+		return "--exec-mode"
+	case "Classify":
+		return "--classify"
 	case "ignoreAffectRowsReason":
 		return "--ignore-affect-rows"
 	case "relatedUsers", "relatedIds":
@@ -327,13 +405,21 @@ func (r *runner) dmsError(ctx context.Context, what string, err error) error {
 	return exit(code, err)
 }
 
-// estimate measures the export's rows with EXPLAIN or COUNT (reads: allowed
-// in a dry run) and puts the total on the ticket.
+// estimate measures the ticket's rows with EXPLAIN or COUNT (reads:
+// allowed in a dry run), on each of its databases (wizard.Estimate), and
+// puts the total on the ticket.
 func (r *runner) estimate(ctx context.Context, t *dms.Ticket, method dms.RowSource) error {
-	if method == dms.RowsCount {
-		r.say("Counting the rows with SELECT COUNT(*) on %s…", inert.Line(t.Database.Name()))
+	dbs := t.Databases()
+	where := inert.Line(t.Database.Name())
+	if len(dbs) > 1 {
+		where = fmt.Sprintf("each of the %d databases", len(dbs))
 	}
-	est, err := r.be.Service.Estimate(ctx, dms.EstimateRequest{Tid: t.Tenant.ID, Database: t.Database, SQL: t.SQL, Method: method})
+	if method == dms.RowsCount {
+		r.say("Counting the rows with SELECT COUNT(*) on %s…", where)
+	} else if len(dbs) > 1 {
+		r.say("Estimating the rows with EXPLAIN on %s…", where)
+	}
+	est, err := wizard.Estimate(ctx, r.be.Service, *t, method)
 	if err != nil {
 		code := codeFor(ctx, err)
 		if code == ExitInterrupted {
@@ -341,15 +427,19 @@ func (r *runner) estimate(ctx context.Context, t *dms.Ticket, method dms.RowSour
 			return exit(code, err)
 		}
 		r.say("dmsticket create: DMS could not measure the rows (%s).", method.Label())
-		for _, s := range est.Statements {
-			if s.Err != "" {
-				r.say("  statement %d: %s", s.Number, inert.Line(s.Err))
+		for _, l := range wizard.EstimateLines(est) {
+			if strings.Contains(l, "not measured") {
+				r.say("  %s", l)
 			}
 		}
 		for _, l := range wizard.ErrorText(err) {
 			r.say("  %s", l)
 		}
-		r.say("Give the figure yourself with --affect-rows N, or skip the check with --ignore-affect-rows REASON.")
+		if tt, _ := t.TicketType(); tt.IgnoreRows {
+			r.say("Give the figure yourself with --affect-rows N, or skip the check with --ignore-affect-rows REASON.")
+		} else {
+			r.say("Give the figure yourself with --affect-rows N.")
+		}
 		return exit(code, err)
 	}
 	t.Rows = est.Figure()
@@ -365,38 +455,69 @@ func (r *runner) estimate(ctx context.Context, t *dms.Ticket, method dms.RowSour
 		}
 		per = "; " + strings.Join(parts, ", ")
 	}
+	if len(est.Databases) > 1 {
+		r.say("%s %s rows in all on %d databases (%s%s):", verb, wizard.Thousands(est.Total), len(est.Databases), how, per)
+		for _, l := range wizard.EstimateLines(est) {
+			r.say("  %s", l)
+		}
+		return nil
+	}
 	r.say("%s %s rows (%s%s).", verb, wizard.Thousands(est.Total), how, per)
 	return nil
 }
 
-// confirmOnline makes sure a ticket on an online database is meant: --yes,
-// or the schema name typed in the terminal. Otherwise exit 4.
-func (r *runner) confirmOnline(ctx context.Context, d dms.Database) error {
-	if !d.Env.Online() || r.o.yes {
+// confirmOnline makes sure a ticket on online databases is meant: --yes,
+// or each online database's schema name typed in the terminal (a name
+// shared by several once). Otherwise exit 4.
+func (r *runner) confirmOnline(ctx context.Context, dbs []dms.Database) error {
+	ask := wizard.ToConfirm(dbs)
+	if len(ask) == 0 || r.o.yes {
 		return nil
 	}
-	name := inert.Line(d.Name())
 	if r.stdinUsed || r.deps.IsTerminal == nil || !r.deps.IsTerminal() || r.deps.Stdin == nil {
-		err := fmt.Errorf("refused: %s is a %s database; pass --yes to confirm", name, d.Env.Label())
+		var err error
+		if on := wizard.Online(dbs); len(on) == 1 {
+			err = fmt.Errorf("refused: %s is a %s database; pass --yes to confirm", inert.Line(on[0].Name()), on[0].Env.Label())
+		} else {
+			err = fmt.Errorf("refused: the ticket acts on %s; pass --yes to confirm", wizard.OnlineText(dbs))
+		}
 		r.say("dmsticket create: %s. Nothing was sent.", err)
 		return exit(ExitPolicy, err)
 	}
-	schema := inert.Line(d.SchemaName)
-	fmt.Fprintf(r.deps.Stderr, "%s is a %s database: this ticket acts on live data.\nType its schema name, %s, to submit it: ", name, d.Env.Label(), schema)
-	typed := make(chan string, 1)
+	if len(ask) > 1 {
+		r.say("This ticket acts on live data in %s.", wizard.OnlineText(dbs))
+		r.say("Type each schema name to submit it.")
+	}
+	// One reader for every answer: a second would lose what the first
+	// buffered. It reads no more lines than there are questions.
+	typed := make(chan string)
 	go func() {
-		line, _ := bufio.NewReader(r.deps.Stdin).ReadString('\n')
-		typed <- strings.TrimSpace(line)
+		br := bufio.NewReader(r.deps.Stdin)
+		for range ask {
+			line, err := br.ReadString('\n')
+			typed <- strings.TrimSpace(line)
+			if err != nil {
+				return
+			}
+		}
 	}()
-	select {
-	case <-ctx.Done():
-		r.say("\ndmsticket create: interrupted. Nothing was sent.")
-		return exit(ExitInterrupted, ctx.Err())
-	case v := <-typed:
-		if v != d.SchemaName && v != schema {
-			err := fmt.Errorf("refused: that is not the schema name of %s", name)
-			r.say("dmsticket create: %s. Nothing was sent.", err)
-			return exit(ExitPolicy, err)
+	for _, d := range ask {
+		name, schema := inert.Line(d.Name()), inert.Line(d.SchemaName)
+		if len(ask) == 1 {
+			fmt.Fprintf(r.deps.Stderr, "%s is a %s database: this ticket acts on live data.\nType its schema name, %s, to submit it: ", name, d.Env.Label(), schema)
+		} else {
+			fmt.Fprintf(r.deps.Stderr, "%s is a %s database. Type its schema name, %s: ", name, d.Env.Label(), schema)
+		}
+		select {
+		case <-ctx.Done():
+			r.say("\ndmsticket create: interrupted. Nothing was sent.")
+			return exit(ExitInterrupted, ctx.Err())
+		case v := <-typed:
+			if v != d.SchemaName && v != schema {
+				err := fmt.Errorf("refused: that is not the schema name of %s", name)
+				r.say("dmsticket create: %s. Nothing was sent.", err)
+				return exit(ExitPolicy, err)
+			}
 		}
 	}
 	return nil
