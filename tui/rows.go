@@ -188,7 +188,11 @@ func (e *rowsEstimate) lines(w int, version uint64, stale bool, statements int) 
 			lines = append(lines, bounded(wrap(st.Error, "DMS could not measure: "+errMessage(err), w), maxErrorLines, w)...)
 		}
 		if statements > 0 {
-			lines = append(lines, wrap(st.Subtle, "Enter the figure yourself in Details, or ignore the check there with a reason.", w)...)
+			advice := "Enter the figure yourself in Details, or ignore the check there with a reason."
+			if tt, _ := dms.LookupType(t.Type); !tt.IgnoreRows {
+				advice = "Enter the figure yourself in Details."
+			}
+			lines = append(lines, wrap(st.Subtle, advice, w)...)
 		}
 	}
 	return lines

@@ -172,6 +172,10 @@ func (d *detailsStep) rowsText() []string {
 	st := d.s.st
 	lines := bounded(wrap(st.Warn, "Rows not measured: "+errMessage(err), d.s.width), 2, d.s.width)
 	advice := estimateAdvice(err)
+	if !d.ticketType().IgnoreRows {
+		// No check to ignore for this type (a data change).
+		advice = strings.NewReplacer(", or ignore the check with a reason", "", " or ignore the check with a reason", "").Replace(advice)
+	}
 	if d.s.rows.examined() {
 		advice = "EXPLAIN shows the rows the database examines, not the ones the statement returns: esc goes back to the SQL, where ctrl+t counts them exactly, or enter the figure from your own count below."
 	}

@@ -126,15 +126,21 @@ func (r *reviewStep) summaryLines() []string {
 		dbs := t.Databases()
 		if len(dbs) > 1 {
 			// Every database the change acts on, each with its badge.
-			var parts []string
+			// Every database the change acts on, each with its badge,
+			// packed into as few lines as the width allows.
+			label, cur := "Databases", ""
 			for _, d := range dbs {
-				parts = append(parts, st.Value.Render(inert.Line(d.Name()))+" "+envBadge(st, d.Env))
+				part := st.Value.Render(inert.Line(d.Name())) + " " + envBadge(st, d.Env)
+				if cur != "" && lipgloss.Width(cur)+lipgloss.Width(sep)+lipgloss.Width(part) > w-10 {
+					lines = append(lines, row(label, cur))
+					label, cur = "", ""
+				}
+				if cur != "" {
+					cur += sep
+				}
+				cur += part
 			}
-			label := "Databases"
-			for i := 0; i < len(parts); i += 2 {
-				lines = append(lines, row(label, strings.Join(parts[i:min(i+2, len(parts))], sep)))
-				label = ""
-			}
+			lines = append(lines, row(label, cur))
 		} else {
 			lines = append(lines, row("Database", st.Value.Render(inert.Line(t.Database.Name()))+" "+envBadge(st, t.Database.Env)))
 		}

@@ -501,6 +501,9 @@ func (q *sqlStep) rollbackStatements() int {
 func (q *sqlStep) panel(w int) string {
 	st := q.s.st
 	var lines []string
+	if q.rollback {
+		lines = append(lines, st.Subtle.Render(truncate("The change (ctrl+b shows it):", w)))
+	}
 	if len(q.problems) > 0 {
 		for i, p := range q.problems {
 			if i == 2 && len(q.problems) > 3 {
