@@ -12,7 +12,6 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
-	"dmsticket/dms/sqlscript"
 	"dmsticket/tui/wizard"
 )
 
@@ -67,7 +66,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 			return nil
 		}
 		if a.sending.Load() {
-			fmt.Fprintln(w, "Interrupted while CreateOrder was on its way: the ticket may exist. Look for it in the DMS console before filing it again.")
+			fmt.Fprintf(w, "Interrupted while %s was on its way: the ticket may exist. Look for it in the DMS console before filing it again.\n", a.sendingOp.Load())
 		} else {
 			fmt.Fprintln(w, "Interrupted. The ticket in progress was not sent to DMS.")
 		}
@@ -84,8 +83,10 @@ type accessible struct {
 	svc     dms.Service
 	t       *dms.Ticket
 	tenants []dms.Tenant
-	// sending is set while CreateOrder is on its way (read on interrupt).
-	sending atomic.Bool
+	// sending is set while CreateOrder (or the type's own operation,
+	// sendingOp) is on its way (read on interrupt).
+	sending   atomic.Bool
+	sendingOp atomic.Value // string
 	// created maps a request (its key) to the ticket it created: one review
 	// creates at most one ticket.
 	created map[string]int64
@@ -250,6 +251,11 @@ func (a *accessible) oneTicket() (done bool, err error) {
 		if err := a.writeSQL(); err != nil {
 			return true, err
 		}
+		if tt.Rollback {
+			if err := a.rollbackScript(); err != nil {
+				return true, err
+			}
+		}
 		if tt.AffectRows {
 			if err := a.affectedRows(); err != nil {
 				return true, err
@@ -313,31 +319,53 @@ func (a *accessible) chooseTenant() error {
 		return err
 	}
 	if a.tenants[i].ID != a.t.Tenant.ID {
-		a.t.Database = dms.Database{} // databases belong to a tenant
+		a.t.Database, a.t.More = dms.Database{}, nil // databases belong to a tenant
 	}
 	a.t.Tenant = a.tenants[i]
 	return nil
 }
 
 // chooseDatabase searches DMS and reads the results out, a page at a time,
-// until the user picks one.
+// until the user picks one; for a type that acts on several databases, it
+// collects them (chooseDatabases).
 func (a *accessible) chooseDatabase() error {
+	if a.ticketType().MultiDatabase {
+		return a.chooseDatabases()
+	}
+	picked, err := a.searchDatabases(nil)
+	if err != nil {
+		return err
+	}
+	a.setDatabase(picked[0])
+	return nil
+}
+
+// searchDatabases asks for a search and reads the results out, a page at a
+// time, until the user picks a database. With chosen non-nil (a type that
+// acts on several), several may be picked at once, the ones already chosen
+// are marked, and the user may go back without picking (nil, nil).
+func (a *accessible) searchDatabases(chosen []dms.Database) ([]dms.Database, error) {
 	p := a.p
+	many := chosen != nil
+	already := map[int64]bool{}
+	for _, d := range chosen {
+		already[d.ID] = true
+	}
 	for {
 		q, err := p.ask("Search for the database: type part of its schema name, alias or host, or press enter alone to list them all:", "", nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for page := 1; ; page++ {
 			res, err := a.svc.SearchDatabases(a.ctx(), dms.SearchQuery{Tid: a.t.Tenant.ID, Key: q, Page: page, PageSize: databasePageSize})
 			if err != nil {
 				if a.ctx().Err() != nil {
-					return a.ctx().Err()
+					return nil, a.ctx().Err()
 				}
 				p.say("The search failed.")
 				p.say(wizard.ErrorText(err)...)
 				if k := dms.KindOf(err); k == dms.KindCredentials {
-					return err
+					return nil, err
 				}
 				break
 			}
@@ -365,27 +393,47 @@ func (a *accessible) chooseDatabase() error {
 			if hidden := len(res.Databases) - len(visible); hidden > 0 {
 				p.sayf("%d of them are not listed: your policy does not allow their environments.", hidden)
 			}
-			opts := make([]option, 0, len(visible)+2)
+			opts := make([]option, 0, len(visible)+3)
 			for _, d := range visible {
-				opts = append(opts, option{label: wizard.DatabaseText(d), aliases: []string{itoa(d.ID)}})
+				label := wizard.DatabaseText(d)
+				if already[d.ID] {
+					label += " (already chosen)"
+				}
+				opts = append(opts, option{label: label, aliases: []string{itoa(d.ID)}})
 			}
 			search := len(opts)
 			opts = append(opts, option{label: "Search again", aliases: []string{"s", "search"}})
-			more := -1
+			more, back := -1, -1
 			if res.More() {
 				more = len(opts)
 				opts = append(opts, option{label: fmt.Sprintf("List the next %d", databasePageSize), aliases: []string{"m", "more", "n", "next"}})
 			}
-			i, err := p.choose("Which database?", opts, 0)
-			if err != nil {
-				return err
+			if many && len(chosen) > 0 {
+				back = len(opts)
+				opts = append(opts, option{label: "Back: keep the " + wizard.Count(len(chosen), "database") + " chosen", aliases: []string{"b", "back"}})
 			}
-			switch {
+			var picks []int
+			if many {
+				picks, err = p.chooseSome("Which databases?", opts, search)
+			} else {
+				var i int
+				i, err = p.choose("Which database?", opts, 0)
+				picks = []int{i}
+			}
+			if err != nil {
+				return nil, err
+			}
+			switch i := picks[0]; {
 			case i < search:
-				a.setDatabase(visible[i])
-				return nil
+				out := make([]dms.Database, len(picks))
+				for k, pi := range picks {
+					out[k] = visible[pi]
+				}
+				return out, nil
 			case i == more:
 				continue
+			case i == back:
+				return nil, nil
 			}
 			break
 		}
@@ -401,13 +449,111 @@ func (a *accessible) setDatabase(d dms.Database) {
 	a.p.say("")
 }
 
+// chooseDatabases collects the databases of a ticket that acts on several
+// (the same change on each): a search at a time, one or several numbers
+// from each, every one read back; then the list is read out and the user
+// continues with it, adds another or removes one.
+func (a *accessible) chooseDatabases() error {
+	p := a.p
+	dbs := a.t.Databases()
+	if len(dbs) == 0 {
+		p.say("This ticket can act on several databases: the same change on each (shards, regions). Choose one or several from a search; you can add more after.")
+	}
+	for {
+		if len(dbs) == 0 {
+			picked, err := a.searchDatabases([]dms.Database{})
+			if err != nil {
+				return err
+			}
+			dbs = a.addDatabases(dbs, picked)
+			continue
+		}
+		p.sayf("Chosen databases (%d):", len(dbs))
+		for i, d := range dbs {
+			p.sayf("  %d. %s", i+1, wizard.DatabaseText(d))
+		}
+		if on := wizard.Online(dbs); len(on) > 0 {
+			p.sayf("Online among them: %s. Submitting will ask you to type each one's schema name.", wizard.OnlineText(dbs))
+		}
+		opts := []option{
+			{label: "Continue with " + map[bool]string{true: "this database", false: "these " + wizard.Count(len(dbs), "database")}[len(dbs) == 1], aliases: []string{"c", "continue", "done"}},
+			{label: "Add another database", aliases: []string{"a", "add"}},
+			{label: "Remove a database", aliases: []string{"r", "remove"}},
+		}
+		i, err := p.choose("Are these the databases?", opts, 1)
+		if err != nil {
+			return err
+		}
+		switch i {
+		case 0:
+			a.t.Database, a.t.More = dbs[0], append([]dms.Database(nil), dbs[1:]...)
+			p.say("")
+			return nil
+		case 1:
+			if len(dbs) >= dms.MaxDatabases {
+				p.sayf("A ticket acts on at most %d databases.", dms.MaxDatabases)
+				continue
+			}
+			picked, err := a.searchDatabases(dbs)
+			if err != nil {
+				return err
+			}
+			dbs = a.addDatabases(dbs, picked)
+		case 2:
+			ropts := make([]option, len(dbs)+1)
+			for k, d := range dbs {
+				ropts[k] = option{label: wizard.DatabaseText(d), aliases: []string{itoa(d.ID)}}
+			}
+			ropts[len(dbs)] = option{label: "Keep them all", aliases: []string{"k", "keep"}}
+			j, err := p.choose("Which database comes off the ticket?", ropts, len(dbs)+1)
+			if err != nil {
+				return err
+			}
+			if j < len(dbs) {
+				p.sayf("Removed: %s.", inert.Line(dbs[j].Name()))
+				dbs = append(dbs[:j:j], dbs[j+1:]...)
+			}
+		}
+	}
+}
+
+// addDatabases adds the picked databases to dbs, each once, saying which
+// were added (and which are online) and which were there already.
+func (a *accessible) addDatabases(dbs, picked []dms.Database) []dms.Database {
+	p := a.p
+	have := map[int64]bool{}
+	for _, d := range dbs {
+		have[d.ID] = true
+	}
+	for _, d := range picked {
+		switch {
+		case have[d.ID]:
+			p.sayf("Already chosen: %s.", inert.Line(d.Name()))
+		case len(dbs) >= dms.MaxDatabases:
+			p.sayf("Not added: %s; a ticket acts on at most %d databases.", inert.Line(d.Name()), dms.MaxDatabases)
+		default:
+			have[d.ID] = true
+			dbs = append(dbs, d)
+			p.sayf("Added: %s.", wizard.DatabaseText(d))
+			if d.Env.Online() {
+				p.sayf("Careful: %s is a %s database: the change acts on live data there.", inert.Line(d.Name()), d.Env.Label())
+			}
+		}
+	}
+	return dbs
+}
+
 // writeSQL asks for the script, typed or from a file, until the type accepts
 // it.
 func (a *accessible) writeSQL() error {
 	p := a.p
 	tt := a.ticketType()
 	d := a.t.Database.Dialect()
-	p.sayf("This ticket accepts %s, in the %s dialect of %s.", tt.AcceptsText, d.Words(), inert.Line(a.t.Database.Name()))
+	where := inert.Line(a.t.Database.Name())
+	if n := len(a.t.More); n > 0 {
+		where += fmt.Sprintf(" and the %s after it (the same SQL runs on each)", map[bool]string{true: "database", false: fmt.Sprintf("%d databases", n)}[n == 1])
+	}
+	p.sayf("This ticket accepts %s, in the %s dialect of %s.", tt.AcceptsText, d.Words(), where)
 	for {
 		opts := []option{
 			{label: "Type or paste it here", aliases: []string{"type", "t"}},
@@ -432,7 +578,7 @@ func (a *accessible) writeSQL() error {
 		if err != nil {
 			return err
 		}
-		if ps := tt.CheckSQL(sql, d); len(ps) > 0 {
+		if ps := wizard.CheckScript(tt, sql, a.t.Databases()); len(ps) > 0 {
 			p.say("This SQL cannot go on the ticket:")
 			for _, pr := range ps {
 				p.say("  " + inert.Line(pr.Message))
@@ -443,17 +589,83 @@ func (a *accessible) writeSQL() error {
 		if sql != a.t.SQL {
 			a.t.SQL = sql
 		}
-		n := len(sqlscript.Statements(sql, d))
-		lc := strings.Count(strings.TrimRight(sql, "\n"), "\n") + 1
-		p.sayf("Got %s, %s.", wizard.Count(n, "statement"), wizard.Count(lc, "line"))
+		p.sayf("Got %s.", wizard.ScriptText(sql, d))
 		p.say("")
 		return nil
 	}
 }
 
-// typeSQL reads lines until one holds only ";;", or the input ends.
-func (a *accessible) typeSQL() (string, error) {
-	a.p.say("Type or paste the SQL. Finish with a line that holds only two semicolons: ;;")
+// rollbackScript offers a data change's optional rollback script, typed or
+// from a file; one given before can be kept, replaced or removed.
+func (a *accessible) rollbackScript() error {
+	p := a.p
+	t := a.t
+	d := t.Database.Dialect()
+	for {
+		var opts []option
+		var acts []string
+		add := func(act, label string, aliases ...string) {
+			acts = append(acts, act)
+			opts = append(opts, option{label: label, aliases: aliases})
+		}
+		def := 1
+		if strings.TrimSpace(t.RollbackSQL) == "" {
+			p.say("A rollback script undoes the change if it has to be taken back; DMS keeps it with the ticket. It is optional.")
+			yes, err := p.confirm("Add a rollback script?", false)
+			if err != nil || !yes {
+				if err == nil {
+					p.say("No rollback script.", "")
+				}
+				return err
+			}
+		} else {
+			p.sayf("The ticket has a rollback script: %s.", wizard.ScriptText(t.RollbackSQL, d))
+			add("keep", "Keep it", "keep", "k")
+		}
+		add("type", "Type or paste the rollback script here", "type", "t")
+		add("file", "Read it from a .sql file", "file", "f")
+		if strings.TrimSpace(t.RollbackSQL) != "" {
+			add("remove", "Remove it: no rollback script", "remove", "r")
+		}
+		i, err := p.choose("How will you give the rollback script?", opts, def)
+		if err != nil {
+			return err
+		}
+		var sql string
+		switch acts[i] {
+		case "keep":
+			p.say("")
+			return nil
+		case "remove":
+			t.RollbackSQL = ""
+			p.say("Removed the rollback script.", "")
+			return nil
+		case "type":
+			sql, err = a.typeScript("the rollback script")
+		case "file":
+			sql, err = a.fileSQL()
+		}
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(sql) == "" {
+			p.say("That rollback script is empty.", "")
+			continue
+		}
+		t.RollbackSQL = sql
+		p.sayf("Got the rollback script: %s.", wizard.ScriptText(sql, d))
+		p.say("")
+		return nil
+	}
+}
+
+// typeSQL reads the SQL typed or pasted (typeScript).
+func (a *accessible) typeSQL() (string, error) { return a.typeScript("the SQL") }
+
+// typeScript reads lines until one holds only ";;", or the input ends;
+// what names the script in the instructions.
+func (a *accessible) typeScript(what string) (string, error) {
+	a.p.sayf("Type or paste %s. Finish with a line that holds only two semicolons: ;;", what)
 	var b strings.Builder
 	over := false
 	for {
@@ -501,12 +713,21 @@ func (a *accessible) fileSQL() (string, error) {
 	return text, err
 }
 
-// affectedRows measures the export's rows with EXPLAIN and lets the user
-// keep the figure, count exactly, type one, or ignore the check.
+// affectedRows measures the ticket's rows with EXPLAIN, on each of its
+// databases (wizard.Estimate), and lets the user keep the figure, count
+// exactly, type one, or (an export) ignore the check.
 func (a *accessible) affectedRows() error {
 	p := a.p
 	t := a.t
-	p.say("Affected rows: DMS asks an export for the number of rows it returns.")
+	tt := a.ticketType()
+	dbs := t.Databases()
+	if tt.IgnoreRows {
+		p.say("Affected rows: DMS asks an export for the number of rows it returns.")
+	} else if len(dbs) > 1 {
+		p.sayf("Affected rows: DMS asks a data change for the number of rows it changes; it is measured on each of the %d databases and summed.", len(dbs))
+	} else {
+		p.say("Affected rows: DMS asks a data change for the number of rows it changes.")
+	}
 	method := dms.RowsExplain
 	for {
 		if method == dms.RowsCount {
@@ -514,37 +735,45 @@ func (a *accessible) affectedRows() error {
 		} else {
 			p.say("Estimating the rows with EXPLAIN…")
 		}
-		est, err := a.svc.Estimate(a.ctx(), dms.EstimateRequest{Tid: t.Tenant.ID, Database: t.Database, SQL: t.SQL, Method: method})
+		est, err := wizard.Estimate(a.ctx(), a.svc, *t, method)
 		if a.ctx().Err() != nil {
 			return a.ctx().Err()
 		}
-		for _, s := range est.Statements {
-			if s.Err != "" {
-				p.sayf("Statement %d: not measured: %s", s.Number, inert.Line(s.Err))
-			} else {
-				p.sayf("Statement %d: %s rows", s.Number, wizard.Thousands(s.Rows))
+		p.say(wizard.EstimateLines(est)...)
+		if len(est.Databases) > 0 && len(est.Statements) > 1 && err == nil {
+			for _, s := range est.Statements {
+				p.sayf("Statement %d: %s rows on all of them.", s.Number, wizard.Thousands(s.Rows))
 			}
 		}
 		var opts []option
 		var choices []string
 		if err == nil {
-			p.sayf("Total: %s rows, %s.", wizard.Thousands(est.Total), method.Label())
-			opts = append(opts, option{label: fmt.Sprintf("Use %s rows, %s", wizard.Thousands(est.Total), method.Label())})
+			where := ""
+			if len(est.Databases) > 1 {
+				where = fmt.Sprintf(" on the %d databases", len(est.Databases))
+			}
+			p.sayf("Total: %s rows%s, %s.", wizard.Thousands(est.Total), where, method.Label())
+			opts = append(opts, option{label: fmt.Sprintf("Use %s rows, %s", wizard.Thousands(est.Total), method.Label()), aliases: []string{"use", "u"}})
 			choices = append(choices, "use")
 		} else {
 			p.say("DMS could not measure the rows.")
-			p.say(wizard.ErrorText(err)...)
-			p.say("You can type the figure from your own count, or ignore the affected-row check with a reason.")
+			p.say(wizard.EstimateErrorText(est, err)...)
+			if tt.IgnoreRows {
+				p.say("You can type the figure from your own count, or ignore the affected-row check with a reason.")
+			} else {
+				p.say("You can count the rows exactly, or type the figure from your own count.")
+			}
 		}
 		if method == dms.RowsExplain || err != nil {
-			opts = append(opts, option{label: "Count the rows exactly with SELECT COUNT(*)"})
+			opts = append(opts, option{label: "Count the rows exactly with SELECT COUNT(*)", aliases: []string{"count", "c"}})
 			choices = append(choices, "count")
 		}
-		opts = append(opts,
-			option{label: "Type the figure yourself"},
-			option{label: "Ignore the affected-row check; the details will ask why"},
-		)
-		choices = append(choices, "type", "ignore")
+		opts = append(opts, option{label: "Type the figure yourself", aliases: []string{"type", "t"}})
+		choices = append(choices, "type")
+		if tt.IgnoreRows {
+			opts = append(opts, option{label: "Ignore the affected-row check; the details will ask why", aliases: []string{"ignore", "i"}})
+			choices = append(choices, "ignore")
+		}
 		def := 0
 		if err == nil {
 			def = 1
@@ -648,13 +877,17 @@ func (a *accessible) askField(f wizard.Field, d *wizard.Details) error {
 		v := f.Value(d)
 		opts := make([]option, len(f.Options))
 		def := 0
+		explained := true // each option says what it means
 		for i, o := range f.Options {
-			opts[i] = option{label: o, aliases: []string{o, strings.ToLower(o)}}
+			opts[i] = option{label: wizard.ChoiceText(f.Key, o), aliases: []string{o, strings.ToLower(o)}}
 			if o == *v {
 				def = i + 1
 			}
+			explained = explained && wizard.ChoiceMeaning(f.Key, o) != ""
 		}
-		a.p.say(f.Description)
+		if !explained && f.Description != "" {
+			a.p.say(f.Description)
+		}
 		i, err := a.p.choose(f.Title+":", opts, def)
 		if err != nil {
 			return err
@@ -700,7 +933,8 @@ func (a *accessible) askField(f wizard.Field, d *wizard.Details) error {
 	return nil
 }
 
-// request is the CreateOrder call the review shows, and its identity.
+// request is the call (CreateOrder, or the type's own) the review shows,
+// and its identity.
 func (a *accessible) request() (dms.OrderRequest, string) {
 	req := wizard.Request(*a.t, a.opts.User)
 	return req, wizard.Key(req)
@@ -751,6 +985,7 @@ func (a *accessible) review() (done bool, err error) {
 			show action = iota
 			editDetails
 			editSQL
+			editRollback
 			editRows
 			editDatabase
 			save
@@ -769,10 +1004,15 @@ func (a *accessible) review() (done bool, err error) {
 		if tt.Has(dms.StepSQL) {
 			add(editSQL, "Change the SQL", "sql")
 		}
+		if tt.Rollback {
+			add(editRollback, "Change the rollback script", "rollback")
+		}
 		if tt.AffectRows {
 			add(editRows, "Change the affected-row figure", "rows")
 		}
-		if tt.Has(dms.StepDatabase) {
+		if tt.MultiDatabase {
+			add(editDatabase, "Change the databases", "db", "databases")
+		} else if tt.Has(dms.StepDatabase) {
 			add(editDatabase, "Choose another database", "db", "database")
 		}
 		if a.opts.Local && len(problems) == 0 {
@@ -792,6 +1032,9 @@ func (a *accessible) review() (done bool, err error) {
 			if err = a.writeSQL(); err == nil && tt.AffectRows {
 				err = a.affectedRows()
 			}
+		case editRollback:
+			a.step(wizard.StepSQL)
+			err = a.rollbackScript()
 		case editRows:
 			err = a.affectedRows()
 		case editDatabase:
@@ -809,8 +1052,9 @@ func (a *accessible) review() (done bool, err error) {
 	}
 }
 
-// changeDatabase picks another database; SQL written for the old one is
-// checked again and its rows measured again.
+// changeDatabase picks another database (or changes a data change's
+// databases); SQL written for the old ones is checked again and its rows
+// measured again.
 func (a *accessible) changeDatabase() error {
 	if err := a.chooseTenant(); err != nil {
 		return err
@@ -822,7 +1066,7 @@ func (a *accessible) changeDatabase() error {
 	if !tt.Has(dms.StepSQL) {
 		return nil
 	}
-	if ps := tt.CheckSQL(a.t.SQL, a.t.Database.Dialect()); len(ps) > 0 {
+	if ps := wizard.CheckScript(tt, a.t.SQL, a.t.Databases()); len(ps) > 0 {
 		a.step(wizard.StepSQL)
 		if err := a.writeSQL(); err != nil {
 			return err
@@ -834,21 +1078,28 @@ func (a *accessible) changeDatabase() error {
 	return nil
 }
 
-// confirmOnline asks for the schema name of an online database before a
-// submit; it reports whether to go ahead.
+// confirmOnline asks for the schema name of each online database before a
+// submit (a name several share, once); it reports whether to go ahead.
 func (a *accessible) confirmOnline() bool {
-	d := a.t.Database
-	if !d.Env.Online() {
-		return true
+	dbs := a.t.Databases()
+	ask := wizard.ToConfirm(dbs)
+	if len(ask) > 1 || len(ask) == 1 && len(dbs) > 1 {
+		a.p.sayf("This ticket acts on live data in %s. To submit, type the schema name of each.", wizard.OnlineText(dbs))
 	}
-	name := inert.Line(d.SchemaName)
-	v, err := a.p.ask(fmt.Sprintf("This is a %s database. To submit, type its schema name, %s (enter alone cancels):", d.Env.Label(), name), "", nil)
-	if err != nil {
-		return false
-	}
-	if v != d.SchemaName && v != name {
-		a.p.say("That is not the schema name. Nothing was sent.")
-		return false
+	for _, d := range ask {
+		name := inert.Line(d.SchemaName)
+		q := fmt.Sprintf("This is a %s database. To submit, type its schema name, %s (enter alone cancels):", d.Env.Label(), name)
+		if len(dbs) > 1 {
+			q = fmt.Sprintf("%s is a %s database. Type its schema name, %s (enter alone cancels):", inert.Line(d.Name()), d.Env.Label(), name)
+		}
+		v, err := a.p.ask(q, "", nil)
+		if err != nil {
+			return false
+		}
+		if v != d.SchemaName && v != name {
+			a.p.say("That is not the schema name. Nothing was sent.")
+			return false
+		}
 	}
 	return true
 }
@@ -876,7 +1127,8 @@ func (a *accessible) save() error {
 func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err error) {
 	p := a.p
 	a.step(wizard.StepResult)
-	p.say("Sending CreateOrder to DMS. It is sent once.")
+	p.sayf("Sending %s to DMS. It is sent once.", req.Op())
+	a.sendingOp.Store(req.Op())
 	a.sending.Store(true)
 	res := wizard.Send(a.ctx(), a.svc, wizard.Prepare(a.ctx(), a.svc, req))
 	a.sending.Store(false)
@@ -903,7 +1155,7 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 		p.say("Nothing was created. You can change the request and submit again.", "")
 		return false, nil
 	}
-	p.say("The answer to CreateOrder was lost, so the ticket may or may not exist.")
+	p.sayf("The answer to %s was lost, so the ticket may or may not exist.", req.Op())
 	p.say(wizard.ErrorText(res.Err)...)
 	for {
 		p.sayf("Looking it up before anything is sent again: your tickets created since %s with this comment, each read back and compared…",

@@ -13,7 +13,9 @@ import (
 // job, as the result screen does (PRODUCT section 13), in plain prompts:
 // it waits for DMS's precheck, offers to submit the ticket for approval,
 // to wait for the approval, to run an approved export and to download its
-// file. Every write is asked for first and sent once (the state read after
+// file, or to run an approved data change whose ExecMode is COMMITOR (the
+// others are waited for: DMS runs AUTO ones, the last approver
+// LAST_AUDITOR ones). Every write is asked for first and sent once (the state read after
 // it settles a lost answer); declining says which command continues later.
 func (a *accessible) followTicket(tid, id int64, pluginType string) error {
 	p := a.p
@@ -42,6 +44,12 @@ func (a *accessible) followTicket(tid, id int64, pluginType string) error {
 		return st, true, nil
 	}
 
+	// mode is a data change's ExecMode as filed (who runs it once
+	// approved); "" for other types.
+	mode := ""
+	if tt, _ := dms.LookupType(pluginType); tt.Executable {
+		mode = dms.ExecModeOf(a.t)
+	}
 	p.say("DMS prechecks the ticket first. Waiting for the precheck…")
 	st, ok, err := watch(dms.StatePrecheck)
 	if !ok || err != nil {
@@ -49,7 +57,7 @@ func (a *accessible) followTicket(tid, id int64, pluginType string) error {
 	}
 	for {
 		switch {
-		case wizard.Allows(st, "", wizard.ActSubmit):
+		case wizard.Allows(st, mode, wizard.ActSubmit):
 			yes, err := p.confirm(fmt.Sprintf("Submit ticket %d for approval now?", id), false)
 			if err != nil || !yes {
 				if err == nil {
@@ -62,7 +70,20 @@ func (a *accessible) followTicket(tid, id int64, pluginType string) error {
 			if st, ok, err = a.act(w, wizard.ActSubmit, ""); !ok || err != nil {
 				return err
 			}
-		case wizard.Allows(st, "", wizard.ActExecute):
+		case mode != "" && wizard.Allows(st, mode, wizard.ActExecute):
+			yes, err := p.confirm(fmt.Sprintf("Ticket %d is approved, and you run it (ExecMode %s). Run the change now on %s?", id, mode, databasesPhrase(a.t.Databases())), false)
+			if err != nil || !yes {
+				if err == nil {
+					p.say("Not run.")
+					p.sayf("Later: dmsticket submit %d --wait done runs it, or x on the wizard's result screen.", id)
+				}
+				return err
+			}
+			p.say("Sending ExecuteDataCorrect. It is sent once.")
+			if st, ok, err = a.act(w, wizard.ActExecute, ""); !ok || err != nil {
+				return err
+			}
+		case mode == "" && wizard.Allows(st, mode, wizard.ActExecute):
 			opts := []option{}
 			for _, t := range dms.ExportFileTypes {
 				opts = append(opts, option{label: "Run it now, as a " + t + " file", aliases: []string{t}})
@@ -80,11 +101,16 @@ func (a *accessible) followTicket(tid, id int64, pluginType string) error {
 			if st, ok, err = a.act(w, wizard.ActExecute, dms.ExportFileTypes[i]); !ok || err != nil {
 				return err
 			}
-		case wizard.Allows(st, "", wizard.ActDownload):
+		case wizard.Allows(st, mode, wizard.ActDownload):
 			return a.downloadExport(ctx, tid, id)
 		case st.State == dms.StateApproval || st.State == dms.StateRunning || st.State == dms.StatePrecheck || st.State == dms.StateApproved:
 			what := map[dms.State]string{dms.StateApproval: "the approval", dms.StateRunning: "the run to end",
 				dms.StatePrecheck: "the precheck", dms.StateApproved: "DMS to run it"}[st.State]
+			if st.State == dms.StateApproved && mode == "LAST_AUDITOR" {
+				what = "the last approver to run it (ExecMode LAST_AUDITOR)"
+			} else if st.State == dms.StateApproved && mode == "AUTO" {
+				what = "DMS to run it (ExecMode AUTO)"
+			}
 			yes, err := p.confirm("Wait here for "+what+"? (ctrl+c stops dmsticket; the ticket is not affected)", true)
 			if err != nil || !yes {
 				if err == nil {
@@ -173,4 +199,13 @@ func (a *accessible) downloadExport(ctx context.Context, tid, id int64) error {
 	}
 	p.say("Saved " + inert.Line(path) + ".")
 	return nil
+}
+
+// databasesPhrase names a ticket's databases for a question: the one's
+// name, or "its 3 databases".
+func databasesPhrase(dbs []dms.Database) string {
+	if len(dbs) == 1 {
+		return inert.Line(dbs[0].Name())
+	}
+	return fmt.Sprintf("its %d databases", len(dbs))
 }

@@ -236,3 +236,65 @@ func (p *prompter) choose(heading string, opts []option, def int) (int, error) {
 	i, _ := pick(ans)
 	return i, nil
 }
+
+// chooseSome is choose for a question that takes several answers: the
+// first pickable options may be given together, separated by commas or
+// spaces ("1, 3, 4"), the others (search again, list more) only alone.
+// It returns the chosen options' indexes, in the order typed, each once.
+func (p *prompter) chooseSome(heading string, opts []option, pickable int) ([]int, error) {
+	if heading != "" {
+		p.say(heading)
+	}
+	for i, o := range opts {
+		p.sayf("%d. %s", i+1, o.label)
+	}
+	prompt := fmt.Sprintf("Enter a number from 1 to %d", len(opts))
+	if pickable > 1 {
+		prompt = fmt.Sprintf("Enter a number from 1 to %d, or several of 1 to %d separated by commas", len(opts), pickable)
+	}
+	prompt += ":"
+	alone := func(s string) (int, bool) {
+		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(opts) {
+			return n - 1, true
+		}
+		for i, o := range opts {
+			for _, a := range o.aliases {
+				if strings.EqualFold(s, a) {
+					return i, true
+				}
+			}
+		}
+		return 0, false
+	}
+	pick := func(s string) ([]int, error) {
+		s = strings.TrimSpace(s)
+		if i, ok := alone(s); ok {
+			return []int{i}, nil
+		}
+		parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == ';' })
+		if len(parts) == 0 {
+			return nil, fmt.Errorf("type a number from 1 to %d and press enter", len(opts))
+		}
+		var out []int
+		seen := map[int]bool{}
+		for _, part := range parts {
+			n, err := strconv.Atoi(part)
+			switch {
+			case err != nil || n < 1 || n > len(opts):
+				return nil, fmt.Errorf("%q is not one of the numbers 1 to %d", part, len(opts))
+			case n > pickable:
+				return nil, fmt.Errorf("%d (%s) goes alone; several numbers are for the listed choices 1 to %d", n, opts[n-1].label, pickable)
+			}
+			if !seen[n-1] {
+				seen[n-1] = true
+				out = append(out, n-1)
+			}
+		}
+		return out, nil
+	}
+	ans, err := p.ask(prompt, "", func(s string) error { _, err := pick(s); return err })
+	if err != nil {
+		return nil, err
+	}
+	return pick(ans)
+}

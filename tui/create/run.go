@@ -432,7 +432,7 @@ func (r *runner) estimate(ctx context.Context, t *dms.Ticket, method dms.RowSour
 				r.say("  %s", l)
 			}
 		}
-		for _, l := range wizard.ErrorText(err) {
+		for _, l := range wizard.EstimateErrorText(est, err) {
 			r.say("  %s", l)
 		}
 		if tt, _ := t.TicketType(); tt.IgnoreRows {

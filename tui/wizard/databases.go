@@ -171,3 +171,20 @@ func ScriptText(sql string, d sqlscript.Dialect) string {
 	lc := strings.Count(strings.TrimRight(sql, "\n"), "\n") + 1
 	return Count(n, "statement") + ", " + Count(lc, "line")
 }
+
+// EstimateErrorText is ErrorText for a failed estimate: over several
+// databases the message, which EstimateLines already said database by
+// database, is left out.
+func EstimateErrorText(est dms.RowEstimate, err error) []string {
+	lines := ErrorText(err)
+	if len(est.Databases) == 0 {
+		return lines
+	}
+	out := lines[:0:0]
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "Message: ") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
