@@ -166,6 +166,7 @@ func TestDataChangeFlagsMisusedExit2AndReachNothing(t *testing.T) {
 		{export("--exec-mode", "AUTO", "--affect-rows", "1"), "--exec-mode does not apply to DATA_EXPORT"},
 		{[]string{"--from", "t.json", "--rollback-sql", "x"}, "drop --rollback-sql"},
 		{dataChange("--db", " ", "--affect-rows", "1"), "--db is empty"},
+		{dataChange("--affect-rows", "1", "--submit", "--wait", "done", "--file-type", "XLSX"), "--file-type is the type an export is run for; DC_COMMON (Change data) has no file"},
 	} {
 		o := w.run(tc.args...)
 		if o.code != ExitUsage {

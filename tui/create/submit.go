@@ -2,6 +2,7 @@ package create
 
 import (
 	"context"
+	"fmt"
 
 	"dmsticket/dms"
 	"dmsticket/tui/tickets"
@@ -28,6 +29,9 @@ func (r *runner) submitProblems() []string {
 		bad = append(bad, err.Error())
 	case r.changed("file-type") && g.Want != dms.StateDone:
 		bad = append(bad, "--file-type is the type an export is run for: it goes with --wait done")
+	}
+	if tt, ok := dms.LookupType(o.typ); ok && r.changed("file-type") && tt.Detail != dms.ExportDetail {
+		bad = append(bad, fmt.Sprintf("--file-type is the type an export is run for; %s (%s) has no file", tt.PluginType, tt.Title))
 	}
 	return bad
 }
