@@ -523,8 +523,9 @@ func (r *runner) confirmOnline(ctx context.Context, dbs []dms.Database) error {
 	return nil
 }
 
-// submit sends CreateOrder once. When its answer is lost, the ticket is
-// looked up before the command says anything about it.
+// submit sends CreateOrder (or the type's own operation) once. When its
+// answer is lost, the ticket is looked up before the command says anything
+// about it.
 func (r *runner) submit(ctx context.Context, req dms.OrderRequest) error {
 	svc := r.be.Service
 	sub := wizard.Prepare(ctx, svc, req)
@@ -539,7 +540,7 @@ func (r *runner) submit(ctx context.Context, req dms.OrderRequest) error {
 		r.recordCreated(sub, ids, res.Created.RequestID)
 		return r.created(ctx, ids, res.Created.RequestID, req.Tid, false)
 	case ctx.Err() != nil:
-		r.say("dmsticket create: interrupted after CreateOrder was sent: the ticket may exist. Look for it (comment %q) before running this again.", inert.Line(req.Comment))
+		r.say("dmsticket create: interrupted after %s was sent: the ticket may exist. Look for it (comment %q) before running this again.", req.Op(), inert.Line(req.Comment))
 		return exit(ExitInterrupted, res.Err)
 	case res.Outcome == wizard.Refused:
 		r.forgetRecord()
@@ -551,7 +552,7 @@ func (r *runner) submit(ctx context.Context, req dms.OrderRequest) error {
 		r.sayError(res.Err)
 		return exit(codeFor(ctx, res.Err), res.Err)
 	}
-	r.say("The answer to CreateOrder was lost (%s); looking the ticket up before saying anything…", inert.Line(errMessage(res.Err)))
+	r.say("The answer to %s was lost (%s); looking the ticket up before saying anything…", req.Op(), inert.Line(errMessage(res.Err)))
 	return r.resolve(ctx, res)
 }
 
@@ -588,7 +589,7 @@ func (r *runner) resolve(ctx context.Context, res wizard.Result) error {
 		return exit(ExitRetryable, res.Err)
 	}
 	o, _ := l.Found()
-	r.say("Found it: ticket %d was created, although the answer to CreateOrder was lost (matched on %s).", o.ID, strings.Join(l.Compared, ", "))
+	r.say("Found it: ticket %d was created, although the answer to %s was lost (matched on %s).", o.ID, req.Op(), strings.Join(l.Compared, ", "))
 	r.recordCreated(res.Sub, []int64{o.ID}, "")
 	return r.created(ctx, []int64{o.ID}, "", req.Tid, true)
 }
