@@ -5,6 +5,9 @@
 // over SSH the only list that tells one user's tickets from another's, since
 // the server's DMS identity is shared).
 //
+// Text in a history (names, comments) is kept as DMS and the user gave it:
+// clean it (dms/inert) before drawing it, as any text from DMS.
+//
 // A history is one JSON file per user, mode 0600, in the state directory
 // beside the draft (per SSH user on the server, named as drafts are, never
 // shared between users). Every change is a read-modify-write under a file
