@@ -3,6 +3,8 @@ package dms
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	dmssdk "github.com/aliyun/alibaba-cloud-sdk-go/services/dms-enterprise"
@@ -78,6 +80,64 @@ func (c *Client) Detail(ctx context.Context, tenant, id int64, pluginType string
 			IgnoreAffectRowsReason: d.OrderDetail.IgnoreAffectRowsReason, EstimateAffectRows: d.OrderDetail.EstimateAffectRows,
 			ActualAffectRows: d.OrderDetail.ActualAffectRows, JobStatus: d.KeyInfo.JobStatus, RequestID: resp.RequestId,
 		}, nil
+	case DataChangeDetail:
+		return c.dataChangeDetail(ctx, tenant, id)
 	}
 	return TicketDetail{}, ErrNoDetail
+}
+
+// dataChangeDetail reads a data change: GetDataCorrectOrderDetail (what was
+// filed, its databases, its Status and ExecMode, the reasons of failed
+// precheck steps) and, once its Status says it runs or has run,
+// GetDataCorrectTaskDetail (the run's jobStatus and the rows it changed).
+// Before the run DMS may have no task to report (UNCONFIRMED), so the task
+// is not asked for then; a failed task read fails the detail, as any read
+// does, to be read again.
+func (c *Client) dataChangeDetail(ctx context.Context, tenant, id int64) (TicketDetail, error) {
+	req := dmssdk.CreateGetDataCorrectOrderDetailRequest()
+	req.Tid = tid(tenant)
+	req.OrderId = requests.NewInteger64(id)
+	resp, err := readCall(ctx, c, string(DataChangeDetail), req, func(sc *dmssdk.Client) (*dmssdk.GetDataCorrectOrderDetailResponse, error) {
+		return sc.GetDataCorrectOrderDetail(req)
+	})
+	if err != nil {
+		return TicketDetail{}, err
+	}
+	d := resp.DataCorrectOrderDetail
+	od := d.OrderDetail
+	td := TicketDetail{
+		Op: DataChangeDetail, DatabaseID: int64(od.DbId), Logic: od.Logic, SQL: od.ExeSQL, Classify: od.Classify,
+		EstimateAffectRows: od.EstimateAffectRows, ActualAffectRows: od.ActualAffectRows, RollbackSQL: od.RbSQL,
+		ExecMode: d.ExecMode, Status: d.Status, RequestID: resp.RequestId,
+	}
+	for _, db := range d.DatabaseList.Database {
+		dbID := int64(db.DbId)
+		if dbID == 0 {
+			dbID, _ = strconv.ParseInt(strings.TrimSpace(db.DatabaseId), 10, 64)
+		}
+		if dbID != 0 {
+			td.Databases = append(td.Databases, DbItem{DbId: dbID, Logic: db.Logic})
+		}
+	}
+	for _, ch := range d.PreCheckDetail.TaskCheckDO {
+		if strings.EqualFold(strings.TrimSpace(ch.CheckStatus), "FAIL") && strings.TrimSpace(ch.UserTip) != "" {
+			td.Tips = append(td.Tips, ch.UserTip)
+		}
+	}
+	switch StateOf(Codes{DetailStatus: d.Status}) {
+	case StateRunning, StateDone, StateFailed:
+		treq := dmssdk.CreateGetDataCorrectTaskDetailRequest()
+		treq.Tid = tid(tenant)
+		treq.OrderId = requests.NewInteger64(id)
+		tresp, err := readCall(ctx, c, "GetDataCorrectTaskDetail", treq, func(sc *dmssdk.Client) (*dmssdk.GetDataCorrectTaskDetailResponse, error) {
+			return sc.GetDataCorrectTaskDetail(treq)
+		})
+		if err != nil {
+			return TicketDetail{}, err
+		}
+		task := tresp.DataCorrectTaskDetail
+		td.TaskStatus = task.JobStatus
+		td.ActualAffectRows = max(td.ActualAffectRows, task.ActualAffectRows)
+	}
+	return td, nil
 }

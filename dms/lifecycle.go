@@ -102,7 +102,9 @@ func StateOf(c Codes) State {
 	task := strings.ToUpper(strings.TrimSpace(c.TaskStatus))
 	wf := strings.ToUpper(strings.TrimSpace(c.WorkflowInsCode))
 	switch {
-	case status == "closed" || wf == "CANCEL":
+	case status == "closed" || wf == "CANCEL" || task == "DELETE":
+		// A deleted task (jobStatus DELETE) runs no more: UNCONFIRMED
+		// that DMS then reports the ticket closed.
 		return StateClosed
 	case status == "reject" || status == "rejected" || wf == "REJECT" || detail == "reject":
 		return StateRejected
@@ -111,7 +113,7 @@ func StateOf(c Codes) State {
 	case status == "success" || job == "EXPORT_SUCCESS" || detail == "success" || task == "SUCCESS":
 		return StateDone
 	case status == "processing" || job == "DOING_EXPORT" || job == "WAITING_EXPORT" || detail == "processing" || detail == "waiting" ||
-		task == "RUNNING" || task == "PENDING" || task == "BE_SCHEDULED" || task == "INIT":
+		task == "RUNNING" || task == "PENDING" || task == "BE_SCHEDULED" || task == "INIT" || task == "PAUSE":
 		return StateRunning
 	case status == "approved" || job == "ENABLE_EXPORT" || detail == "approved" || wf == "APPROVED":
 		return StateApproved
@@ -131,11 +133,21 @@ func StateOf(c Codes) State {
 	return StateUnknown
 }
 
-// PrecheckLine is one statement as DMS's precheck saw it.
+// PrecheckLine is one statement as DMS's precheck saw it (on one of its
+// databases, for a data change).
 type PrecheckLine struct {
 	SQL        string `json:"sql"`
 	AffectRows int64  `json:"affectRows"`
-	DbID       int64  `json:"dbId,omitempty"`
+	// DbID is the database, for a data change; Number the statement's
+	// number on it (its place in the SQL), from 1.
+	DbID   int64 `json:"dbId,omitempty"`
+	Number int   `json:"statement,omitempty"`
+	// SQLType, Tables and Review are a data change's: the statement's kind
+	// (UPDATE, DELETE, …), the tables it names, and DMS's SQL review status
+	// (WAITING, RUNNING, IGNORE, PASS, BLOCK).
+	SQLType string `json:"sqlType,omitempty"`
+	Tables  string `json:"tables,omitempty"`
+	Review  string `json:"reviewStatus,omitempty"`
 }
 
 // Approver is a person in an approval chain.
@@ -231,9 +243,22 @@ func (c *Client) Approval(ctx context.Context, tenant, workflowID int64) (Approv
 	return a, nil
 }
 
-// ExportPrecheck implements Service: DMS's precheck figure per statement of
-// an export (GetDataExportPreCheckDetail).
-func (c *Client) ExportPrecheck(ctx context.Context, tenant, id int64) ([]PrecheckLine, error) {
+// Precheck implements Service: DMS's precheck figure per statement of the
+// ticket's type: an export's (GetDataExportPreCheckDetail), a data change's
+// per statement on each of its databases (ListDataCorrectPreCheckSQL, every
+// page, in DMS's order). Nil for a type without SQL.
+func (c *Client) Precheck(ctx context.Context, tenant, id int64, pluginType string) ([]PrecheckLine, error) {
+	tt, _ := LookupType(pluginType)
+	switch tt.Detail {
+	case ExportDetail:
+		return c.exportPrecheck(ctx, tenant, id)
+	case DataChangeDetail:
+		return c.dataChangePrecheck(ctx, tenant, id)
+	}
+	return nil, nil
+}
+
+func (c *Client) exportPrecheck(ctx context.Context, tenant, id int64) ([]PrecheckLine, error) {
 	req := dmssdk.CreateGetDataExportPreCheckDetailRequest()
 	req.Tid, req.OrderId = tid(tenant), requests.NewInteger64(id)
 	resp, err := readCall(ctx, c, "GetDataExportPreCheckDetail", req, func(sc *dmssdk.Client) (*dmssdk.GetDataExportPreCheckDetailResponse, error) {
@@ -243,8 +268,40 @@ func (c *Client) ExportPrecheck(ctx context.Context, tenant, id int64) ([]Preche
 		return nil, err
 	}
 	var out []PrecheckLine
-	for _, it := range resp.PreCheckResult.PreCheckDetailList.PreCheckDetailListItem {
-		out = append(out, PrecheckLine{SQL: it.SQL, AffectRows: it.AffectRows})
+	for i, it := range resp.PreCheckResult.PreCheckDetailList.PreCheckDetailListItem {
+		out = append(out, PrecheckLine{SQL: it.SQL, AffectRows: it.AffectRows, Number: i + 1})
+	}
+	return out, nil
+}
+
+// Precheck pages: ListDataCorrectPreCheckSQL's PageSize (DMS documents no
+// maximum: UNCONFIRMED) and how many pages are read at most.
+const (
+	precheckPageSize = 100
+	precheckPages    = 100
+)
+
+func (c *Client) dataChangePrecheck(ctx context.Context, tenant, id int64) ([]PrecheckLine, error) {
+	var out []PrecheckLine
+	numbers := map[int64]int{}
+	for page := 1; page <= precheckPages; page++ {
+		req := dmssdk.CreateListDataCorrectPreCheckSQLRequest()
+		req.Tid, req.OrderId = tid(tenant), requests.NewInteger64(id)
+		req.PageNumber, req.PageSize = requests.NewInteger(page), requests.NewInteger(precheckPageSize)
+		resp, err := readCall(ctx, c, "ListDataCorrectPreCheckSQL", req, func(sc *dmssdk.Client) (*dmssdk.ListDataCorrectPreCheckSQLResponse, error) {
+			return sc.ListDataCorrectPreCheckSQL(req)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range resp.PreCheckSQLList {
+			numbers[it.DbId]++
+			out = append(out, PrecheckLine{SQL: it.CheckSQL, AffectRows: it.AffectRows, DbID: it.DbId, Number: numbers[it.DbId],
+				SQLType: it.SqlType, Tables: it.TableNames, Review: it.SqlReviewStatus})
+		}
+		if len(resp.PreCheckSQLList) < precheckPageSize {
+			break
+		}
 	}
 	return out, nil
 }
@@ -286,6 +343,20 @@ func (c *Client) ExecuteExport(ctx context.Context, tenant, id int64, fileType s
 	// The SDK sends the map as one JSON value (keys sorted).
 	req.ActionDetail = map[string]any{"fileType": strings.ToUpper(fileType), "encoding": "UTF8", "mode": "FAST"}
 	return writeCall(ctx, c, "ExecuteDataExport", req, func(sc *dmssdk.Client) (*dmssdk.ExecuteDataExportResponse, error) { return sc.ExecuteDataExport(req) })
+}
+
+// ExecuteDataChange implements Service: ExecuteDataCorrect of an approved
+// data change, sent once, with ActionDetail {"backupData":true,
+// "transaction":false} as the documented sequence sends it (DMS's defaults
+// for them are UNCONFIRMED). Tid is a string parameter of this operation.
+func (c *Client) ExecuteDataChange(ctx context.Context, tenant, id int64) error {
+	req := dmssdk.CreateExecuteDataCorrectRequest()
+	if tenant != 0 {
+		req.Tid = strconv.FormatInt(tenant, 10)
+	}
+	req.OrderId = requests.NewInteger64(id)
+	req.ActionDetail = map[string]any{"backupData": true, "transaction": false}
+	return writeCall(ctx, c, "ExecuteDataCorrect", req, func(sc *dmssdk.Client) (*dmssdk.ExecuteDataCorrectResponse, error) { return sc.ExecuteDataCorrect(req) })
 }
 
 // CloseTicket implements Service: CloseOrder with a reason, sent once.

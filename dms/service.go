@@ -28,8 +28,9 @@ type Service interface {
 	// Order reads one ticket (GetOrderBaseInfo).
 	Order(ctx context.Context, tid, id int64) (Order, error)
 	// Detail reads what the ticket's type's detail call reports
-	// (GetDataExportOrderDetail for an export); ErrNoDetail for a type
-	// without one.
+	// (GetDataExportOrderDetail for an export, GetDataCorrectOrderDetail
+	// and, once it runs, GetDataCorrectTaskDetail for a data change);
+	// ErrNoDetail for a type without one.
 	Detail(ctx context.Context, tid, id int64, pluginType string) (TicketDetail, error)
 
 	// The ticket's lifecycle after CreateOrder (PRODUCT section 13).
@@ -39,9 +40,10 @@ type Service interface {
 	Workflow(ctx context.Context, tid, id int64) ([]WorkflowStep, error)
 	// Approval is the approval under way (GetApprovalDetail).
 	Approval(ctx context.Context, tid, workflowID int64) (Approval, error)
-	// ExportPrecheck is DMS's precheck figure per statement of an export
-	// (GetDataExportPreCheckDetail).
-	ExportPrecheck(ctx context.Context, tid, id int64) ([]PrecheckLine, error)
+	// Precheck is DMS's precheck figure per statement of a ticket of the
+	// type (an export's GetDataExportPreCheckDetail, a data change's
+	// ListDataCorrectPreCheckSQL, per database); nil for a type without SQL.
+	Precheck(ctx context.Context, tid, id int64, pluginType string) ([]PrecheckLine, error)
 	// DownloadURL is where a finished export's file is
 	// (GetDataExportDownloadURL).
 	DownloadURL(ctx context.Context, tid, id int64) (Download, error)
@@ -51,6 +53,9 @@ type Service interface {
 	// ExecuteExport runs an approved export for a file type
 	// (ExecuteDataExport), once.
 	ExecuteExport(ctx context.Context, tid, id int64, fileType string) error
+	// ExecuteDataChange runs an approved data change whose ExecMode lets
+	// its committer run it (ExecuteDataCorrect), once.
+	ExecuteDataChange(ctx context.Context, tid, id int64) error
 	// CloseTicket closes a ticket (CloseOrder), once.
 	CloseTicket(ctx context.Context, tid, id int64, reason string) error
 }

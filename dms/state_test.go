@@ -40,6 +40,12 @@ func TestStateOfReadsEveryDocumentedCode(t *testing.T) {
 		{Codes{StatusCode: "processing", DetailStatus: "processing", TaskStatus: "RUNNING"}, StateRunning},
 		{Codes{StatusCode: "success", DetailStatus: "Success", TaskStatus: "SUCCESS"}, StateDone},
 		{Codes{StatusCode: "processing", TaskStatus: "FAIL"}, StateFailed},
+		{Codes{StatusCode: "processing", DetailStatus: "fail", TaskStatus: "FAIL"}, StateFailed},
+		{Codes{StatusCode: "processing", DetailStatus: "waiting", TaskStatus: "BE_SCHEDULED"}, StateRunning},
+		{Codes{StatusCode: "processing", DetailStatus: "processing", TaskStatus: "PAUSE"}, StateRunning},
+		{Codes{StatusCode: "processing", DetailStatus: "processing", TaskStatus: "DELETE"}, StateClosed},
+		{Codes{StatusCode: "Approved", DetailStatus: "approved"}, StateApproved},
+		{Codes{DetailStatus: "Success"}, StateDone},
 		// A schema design has no precheck of its own: new is ready.
 		{Codes{StatusCode: "new"}, StateReady},
 		{Codes{StatusCode: "toaudit"}, StateApproval},

@@ -31,6 +31,9 @@ type Status struct {
 	WorkflowID int64 `json:"workflowInstanceId,omitempty"`
 	// ActualRows is the rows the execution touched or exported, once done.
 	ActualRows int64 `json:"actualAffectRows,omitempty"`
+	// ExecMode is a data change's ExecMode as DMS reports it (COMMITOR,
+	// AUTO, LAST_AUDITOR): who runs it once approved.
+	ExecMode string `json:"execMode,omitempty"`
 }
 
 // Watcher reads one ticket's status, again and again, asking DMS each time
@@ -87,7 +90,7 @@ func (w *Watcher) read(ctx context.Context) (Status, error) {
 		return w.last, err
 	default:
 		st.Codes.JobStatus, st.Codes.DetailStatus, st.Codes.TaskStatus = d.JobStatus, d.Status, d.TaskStatus
-		st.ActualRows = d.ActualAffectRows
+		st.ActualRows, st.ExecMode = d.ActualAffectRows, d.ExecMode
 		st.Reasons = append(st.Reasons, d.Tips...)
 	}
 	st.State = StateOf(st.Codes)
@@ -115,8 +118,8 @@ func (w *Watcher) read(ctx context.Context) (Status, error) {
 		}
 		st.Workflow = w.workflow
 	}
-	if tt, ok := LookupType(w.pluginType); ok && tt.Detail == ExportDetail && st.State != StatePrecheck && w.precheck == nil {
-		if lines, err := w.svc.ExportPrecheck(ctx, w.tid, w.id); err == nil && len(lines) > 0 {
+	if tt, ok := LookupType(w.pluginType); ok && tt.Has(StepSQL) && tt.Detail != NoDetail && st.State != StatePrecheck && w.precheck == nil {
+		if lines, err := w.svc.Precheck(ctx, w.tid, w.id, w.pluginType); err == nil && len(lines) > 0 {
 			w.precheck = lines
 		}
 	}
@@ -140,14 +143,44 @@ func (w *Watcher) Submit(ctx context.Context) (st Status, submitted bool, err er
 	return w.settle(ctx, serr, func(s State) bool { return s.Reached(StateApproval) || s == StateRejected })
 }
 
-// Execute runs an approved export once, and then reads where it stands; as
+// Execute runs an approved ticket once, as its type runs (Execute: an
+// export for fileType, a data change), and then reads where it stands; as
 // Submit, a lost answer is settled by the state (started with a non-nil
 // err).
 func (w *Watcher) Execute(ctx context.Context, fileType string) (st Status, started bool, err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	eerr := w.svc.ExecuteExport(ctx, w.tid, w.id, fileType)
+	if w.pluginType == "" {
+		if _, err := w.read(ctx); err != nil {
+			return w.last, false, err
+		}
+	}
+	eerr := Execute(ctx, w.svc, w.tid, w.id, w.pluginType, fileType)
 	return w.settle(ctx, eerr, func(s State) bool { return s == StateRunning || s == StateDone || s == StateFailed })
+}
+
+// Execute runs an approved ticket of the type once: ExecuteDataExport for
+// an export (for fileType, CSV by default), ExecuteDataCorrect for a data
+// change (whose ExecMode is COMMITOR: DMS runs AUTO ones itself, and the
+// last approver LAST_AUDITOR ones). Its failures are ExecuteExport's and
+// ExecuteDataChange's: after a failed or lost answer, read the state before
+// anything else.
+func Execute(ctx context.Context, svc Service, tid, id int64, pluginType, fileType string) error {
+	tt, ok := LookupType(pluginType)
+	switch {
+	case ok && tt.Detail == ExportDetail:
+		return svc.ExecuteExport(ctx, tid, id, fileType)
+	case ok && tt.Detail == DataChangeDetail:
+		return svc.ExecuteDataChange(ctx, tid, id)
+	}
+	return &Error{Op: "Execute", Kind: KindInvalid, Message: "dmsticket runs exports and data changes, not " + orUnknown(pluginType) + " tickets"}
+}
+
+func orUnknown(pluginType string) string {
+	if pluginType == "" {
+		return "unknown"
+	}
+	return pluginType
 }
 
 // settle reads the state after a write that answered werr: it happened when

@@ -85,7 +85,7 @@ func (s *stub) Workflow(context.Context, int64, int64) ([]dms.WorkflowStep, erro
 func (s *stub) Approval(context.Context, int64, int64) (dms.Approval, error) {
 	return dms.Approval{}, errStubLifecycle
 }
-func (s *stub) ExportPrecheck(context.Context, int64, int64) ([]dms.PrecheckLine, error) {
+func (s *stub) Precheck(context.Context, int64, int64, string) ([]dms.PrecheckLine, error) {
 	return nil, nil
 }
 func (s *stub) DownloadURL(context.Context, int64, int64) (dms.Download, error) {
@@ -93,6 +93,7 @@ func (s *stub) DownloadURL(context.Context, int64, int64) (dms.Download, error) 
 }
 func (s *stub) SubmitForApproval(context.Context, int64, int64) error     { return errStubLifecycle }
 func (s *stub) ExecuteExport(context.Context, int64, int64, string) error { return errStubLifecycle }
+func (s *stub) ExecuteDataChange(context.Context, int64, int64) error     { return errStubLifecycle }
 func (s *stub) CloseTicket(context.Context, int64, int64, string) error   { return errStubLifecycle }
 
 func (s *stub) counts() (creates, estimates int) {

@@ -47,6 +47,9 @@ type orderDetailJSON struct {
 	IgnoreAffectRows       bool   `json:"IgnoreAffectRows"`
 	IgnoreAffectRowsReason string `json:"IgnoreAffectRowsReason"`
 	SQLType                string `json:"SqlType"`
+	// A data change's rollback script and its type.
+	RbSQL     string `json:"RbSQL"`
+	RbSQLType string `json:"RbSQLType"`
 }
 
 // keyInfoJSON is the part of the SDK's KeyInfo struct a SQL export fills.
@@ -82,11 +85,7 @@ func opGetDataExportOrderDetail(x *exchange) (any, *apiError) {
 		k := keyInfoJSON{DbID: o.DatabaseID, PreCheckID: o.OrderID, JobStatus: l.detail()}
 		if l.job != nil {
 			k.JobID = l.job.id
-			if l.phase == phaseDone {
-				for _, st := range l.precheck.statements {
-					d.ActualAffectRows += st.rows
-				}
-			}
+			d.ActualAffectRows = l.actualRows()
 		}
 		if l.wf != nil && l.wf.code == wfApproved {
 			k.AuditDate = dmsTime(l.wf.decided)

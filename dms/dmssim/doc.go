@@ -17,15 +17,19 @@
 //     (generate.go);
 //   - the operations the wizard uses: tenants, database search and lookups
 //     (tenants.go, search.go, databases.go), EXPLAIN and COUNT answers computed
-//     from the seeded row counts (execute.go, planner.go), and tickets
-//     (orders.go), validated against the ticket catalog of package dms;
+//     from the seeded row counts, for queries and data changes (execute.go,
+//     planner.go, dml.go), and tickets (orders.go; datachange.go for
+//     CreateDataCorrectOrder, whose Param it takes as one JSON string or
+//     flattened), validated against the ticket catalog of package dms;
 //   - the ticket lifecycle, one state machine for every ticket type
 //     (lifecycle.go): the precheck (precheck.go), approval with its chain
 //     of owners and DBA, auto or manual (workflow.go), the export's run
 //     (export.go), its file made up from the seeded tables (exportfile.go)
-//     and served at an unguessable loopback URL (download.go), and
-//     CloseOrder; timed steps follow the simulator's clock, evaluated when a
-//     ticket is read, with no goroutine or timer per ticket;
+//     and served at an unguessable loopback URL (download.go), a data
+//     change's detail, precheck figures and run by its ExecMode
+//     (datachange.go), and CloseOrder; timed steps follow the simulator's
+//     clock, evaluated when a ticket is read, with no goroutine or timer per
+//     ticket;
 //   - injected faults for tests: throttling, 5xx, slow answers, business
 //     failures, malformed JSON, dropped connections and failed jobs, on any
 //     operation and on downloads (faults.go).

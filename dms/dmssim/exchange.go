@@ -41,6 +41,13 @@ var operations = map[string]operation{
 	"GetDataExportPreCheckDetail": opGetDataExportPreCheckDetail,
 	"ExecuteDataExport":           opExecuteDataExport,
 	"GetDataExportDownloadURL":    opGetDataExportDownloadURL,
+
+	"CreateDataCorrectOrder":     opCreateDataCorrectOrder,
+	"GetDataCorrectOrderDetail":  opGetDataCorrectOrderDetail,
+	"ListDataCorrectPreCheckSQL": opListDataCorrectPreCheckSQL,
+	"ListDataCorrectPreCheckDB":  opListDataCorrectPreCheckDB,
+	"ExecuteDataCorrect":         opExecuteDataCorrect,
+	"GetDataCorrectTaskDetail":   opGetDataCorrectTaskDetail,
 }
 
 // exchange is one request being answered.

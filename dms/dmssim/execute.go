@@ -22,7 +22,7 @@ type resultJSON struct {
 }
 
 // onlyExplainAndCount is the answer to any other statement.
-const onlyExplainAndCount = "The DMS simulator answers only EXPLAIN <select> (MySQL family), EXPLAIN (FORMAT JSON) <select> (PostgreSQL family) and SELECT COUNT(*) FROM (<select>) t; it does not run other statements."
+const onlyExplainAndCount = "The DMS simulator answers only EXPLAIN <select or data change> (MySQL family), EXPLAIN (FORMAT JSON) <select or data change> (PostgreSQL family), SELECT COUNT(*) FROM (<select>) t and SELECT COUNT(*) FROM <tables> WHERE <condition>; it does not run other statements."
 
 // opExecuteScript answers ExecuteScript with one result per statement: EXPLAIN
 // and COUNT answers computed from the seeded row counts, or by the real
@@ -96,22 +96,28 @@ func run(d *database, sql string) resultJSON {
 			return failWith(msg)
 		}
 	case isCountWrapper(toks):
+		// SELECT COUNT(*) FROM (<select>) t, below.
 		format = "count"
 		m, _ := matchParens(toks)
 		inner = sql[toks[7].pos:toks[m[6]].pos]
-		switch dl {
-		case sqlscript.PostgreSQL:
-			column = "count"
-		case sqlscript.MySQL:
-			column = toks[1].text + "(" + toks[3].text + ")"
-		default:
-			column = "COUNT(" + toks[3].text + ")"
-		}
+		column = countColumn(dl, toks)
 	default:
+		if counted, ok := plainCount(sql, toks); ok { // SELECT COUNT(*) FROM t WHERE w
+			format, inner = "count", counted
+			column = countColumn(dl, toks)
+			break
+		}
 		return failWith(onlyExplainAndCount)
 	}
-	if k := sqlscript.Classify(inner, dl); k != sqlscript.Select {
-		return failWith(fmt.Sprintf("The DMS simulator measures SELECT statements only; this one is %s. %s", dms.KindPhrase(k), onlyExplainAndCount))
+	switch k := sqlscript.Classify(inner, dl); {
+	case k == sqlscript.Select:
+	case format != "count" && (k == sqlscript.Insert || k == sqlscript.Update || k == sqlscript.Delete):
+		return explainChange(d, inner, format, res)
+	case format == "count" && (k == sqlscript.Insert || k == sqlscript.Update || k == sqlscript.Delete):
+		return failWith(syntaxError(dl, "a data change is not a query: COUNT cannot wrap it") +
+			". Count the rows it touches with SELECT COUNT(*) FROM <its table> WHERE <its condition>.")
+	default:
+		return failWith(fmt.Sprintf("The DMS simulator measures SELECT statements and data changes only; this one is %s. %s", dms.KindPhrase(k), onlyExplainAndCount))
 	}
 	q, perr := readQuery(inner, dl)
 	if perr != "" {
@@ -140,6 +146,17 @@ func run(d *database, sql string) resultJSON {
 	}
 	res.RowCount = int64(len(res.Rows))
 	return res
+}
+
+// countColumn is the name the engine gives COUNT(*)'s column.
+func countColumn(dl sqlscript.Dialect, toks []token) string {
+	switch dl {
+	case sqlscript.PostgreSQL:
+		return "count"
+	case sqlscript.MySQL:
+		return toks[1].text + "(" + toks[3].text + ")"
+	}
+	return "COUNT(" + toks[3].text + ")"
 }
 
 func syntaxError(dl sqlscript.Dialect, detail string) string {
@@ -272,6 +289,7 @@ func mysqlExplain(d *database, q query, f figures) ([]string, []map[string]any) 
 // JSON).
 type pgNode struct {
 	NodeType           string   `json:"Node Type"`
+	Operation          string   `json:"Operation,omitempty"` // a ModifyTable's: Insert, Update, Delete
 	ParentRelationship string   `json:"Parent Relationship,omitempty"`
 	ParallelAware      bool     `json:"Parallel Aware"`
 	JoinType           string   `json:"Join Type,omitempty"`
@@ -339,12 +357,16 @@ func (n pgNode) text(depth int) []string {
 	}
 	head := n.NodeType
 	switch {
+	case n.NodeType == "ModifyTable": // "Update on orders"
+		head = n.Operation + " on " + n.RelationName
+	case n.NodeType == "Values Scan":
+		head += ` on "*VALUES*"`
 	case n.IndexName != "":
 		head += " using " + n.IndexName + " on " + n.RelationName
 	case n.RelationName != "":
 		head += " on " + n.RelationName
 	}
-	if n.Alias != "" && n.Alias != n.RelationName {
+	if n.Alias != "" && n.Alias != n.RelationName && n.NodeType != "Values Scan" {
 		head += " " + n.Alias
 	}
 	lines := []string{fmt.Sprintf("%s%s  (cost=%.2f..%.2f rows=%d width=%d)", prefix, head, n.StartupCost, n.TotalCost, n.PlanRows, n.PlanWidth)}

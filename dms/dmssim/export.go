@@ -13,21 +13,9 @@ import (
 // GetDataExportDownloadURL answers where its file is, and the download
 // (download.go) serves the file (exportfile.go writes it).
 
-// jobIDStart is the first export JobId; later ones count up.
+// jobIDStart is the first JobId (an export's, a data change's
+// DBTaskGroupId); later ones count up.
 const jobIDStart = 90000001
-
-// exportJob is one run of an export.
-type exportJob struct {
-	id       int64
-	fileType string // CSV, SQL, XLSX or JSON
-	// requested is when ExecuteDataExport ran; start is when the job is
-	// scheduled: then, or ActionDetail's later startTime.
-	requested, start time.Time
-	// token is the download URL's secret part.
-	token string
-	// fail makes the job end in EXPORT_FAIL (the FailJob fault).
-	fail bool
-}
 
 // actionDetail is ExecuteDataExport's ActionDetail, read.
 type actionDetail struct {
@@ -142,8 +130,8 @@ func opExecuteDataExport(x *exchange) (any, *apiError) {
 		if l.job != nil {
 			delete(x.s.downloads, l.job.token)
 		}
-		job := &exportJob{id: x.s.nextJobID, fileType: ad.fileType, requested: now, start: now, token: newToken(), fail: x.failJob}
-		x.s.nextJobID++
+		job := x.s.newJob(now, x.s.timing.export, x.failJob)
+		job.fileType, job.token = ad.fileType, newToken()
 		if ad.startTime.After(now) {
 			job.start = ad.startTime
 		}

@@ -25,10 +25,11 @@ const (
 	// MalformedJSON does the work, then answers HTTP 200 with the JSON body
 	// cut short: the client cannot tell what happened.
 	MalformedJSON
-	// DropAfterCreate does the work (CreateOrder stores the ticket,
-	// SubmitOrderApproval submits it, ExecuteDataExport starts the export,
-	// and so on), then closes the connection without answering: the client
-	// sees a transport error after sending, and the effect has happened.
+	// DropAfterCreate does the work (CreateOrder and CreateDataCorrectOrder
+	// store the ticket, SubmitOrderApproval submits it, ExecuteDataExport
+	// and ExecuteDataCorrect start the run, and so on), then closes the
+	// connection without answering: the client sees a transport error after
+	// sending, and the effect has happened.
 	DropAfterCreate
 	// DropBeforeHandling closes the connection without doing anything.
 	//
@@ -41,8 +42,9 @@ const (
 	// or a submission that happened, while its answer is still on its way.
 	SlowAnswer
 	// FailJob does the work and answers as usual, but the job the request
-	// starts fails: ExecuteDataExport's export ends in EXPORT_FAIL
-	// (StatusCode fail). On other actions it does nothing.
+	// starts fails: ExecuteDataExport's export ends in EXPORT_FAIL,
+	// ExecuteDataCorrect's change in jobStatus FAIL (StatusCode fail for
+	// both). On other actions it does nothing.
 	FailJob
 )
 

@@ -10,28 +10,30 @@ import (
 //
 //	created ─► precheck ─┬─► precheck failed
 //	                     └─► precheck passed ─► ready
-//	ready ─SubmitOrderApproval─► auditing ─┬─► approved ─ExecuteDataExport─► queued ─► running ─┬─► done
-//	                                       ├─► rejected                                         └─► failed
+//	ready ─SubmitOrderApproval─► auditing ─┬─► approved ─Execute…─► queued ─► running ─┬─► done
+//	                                       ├─► rejected                                └─► failed
 //	                                       └─(CANCEL)─► closed
 //	any phase but done and closed ─CloseOrder─► closed
 //
+// A kind without a precheck of its own (a schema design) is created ready:
+// DMS reports no precheck state for it that a client could wait for, so
+// none stands between it and SubmitOrderApproval.
+//
 // Timed steps (the precheck, the pause before WAITING_APPLY_AUDIT, auto
-// approval, the export's queue and run) are not goroutines or timers: each
-// phase knows when it ends (nextTimed), and settle applies every step that
-// is due, at the time it was due, before a ticket is read or changed. So the
-// simulator's clock (Options.Now) drives them, and a test steps through the
-// lifecycle by moving its clock.
+// approval, a data change run by DMS once approved (ExecMode AUTO), the
+// job's queue and run) are not goroutines or timers: each phase knows when
+// it ends (nextTimed), and settle applies every step that is due, at the
+// time it was due, before a ticket is read or changed. So the simulator's
+// clock (Options.Now) drives them, and a test steps through the lifecycle
+// by moving its clock.
 //
 // What a phase is called on the wire depends on the ticket's kind: every
 // kind shares GetOrderBaseInfo's StatusCode (statusCodes), and a kind adds
 // the state its own detail call reports (kind.detail: an export's
-// KeyInfo.JobStatus). A data change (DC_COMMON, issue 14) slots in as one
-// more kind: GetDataCorrectOrderDetail's Status per phase (precheck,
-// precheckFailed, precheck_success twice, toaudit, Approved, reject,
-// waiting, processing, Success), GetDataCorrectTaskDetail's jobStatus as a
-// second column, ExecuteDataCorrect entering phaseQueued as
-// ExecuteDataExport does, and ExecMode AUTO a timed step from approved to
-// queued in nextTimed.
+// KeyInfo.JobStatus, a data change's GetDataCorrectOrderDetail Status) and
+// the state of its run (kind.task: a data change's GetDataCorrectTaskDetail
+// jobStatus). ExecuteDataExport and ExecuteDataCorrect both enter
+// phaseQueued (export.go, datachange.go).
 
 // phase is where a ticket is in its lifecycle.
 type phase uint8
@@ -118,11 +120,19 @@ var statusDescs = [phaseCount]string{
 // kind is what a ticket type adds to the lifecycle.
 type kind struct {
 	// detail is the state the type's detail call reports per phase (an
-	// export's KeyInfo.JobStatus); empty for a type without one. A closed
-	// ticket reports the state of the phase it was closed in.
+	// export's KeyInfo.JobStatus, a data change's Status); empty for a type
+	// without one. A closed ticket reports the state of the phase it was
+	// closed in.
 	detail [phaseCount]string
-	// executes says an approved ticket runs a job (ExecuteDataExport).
+	// task is the state of the ticket's run per phase, as the type's task
+	// call reports it (a data change's jobStatus); empty before the run.
+	task [phaseCount]string
+	// executes says an approved ticket runs a job (ExecuteDataExport,
+	// ExecuteDataCorrect).
 	executes bool
+	// prechecks says DMS prechecks the type's tickets before they can be
+	// submitted.
+	prechecks bool
 }
 
 // exportKind is DATA_EXPORT. DMS documents no JobStatus for a rejected
@@ -142,16 +152,49 @@ var exportKind = kind{
 		phaseDone:           "EXPORT_SUCCESS",
 		phaseFailed:         "EXPORT_FAIL",
 	},
-	executes: true,
+	executes:  true,
+	prechecks: true,
 }
 
-// plainKind is every type without a detail state or a job of its own
-// (NDDL): its lifecycle ends at approval.
+// dataChangeKind is DC_COMMON: GetDataCorrectOrderDetail's Status in the
+// spellings DMS documents (precheckFailed, not the precheck_fail a real
+// caller tests for: UNCONFIRMED), "fail" for a failed run (not documented:
+// UNCONFIRMED), and GetDataCorrectTaskDetail's jobStatus once it runs
+// (PENDING while queued, then RUNNING, SUCCESS or FAIL; the documented
+// INIT and BE_SCHEDULED are not modelled).
+var dataChangeKind = kind{
+	detail: [phaseCount]string{
+		phasePrecheck:       "precheck",
+		phasePrecheckFailed: "precheckFailed",
+		phasePrecheckPassed: "precheck_success",
+		phaseReady:          "precheck_success",
+		phaseAuditing:       "toaudit",
+		phaseApproved:       "Approved",
+		phaseRejected:       "reject",
+		phaseQueued:         "waiting",
+		phaseRunning:        "processing",
+		phaseDone:           "Success",
+		phaseFailed:         "fail",
+	},
+	task: [phaseCount]string{
+		phaseQueued:  "PENDING",
+		phaseRunning: "RUNNING",
+		phaseDone:    "SUCCESS",
+		phaseFailed:  "FAIL",
+	},
+	executes:  true,
+	prechecks: true,
+}
+
+// plainKind is every type without a precheck, a detail state or a job of
+// its own (NDDL): it is ready to submit once created, and its lifecycle ends
+// at approval.
 var plainKind = kind{}
 
 // kinds are the kinds by PluginType; a type not listed is plainKind.
 var kinds = map[string]*kind{
 	"DATA_EXPORT": &exportKind,
+	"DC_COMMON":   &dataChangeKind,
 }
 
 func kindOf(pluginType string) *kind {
@@ -169,13 +212,36 @@ type life struct {
 	since time.Time
 	// closedIn is the phase a closed ticket was closed in.
 	closedIn phase
-	// env is the database's environment, which sets the auto-approval delay.
-	env      string
+	// online says a database of the ticket is online (production or
+	// pre-release), which sets the auto-approval delay.
+	online   bool
 	precheck precheck
+	// execMode is a data change's ExecMode (COMMITOR, AUTO or
+	// LAST_AUDITOR); empty for other types.
+	execMode string
 	// wf is the approval process, from SubmitOrderApproval on.
 	wf *workflow
-	// job is the export's run, from ExecuteDataExport on.
-	job *exportJob
+	// job is the ticket's run, from ExecuteDataExport or ExecuteDataCorrect
+	// on (or from approval, for a data change whose ExecMode is AUTO).
+	job *ticketJob
+}
+
+// ticketJob is one run of a ticket: an export's, or a data change's.
+type ticketJob struct {
+	id int64
+	// fileType is an export's file type (CSV, SQL, XLSX or JSON); empty
+	// for a data change.
+	fileType string
+	// requested is when the run was asked for; start is when the job is
+	// scheduled: then, or ActionDetail's later startTime.
+	requested, start time.Time
+	// length is how long the job runs once started (Options.ExportDelay,
+	// Options.DataChangeDelay).
+	length time.Duration
+	// token is an export's download URL's secret part.
+	token string
+	// fail makes the job fail (the FailJob fault).
+	fail bool
 }
 
 // timing is the lifecycle's part of the Options, defaults applied.
@@ -184,6 +250,7 @@ type timing struct {
 	approve         ApproveMode
 	offline, online time.Duration
 	export          time.Duration
+	change          time.Duration
 }
 
 // Lifecycle defaults.
@@ -192,6 +259,7 @@ const (
 	DefaultOfflineApprovalDelay = 2 * time.Second
 	DefaultOnlineApprovalDelay  = 6 * time.Second
 	DefaultExportDelay          = 2 * time.Second
+	DefaultDataChangeDelay      = 2 * time.Second
 )
 
 // NoDelay is a delay option meaning "at once" (zero means the default).
@@ -239,17 +307,23 @@ func online(env string) bool { return env == "product" || env == "pre" }
 
 // approvalDelay is how long auto approval takes for the ticket.
 func (tm *timing) approvalDelay(l *life) time.Duration {
-	if online(l.env) {
+	if l.online {
 		return tm.online
 	}
 	return tm.offline
 }
 
-// newLife starts a ticket's lifecycle: its precheck runs from now.
-func newLife(pluginType string, d *database, pc precheck, now time.Time) *life {
+// newLife starts a ticket's lifecycle on its databases: its precheck runs
+// from now (a kind without a precheck is ready at once).
+func newLife(pluginType string, dbs []*database, pc precheck, now time.Time) *life {
 	l := &life{kind: kindOf(pluginType), phase: phasePrecheck, since: now, precheck: pc}
-	if d != nil {
-		l.env = d.env
+	if !l.kind.prechecks {
+		l.phase = phaseReady
+	}
+	for _, d := range dbs {
+		if d != nil && online(d.env) {
+			l.online = true
+		}
 	}
 	return l
 }
@@ -270,13 +344,17 @@ func (s *Server) nextTimed(l *life) (time.Time, phase, bool) {
 		if tm.approve == ApproveAuto {
 			return l.wf.created.Add(tm.approvalDelay(l)), phaseApproved, true
 		}
+	case phaseApproved:
+		if l.execMode == execAuto && l.kind.executes && l.job == nil {
+			return l.since, phaseQueued, true // DMS runs it at once
+		}
 	case phaseQueued:
-		return l.job.start.Add(tm.export / 2), phaseRunning, true
+		return l.job.start.Add(l.job.length / 2), phaseRunning, true
 	case phaseRunning:
 		if l.job.fail {
-			return l.job.start.Add(tm.export), phaseFailed, true
+			return l.job.start.Add(l.job.length), phaseFailed, true
 		}
-		return l.job.start.Add(tm.export), phaseDone, true
+		return l.job.start.Add(l.job.length), phaseDone, true
 	}
 	return time.Time{}, 0, false
 }
@@ -290,12 +368,23 @@ func (s *Server) settle(o *Order, now time.Time) {
 		if !ok || at.After(now) {
 			break
 		}
-		if to == phaseApproved { // auto approval: every node still open agrees
+		switch {
+		case to == phaseApproved: // auto approval: every node still open agrees
 			l.wf.approveRest(at)
+		case to == phaseQueued && l.job == nil: // ExecMode AUTO
+			l.job = s.newJob(at, s.timing.change, false)
 		}
 		o.enter(to, at)
 	}
 	o.sync()
+}
+
+// newJob starts a run scheduled at start, lasting length. Called with s.mu
+// held.
+func (s *Server) newJob(start time.Time, length time.Duration, fail bool) *ticketJob {
+	j := &ticketJob{id: s.nextJobID, requested: start, start: start, length: length, fail: fail}
+	s.nextJobID++
+	return j
 }
 
 // enter moves the ticket to phase p at time at.
@@ -322,11 +411,24 @@ func (o *Order) sync() {
 }
 
 // detail is the kind's own state code now.
-func (l *life) detail() string {
-	if l.phase == phaseClosed {
-		return l.kind.detail[l.closedIn]
+func (l *life) detail() string { return l.kind.detail[l.reported()] }
+
+// task is the state of the ticket's run now, as its task call reports it;
+// empty before the run.
+func (l *life) task() string {
+	if l.job == nil {
+		return ""
 	}
-	return l.kind.detail[l.phase]
+	return l.kind.task[l.reported()]
+}
+
+// reported is the phase whose codes the ticket reports: its phase, or for a
+// closed ticket the phase it was closed in.
+func (l *life) reported() phase {
+	if l.phase == phaseClosed {
+		return l.closedIn
+	}
+	return l.phase
 }
 
 // statusDesc is StatusDesc now: the phase's words, the precheck's reason

@@ -13,19 +13,36 @@ import (
 	"dmsticket/dms"
 )
 
-// Order is a ticket CreateOrder stored.
+// Order is a ticket CreateOrder or CreateDataCorrectOrder stored.
 type Order struct {
 	OrderID    int64
 	Tid        int64
 	PluginType string
-	// PluginParam is the PluginParam form value exactly as received.
+	// Operation is the action that created it: CreateOrder, or
+	// CreateDataCorrectOrder for a data change.
+	Operation string
+	// PluginParam is the parameter object exactly as received: CreateOrder's
+	// PluginParam form value, or CreateDataCorrectOrder's Param when it came
+	// as one JSON string. For Param sent flattened (Param.X fields, as the
+	// Go SDK v1.63 sends its typed Param), it is the object the simulator
+	// rebuilt from them, as compact JSON.
 	PluginParam string
-	// Param is PluginParam decoded, numbers as json.Number.
+	// ParamForm says how the parameter object arrived: "json" (one JSON
+	// string) or "flattened" (Param.X fields).
+	ParamForm string
+	// Param is the parameter object decoded, numbers as json.Number.
 	Param map[string]any
-	// DatabaseID and Logic are the database the PluginParam names.
+	// DatabaseID and Logic are the database the parameter object names (a
+	// data change's first).
 	DatabaseID int64
 	Logic      bool
-	Comment    string
+	// Databases are every database a data change names (DbItemList), in
+	// order; for other types, the one database.
+	Databases []dms.DbItem
+	// ExecMode is a data change's ExecMode (COMMITOR when not sent); empty
+	// for other types.
+	ExecMode string
+	Comment  string
 	// RelatedUserList is the parameter as received; RelatedUsers the IDs in
 	// it.
 	RelatedUserList string
@@ -37,7 +54,8 @@ type Order struct {
 	// Status is the ticket's StatusCode now (GetOrderBaseInfo's): new,
 	// toaudit, Approved, reject, processing, success, fail or closed.
 	Status string
-	// JobStatus is an export's KeyInfo.JobStatus now; empty for other
+	// JobStatus is the state the type's detail call reports now: an
+	// export's KeyInfo.JobStatus, a data change's Status; empty for other
 	// types.
 	JobStatus string
 	// WorkflowInstanceID is the approval process SubmitOrderApproval
@@ -70,6 +88,7 @@ func (s *Server) Orders() []Order {
 		c.life = nil
 		c.Param = maps.Clone(o.Param)
 		c.RelatedUsers = append([]int64(nil), o.RelatedUsers...)
+		c.Databases = append([]dms.DbItem(nil), o.Databases...)
 		out[i] = c
 	}
 	return out
@@ -93,19 +112,24 @@ func opCreateOrder(x *exchange) (any, *apiError) {
 		ps = append(ps, orderProblem{code, fmt.Sprintf(format, args...)})
 	}
 	pluginType := x.str("PluginType")
-	_, known := dms.LookupType(pluginType)
+	tt, known := dms.LookupType(pluginType)
 	switch {
 	case pluginType == "":
-		add("InvalidPluginType", "PluginType is required: one of %s.", strings.Join(dms.PluginTypes(), ", "))
+		add("InvalidPluginType", "PluginType is required: one of %s.", strings.Join(createOrderTypes(), ", "))
 	case !known:
-		add("InvalidPluginType", "PluginType %q is not supported by CreateOrder; use one of %s.", pluginType, strings.Join(dms.PluginTypes(), ", "))
+		add("InvalidPluginType", "PluginType %q is not supported by CreateOrder; use one of %s.", pluginType, strings.Join(createOrderTypes(), ", "))
+	case tt.Op() != dms.OpCreateOrder:
+		// The CreateOrder documentation sends this type to its own
+		// operation; what DMS answers here is UNCONFIRMED.
+		add("InvalidPluginType", "PluginType %s is not filed through CreateOrder: use %s, with its %s.", pluginType, tt.Op(), tt.ParamName())
+		known = false
 	}
 	raw := x.str("PluginParam")
 	param, perr := decodePluginParam(raw)
 	if perr != "" {
 		add("InvalidPluginParam", "%s", perr)
 	}
-	o := &Order{Tid: t.id, PluginType: pluginType, PluginParam: raw, Param: param}
+	o := &Order{Tid: t.id, PluginType: pluginType, Operation: dms.OpCreateOrder, PluginParam: raw, ParamForm: "json", Param: param}
 	if known && param != nil {
 		dbType := ""
 		if id, ok := wholeNumber(param["dbId"]); ok {
@@ -160,14 +184,9 @@ func opCreateOrder(x *exchange) (any, *apiError) {
 	o.CreateTime = x.s.now()
 	o.RequestID = x.requestID
 	db := x.s.world.dbs[o.DatabaseID]
-	o.life = newLife(pluginType, db, runPrecheck(db, param), o.CreateTime)
-	o.sync()
-	x.s.mu.Lock()
-	o.OrderID = x.s.nextOrderID
-	x.s.nextOrderID++
-	x.s.orders = append(x.s.orders, o)
-	x.s.ordersByID[o.OrderID] = o
-	x.s.mu.Unlock()
+	o.Databases = []dms.DbItem{{DbId: o.DatabaseID, Logic: o.Logic}}
+	o.life = newLife(pluginType, []*database{db}, runPrecheck(db, param), o.CreateTime)
+	x.s.store(o)
 	return struct {
 		CreateOrderResult struct {
 			OrderIDs []int64 `json:"OrderIds"`
@@ -175,6 +194,49 @@ func opCreateOrder(x *exchange) (any, *apiError) {
 	}{CreateOrderResult: struct {
 		OrderIDs []int64 `json:"OrderIds"`
 	}{[]int64{o.OrderID}}}, nil
+}
+
+// store gives a new ticket its ID and keeps it.
+func (s *Server) store(o *Order) {
+	o.sync()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o.OrderID = s.nextOrderID
+	s.nextOrderID++
+	s.orders = append(s.orders, o)
+	s.ordersByID[o.OrderID] = o
+}
+
+// createOrderTypes are the catalog's types CreateOrder files.
+func createOrderTypes() []string {
+	var out []string
+	for _, tt := range dms.Catalog() {
+		if tt.Op() == dms.OpCreateOrder {
+			out = append(out, tt.PluginType)
+		}
+	}
+	return out
+}
+
+// dbs are the ticket's databases the world knows, in order.
+func (s *Server) dbs(o *Order) []*database {
+	var out []*database
+	for _, it := range o.Databases {
+		if d := s.world.dbs[it.DbId]; d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// classify is the ticket's reason category: an export's classify, a data
+// change's Classify.
+func (o *Order) classify() string {
+	if c, ok := o.Param["classify"].(string); ok {
+		return c
+	}
+	c, _ := o.Param["Classify"].(string)
+	return c
 }
 
 // orderRefusal is one business failure listing every problem. The code is
@@ -203,20 +265,36 @@ func decodePluginParam(raw string) (map[string]any, string) {
 	if strings.TrimSpace(raw) == "" {
 		return nil, "PluginParam is required: a JSON object with the ticket type's keys, sent in the form body."
 	}
+	return decodeObject("PluginParam", raw)
+}
+
+// decodeObject decodes parameter name's value as one JSON object, numbers
+// as json.Number, or says in words why it is not one.
+func decodeObject(name, raw string) (map[string]any, string) {
+	v, problem := decodeJSON(name, raw)
+	if problem != "" {
+		return nil, problem
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, name + " must be a JSON object, not " + dms.JSONKind(v) + "."
+	}
+	return m, ""
+}
+
+// decodeJSON decodes parameter name's value as one JSON value, numbers as
+// json.Number, or says in words why it is not one.
+func decodeJSON(name, raw string) (any, string) {
 	dec := json.NewDecoder(strings.NewReader(raw))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Sprintf("PluginParam is not valid JSON: %v.", strings.TrimPrefix(err.Error(), "json: "))
+		return nil, fmt.Sprintf("%s is not valid JSON: %v.", name, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, "PluginParam is not valid JSON: there is more after the object."
+		return nil, name + " is not valid JSON: there is more after the value."
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, "PluginParam must be a JSON object, not " + dms.JSONKind(v) + "."
-	}
-	return m, ""
+	return v, ""
 }
 
 // wholeNumber reads a JSON number that is a whole number.
@@ -447,7 +525,7 @@ func (s *Server) inRole(o *Order, role string, uid int64) bool {
 			}
 		}
 	case "AS_OWNER":
-		if d := s.world.dbs[o.DatabaseID]; d != nil {
+		for _, d := range s.dbs(o) {
 			for _, u := range d.owners {
 				if u.id == uid {
 					return true

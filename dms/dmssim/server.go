@@ -39,8 +39,10 @@ type Options struct {
 
 	// PrecheckDelay is how long a new ticket's precheck runs (export
 	// JobStatus PRE_CHECKING); the ticket then shows PRE_CHECK_SUCCESS for
-	// half as long again before WAITING_APPLY_AUDIT, or PRE_CHECK_FAIL.
-	// Zero: DefaultPrecheckDelay.
+	// half as long again before WAITING_APPLY_AUDIT, or PRE_CHECK_FAIL. A
+	// data change's Status is precheck, then precheck_success or
+	// precheckFailed. A schema design has no precheck. Zero:
+	// DefaultPrecheckDelay.
 	PrecheckDelay time.Duration
 	// Approve is who approves submitted tickets: ApproveAuto (the zero
 	// value, and --demo) or ApproveManual.
@@ -55,6 +57,12 @@ type Options struct {
 	// WAITING_EXPORT for the first half, DOING_EXPORT for the second, then
 	// EXPORT_SUCCESS. Zero: DefaultExportDelay.
 	ExportDelay time.Duration
+	// DataChangeDelay is how long a data change runs after
+	// ExecuteDataCorrect (or, with ExecMode AUTO, after its approval):
+	// Status waiting and jobStatus PENDING for the first half, processing
+	// and RUNNING for the second, then Success and SUCCESS. Zero:
+	// DefaultDataChangeDelay.
+	DataChangeDelay time.Duration
 	// Approver is the approver's key pair: ApproveOrder signed with it may
 	// agree to or reject any node of any approval process (the database's
 	// owners and DBA may act on their own nodes with their own
@@ -174,6 +182,7 @@ func New(opts Options) (*Server, error) {
 			offline:  delay(opts.OfflineApprovalDelay, DefaultOfflineApprovalDelay),
 			online:   delay(opts.OnlineApprovalDelay, DefaultOnlineApprovalDelay),
 			export:   delay(opts.ExportDelay, DefaultExportDelay),
+			change:   delay(opts.DataChangeDelay, DefaultDataChangeDelay),
 		},
 		nextWorkflowID: workflowIDStart,
 		nextJobID:      jobIDStart,

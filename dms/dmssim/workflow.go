@@ -64,12 +64,13 @@ var (
 	adminNode = wfNode{id: 13, name: "Administrator", comment: "The database has no owner or DBA: a DMS administrator approves."}
 )
 
-// chain is the approval chain of a ticket on database d.
-func (s *Server) chain(d *database) template {
+// chain is the approval chain of a ticket on databases dbs: their owners,
+// then their DBAs (each once, for a data change on several databases).
+func (s *Server) chain(dbs []*database) template {
 	var owners, dbas []*user
-	if d != nil {
-		owners = d.owners
-		dbas = d.dbas()
+	for _, d := range dbs {
+		owners = addUsers(owners, d.owners...)
+		dbas = addUsers(dbas, d.dbas()...)
 	}
 	with := func(n wfNode, us []*user) wfNode {
 		n.approvers = us
@@ -94,23 +95,31 @@ func (s *Server) chain(d *database) template {
 // instances for a logical database, each once.
 func (d *database) dbas() []*user {
 	var out []*user
-	add := func(u *user) {
-		for _, x := range out {
-			if x == u {
-				return
-			}
-		}
-		out = append(out, u)
-	}
 	if d.inst != nil && d.inst.dba != nil {
-		add(d.inst.dba)
+		out = addUsers(out, d.inst.dba)
 	}
 	for _, m := range d.members {
 		if m.inst != nil && m.inst.dba != nil {
-			add(m.inst.dba)
+			out = addUsers(out, m.inst.dba)
 		}
 	}
 	return out
+}
+
+// addUsers adds to list the users it does not hold yet, in order.
+func addUsers(list []*user, us ...*user) []*user {
+	for _, u := range us {
+		found := false
+		for _, x := range list {
+			if x == u {
+				found = true
+			}
+		}
+		if !found {
+			list = append(list, u)
+		}
+	}
+	return list
 }
 
 // has reports whether u approves at the node.
@@ -126,7 +135,7 @@ func (n *wfNode) has(u *user) bool {
 // newWorkflow starts the approval process of a ticket: its first node holds
 // it. Called with s.mu held.
 func (s *Server) newWorkflow(o *Order, now time.Time) *workflow {
-	tpl := s.chain(s.world.dbs[o.DatabaseID])
+	tpl := s.chain(s.dbs(o))
 	wf := &workflow{id: s.nextWorkflowID, template: tpl, created: now, code: wfAuditing}
 	s.nextWorkflowID++
 	wf.nodes = append([]wfNode(nil), tpl.steps...)
@@ -238,7 +247,7 @@ func nodesJSON(tpl int64, nodes []wfNode, withState bool) []workflowNodeJSON {
 // database gives it (the process's, once submitted).
 func opPreviewWorkflow(x *exchange) (any, *apiError) {
 	return x.ticket(func(o *Order, _ time.Time) (any, *apiError) {
-		tpl := x.s.chain(x.s.world.dbs[o.DatabaseID])
+		tpl := x.s.chain(x.s.dbs(o))
 		if wf := o.life.wf; wf != nil {
 			tpl = wf.template
 		}
@@ -369,7 +378,7 @@ func opGetApprovalDetail(x *exchange) (any, *apiError) {
 		if d.OrderType == "" {
 			d.OrderType = o.PluginType
 		}
-		if c, _ := o.Param["classify"].(string); c != "" {
+		if c := o.classify(); c != "" {
 			d.ReasonList.Reasons = []string{c}
 		}
 		for _, u := range wf.handlers() {

@@ -54,16 +54,19 @@ const (
 )
 
 // Actions are what the ticket's state allows now. execMode is a data
-// change's ExecMode ("" for other types): only COMMITOR changes are run by
-// the one who filed them.
+// change's ExecMode ("": the one DMS reports in st, else COMMITOR): only
+// COMMITOR changes are run by the one who filed them.
 func Actions(st dms.Status, execMode string) []Action {
 	tt, _ := dms.LookupType(st.PluginType)
+	if execMode == "" {
+		execMode = st.ExecMode
+	}
 	var out []Action
 	switch st.State {
 	case dms.StateReady:
 		out = append(out, ActSubmit)
 	case dms.StateApproved:
-		if tt.Detail == dms.ExportDetail || tt.Executable && (execMode == "" || execMode == "COMMITOR") {
+		if tt.Detail == dms.ExportDetail || tt.Executable && (execMode == "" || strings.EqualFold(execMode, "COMMITOR")) {
 			out = append(out, ActExecute)
 		}
 	case dms.StateDone:
