@@ -22,9 +22,10 @@
 // Every command returns an *wizard.ExitError carrying the code; everything
 // the user needs to read has been written to stderr by then.
 //
-// A write is sent once. SubmitOrderApproval and ExecuteDataExport are never
-// retried blindly: after a failure or a lost answer the ticket's state is
-// read first, and only a state that says the write did not happen lets it be
-// sent again (at most three times; a throttled write, which DMS's gateway
-// refused, is sent again after the wait).
+// A write is sent once. SubmitOrderApproval, ExecuteDataExport and
+// ExecuteDataCorrect are never retried blindly: after a failure or a lost
+// answer the ticket's state is read first, and only a state that says the
+// write did not happen lets it be sent again (at most three times; a
+// throttled write, which DMS's gateway refused, is sent again after the
+// wait).
 package tickets

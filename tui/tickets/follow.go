@@ -57,8 +57,10 @@ func (c Clock) sleep(ctx context.Context, d time.Duration) error {
 type Goal struct {
 	// Want is the state to wait for: "" for none (submit returns once the
 	// ticket is submitted), dms.StateApproved, or dms.StateDone (an
-	// approved export is then run, once, for FileType; a type that DMS does
-	// not run, a schema design, is done when approved).
+	// approved export is then run, once, for FileType, and an approved data
+	// change whose ExecMode is COMMITOR, once; AUTO and LAST_AUDITOR ones
+	// are waited for; a type that DMS does not run, a schema design, is
+	// done when approved).
 	Want dms.State
 	// FileType is what an export is run for: CSV, SQL, XLSX or JSON; "":
 	// CSV.
@@ -358,9 +360,16 @@ func (f *follower) toward(ctx context.Context, st dms.Status) (stop, acted bool,
 		tt, _ := dms.LookupType(st.PluginType)
 		switch {
 		case tt.Detail == dms.ExportDetail && !f.executed:
-			return f.execute(ctx)
-		case tt.Detail != dms.ExportDetail:
-			f.once("runs-itself", "Ticket %d is approved; waiting for DMS to run it (a data change whose ExecMode is not AUTO is run from the DMS console).", f.ID)
+			return f.execute(ctx, st)
+		case tt.Executable && wizard.Allows(st, "", wizard.ActExecute) && !f.executed:
+			// A data change its committer runs (ExecMode COMMITOR).
+			return f.execute(ctx, st)
+		case tt.Executable && strings.EqualFold(st.ExecMode, "LAST_AUDITOR"):
+			f.once("runs-itself", "Ticket %d is approved; waiting for the last approver to run it (ExecMode LAST_AUDITOR).", f.ID)
+		case tt.Executable && strings.EqualFold(st.ExecMode, "AUTO"):
+			f.once("runs-itself", "Ticket %d is approved; waiting for DMS to run it (ExecMode AUTO).", f.ID)
+		case tt.Detail != dms.ExportDetail && !tt.Executable:
+			f.once("runs-itself", "Ticket %d is approved; waiting for DMS to run it.", f.ID)
 		}
 	}
 	if st.State == dms.StateApproval && len(st.Handlers) > 0 {
@@ -407,13 +416,22 @@ func (f *follower) submit(ctx context.Context) (stop, acted bool, err error) {
 	return f.g.Want == "", true, nil
 }
 
-// execute sends ExecuteDataExport once and settles its outcome by the state
-// read after it.
-func (f *follower) execute(ctx context.Context) (stop, acted bool, err error) {
+// execute runs the approved ticket once, as its type runs (dms.Execute:
+// ExecuteDataExport for an export, ExecuteDataCorrect for a data change),
+// and settles its outcome by the state read after it.
+func (f *follower) execute(ctx context.Context, st dms.Status) (stop, acted bool, err error) {
 	f.executes++
-	f.say("Running the export of ticket %d (%s).", f.ID, f.g.FileType)
-	ok, stop, err := f.send(ctx, "ExecuteDataExport", f.executes, "started", fmt.Sprintf("Started the export of ticket %d.", f.ID),
-		func(ctx context.Context) error { return f.Service.ExecuteExport(ctx, f.Tid, f.ID, f.g.FileType) },
+	op, what := "ExecuteDataExport", "export"
+	if tt, _ := dms.LookupType(st.PluginType); tt.Detail == dms.DataChangeDetail {
+		op, what = "ExecuteDataCorrect", "data change"
+		f.say("Running the data change of ticket %d.", f.ID)
+	} else {
+		f.say("Running the export of ticket %d (%s).", f.ID, f.g.FileType)
+	}
+	ok, stop, err := f.send(ctx, op, f.executes, "started", fmt.Sprintf("Started the %s of ticket %d.", what, f.ID),
+		func(ctx context.Context) error {
+			return dms.Execute(ctx, f.Service, f.Tid, f.ID, st.PluginType, f.g.FileType)
+		},
 		func(s dms.State) bool { return s == dms.StateRunning || s == dms.StateDone || s == dms.StateFailed })
 	if !ok {
 		return stop, false, err

@@ -21,7 +21,7 @@ type WaitFlags struct {
 
 // Register adds the flags to a command's flag set.
 func (w *WaitFlags) Register(f *pflag.FlagSet) {
-	f.StringVar(&w.Wait, "wait", "", "wait until the ticket is `approved|done` (done: an approved export is run, once, for --file-type; a schema design is done when approved)")
+	f.StringVar(&w.Wait, "wait", "", "wait until the ticket is `approved|done` (done: an approved export is run, once, for --file-type, and an approved data change whose ExecMode is COMMITOR, once; a schema design is done when approved)")
 	f.DurationVar(&w.Timeout, "timeout", DefaultTimeout, "give up waiting after `D` (the precheck included): exit 3, the ticket goes on")
 	f.StringVar(&w.FileType, "file-type", "CSV", "with --wait done, the `TYPE` an export is run for: CSV, SQL, XLSX or JSON")
 }
@@ -65,8 +65,11 @@ when DMS throttles, after the wait).
 
 --wait approved waits for the approvers; --wait done waits for the end of the job, and for an
 export that means running it: once approved, submit runs the export (ExecuteDataExport, once,
-for --file-type) and waits for it to finish; dmsticket download then fetches the file. A schema
-design is done when approved. --timeout bounds the whole wait, the precheck included.
+for --file-type) and waits for it to finish; dmsticket download then fetches the file. A data
+change whose ExecMode is COMMITOR is run the same way once approved (ExecuteDataCorrect, once);
+one whose ExecMode is AUTO (DMS runs it) or LAST_AUDITOR (the last approver does) is waited
+for. A schema design is done when approved. --timeout bounds the whole wait, the precheck
+included.
 
 Stdout gets the ticket's status at the end (--output json: the status object, "state" and DMS's
 codes under "dms"); what happens on the way goes to stderr.
