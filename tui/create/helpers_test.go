@@ -111,6 +111,7 @@ func (w *world) runCtx(ctx context.Context, args ...string) outcome {
 		Stdout:     &stdout,
 		Stderr:     &stderr,
 		IsTerminal: func() bool { return w.terminal },
+		Now:        w.now,
 		// A wait takes no time: the simulator's lifecycle runs on its own
 		// clock, moved on by the waits.
 		Sleep: func(ctx context.Context, d time.Duration) error { w.advance(d); return ctx.Err() },

@@ -1,0 +1,98 @@
+package tui
+
+import (
+	"testing"
+	"time"
+
+	"dmsticket/dms/dmssim"
+	"dmsticket/dms/dmssim/dmssimtest"
+)
+
+func TestAccessibleDataChangeOnThreeDatabasesWithARollbackToTheCreatedTicket(t *testing.T) {
+	sim := newAccSim(t)
+	out, err := runAccessibleThroughPipe(t, sim.options(), answers(
+		[]string{"DC_COMMON"},
+		threeDatabases,
+		[]string{"", accFix, ";;"},
+		[]string{"y", "", accRollback, ";;"},
+		[]string{"use"}, // the EXPLAIN figure, summed
+		[]string{"cancel orders stuck after the outage", "data fix", "", "2000002", ""},
+		[]string{"y"}, // submit; the input ends while the precheck is waited for
+	)...)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out,
+		"On orders_dev@10.40.1.11:3306: ", "On orders_test@10.50.1.11:3306: ", "On orders_uat@10.70.1.11:3306: ",
+		"rows on the 3 databases, estimate (EXPLAIN).",
+		"Affected rows per database: orders_dev ",
+		"Sending CreateDataCorrectOrder to DMS. It is sent once.",
+		"Ticket created: 40000001",
+	)
+	calls := sim.run.Server.RequestsFor("CreateDataCorrectOrder")
+	if len(calls) != 1 {
+		t.Fatalf("%d CreateDataCorrectOrder requests, want 1", len(calls))
+	}
+	o := sim.run.Server.Orders()[0]
+	rows := o.Param["EstimateAffectRows"]
+	want := `{"Classify":"data fix","DbItemList":[{"DbId":1100023,"Logic":false},{"DbId":1100031,"Logic":false},{"DbId":1100042,"Logic":false}],` +
+		`"EstimateAffectRows":` + string(rows.(interface{ String() string }).String()) + `,"ExecMode":"COMMITOR",` +
+		`"ExecSQL":"UPDATE orders SET status = 'cancelled' WHERE status = 'stuck';\n",` +
+		`"RollbackSQL":"UPDATE orders SET status = 'stuck' WHERE id IN (1, 2);\n","RollbackSqlType":"TEXT","SqlType":"TEXT"}`
+	if got := calls[0].Params.Get("Param"); got != want {
+		t.Errorf("Param = %s\nwant    %s", got, want)
+	}
+	if got := calls[0].Params.Get("RelatedUserList"); got != `["2000002"]` {
+		t.Errorf("RelatedUserList = %s", got)
+	}
+	if calls[0].Params.Get("Comment") != "cancel orders stuck after the outage" || len(o.Databases) != 3 {
+		t.Errorf("stored %+v", o)
+	}
+}
+
+func TestAccessibleDataChangeIsRunWhenApprovedIfYouRunIt(t *testing.T) {
+	w := dmssimtest.New(t, dmssimtest.Options{Sim: dmssim.Options{PrecheckDelay: dmssim.NoDelay, OfflineApprovalDelay: dmssim.NoDelay, DataChangeDelay: dmssim.NoDelay}})
+	sim := accSim{run: w.Sim, client: w.Client}
+	opts := sim.options()
+	opts.PollEvery = 5 * time.Millisecond
+	out, err := runAccessibleThroughPipe(t, opts, answers(
+		[]string{"DC_COMMON", "", "orders_dev", "1", ""},
+		[]string{"", accFix, ";;", ""},
+		[]string{"type", "3", "fix", "data fix", "", "", ""},
+		[]string{"y", "y", "y", ""}, // submit, for approval, run it, no further ticket
+	)...)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out,
+		"Ticket created: 40000001",
+		"Submit ticket 40000001 for approval now? [y/N]",
+		"Ticket 40000001 is approved, and you run it (ExecMode COMMITOR). Run the change now on orders_dev@10.40.1.11:3306? [y/N]",
+		"Sending ExecuteDataCorrect. It is sent once.",
+		"Run: done.",
+		"Ticket 40000001: done (finished).",
+	)
+	if n := len(sim.run.Server.RequestsFor("ExecuteDataCorrect")); n != 1 {
+		t.Errorf("ExecuteDataCorrect sent %d times", n)
+	}
+}
+
+func TestAccessibleAutoDataChangeIsNotOfferedToRun(t *testing.T) {
+	w := dmssimtest.New(t, dmssimtest.Options{Sim: dmssim.Options{PrecheckDelay: dmssim.NoDelay, OfflineApprovalDelay: dmssim.NoDelay, DataChangeDelay: dmssim.NoDelay}})
+	sim := accSim{run: w.Sim, client: w.Client}
+	opts := sim.options()
+	opts.PollEvery = 5 * time.Millisecond
+	out, err := runAccessibleThroughPipe(t, opts, answers(
+		[]string{"DC_COMMON", "", "orders_dev", "1", ""},
+		[]string{"", accFix, ";;", ""},
+		[]string{"type", "3", "fix", "data fix", "AUTO", "", ""},
+		[]string{"y", "y", "", "", ""}, // submit, for approval, wait (yes), no further ticket
+	)...)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out, "Ticket created: 40000001", "Ticket 40000001: done (finished).")
+	if n := len(sim.run.Server.RequestsFor("ExecuteDataCorrect")); n != 0 {
+		t.Errorf("ExecuteDataCorrect sent %d times for an AUTO change\n%s", n, out)
+	}
+}
