@@ -29,13 +29,49 @@ const (
 // LIMIT caps the figure, GROUP BY and DISTINCT leave it to COUNT);
 // PostgreSQL, the top plan node's "Plan Rows" of EXPLAIN (FORMAT JSON)) or an
 // exact SELECT COUNT(*) FROM (statement) t, time-boxed by the count timeout.
-// docs/engines.md shows both on a real MariaDB and PostgreSQL.
+//
+// A data change (PRODUCT.md section 6) is measured by the rows it writes
+// (see measureOf and dataChange): UPDATE and DELETE through the SELECT of
+// the rows they change, INSERT … SELECT through its SELECT, INSERT … VALUES
+// by the rows it lists, without a call; on PostgreSQL EXPLAIN is asked about
+// the statement itself and the node feeding ModifyTable is read. Where the
+// rows written cannot be had (REPLACE's deletes, ON DUPLICATE KEY UPDATE,
+// IGNORE, a change to several tables, an outer join), the statement's Err
+// says why. docs/engines.md shows both methods on a real MariaDB and
+// PostgreSQL.
 //
 // A statement DMS could not measure carries its message in StatementRows.Err;
 // then Complete is false and an error is returned along with the partial
 // result. A refusal of the whole call (no Security Collaboration mode, no
 // query permission) is an *Error with DMS's message.
 func (c *Client) Estimate(ctx context.Context, r EstimateRequest) (RowEstimate, error) {
+	timeout := c.cfg.ReadTimeout
+	if r.Method == RowsCount {
+		timeout = c.cfg.CountTimeout
+	}
+	execute := func(scripts []string) ([]dmssdk.Result, string, error) {
+		req := dmssdk.CreateExecuteScriptRequest()
+		req.Tid = tid(r.Tid)
+		req.DbId = requests.NewInteger64(r.Database.ID)
+		req.Logic = requests.NewBoolean(r.Database.Logic)
+		req.Script = strings.Join(scripts, ";\n")
+		req.SetReadTimeout(timeout)
+		resp, err := readCall(ctx, c, "ExecuteScript", req, func(sc *dmssdk.Client) (*dmssdk.ExecuteScriptResponse, error) { return sc.ExecuteScript(req) })
+		if err != nil {
+			return nil, "", err
+		}
+		return resp.Results, resp.RequestId, nil
+	}
+	return estimate(r, execute)
+}
+
+// executeFunc runs scripts in one ExecuteScript call and returns DMS's
+// results, one per script, and the call's request ID.
+type executeFunc func(scripts []string) ([]dmssdk.Result, string, error)
+
+// estimate is Estimate with the ExecuteScript call given: what is sent and
+// how each answer is read, without the network.
+func estimate(r EstimateRequest, run executeFunc) (RowEstimate, error) {
 	out := RowEstimate{Method: r.Method, SQLHash: SQLHash(r.SQL)}
 	dialect := r.Database.Dialect()
 	stmts := sqlscript.Statements(r.SQL, dialect)
@@ -50,71 +86,81 @@ func (c *Client) Estimate(ctx context.Context, r EstimateRequest) (RowEstimate, 
 		return out, &Error{Op: "ExecuteScript", Kind: KindInvalid,
 			Message: fmt.Sprintf("EXPLAIN estimates are read for MySQL-family and PostgreSQL databases, not %s; count the rows or enter the figure", r.Database.DbType)}
 	}
-	timeout := c.cfg.ReadTimeout
-	if r.Method == RowsCount {
-		timeout = c.cfg.CountTimeout
-	}
 	// MariaDB's EXPLAIN has no filtered column unless EXTENDED; MySQL 8
 	// refuses EXTENDED and always shows it.
 	extended := r.Method == RowsExplain && dialect == sqlscript.MySQL && strings.EqualFold(strings.TrimSpace(r.Database.DbType), "mariadb")
 	execute := func(scripts []string) ([]dmssdk.Result, error) {
-		req := dmssdk.CreateExecuteScriptRequest()
-		req.Tid = tid(r.Tid)
-		req.DbId = requests.NewInteger64(r.Database.ID)
-		req.Logic = requests.NewBoolean(r.Database.Logic)
-		req.Script = strings.Join(scripts, ";\n")
-		req.SetReadTimeout(timeout)
-		resp, err := readCall(ctx, c, "ExecuteScript", req, func(sc *dmssdk.Client) (*dmssdk.ExecuteScriptResponse, error) { return sc.ExecuteScript(req) })
+		results, requestID, err := run(scripts)
 		if err != nil {
 			return nil, err
 		}
-		out.RequestID = resp.RequestId
-		if len(resp.Results) != len(scripts) {
-			return nil, &Error{Op: "ExecuteScript", Kind: KindRefused, RequestID: resp.RequestId,
-				Message: fmt.Sprintf("DMS answered %d results for %d statements", len(resp.Results), len(scripts))}
+		out.RequestID = requestID
+		if len(results) != len(scripts) {
+			return nil, &Error{Op: "ExecuteScript", Kind: KindRefused, RequestID: requestID,
+				Message: fmt.Sprintf("DMS answered %d results for %d statements", len(results), len(scripts))}
 		}
-		return resp.Results, nil
+		return results, nil
 	}
 	for start := 0; start < len(stmts); start += estimateBatch {
 		end := min(start+estimateBatch, len(stmts))
-		batch := stmts[start:end]
-		shapes := make([]shape, len(batch))
-		scripts := func(extended bool) []string {
-			out := make([]string, len(batch))
-			for i, s := range batch {
-				out[i] = measureSQL(r.Method, dialect, extended, s.SQL)
+		ms := make([]measurement, 0, end-start)
+		var sent []measurement // those that ask DMS, in order
+		for _, s := range stmts[start:end] {
+			m := measureOf(r.Method, dialect, s)
+			ms = append(ms, m)
+			if m.known == nil {
+				sent = append(sent, m)
 			}
-			return out
 		}
-		for i, s := range batch {
-			shapes[i] = shapeOf(s.SQL, dialect)
-		}
-		results, err := execute(scripts(extended))
-		if err != nil {
-			return out, err
-		}
-		if r.Method == RowsExplain && dialect == sqlscript.MySQL && !extended && lacksFiltered(results) {
-			// A MariaDB server registered under another DB type: ask again
-			// for the filtered column, keeping the first answer of a
-			// statement the second one fails.
-			extended = true
-			again, err := execute(scripts(true))
+		answers := map[int]dmssdk.Result{}
+		if len(sent) > 0 {
+			shapes := make([]shape, len(sent))
+			for i, m := range sent {
+				shapes[i] = m.shape
+			}
+			scripts := func(extended bool) []string {
+				out := make([]string, len(sent))
+				for i, m := range sent {
+					out[i] = measureSQL(r.Method, dialect, extended, m.sql)
+				}
+				return out
+			}
+			results, err := execute(scripts(extended))
 			if err != nil {
 				return out, err
 			}
-			for i, res := range again {
-				if res.Success {
-					results[i] = res
+			if r.Method == RowsExplain && dialect == sqlscript.MySQL && !extended && lacksFiltered(results) {
+				// A MariaDB server registered under another DB type: ask again
+				// for the filtered column, keeping the first answer of a
+				// statement the second one fails.
+				extended = true
+				again, err := execute(scripts(true))
+				if err != nil {
+					return out, err
+				}
+				for i, res := range again {
+					if res.Success {
+						results[i] = res
+					}
 				}
 			}
-		}
-		if r.Method == RowsCount && dialect == sqlscript.MySQL {
-			if err := recountDuplicateColumns(results, shapes, execute); err != nil {
-				return out, err
+			if r.Method == RowsCount && dialect == sqlscript.MySQL {
+				if err := recountDuplicateColumns(results, shapes, execute); err != nil {
+					return out, err
+				}
+			}
+			for i, m := range sent {
+				answers[m.number] = results[i]
 			}
 		}
-		for i, res := range results {
-			out.Statements = append(out.Statements, statementRows(r.Method, dialect, batch[i].Number, res, shapes[i]))
+		for _, m := range ms {
+			var sr StatementRows
+			if m.known != nil {
+				sr = *m.known
+			} else {
+				sr = statementRows(r.Method, dialect, m.number, answers[m.number], m.shape)
+			}
+			out.Statements = append(out.Statements, m.bounded(sr))
 		}
 	}
 	out.At = time.Now()
@@ -132,6 +178,67 @@ func (c *Client) Estimate(ctx context.Context, r EstimateRequest) (RowEstimate, 
 		return out, &Error{Op: "ExecuteScript", Kind: KindRefused, RequestID: out.RequestID, Message: strings.Join(failed, "; ")}
 	}
 	return out, nil
+}
+
+// measurement is how one statement of a script is measured: what is sent
+// to DMS, or the figure (or the reason for none) known without asking.
+type measurement struct {
+	number int // the statement's number in the script
+	// sql is what is measured: the statement itself, or for a data change
+	// the SELECT of the rows it writes (see dataChange); measureSQL wraps
+	// it. Empty when known is set.
+	sql   string
+	shape shape // sql's shape
+	// known is the answer without a call: the rows an INSERT … VALUES
+	// lists, or why a data change cannot be measured.
+	known *StatementRows
+	// bound, when set, turns the figure into the reason there is none: the
+	// rows measured are not the rows the statement writes (REPLACE, INSERT
+	// IGNORE, ON DUPLICATE KEY UPDATE, ON CONFLICT DO NOTHING).
+	bound func(rows int64) string
+}
+
+// measureOf says how statement st is measured by method m. A SELECT (or
+// anything that is not a data change) is sent as it is. A data change is
+// measured through the SELECT of the rows it writes, except that
+// PostgreSQL's EXPLAIN is asked about the statement itself (the rows of the
+// plan node that feeds ModifyTable are read) unless it changes rows over a
+// join. The MySQL family is never asked EXPLAIN UPDATE or DELETE: MariaDB
+// plans a single-table UPDATE or DELETE with filtered 100 (its WHERE clause
+// left out of the figure, 20,000 rows shown for 4,000 changed: see
+// docs/engines.md), and EXPLAIN SELECT works on every version.
+func measureOf(m RowSource, d sqlscript.Dialect, st sqlscript.Statement) measurement {
+	out := measurement{number: st.Number, sql: st.SQL}
+	switch st.Kind {
+	case sqlscript.Insert, sqlscript.Update, sqlscript.Delete:
+	default:
+		out.shape = shapeOf(st.SQL, d)
+		return out
+	}
+	c := dataChangeOf(st.SQL, d)
+	out.bound = c.bound
+	switch {
+	case c.refuse != "":
+		out.sql, out.known = "", &StatementRows{Number: st.Number, Err: c.refuse}
+	case c.listed >= 0:
+		out.sql, out.known = "", &StatementRows{Number: st.Number, Rows: c.listed}
+	case m == RowsExplain && d == sqlscript.PostgreSQL && !c.joined:
+		// the statement itself: postgresPlanRows reads ModifyTable's input
+	default:
+		out.sql = c.selectForm
+	}
+	if out.sql != "" {
+		out.shape = shapeOf(out.sql, d)
+	}
+	return out
+}
+
+// bounded applies the measurement's bound to a statement's figure.
+func (m measurement) bounded(sr StatementRows) StatementRows {
+	if m.bound == nil || sr.Err != "" {
+		return sr
+	}
+	return StatementRows{Number: sr.Number, Err: m.bound(sr.Rows)}
 }
 
 // measureSQL wraps one statement for the method. The statement goes on its own
@@ -350,26 +457,34 @@ func mysqlPlanRows(res dmssdk.Result) (mysqlPlan, error) {
 	return plan, nil
 }
 
-// postgresPlanRows reads "Plan Rows" of the top node of EXPLAIN (FORMAT JSON).
+// postgresPlanRows reads "Plan Rows" of the top node of EXPLAIN (FORMAT
+// JSON): the rows a query returns. The top node of a data change is
+// ModifyTable, whose own Plan Rows is 0 without RETURNING; the rows it
+// writes are those of the node that feeds it (its "Outer" child; InitPlans
+// and CTEs beside it are not).
 func postgresPlanRows(res dmssdk.Result) (int64, error) {
-	var raw any
-	for _, v := range res.Rows[0] {
-		raw = v
-		break
-	}
-	if len(res.ColumnNames) > 0 {
-		if v, ok := res.Rows[0][res.ColumnNames[0]]; ok {
-			raw = v
+	first := func(row map[string]any) any {
+		if len(res.ColumnNames) > 0 {
+			if v, ok := row[res.ColumnNames[0]]; ok {
+				return v
+			}
 		}
+		for _, v := range row {
+			return v
+		}
+		return nil
 	}
+	raw := first(res.Rows[0])
 	var doc any = raw
 	if s, ok := raw.(string); ok {
 		if err := json.Unmarshal([]byte(s), &doc); err != nil {
-			// A text plan: "... (cost=0.00..35.50 rows=2550 width=4)".
-			if n, ok := textPlanRows(s); ok {
-				return n, nil
+			// A text plan, one line per row: "Seq Scan on t  (cost=0.00..35.50
+			// rows=2550 width=4)".
+			lines := make([]string, 0, len(res.Rows))
+			for _, row := range res.Rows {
+				lines = append(lines, strings.Split(fmt.Sprint(first(row)), "\n")...)
 			}
-			return 0, fmt.Errorf("the EXPLAIN plan is not JSON")
+			return textPlanRows(lines)
 		}
 	}
 	arr, ok := doc.([]any)
@@ -378,6 +493,23 @@ func postgresPlanRows(res dmssdk.Result) (int64, error) {
 	}
 	top, _ := arr[0].(map[string]any)
 	plan, _ := top["Plan"].(map[string]any)
+	if plan["Node Type"] == "ModifyTable" {
+		if op, _ := plan["Operation"].(string); strings.EqualFold(op, "merge") {
+			return 0, fmt.Errorf("the rows a MERGE writes are not in its plan: count them with a SELECT of your own, or enter the figure")
+		}
+		var feed map[string]any
+		kids, _ := plan["Plans"].([]any)
+		for _, k := range kids {
+			if n, ok := k.(map[string]any); ok && n["Parent Relationship"] == "Outer" {
+				feed = n
+				break
+			}
+		}
+		if feed == nil {
+			return 0, fmt.Errorf("the plan's ModifyTable node has no input node to read the rows from")
+		}
+		plan = feed
+	}
 	v, ok := plan["Plan Rows"]
 	if !ok {
 		return 0, fmt.Errorf("the EXPLAIN plan has no \"Plan Rows\"")
@@ -389,7 +521,39 @@ func postgresPlanRows(res dmssdk.Result) (int64, error) {
 	return clampRows(f), nil
 }
 
-func textPlanRows(s string) (int64, bool) {
+// modifyLine starts the top line of a data change's text plan ("Update on
+// orders  (cost=… rows=0 width=0)").
+var modifyLine = []string{"Insert on ", "Update on ", "Delete on ", "Merge on "}
+
+// textPlanRows reads the rows of a text plan's top node, or for a data
+// change those of the node that feeds it: the first line at the first
+// level of nesting that is a node ("  ->  "), not an InitPlan's or a CTE's,
+// which are indented further under their label.
+func textPlanRows(lines []string) (int64, error) {
+	line := strings.TrimSpace(lines[0])
+	for _, p := range modifyLine {
+		if !strings.HasPrefix(line, p) {
+			continue
+		}
+		if p == "Merge on " {
+			return 0, fmt.Errorf("the rows a MERGE writes are not in its plan: count them with a SELECT of your own, or enter the figure")
+		}
+		line = ""
+		for _, l := range lines[1:] {
+			if strings.HasPrefix(l, "  ->  ") {
+				line = l
+				break
+			}
+		}
+		break
+	}
+	if n, ok := rowsOf(line); ok {
+		return n, nil
+	}
+	return 0, fmt.Errorf("the EXPLAIN plan is not JSON")
+}
+
+func rowsOf(s string) (int64, bool) {
 	i := strings.Index(s, "rows=")
 	if i < 0 {
 		return 0, false
