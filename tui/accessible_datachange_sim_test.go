@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -36,7 +37,7 @@ func TestAccessibleDataChangeOnThreeDatabasesWithARollbackToTheCreatedTicket(t *
 	o := sim.run.Server.Orders()[0]
 	rows := o.Param["EstimateAffectRows"]
 	want := `{"Classify":"data fix","DbItemList":[{"DbId":1100023,"Logic":false},{"DbId":1100031,"Logic":false},{"DbId":1100042,"Logic":false}],` +
-		`"EstimateAffectRows":` + string(rows.(interface{ String() string }).String()) + `,"ExecMode":"COMMITOR",` +
+		`"EstimateAffectRows":` + fmt.Sprint(rows) + `,"ExecMode":"COMMITOR",` +
 		`"ExecSQL":"UPDATE orders SET status = 'cancelled' WHERE status = 'stuck';\n",` +
 		`"RollbackSQL":"UPDATE orders SET status = 'stuck' WHERE id IN (1, 2);\n","RollbackSqlType":"TEXT","SqlType":"TEXT"}`
 	if got := calls[0].Params.Get("Param"); got != want {
@@ -74,6 +75,12 @@ func TestAccessibleDataChangeIsRunWhenApprovedIfYouRunIt(t *testing.T) {
 	)
 	if n := len(sim.run.Server.RequestsFor("ExecuteDataCorrect")); n != 1 {
 		t.Errorf("ExecuteDataCorrect sent %d times", n)
+	}
+	calls := sim.run.Server.RequestsFor("CreateDataCorrectOrder")
+	const want = `{"Classify":"data fix","DbItemList":[{"DbId":1100023,"Logic":false}],"EstimateAffectRows":3,"ExecMode":"COMMITOR",` +
+		`"ExecSQL":"UPDATE orders SET status = 'cancelled' WHERE status = 'stuck';\n","SqlType":"TEXT"}`
+	if len(calls) != 1 || calls[0].Params.Get("Param") != want || calls[0].Params.Get("RelatedUserList") != "[]" {
+		t.Errorf("CreateDataCorrectOrder requests: %+v\nwant Param %s", calls, want)
 	}
 }
 
