@@ -1,6 +1,7 @@
 package create
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -207,5 +208,29 @@ func TestDataChangeSubmitWaitDoneWaitsForTheLastApprover(t *testing.T) {
 		if !strings.Contains(o.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, o.stderr)
 		}
+	}
+}
+
+func TestDataChangeTicketFileMeasuredOnOtherDatabasesIsRefused(t *testing.T) {
+	w := newWorld(t)
+	o := w.run(dataChange("--affect-rows", "explain", "--dry-run", "--output", "json")...)
+	o.want(t, ExitOK)
+	var f map[string]any
+	if err := json.Unmarshal([]byte(o.stdout), &f); err != nil {
+		t.Fatal(err)
+	}
+	// One database fewer in the file and in its Param; the figure still
+	// holds the three databases' parts.
+	f["moreDatabases"] = f["moreDatabases"].([]any)[:1]
+	p := f["param"].(map[string]any)
+	p["DbItemList"] = p["DbItemList"].([]any)[:2]
+	path := filepath.Join(t.TempDir(), "change.json")
+	if err := os.WriteFile(path, []byte(mustMarshal(f)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o = w.run("--from", path, "--dry-run")
+	o.want(t, ExitUsage)
+	if !strings.Contains(o.stderr, "the figure was measured on other databases") {
+		t.Errorf("stderr:\n%s", o.stderr)
 	}
 }
