@@ -29,6 +29,7 @@ import (
 	"dmsticket/tui"
 	"dmsticket/tui/create"
 	"dmsticket/tui/draft"
+	"dmsticket/tui/history"
 	"dmsticket/tui/server"
 	"dmsticket/tui/tickets"
 	"dmsticket/tui/wizard"
@@ -260,6 +261,14 @@ func runWizard(ctx context.Context, g *globals, stdin io.Reader, stdout, stderr 
 		}
 		release := tui.OpenDrafts(&opts, draft.NewStore(path))
 		defer release()
+	}
+	if path, err := history.DefaultPath(""); err == nil && !g.accessible {
+		if b.Demo {
+			path = history.DemoPath(path)
+		}
+		if h, err := history.Open(path); err == nil {
+			opts.History = h
+		}
 	}
 	if g.accessible {
 		return tui.RunAccessible(ctx, opts, stdin, stdout)

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"dmsticket/dms"
 	"dmsticket/theme"
@@ -22,6 +23,7 @@ type Step = wizard.Step
 const (
 	StepType, StepTenant, StepDatabase, StepSQL = wizard.StepType, wizard.StepTenant, wizard.StepDatabase, wizard.StepSQL
 	StepDetails, StepReview, StepResult         = wizard.StepDetails, wizard.StepReview, wizard.StepResult
+	StepTickets                                 = wizard.StepTickets
 )
 
 // Minimum terminal size the wizard draws in.
@@ -102,7 +104,9 @@ func New(opts Options) *Model {
 	m.draft = draftState{store: opts.Drafts, offer: opts.Draft, resumeYes: true}
 	s.recordSubmission = m.submissionRecorder
 	m.steps[StepTenant] = newTenantStep(s)
+	m.steps[StepTickets] = newTicketsStep(s)
 	m.reset()
+	m.loadHistory()
 	return m
 }
 
@@ -272,6 +276,9 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.s.changed()
 		}
 		cmd := m.updateStep(StepTenant, msg)
+		if m.step == StepTickets {
+			cmd = tea.Batch(cmd, m.steps[StepTickets].enter()) // the tenant is known now
+		}
 		if m.step == StepTenant && !m.needTenantStep() {
 			// The user was waiting on the tenant step for a single tenant.
 			m.step = StepType
@@ -314,6 +321,15 @@ func (m *Model) pickTenant(active dms.Tenant, list []dms.Tenant) dms.Tenant {
 		}
 		return dms.Tenant{ID: id}
 	}
+	// The tenant of the user's last ticket, when they still belong to it.
+	if d, ok := m.s.hist.Defaults(); ok {
+		for _, t := range list {
+			if t.ID == d.Tenant.ID {
+				m.s.tenantDefaulted = len(list) > 1
+				return t
+			}
+		}
+	}
 	return active
 }
 
@@ -347,7 +363,13 @@ func (m *Model) forward() tea.Cmd {
 	if m.step == StepSQL {
 		cmds = append(cmds, m.steps[StepSQL].(*sqlStep).leaving())
 	}
-	cmds = append(cmds, m.enter(seq[i+1]))
+	next := seq[i+1]
+	if next == StepTenant && m.s.tenantDefaulted && m.s.ticket.Tenant.ID != 0 && i+2 < len(seq) {
+		// The tenant is the last ticket's (the header says which); esc
+		// from the database step changes it.
+		next = seq[i+2]
+	}
+	cmds = append(cmds, m.enter(next))
 	return tea.Batch(cmds...)
 }
 
@@ -355,7 +377,13 @@ func (m *Model) back() tea.Cmd {
 	seq := m.sequence()
 	i := m.indexOf(m.step)
 	if m.step == StepResult {
+		if m.steps[StepResult].(*resultStep).viewing() {
+			return m.enter(StepTickets)
+		}
 		return m.enter(StepReview)
+	}
+	if m.step == StepTickets {
+		return m.enter(StepType)
 	}
 	if i <= 0 {
 		return nil
@@ -365,7 +393,7 @@ func (m *Model) back() tea.Cmd {
 
 // enter makes s the current step. Steps a type does not use are skipped.
 func (m *Model) enter(s Step) tea.Cmd {
-	if m.indexOf(s) < 0 {
+	if m.indexOf(s) < 0 && s != StepTickets && !(s == StepResult && m.steps[StepResult].(*resultStep).viewing()) {
 		return nil
 	}
 	m.step = s
@@ -378,6 +406,9 @@ func (m *Model) enter(s Step) tea.Cmd {
 func (m *Model) newTicket() tea.Cmd {
 	tenant := m.s.ticket.Tenant
 	*m.s.ticket = dms.Ticket{Tenant: tenant}
+	// The tenant stays; the tenant step is not asked again.
+	m.s.tenantDefaulted = tenant.ID != 0 && len(m.s.tenants) > 1
+	m.s.relatedDefaulted = false
 	m.reset()
 	return m.enter(StepType)
 }
@@ -419,11 +450,59 @@ func (m *Model) View() string {
 		return fit(m.noCredentials(e), m.width, m.height)
 	}
 	if m.draft.offer != nil {
-		return lipgloss.JoinVertical(lipgloss.Left, m.header(), fit(m.resumeView(), m.width, m.s.height), m.footer())
+		return stack(m.header(), m.resumeView(), m.footer(), m.width, m.s.height)
 	}
-	body := fit(m.steps[m.step].view(), m.width, m.s.height)
-	return lipgloss.JoinVertical(lipgloss.Left, m.header(), body, m.footer())
+	return stack(m.header(), m.steps[m.step].view(), m.footer(), m.width, m.s.height)
 }
+
+// stack is the screen: the header, the body fit to exactly h lines of at
+// most w cells, and the footer, every line padded with spaces to the widest
+// — what lipgloss.JoinVertical(lipgloss.Left, header, fit(body, w, h),
+// footer) gives, with each line measured once instead of three times (a
+// frame's largest cost after the step's own view, in every SSH session).
+func stack(header, body, footer string, w, h int) string {
+	lines := strings.Split(header, "\n")
+	top := len(lines)
+	b := strings.Split(body, "\n")
+	if len(b) > h {
+		b = b[:h]
+	}
+	lines = append(lines, b...)
+	for i := len(b); i < h; i++ {
+		lines = append(lines, "")
+	}
+	if len(b) == 0 && h == 0 {
+		lines = append(lines, "") // JoinVertical's one line for an empty block
+	}
+	bottom := len(lines)
+	lines = append(lines, strings.Split(footer, "\n")...)
+	widths := make([]int, len(lines))
+	widest, size := 0, 0
+	for i, l := range lines {
+		lw := ansi.StringWidth(l)
+		if i >= top && i < bottom && lw > w {
+			lines[i] = truncate(l, w)
+			lw = ansi.StringWidth(lines[i])
+		}
+		widths[i], widest = lw, max(widest, lw)
+		size += len(lines[i]) + 1
+	}
+	var out strings.Builder
+	out.Grow(size + len(lines)*widest/4)
+	for i, l := range lines {
+		if i > 0 {
+			out.WriteByte('\n')
+		}
+		out.WriteString(l)
+		for pad := widest - widths[i]; pad > 0; pad -= len(spaces) {
+			out.WriteString(spaces[:min(pad, len(spaces))])
+		}
+	}
+	return out.String()
+}
+
+// spaces pads lines (stack).
+var spaces = strings.Repeat(" ", 256)
 
 func (m *Model) tooSmall() string {
 	msg := []string{
@@ -446,14 +525,21 @@ func (m *Model) footer() string {
 	if m.showHelp {
 		kb.WriteString("?")
 	}
+	put := func(b key.Binding) {
+		h := b.Help()
+		kb.WriteByte(0)
+		kb.WriteString(h.Key)
+		kb.WriteByte(1)
+		kb.WriteString(h.Desc)
+	}
 	for _, g := range keys.FullHelp() {
 		for _, b := range g {
-			kb.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
+			put(b)
 		}
-		kb.WriteString("\x02")
+		kb.WriteByte(2)
 	}
 	for _, b := range keys.short {
-		kb.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
+		put(b)
 	}
 	if k := kb.String(); k != m.ftrKey || m.ftrView == "" {
 		m.ftrKey, m.ftrView = k, m.drawFooter(keys)

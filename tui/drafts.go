@@ -154,52 +154,75 @@ func (m *Model) removeDraft() tea.Cmd {
 	return func() tea.Msg { return draftSavedMsg{err: store.Remove()} }
 }
 
-// dbCheckedMsg is DMS's answer about a resumed draft's database.
+// dbCheckedMsg is DMS's answer about the ticket's databases.
 type dbCheckedMsg struct {
-	id  int64
-	db  dms.Database
+	key string // the databases asked about (dbKey)
+	dbs []dms.Database
 	err error
 }
 
-// checkDatabase looks a resumed draft's database up in DMS: its
-// environment, and so the production confirmation and the policy, come from
-// DMS, never from the draft file. Until the answer arrives the environment
-// is unknown and nothing can be submitted.
+// dbKey names a ticket's databases: an answer for others is dropped.
+func dbKey(dbs []dms.Database) string {
+	var b strings.Builder
+	for _, d := range dbs {
+		fmt.Fprintf(&b, "%d/%t ", d.ID, d.Logic)
+	}
+	return b.String()
+}
+
+// checkDatabase looks the ticket's databases up in DMS when they did not
+// come from DMS's own answer (a resumed draft, the history's recent ones, a
+// ticket filed again): their environments, and so the production
+// confirmation and the policy, come from DMS, never from a file. Until the
+// answer arrives the environments are unknown and nothing can be submitted.
 func (m *Model) checkDatabase() tea.Cmd {
-	db := m.s.ticket.Database
-	if db.IsZero() {
+	dbs := m.s.ticket.Databases()
+	if len(dbs) == 0 {
 		return nil
 	}
 	m.s.ticket.Database.Env = ""
+	for i := range m.s.ticket.More {
+		m.s.ticket.More[i].Env = ""
+	}
 	m.s.dbChecking = true
-	tid, svc := m.s.ticket.Tenant.ID, m.s.svc
+	tid, svc, key := m.s.ticket.Tenant.ID, m.s.svc, dbKey(dbs)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		got, err := svc.Database(ctx, tid, db.ID, db.Logic)
-		return dbCheckedMsg{id: db.ID, db: got, err: err}
+		out := make([]dms.Database, len(dbs))
+		for i, db := range dbs {
+			got, err := svc.Database(ctx, tid, db.ID, db.Logic)
+			if err != nil {
+				return dbCheckedMsg{key: key, err: fmt.Errorf("%s: %w", db.Name(), err)}
+			}
+			out[i] = got
+		}
+		return dbCheckedMsg{key: key, dbs: out}
 	}
 }
 
-// databaseChecked takes DMS's word for the resumed draft's database.
+// databaseChecked takes DMS's word for the ticket's databases.
 func (m *Model) databaseChecked(msg dbCheckedMsg) tea.Cmd {
-	if m.s.ticket.Database.ID != msg.id || !m.s.dbChecking {
-		return nil // another database was chosen meanwhile
+	if dbKey(m.s.ticket.Databases()) != msg.key || !m.s.dbChecking {
+		return nil // other databases were chosen meanwhile
 	}
 	m.s.dbChecking = false
 	m.s.changed()
 	if msg.err != nil {
 		name := inert.Line(m.s.ticket.Database.Name())
-		m.s.ticket.Database = dms.Database{}
-		m.notice = "The draft's database " + name + " could not be confirmed in DMS (" + inert.Line(errMessage(msg.err)) + "): choose it again."
+		if len(m.s.ticket.More) > 0 {
+			name = "databases"
+		}
+		m.s.ticket.Database, m.s.ticket.More = dms.Database{}, nil
+		m.notice = "The ticket's " + name + " could not be confirmed in DMS (" + inert.Line(errMessage(msg.err)) + "): choose again."
 		m.layout()
 		if m.step == StepResult {
 			return nil
 		}
 		return m.enter(StepDatabase)
 	}
-	m.s.ticket.Database = msg.db
-	m.hdrView = "" // the badge changed
+	m.s.ticket.Database, m.s.ticket.More = msg.dbs[0], append([]dms.Database(nil), msg.dbs[1:]...)
+	m.hdrView = "" // the badges changed
 	return nil
 }
 

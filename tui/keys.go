@@ -22,6 +22,9 @@ type KeyMap struct {
 	// Mark marks a database for a ticket that acts on several; Rollback
 	// switches the SQL step between the change and its rollback script.
 	Mark, Rollback key.Binding
+	// MyTickets opens "My tickets" from the type step; FileLike files a new
+	// ticket like the one shown.
+	MyTickets, FileLike key.Binding
 }
 
 // DefaultKeyMap is the key map of PRODUCT section 5.
@@ -63,6 +66,8 @@ func DefaultKeyMap() KeyMap {
 		CopyID:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy ID")),
 		Mark:           key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
 		Rollback:       key.NewBinding(key.WithKeys("ctrl+b"), key.WithHelp("ctrl+b", "rollback script")),
+		MyTickets:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "my tickets")),
+		FileLike:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "file one like it")),
 	}
 }
 

@@ -1,6 +1,11 @@
 package tui
 
-import tea "github.com/charmbracelet/bubbletea"
+import (
+	"dmsticket/tui/history"
+	"dmsticket/tui/wizard"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
 
 // navKind is a change of step a step asks the root for.
 type navKind int
@@ -11,6 +16,8 @@ const (
 	navGoto
 	navSubmit
 	navNewTicket
+	navShow
+	navLike
 )
 
 // navRequest is one change of step. Steps ask for it through the session
@@ -22,6 +29,8 @@ type navRequest struct {
 	kind   navKind
 	step   Step
 	submit submitMsg
+	ticket history.Ticket // navShow
+	liked  wizard.Liked   // navLike
 }
 
 func (s *session) navigate(r navRequest) { s.nav = append(s.nav, r) }
@@ -40,6 +49,13 @@ func (s *session) newTicket() { s.navigate(navRequest{kind: navNewTicket}) }
 
 // submitRequest asks the result step to send a reviewed request.
 func (s *session) submitRequest(m submitMsg) { s.navigate(navRequest{kind: navSubmit, submit: m}) }
+
+// showTicket asks for a ticket's status screen (from My tickets).
+func (s *session) showTicket(t history.Ticket) { s.navigate(navRequest{kind: navShow, ticket: t}) }
+
+// fileLike asks for a new ticket like a DMS ticket: filled in from it, at
+// the review.
+func (s *session) fileLike(l wizard.Liked) { s.navigate(navRequest{kind: navLike, liked: l}) }
 
 // applyNav carries out the changes of step asked for since the last call.
 func (m *Model) applyNav() tea.Cmd {
@@ -68,6 +84,13 @@ func (m *Model) applyNav() tea.Cmd {
 		case navNewTicket:
 			m.draft.off = false
 			cmds = append(cmds, m.newTicket())
+		case navShow:
+			res := m.steps[StepResult].(*resultStep)
+			m.step = StepResult
+			m.layout()
+			cmds = append(cmds, res.viewTicket(r.ticket))
+		case navLike:
+			cmds = append(cmds, m.like(r.liked))
 		case navSubmit:
 			res := m.steps[StepResult].(*resultStep)
 			if res.busy() {
@@ -77,6 +100,10 @@ func (m *Model) applyNav() tea.Cmd {
 			m.layout()
 			cmds = append(cmds, res.start(r.submit))
 		}
+	}
+	if m.s.recheckDatabases {
+		m.s.recheckDatabases = false
+		cmds = append(cmds, m.checkDatabase())
 	}
 	return tea.Batch(cmds...)
 }

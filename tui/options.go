@@ -13,6 +13,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/theme"
 	"dmsticket/tui/draft"
+	"dmsticket/tui/history"
 	"dmsticket/tui/wizard"
 )
 
@@ -62,6 +63,9 @@ type Options struct {
 	// PollEvery, when set, replaces wizard.Poll's pace with a fixed one
 	// (tests, and the demo's quick lifecycle).
 	PollEvery time.Duration
+	// History is the user's history (recent databases, the last ticket's
+	// tenant and related users, the tickets filed); nil keeps none.
+	History *history.Store
 	// Context, when set, ends the following of a ticket (its waits and
 	// reads) when it ends: the SSH server's ends with the session.
 	Context context.Context
@@ -115,6 +119,17 @@ type session struct {
 	// recordSubmission returns the function that writes the draft, with the
 	// submission in flight, before the request is sent (the root sets it).
 	recordSubmission func() func() error
+	// hist is the user's history as last read (Options.History).
+	hist history.History
+	// relatedDefaulted says the ticket's related users were defaulted from
+	// the history already (once per ticket).
+	relatedDefaulted bool
+	// recheckDatabases asks the root to look the chosen databases up in
+	// DMS (they came from the history file, not from DMS's answer).
+	recheckDatabases bool
+	// tenantDefaulted says the tenant came from the user's last ticket: the
+	// tenant step is not asked again (esc from the database step reaches it).
+	tenantDefaulted bool
 }
 
 // changed records that the ticket or the wizard's state changed.

@@ -13,6 +13,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
+	"dmsticket/tui/history"
 	"dmsticket/tui/wizard"
 )
 
@@ -127,15 +128,41 @@ func (d *databaseStep) enter() tea.Cmd {
 }
 
 // visible is the loaded results that pass the environment filter and the
-// user's policy.
+// user's policy; before anything is typed, the databases the user chose
+// most recently come first (recent), then the rest of the results.
 func (d *databaseStep) visible() []dms.Database {
-	out := make([]dms.Database, 0, len(d.results))
+	out := make([]dms.Database, 0, len(d.results)+history.MaxDatabases)
+	pass := func(db dms.Database) bool { return d.filter.Match(db.Env) && d.s.opts.User.AllowsEnv(db.Env) }
+	recent := d.recent()
+	for _, db := range recent {
+		if pass(db) {
+			out = append(out, db)
+		}
+	}
 	for _, db := range d.results {
-		if d.filter.Match(db.Env) && d.s.opts.User.AllowsEnv(db.Env) {
+		if pass(db) && !d.isRecent(db, recent) {
 			out = append(out, db)
 		}
 	}
 	return out
+}
+
+// recent are the databases this user chose most recently in the tenant,
+// while the search box is empty.
+func (d *databaseStep) recent() []dms.Database {
+	if strings.TrimSpace(d.input.Value()) != "" || !d.started {
+		return nil
+	}
+	return d.s.hist.Databases(d.s.ticket.Tenant.ID)
+}
+
+func (d *databaseStep) isRecent(db dms.Database, recent []dms.Database) bool {
+	for _, r := range recent {
+		if r.ID == db.ID && r.Logic == db.Logic {
+			return true
+		}
+	}
+	return false
 }
 
 // search sends one page of the current query in the background.
@@ -295,8 +322,24 @@ func (d *databaseStep) choose(vis []dms.Database, held bool) {
 	}
 	d.s.ticket.Database, d.s.ticket.More = vis[i], nil
 	d.s.dbChecking = false // chosen from DMS's own answer
+	if d.isRecent(vis[i], d.recent()) && !d.inResults(vis[i]) {
+		// From the history file, not from DMS's answer: its environment
+		// is DMS's word before anything is filed on it.
+		d.s.recheckDatabases = true
+	}
+	d.s.rememberDatabases(vis[i])
 	d.s.changed()
 	d.s.next()
+}
+
+// inResults reports whether db is in DMS's answer to the search.
+func (d *databaseStep) inResults(db dms.Database) bool {
+	for _, r := range d.results {
+		if r.ID == db.ID && r.Logic == db.Logic {
+			return true
+		}
+	}
+	return false
 }
 
 // takeMarked makes the marked databases the ticket's, in the order marked,
@@ -305,6 +348,12 @@ func (d *databaseStep) takeMarked() {
 	t := d.s.ticket
 	t.Database, t.More = d.marked[0], append([]dms.Database(nil), d.marked[1:]...)
 	d.s.dbChecking = false
+	for _, m := range d.marked {
+		if !d.inResults(m) {
+			d.s.recheckDatabases = true
+		}
+	}
+	d.s.rememberDatabases(d.marked...)
 	d.s.changed()
 	d.s.next()
 }
@@ -421,6 +470,7 @@ func (d *databaseStep) view() string {
 	}
 	b.WriteString(st.TableHeader.Render(cols.row(head, "SCHEMA", "WHERE", "TYPE", "ALIAS", "ENV")) + "\n")
 	end := min(len(vis), d.offset+d.rows())
+	recent := d.recent()
 	for i := d.offset; i < end; i++ {
 		db := vis[i]
 		loc := db.Location()
@@ -442,6 +492,9 @@ func (d *databaseStep) view() string {
 			line = st.Cursor.Render("▌ ") + st.RowSelected.Render(mark+line)
 		default:
 			line = st.Row.Render("  " + mark + line)
+		}
+		if d.isRecent(db, recent) {
+			badge += st.Faint.Render(" recent")
 		}
 		b.WriteString(line + " " + badge + "\n")
 	}

@@ -86,6 +86,7 @@ func (d *detailsStep) build() *huh.Form {
 }
 
 func (d *detailsStep) enter() tea.Cmd {
+	d.s.defaultRelated() // the last ticket's related users, once per ticket
 	d.load()
 	d.form = d.build()
 	return d.form.Init()

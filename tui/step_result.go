@@ -13,6 +13,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
 	"dmsticket/theme"
+	"dmsticket/tui/history"
 	"dmsticket/tui/wizard"
 )
 
@@ -62,6 +63,7 @@ const (
 	phaseChecking              // the answer was lost: looking the ticket up
 	phaseDone                  // res says what became of it
 	phaseUnsent                // nothing was sent: the submission could not be written down
+	phaseViewing               // a ticket from My tickets, followed
 )
 
 // resultStep sends a reviewed request once (wizard.Prepare, wizard.Send),
@@ -82,6 +84,34 @@ type resultStep struct {
 	quitAsked bool
 	// follow reads the created ticket's status while the screen is on.
 	follow follow
+	// viewed is the ticket shown from My tickets (phaseViewing); liking
+	// says it is being read back to file one like it.
+	viewed  history.Ticket
+	liking  bool
+	likeErr error
+}
+
+// likedOnResultMsg is the viewed ticket rebuilt, to file one like it.
+type likedOnResultMsg struct {
+	id    int64
+	liked wizard.Liked
+	err   error
+}
+
+func (likedOnResultMsg) owner() Step { return StepResult }
+
+// viewing reports that the screen shows a ticket from My tickets rather
+// than this submission's.
+func (r *resultStep) viewing() bool { return r.phase == phaseViewing }
+
+// viewTicket shows a ticket from My tickets and follows it.
+func (r *resultStep) viewTicket(t history.Ticket) tea.Cmd {
+	r.seq++
+	r.follow.stop()
+	r.phase, r.viewed, r.liking, r.likeErr = phaseViewing, t, false, nil
+	r.req = dms.OrderRequest{Tid: t.Tid, PluginType: t.Type}
+	r.res = wizard.Result{}
+	return r.startFollowing(t.ID)
 }
 
 func newResultStep(s *session) *resultStep {
@@ -179,6 +209,7 @@ func (r *resultStep) settle(res wizard.Result) tea.Cmd {
 	}
 	if id, ok := res.TicketID(); ok {
 		r.s.created[r.reqKey] = id
+		r.s.rememberFiled(*r.s.ticket, res.TicketIDs()...)
 		return tea.Batch(r.report(id, nil), r.startFollowing(id))
 	}
 	if res.Outcome == wizard.Refused {
@@ -190,6 +221,9 @@ func (r *resultStep) settle(res wizard.Result) tea.Cmd {
 func (r *resultStep) update(msg tea.Msg) tea.Cmd {
 	if cmd, ok := r.updateFollow(msg); ok {
 		return cmd
+	}
+	if r.viewing() {
+		return r.updateViewing(msg)
 	}
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
@@ -247,6 +281,82 @@ func (r *resultStep) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// updateViewing is the status screen of a ticket from My tickets: the
+// following's keys, f files one like it, n a new ticket, q quits (esc, the
+// root's, goes back to the list).
+func (r *resultStep) updateViewing(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case likedOnResultMsg:
+		if msg.id != r.viewed.ID || !r.liking {
+			return nil
+		}
+		r.liking, r.likeErr = false, msg.err
+		if msg.err == nil {
+			if !r.s.opts.User.AllowsType(msg.liked.Ticket.Type) {
+				r.likeErr = fmt.Errorf("you may not file %s tickets on this server", inert.Line(msg.liked.Ticket.Type))
+				return nil
+			}
+			r.s.fileLike(msg.liked)
+		}
+		return nil
+	case tea.KeyMsg:
+		k := r.s.keys
+		if cmd, ok := r.followKey(msg); ok {
+			return cmd
+		}
+		switch {
+		case key.Matches(msg, k.FileLike) && !r.liking:
+			r.liking, r.likeErr = true, nil
+			x, svc := r.viewed, r.s.svc
+			return func() tea.Msg {
+				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+				defer cancel()
+				l, err := wizard.Like(ctx, svc, x.Tid, x.ID)
+				return likedOnResultMsg{id: x.ID, liked: l, err: err}
+			}
+		case key.Matches(msg, k.NewTicket):
+			r.s.newTicket()
+		case key.Matches(msg, k.QuitWord):
+			return tea.Quit
+		}
+	}
+	return nil
+}
+
+// viewLines is the status screen of a ticket from My tickets.
+func (r *resultStep) viewLines() []string {
+	st := r.s.st
+	w := r.s.width
+	x := r.viewed
+	title := "Export data"
+	if tt, ok := dms.LookupType(x.Type); ok {
+		title = tt.Title
+	} else {
+		title = x.Type
+	}
+	lines := []string{st.Title.Render(fmt.Sprintf("Ticket %d", x.ID)) + st.Subtle.Render(" · "+inert.Line(title)), "",
+		"   " + st.Big.Render(fmt.Sprintf("%d", x.ID)), ""}
+	if c := strings.TrimSpace(x.Comment); c != "" {
+		lines = append(lines, truncate(row(st, "Comment", inert.Line(c)), w))
+	}
+	if x.Database != "" {
+		lines = append(lines, truncate(row(st, "Database", inert.Line(x.Database)), w))
+	}
+	if !x.Created.IsZero() {
+		lines = append(lines, row(st, "Created", x.Created.Local().Format("2006-01-02 15:04")))
+	}
+	lines = append(lines, row(st, "Console", wizard.ConsoleLink(r.s.opts.ConsoleURL, r.s.opts.Region, x.Tid, x.ID)), "")
+	lines = append(lines, r.followLines()...)
+	switch {
+	case r.liking:
+		lines = append(lines, "", st.Info.Render("Reading the ticket from DMS to file one like it…"))
+	case r.likeErr != nil:
+		lines = append(lines, "")
+		lines = append(lines, wrap(st.Error, "Could not file one like it: "+errMessage(r.likeErr), w)...)
+	}
+	return lines
+}
+
 // report tells the host program how the submission ended.
 func (r *resultStep) report(id int64, err error) tea.Cmd {
 	req := r.req
@@ -263,6 +373,8 @@ func (r *resultStep) view() string {
 	}
 	res := r.res
 	switch {
+	case r.viewing():
+		lines = r.viewLines()
 	case r.sending():
 		lines = append(lines, r.spin.View()+" "+st.Title.Render("Sending CreateOrder to DMS…"), "",
 			st.Subtle.Render("It is sent once; pressing enter again does nothing."))
@@ -363,6 +475,9 @@ func (r *resultStep) help() helpKeys {
 	k := r.s.keys
 	if r.busy() {
 		return helpKeys{short: []key.Binding{with(k.Quit, "ctrl+c", "quit")}}
+	}
+	if r.viewing() {
+		return helpKeys{short: append(r.followHelp(), with(k.FileLike, "f", "file one like it"), with(k.Back, "esc", "my tickets"), k.NewTicket, k.QuitWord)}
 	}
 	short := []key.Binding{with(k.Edit, "e", "back to review"), k.NewTicket, k.QuitWord}
 	switch r.outcome() {

@@ -58,6 +58,9 @@ func (t *typeStep) update(msg tea.Msg) tea.Cmd {
 		case key.Matches(km, k.Down):
 			t.cursor = min(len(list)-1, t.cursor+1)
 			return nil
+		case key.Matches(km, k.MyTickets):
+			t.s.goTo(StepTickets)
+			return nil
 		case key.Matches(km, k.Enter):
 			if len(list) == 0 {
 				return nil
@@ -108,7 +111,7 @@ func (t *typeStep) view() string {
 
 func (t *typeStep) help() helpKeys {
 	k := t.s.keys
-	short := []key.Binding{with(k.Enter, "enter", "choose"), with(k.Up, "↑/↓", "move"), with(k.Quit, "ctrl+c", "quit")}
+	short := []key.Binding{with(k.Enter, "enter", "choose"), with(k.Up, "↑/↓", "move"), k.MyTickets, with(k.Quit, "ctrl+c", "quit")}
 	return helpKeys{short: short}
 }
 

@@ -14,11 +14,14 @@ const (
 	StepDetails
 	StepReview
 	StepResult
+	// StepTickets is "My tickets", reached from the type step: no ticket's
+	// sequence holds it.
+	StepTickets
 )
 
 // String names the step as the header's step line does.
 func (s Step) String() string {
-	return [...]string{"Type", "Tenant", "Database", "SQL", "Details", "Review", "Result"}[s]
+	return [...]string{"Type", "Tenant", "Database", "SQL", "Details", "Review", "Result", "My tickets"}[s]
 }
 
 // ParseStep reads a step's name (drafts keep it); ok is false for none.

@@ -1,0 +1,174 @@
+package tui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/dms"
+	"dmsticket/tui/history"
+)
+
+// The wizard remembers (PRODUCT section 15): recent databases first, the
+// last ticket's tenant and related users, My tickets, filing one again.
+
+func historyOptions(t *testing.T, sim *simulator) (Options, *history.Store) {
+	t.Helper()
+	h, err := history.Open(filepath.Join(t.TempDir(), "history.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions(sim.client)
+	o.History = h
+	return o, h
+}
+
+// fileExport files an export on schema from the type step, and waits for
+// the result.
+func (u *ui) fileExport(schema, sql, related string) snapshot {
+	u.t.Helper()
+	u.toExportDetails(schema, sql)
+	u.field("Q3 export for finance")
+	u.waitField("classify")
+	u.field("quarterly report")
+	u.waitField("related")
+	if related != "" {
+		u.key(tea.KeyCtrlU)
+	}
+	u.field(related)
+	u.waitField("attachment")
+	u.enter()
+	u.waitField("ignore")
+	u.enter()
+	u.waitStep(StepReview)
+	u.enter()
+	return u.waitText("Ticket created")
+}
+
+func TestTheNextTicketStartsFromWhatTheLastOneChose(t *testing.T) {
+	sim := newSimulator(t)
+	o, h := historyOptions(t, sim)
+	u := startUI(t, o, 100, 30)
+	u.fileExport("orders_dev", "SELECT id FROM orders", "2000002")
+	u.runes("n")
+	u.waitStep(StepType)
+	u.enter() // Export data
+	// The tenant is the last ticket's: not asked again.
+	s := u.waitStep(StepDatabase)
+	u.waitText("recent")
+	s = u.snap()
+	lines := strings.Split(s.view, "\n")
+	first := ""
+	for _, l := range lines {
+		if strings.HasPrefix(l, "▌ ") {
+			first = l
+			break
+		}
+	}
+	if !strings.Contains(first, "orders_dev") || !strings.Contains(first, "recent") {
+		t.Fatalf("the recent database is not the first row, marked recent:\n%s", s.view)
+	}
+	u.enter() // the recent database, looked up in DMS again
+	u.waitStep(StepSQL)
+	u.waitFor("the recent database confirmed by DMS", func(s snapshot) bool { return s.ticket.Database.Env == dms.EnvDev })
+	u.typ("SELECT id FROM orders WHERE id < 10")
+	u.key(tea.KeyCtrlR)
+	u.waitText("estimate (EXPLAIN)")
+	u.key(tea.KeyCtrlS)
+	u.waitField("comment")
+	if got := u.snap().ticket.RelatedUsers; len(got) != 1 || got[0] != 2000002 {
+		t.Fatalf("the related users are %v, want the last ticket's [2000002]", got)
+	}
+	hist, err := h.Load()
+	if err != nil || len(hist.Tickets) != 1 {
+		t.Fatalf("the history holds %d tickets (%v), want the one filed", len(hist.Tickets), err)
+	}
+}
+
+func TestMyTicketsShowsAStatusAndFilesOneLikeIt(t *testing.T) {
+	sim := newSimulator(t)
+	o, _ := historyOptions(t, sim)
+	u := startUI(t, o, 110, 34)
+	u.fileExport("orders_dev", "SELECT id, total FROM orders WHERE total > 100", "")
+	first := sim.run.Server.Orders()[0]
+	u.runes("n")
+	u.waitStep(StepType)
+	u.key(tea.KeyTab)
+	u.waitStep(StepTickets)
+	s := u.waitText("40000001")
+	if !strings.Contains(s.view, "Q3 export for finance") {
+		t.Fatalf("My tickets does not list the ticket:\n%s", s.view)
+	}
+	u.waitFor("its state", func(s snapshot) bool { return strings.Contains(s.view, "ready") || strings.Contains(s.view, "precheck") })
+	u.enter()
+	u.waitText("Ticket 40000001")
+	u.waitText("State")
+	u.key(tea.KeyEsc)
+	u.waitStep(StepTickets)
+	u.runes("f")
+	s = u.waitStep(StepReview)
+	s = u.waitFor("the figure measured again", func(s snapshot) bool { return s.ticket.Rows.Source == dms.RowsExplain && !s.busy })
+	if s.ticket.SQL != "SELECT id, total FROM orders WHERE total > 100" || s.ticket.Comment != "Q3 export for finance" || s.ticket.Database.ID != first.DatabaseID {
+		t.Fatalf("filed like it: %+v", s.ticket)
+	}
+	u.enter()
+	u.waitText("Ticket created")
+	orders := sim.run.Server.Orders()
+	if len(orders) != 2 {
+		t.Fatalf("%d tickets, want 2", len(orders))
+	}
+	a, b := orders[0].Param, orders[1].Param
+	for _, k := range []string{"exeSQL", "dbId", "classify", "logic", "ignoreAffectRows"} {
+		if a[k] != b[k] && !(k == "dbId" && a[k].(interface{ String() string }).String() == b[k].(interface{ String() string }).String()) {
+			t.Errorf("%s: the first ticket %v, the second %v", k, a[k], b[k])
+		}
+	}
+}
+
+func TestOverSSHMyTicketsListsOnlyTheUsersOwn(t *testing.T) {
+	sim := newSimulator(t)
+	o, h := historyOptions(t, sim)
+	o.Local = false
+	// A ticket the shared identity filed for somebody else.
+	req := dms.OrderRequest{Tid: 3000001, PluginType: "NDDL", Comment: "somebody else's", PluginParam: map[string]any{
+		"title": "x", "description": "", "dbId": int64(1100023), "logic": false, "relatedIds": []int64{}}}
+	if _, err := sim.client.CreateOrder(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	_ = h.RecordTicket(history.Ticket{ID: 99, Tid: 3000001, Type: "DATA_EXPORT", Comment: "mine"})
+	u := startUI(t, o, 100, 30)
+	u.waitText("What kind of ticket?")
+	u.key(tea.KeyTab)
+	s := u.waitText("mine")
+	if strings.Contains(s.view, "somebody else's") {
+		t.Fatalf("another person's ticket is listed over SSH:\n%s", s.view)
+	}
+}
+
+func TestADamagedHistoryIsSetAsideWithABanner(t *testing.T) {
+	sim := newSimulator(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "history.json")
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h, err := history.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions(sim.client)
+	o.History = h
+	u := startUI(t, o, 100, 30)
+	s := u.waitText("What kind of ticket?")
+	if !strings.Contains(s.view, "▲") {
+		t.Fatalf("no banner for the damaged history:\n%s", s.view)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) < 2 {
+		t.Fatalf("the damaged file was not set aside: %v", entries)
+	}
+}
