@@ -103,7 +103,9 @@ func TestMyTicketsShowsAStatusAndFilesOneLikeIt(t *testing.T) {
 	if !strings.Contains(s.view, "Q3 export for finance") {
 		t.Fatalf("My tickets does not list the ticket:\n%s", s.view)
 	}
-	u.waitFor("its state", func(s snapshot) bool { return strings.Contains(s.view, "ready") || strings.Contains(s.view, "precheck") })
+	u.waitFor("its state", func(s snapshot) bool {
+		return strings.Contains(s.view, "ready") || strings.Contains(s.view, "precheck")
+	})
 	u.enter()
 	u.waitText("Ticket 40000001")
 	u.waitText("State")
