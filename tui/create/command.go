@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -193,9 +194,11 @@ func inputs() []dms.Input {
 }
 
 // inputHelp is a details input's flag help: its help text and the types
-// that take it.
+// that take it (each type's own help when they differ), or for an input
+// with choices the choices and what each means.
 func inputHelp(in dms.Input) string {
-	var types []string
+	var types, own []string
+	same := true
 	for _, tt := range dms.Catalog() {
 		if x, ok := tt.Input(in.ID); ok {
 			t := tt.PluginType
@@ -203,11 +206,39 @@ func inputHelp(in dms.Input) string {
 				t += ", required"
 			}
 			types = append(types, t)
+			own = append(own, t+": "+sentence(x.Help))
+			same = same && x.Help == in.Help
 		}
 	}
-	help := strings.TrimSuffix(in.Help, ".")
-	if help != "" {
-		help = strings.ToLower(help[:1]) + help[1:]
+	if len(in.Choices) > 0 {
+		name := strings.ToUpper(in.ID[strings.LastIndex(in.ID, "-")+1:])
+		opts := make([]string, len(in.Choices))
+		for i, c := range in.Choices {
+			opts[i] = wizard.ChoiceText(in.ID, c)
+		}
+		list := opts[0]
+		if n := len(opts); n > 1 {
+			list = strings.Join(opts[:n-1], ", ") + " or " + opts[n-1]
+		}
+		help := "the `" + name + "`: " + list
+		if in.Default != "" {
+			help += "; default " + in.Default
+		}
+		return help + " (" + strings.Join(types, "; ") + ")"
 	}
-	return help + " (" + strings.Join(types, "; ") + ")"
+	if !same {
+		return strings.Join(own, "; ")
+	}
+	return sentence(in.Help) + " (" + strings.Join(types, "; ") + ")"
+}
+
+// sentence is help text inside a flag's help: no final full stop, and
+// lower case first unless it starts with an acronym (COMMITOR, SQL).
+func sentence(help string) string {
+	help = strings.TrimSuffix(help, ".")
+	r := []rune(help)
+	if len(r) > 1 && !unicode.IsUpper(r[1]) {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
 }
