@@ -142,6 +142,7 @@ func (a *accessible) run() error {
 		}
 		tenant := a.t.Tenant
 		*a.t = dms.Ticket{Tenant: tenant}
+		a.rowsTyped = false
 	}
 }
 
