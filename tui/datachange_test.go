@@ -3,9 +3,11 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"dmsticket/dms/dmssim"
 	"dmsticket/tui/wizard"
 )
 
@@ -150,5 +152,87 @@ func TestTheReviewOfAChangeOnSeveralDatabasesListsThemAndConfirmsEachOnline(t *t
 	u.waitText("Production database 2 of 2: type its schema name, order_shard_01")
 	if n := len(sim.run.Server.RequestsFor("CreateDataCorrectOrder")); n != 0 {
 		t.Fatalf("sent before every online database was confirmed")
+	}
+}
+
+func TestADataChangeOnTwoDatabasesIsFiledAndRunToTheEnd(t *testing.T) {
+	sim := lifeSim(t, dmssim.Options{DataChangeDelay: dmssim.NoDelay})
+	u := startUI(t, followOptions(t, sim.client), 100, 40)
+	u.toDataChangeReview(2)
+	u.enter()
+	u.waitText("1 of 2")
+	u.typ("order_shard_00")
+	u.enter()
+	u.waitText("2 of 2")
+	u.typ("order_shard_01")
+	u.enter()
+	u.waitText("Ticket created")
+	calls := sim.run.Server.RequestsFor("CreateDataCorrectOrder")
+	if len(calls) != 1 {
+		t.Fatalf("CreateDataCorrectOrder sent %d times", len(calls))
+	}
+	orders := sim.run.Server.Orders()
+	o := orders[len(orders)-1]
+	if o.Operation != "CreateDataCorrectOrder" || o.ParamForm != "json" {
+		t.Errorf("the simulator got %s with Param as %q, want CreateDataCorrectOrder with one JSON string", o.Operation, o.ParamForm)
+	}
+	items, _ := o.Param["DbItemList"].([]any)
+	if len(items) != 2 || o.Param["RollbackSQL"] != "UPDATE orders SET status = 'new' WHERE id = 7;" || o.Param["ExecMode"] != "COMMITOR" ||
+		o.Param["ExecSQL"] != "UPDATE orders SET status = 'paid' WHERE id = 7;" || o.Param["Classify"] != "incident fix" {
+		t.Errorf("the Param the simulator stored: %v", o.Param)
+	}
+	u.waitText("a submit for approval")
+	u.press("a")
+	u.waitText("x run the change")
+	u.press("x")
+	u.waitText("finished")
+	var got []string
+	for _, c := range sim.run.Server.Requests() {
+		switch c.Action {
+		case "CreateDataCorrectOrder", "SubmitOrderApproval", "ExecuteDataCorrect", "ExecuteDataExport":
+			got = append(got, c.Action)
+		}
+	}
+	if strings.Join(got, " ") != "CreateDataCorrectOrder SubmitOrderApproval ExecuteDataCorrect" {
+		t.Fatalf("the writes DMS received: %v", got)
+	}
+}
+
+func TestAnAutoDataChangeIsNotRunByX(t *testing.T) {
+	sim := lifeSim(t, dmssim.Options{DataChangeDelay: time.Hour})
+	u := startUI(t, followOptions(t, sim.client), 100, 40)
+	u.toDataChangeSQL(1)
+	u.typ("UPDATE orders SET status = 'paid' WHERE id = 7;")
+	u.key(tea.KeyCtrlS)
+	u.waitField("comment")
+	u.field("orders 7 stuck")
+	u.waitField("classify")
+	u.field("incident fix")
+	u.waitField("exec-mode")
+	u.key(tea.KeyRight) // AUTO
+	u.enter()
+	u.waitField("related")
+	u.enter()
+	u.waitField("attachment")
+	u.enter()
+	s := u.waitFor("the review or the figure by hand", func(s snapshot) bool { return s.step == StepReview || s.focused == "rows" })
+	if s.step != StepReview {
+		u.field("1")
+	}
+	u.waitText(`"ExecMode": "AUTO"`)
+	u.enter()
+	u.waitText("type its schema name")
+	u.typ("order_shard_00")
+	u.enter()
+	u.waitText("a submit for approval")
+	u.press("a")
+	s = u.waitText("running")
+	if strings.Contains(s.view, "x run") {
+		t.Fatalf("x is offered for a change DMS runs itself:\n%s", s.view)
+	}
+	u.press("x")
+	u.snap()
+	if n := len(sim.run.Server.RequestsFor("ExecuteDataCorrect")); n != 0 {
+		t.Fatalf("x ran an AUTO change: %d ExecuteDataCorrect", n)
 	}
 }

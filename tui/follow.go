@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -360,18 +361,22 @@ func (r *resultStep) followLines() []string {
 		lines = append(lines, row(st, "", st.Warn.Render(truncate("the last read failed ("+errMessage(f.err)+"); trying again", w-12))))
 	}
 	accepted := r.s.ticket.Rows
-	for i, p := range s.Precheck {
-		v := fmt.Sprintf("#%d DMS %s", i+1, wizard.Thousands(p.AffectRows))
-		if accepted.Known() && i < len(accepted.Statements) {
-			v += st.Subtle.Render(fmt.Sprintf(" · the ticket's %s, %s", wizard.Thousands(accepted.Statements[i]), accepted.Source.Label()))
+	if r.viewing() {
+		accepted = dms.RowFigure{} // a ticket from My tickets: the session holds no figure of it
+	}
+	rows := wizard.PrecheckRows(s, accepted)
+	for i, p := range rows {
+		v := fmt.Sprintf("%s DMS %s", strings.Replace(p.What, "statement ", "#", 1), wizard.Thousands(p.DMS))
+		if p.HasOurs {
+			v += st.Subtle.Render(fmt.Sprintf(" · the ticket's %s, %s", wizard.Thousands(p.Ours), accepted.Source.Label()))
 		}
 		label := ""
 		if i == 0 {
 			label = "Precheck"
 		}
 		lines = append(lines, truncate(row(st, label, v), w))
-		if i == 4 && len(s.Precheck) > 5 {
-			lines = append(lines, row(st, "", st.Faint.Render(fmt.Sprintf("… %d more statements", len(s.Precheck)-5))))
+		if i == 4 && len(rows) > 5 {
+			lines = append(lines, row(st, "", st.Faint.Render(fmt.Sprintf("… %d more", len(rows)-5))))
 			break
 		}
 	}

@@ -368,3 +368,21 @@ func TestSelectivityAndDeviationStayInRange(t *testing.T) {
 		}
 	}
 }
+
+func TestAPrimaryKeyPredicateNamesItsRows(t *testing.T) {
+	_, c := demo(t)
+	for q, want := range map[string]int64{
+		"SELECT * FROM orders WHERE id = 7":                        1,
+		"SELECT * FROM orders o WHERE o.id IN (1, 2, 3, 3)":        3,
+		"SELECT * FROM orders WHERE id = 7 AND status = 'paid'":    1,
+		"SELECT 1 FROM orders WHERE id IN (10, 20) AND total > 10": 2,
+	} {
+		resp := execute(t, c, dbOrdersProd, false, "EXPLAIN "+q+";\nSELECT COUNT(*) FROM (\n"+q+"\n) t")
+		if got := cell(t, resp.Results[0].Rows[0], "rows"); got != want {
+			t.Errorf("EXPLAIN %s: %d rows, want %d", q, got, want)
+		}
+		if got := cell(t, resp.Results[1].Rows[0], "COUNT(*)"); got != want {
+			t.Errorf("COUNT %s: %d, want %d", q, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package dmssim
 import (
 	"hash/fnv"
 	"math"
+	"regexp"
 	"strings"
 
 	"dmsticket/dms/sqlscript"
@@ -100,18 +101,53 @@ func compute(d *database, q query) figures {
 		}
 	}
 	est := float64(f.base)
+	keyed := int64(-1) // rows a primary-key predicate names, when one does
 	for _, p := range q.preds {
+		if n, ok := keyRows(p.norm); ok && f.base > 0 {
+			keyed = min(n, f.base)
+			continue
+		}
 		est *= selectivity(p.norm)
 	}
+	if keyed >= 0 {
+		// id = 7 or id IN (1, 2, 3): the primary key names the rows, as a
+		// planner knows from the unique index; the other predicates can
+		// only keep fewer.
+		est = math.Min(est, float64(keyed))
+	}
 	f.rawEst = int64(math.Round(est))
-	if f.base > 0 && f.rawEst < 1 {
+	if f.base > 0 && f.rawEst < 1 && keyed != 0 {
 		f.rawEst = 1
 	}
 	f.exact = max(0, int64(math.Round(est*(1+deviation(q.norm)))))
+	if keyed >= 0 {
+		f.exact = f.rawEst
+	}
 	f.estimate = f.rawEst
 	if q.limited {
 		f.estimate = min(f.estimate, q.limit)
 		f.exact = min(f.exact, q.limit)
 	}
 	return f
+}
+
+// keyPredicate is a primary-key predicate as normalise writes it: id = 7,
+// o . id = 7, id in ( 1 , 2 , 3 ).
+var keyPredicate = regexp.MustCompile(`^(?:[a-z_][a-z0-9_]* \. )?id (?:= (\d+)|in \( (\d+(?: , \d+)*) \))$`)
+
+// keyRows is how many rows a primary-key predicate names: 1 for id = n,
+// the distinct values listed for id IN (…).
+func keyRows(norm string) (int64, bool) {
+	m := keyPredicate.FindStringSubmatch(norm)
+	if m == nil {
+		return 0, false
+	}
+	if m[1] != "" {
+		return 1, true
+	}
+	seen := map[string]bool{}
+	for _, v := range strings.Split(m[2], " , ") {
+		seen[v] = true
+	}
+	return int64(len(seen)), true
 }

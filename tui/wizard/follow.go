@@ -122,10 +122,10 @@ func StatusText(st dms.Status, accepted dms.RowFigure) []string {
 	if d := strings.TrimSpace(st.Desc); d != "" && !strings.EqualFold(d, st.Codes.StatusCode) {
 		lines = append(lines, "DMS's words: "+inert.Line(d))
 	}
-	for i, p := range st.Precheck {
-		line := fmt.Sprintf("Precheck, statement %d: DMS counts %s rows", i+1, Thousands(p.AffectRows))
-		if accepted.Known() && i < len(accepted.Statements) {
-			line += fmt.Sprintf("; the ticket carries %s (%s)", Thousands(accepted.Statements[i]), accepted.Source.Label())
+	for _, r := range PrecheckRows(st, accepted) {
+		line := fmt.Sprintf("Precheck, %s: DMS counts %s rows", r.What, Thousands(r.DMS))
+		if r.HasOurs {
+			line += fmt.Sprintf("; the ticket carries %s (%s)", Thousands(r.Ours), accepted.Source.Label())
 		}
 		lines = append(lines, line+".")
 	}
@@ -227,4 +227,57 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// PrecheckRow is DMS's precheck figure beside the ticket's: per statement
+// on one database, per database on several (the ticket keeps its figure per
+// database, not per statement on each).
+type PrecheckRow struct {
+	What    string // "statement 2", or "database 1100012"
+	DMS     int64
+	Ours    int64
+	HasOurs bool
+}
+
+// PrecheckRows are the precheck's figures as rows beside the accepted
+// figure.
+func PrecheckRows(st dms.Status, accepted dms.RowFigure) []PrecheckRow {
+	dbs := map[int64]bool{}
+	for _, p := range st.Precheck {
+		if p.DbID != 0 {
+			dbs[p.DbID] = true
+		}
+	}
+	var out []PrecheckRow
+	if len(dbs) > 1 {
+		// Summed per database, in the order DMS lists them.
+		index := map[int64]int{}
+		for _, p := range st.Precheck {
+			i, ok := index[p.DbID]
+			if !ok {
+				i = len(out)
+				index[p.DbID] = i
+				out = append(out, PrecheckRow{What: fmt.Sprintf("database %d", p.DbID)})
+				for _, d := range accepted.PerDatabase {
+					if d.ID == p.DbID && accepted.Known() {
+						out[i].Ours, out[i].HasOurs = d.Total, true
+					}
+				}
+			}
+			out[i].DMS += p.AffectRows
+		}
+		return out
+	}
+	for i, p := range st.Precheck {
+		n := p.Number
+		if n == 0 {
+			n = i + 1
+		}
+		r := PrecheckRow{What: fmt.Sprintf("statement %d", n), DMS: p.AffectRows}
+		if accepted.Known() && n-1 < len(accepted.Statements) {
+			r.Ours, r.HasOurs = accepted.Statements[n-1], true
+		}
+		out = append(out, r)
+	}
+	return out
 }
