@@ -409,6 +409,9 @@ func (m *Model) newTicket() tea.Cmd {
 	// The tenant stays; the tenant step is not asked again.
 	m.s.tenantDefaulted = tenant.ID != 0 && len(m.s.tenants) > 1
 	m.s.relatedDefaulted = false
+	// A new ticket is a new intention: the same request again is another
+	// ticket (the guard is against one review filing twice).
+	m.s.created = map[string]int64{}
 	m.reset()
 	return m.enter(StepType)
 }
