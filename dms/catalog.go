@@ -402,6 +402,26 @@ func builtinTypes() []TicketType {
 	}
 }
 
+// InlineSQLNote is what the review says when a data change's SQL is longer
+// than the inline size DMS's Chinese documentation gives (1 KB; the English
+// one says 15 MB): dmsticket sends it inline all the same, and DMS may
+// refuse it. Empty when the SQL is short enough or the type is not sent by
+// its own operation.
+func InlineSQLNote(t Ticket) string {
+	tt, _ := LookupType(t.Type)
+	if tt.Op() == OpCreateOrder {
+		return ""
+	}
+	n := len(t.SQL) + len(t.RollbackSQL)
+	if n <= InlineSQLSafe {
+		return ""
+	}
+	return fmt.Sprintf("The SQL goes inline (%s): DMS's Chinese documentation caps inline data-change SQL at 1 KB (the English one at 15 MB), so DMS may refuse it; nothing is created then.", HumanBytes(int64(n)))
+}
+
+// InlineSQLSafe is the inline SQL size DMS's documentation agrees on.
+const InlineSQLSafe = 1024
+
 // ExecModes are a data change's ExecMode values: who runs it once approved.
 var ExecModes = []string{"COMMITOR", "AUTO", "LAST_AUDITOR"}
 

@@ -249,3 +249,19 @@ func TestEndpointRefusesPlainHTTPBeyondLoopback(t *testing.T) {
 		t.Errorf("default endpoint %s %s", s, h)
 	}
 }
+
+func TestInlineSQLNoteIsForADataChangeLongerThanOneKilobyte(t *testing.T) {
+	short := Ticket{Type: "DC_COMMON", SQL: "UPDATE t SET a = 1 WHERE id = 7;"}
+	long := Ticket{Type: "DC_COMMON", SQL: strings.Repeat("UPDATE t SET a = 1 WHERE id = 7;\n", 40)}
+	export := Ticket{Type: "DATA_EXPORT", SQL: long.SQL}
+	if InlineSQLNote(short) != "" || InlineSQLNote(export) != "" {
+		t.Errorf("a note for a short change or an export")
+	}
+	if n := InlineSQLNote(long); !strings.Contains(n, "1 KB") || !strings.Contains(n, "1.3 KiB") {
+		t.Errorf("note = %q", n)
+	}
+	withRollback := Ticket{Type: "DC_COMMON", SQL: short.SQL, RollbackSQL: strings.Repeat("x", 1000)}
+	if InlineSQLNote(withRollback) == "" {
+		t.Errorf("the rollback script counts too")
+	}
+}

@@ -216,6 +216,9 @@ func (r *reviewStep) top() string {
 			lines = append(lines, st.Error.Render(truncate("  ✗ "+inert.Line(p.String()), w)))
 		}
 	}
+	if note := dms.InlineSQLNote(*r.s.ticket); note != "" && len(r.problems) == 0 {
+		lines = append(lines, bounded(wrap(st.Warn, note, w), 2, w)...)
+	}
 	title := r.req.ParamName()
 	if op := r.req.Op(); op != dms.OpCreateOrder {
 		title += " · " + op

@@ -73,6 +73,9 @@ func ReviewText(t dms.Ticket, req dms.OrderRequest, to dms.Target) string {
 		att = "none"
 	}
 	line("Attachment key", inert.Line(att))
+	if note := dms.InlineSQLNote(t); note != "" {
+		b.WriteString("\nNote: " + note + "\n")
+	}
 	b.WriteString("\n" + req.ParamName() + ", exactly as it will be sent:\n")
 	b.WriteString(inert.Text(dms.PluginParamPretty(req.Params())))
 	b.WriteString("\n\nThe same request with the aliyun CLI:\n")
