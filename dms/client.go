@@ -156,7 +156,7 @@ func NewClient(cfg Config) (*Client, error) {
 		domain:     host,
 		provider:   newProvider(cfg),
 		pool:       make(chan *dmssdk.Client, cfg.Concurrency),
-		sleep:      sleepCtx,
+		sleep:      Sleep,
 	}
 	rt := &callTransport{base: base, client: c}
 	// One SDK client per concurrent call: the SDK writes per-call timeouts into
@@ -298,7 +298,9 @@ func (c *Client) backoff(attempt int) time.Duration {
 	return ceil/10 + time.Duration(rand.Int64N(int64(ceil-ceil/10)+1))
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or less when ctx ends first: it returns ctx's error then,
+// nil otherwise.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -28,7 +28,7 @@ type Clock struct {
 	// Now is the time; nil: time.Now.
 	Now func() time.Time
 	// Sleep waits d, or until ctx ends (then it returns ctx's error); nil:
-	// a timer.
+	// dms.Sleep.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
@@ -43,14 +43,7 @@ func (c Clock) sleep(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
 		return c.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return dms.Sleep(ctx, d)
 }
 
 // Goal is what a command waits for.

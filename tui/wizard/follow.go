@@ -211,21 +211,9 @@ func Watch(ctx context.Context, w *dms.Watcher, every time.Duration, done func(d
 		if every > 0 {
 			wait = every
 		}
-		if !sleep(ctx, wait) {
-			return last, ctx.Err()
+		if err := dms.Sleep(ctx, wait); err != nil {
+			return last, err
 		}
-	}
-}
-
-// sleep waits d, or less when ctx ends first (false then).
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }
 
