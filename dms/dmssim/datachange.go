@@ -3,7 +3,6 @@ package dmssim
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -284,14 +283,6 @@ func relatedUserJSON(raw string) ([]int64, string) {
 	return ids, ""
 }
 
-// dataChangeOnly refuses a ticket that is not a data change.
-func dataChangeOnly(o *Order) *apiError {
-	if o.PluginType != "DC_COMMON" {
-		return fail("InvalidParam", "The ticket %d is a %s ticket, not a data change (DC_COMMON).", o.OrderID, o.PluginType)
-	}
-	return nil
-}
-
 // taskCheckJSON is the SDK's TaskCheckDO.
 type taskCheckJSON struct {
 	CheckStep   string `json:"CheckStep"`
@@ -363,10 +354,7 @@ func (l *life) actualRows() int64 {
 // (PreCheckDetail.TaskCheckDO, with UserTip on failure) and every database
 // (DatabaseList).
 func opGetDataCorrectOrderDetail(x *exchange) (any, *apiError) {
-	return x.ticket(func(o *Order, _ time.Time) (any, *apiError) {
-		if err := dataChangeOnly(o); err != nil {
-			return nil, err
-		}
+	return x.dataChangeTicket(func(o *Order, _ time.Time) (any, *apiError) {
 		str := func(k string) string { s, _ := o.Param[k].(string); return s }
 		d := orderDetailJSON{DbID: o.DatabaseID, Logic: o.Logic, ExeSQL: str("ExecSQL"), Classify: str("Classify"),
 			SQLType: str("SqlType"), RbSQL: str("RollbackSQL"), RbSQLType: str("RollbackSqlType"), ActualAffectRows: o.life.actualRows()}
@@ -433,10 +421,7 @@ func opListDataCorrectPreCheckSQL(x *exchange) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	return x.ticket(func(o *Order, _ time.Time) (any, *apiError) {
-		if err := dataChangeOnly(o); err != nil {
-			return nil, err
-		}
+	return x.dataChangeTicket(func(o *Order, _ time.Time) (any, *apiError) {
 		items := []preCheckSQLJSON{}
 		if o.life.reported() != phasePrecheck {
 			for _, st := range o.life.precheck.statements {
@@ -472,10 +457,7 @@ func opListDataCorrectPreCheckDB(x *exchange) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	return x.ticket(func(o *Order, _ time.Time) (any, *apiError) {
-		if err := dataChangeOnly(o); err != nil {
-			return nil, err
-		}
+	return x.dataChangeTicket(func(o *Order, _ time.Time) (any, *apiError) {
 		items := []preCheckDBJSON{}
 		if o.life.reported() != phasePrecheck {
 			for _, db := range x.s.dbs(o) {
@@ -507,17 +489,9 @@ type correctAction struct {
 // simulator changes no data either way.
 func readCorrectAction(raw string) (correctAction, *apiError) {
 	var ca correctAction
-	if strings.TrimSpace(raw) == "" {
-		return ca, nil
-	}
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil || m == nil {
-		return ca, fail("InvalidParam", `ActionDetail is not a JSON object such as {"transaction":false,"backupData":true}.`)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return ca, fail("InvalidParam", "ActionDetail is not one JSON object: there is more after it.")
+	m, err := readActionObject(raw, `{"transaction":false,"backupData":true}`)
+	if err != nil || m == nil {
+		return ca, err
 	}
 	for _, k := range []string{"transaction", "backupData", "readOnlyCheckEnable"} {
 		if v, ok := m[k]; ok && v != nil {
@@ -562,10 +536,7 @@ func opExecuteDataCorrect(x *exchange) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	return x.ticket(func(o *Order, now time.Time) (any, *apiError) {
-		if err := dataChangeOnly(o); err != nil {
-			return nil, err
-		}
+	return x.dataChangeTicket(func(o *Order, now time.Time) (any, *apiError) {
 		l := o.life
 		if l.execMode == execAuto {
 			return nil, errState("InvalidExecMode", o, "Its ExecMode is AUTO: DMS runs it by itself once approved. ExecuteDataCorrect runs COMMITOR changes (by their committer) and LAST_AUDITOR ones (by their last approver).")
@@ -626,10 +597,7 @@ func (x *exchange) mayRun(o *Order) *apiError {
 // Before the change runs every field is empty (what DMS answers then is
 // UNCONFIRMED).
 func opGetDataCorrectTaskDetail(x *exchange) (any, *apiError) {
-	return x.ticket(func(o *Order, _ time.Time) (any, *apiError) {
-		if err := dataChangeOnly(o); err != nil {
-			return nil, err
-		}
+	return x.dataChangeTicket(func(o *Order, _ time.Time) (any, *apiError) {
 		type detail struct {
 			DBTaskGroupID    int64  `json:"DBTaskGroupId"`
 			JobStatus        string `json:"jobStatus"`

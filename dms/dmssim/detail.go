@@ -2,10 +2,14 @@ package dmssim
 
 import "time"
 
+// ticketFunc is what an operation on one ticket does with it, at now, with
+// the server's lock held.
+type ticketFunc func(o *Order, now time.Time) (any, *apiError)
+
 // ticket runs f on the ticket the request's OrderId names in the request's
 // tenant, its timed steps settled, with the server's lock held (f must not
 // take it). Its answer is f's.
-func (x *exchange) ticket(f func(o *Order, now time.Time) (any, *apiError)) (any, *apiError) {
+func (x *exchange) ticket(f ticketFunc) (any, *apiError) {
 	t, err := x.tenant()
 	if err != nil {
 		return nil, err
@@ -14,23 +18,46 @@ func (x *exchange) ticket(f func(o *Order, now time.Time) (any, *apiError)) (any
 	if err != nil {
 		return nil, err
 	}
+	return x.settled(x.s.ordersByID, id, t,
+		fail("OrderNotExist", "The ticket %d does not exist in tenant %d.", id, t.id), f)
+}
+
+// settled runs f on byID's ticket id, its timed steps settled, with the
+// server's lock held; a ticket that is not there or not in tenant t is
+// missing.
+func (x *exchange) settled(byID map[int64]*Order, id int64, t *tenant, missing *apiError, f ticketFunc) (any, *apiError) {
 	now := x.s.now()
 	x.s.mu.Lock()
 	defer x.s.mu.Unlock()
-	o := x.s.ordersByID[id]
+	o := byID[id]
 	if o == nil || o.Tid != t.id {
-		return nil, fail("OrderNotExist", "The ticket %d does not exist in tenant %d.", id, t.id)
+		return nil, missing
 	}
 	x.s.settle(o, now)
 	return f(o, now)
 }
 
-// exportOnly refuses a ticket that is not a data export.
-func exportOnly(o *Order) *apiError {
-	if o.PluginType != "DATA_EXPORT" {
-		return fail("InvalidParam", "The ticket %d is a %s ticket, not a data export.", o.OrderID, o.PluginType)
+// exportTicket is ticket for the operations on a data export: it refuses
+// any other ticket.
+func (x *exchange) exportTicket(f ticketFunc) (any, *apiError) {
+	return x.ticket(only("DATA_EXPORT", "a data export", f))
+}
+
+// dataChangeTicket is ticket for the operations on a data change: it
+// refuses any other ticket.
+func (x *exchange) dataChangeTicket(f ticketFunc) (any, *apiError) {
+	return x.ticket(only("DC_COMMON", "a data change (DC_COMMON)", f))
+}
+
+// only is f for a ticket of pluginType (what names it in the error) and
+// InvalidParam for any other.
+func only(pluginType, what string, f ticketFunc) ticketFunc {
+	return func(o *Order, now time.Time) (any, *apiError) {
+		if o.PluginType != pluginType {
+			return nil, fail("InvalidParam", "The ticket %d is a %s ticket, not %s.", o.OrderID, o.PluginType, what)
+		}
+		return f(o, now)
 	}
-	return nil
 }
 
 // orderDetailJSON is the SDK's OrderDetail struct (shared by the export and
@@ -68,10 +95,7 @@ type keyInfoJSON struct {
 // approved, ActualAffectRows (the statements' COUNT figures summed) once
 // exported.
 func opGetDataExportOrderDetail(x *exchange) (any, *apiError) {
-	return x.ticket(func(o *Order, _ time.Time) (any, *apiError) {
-		if err := exportOnly(o); err != nil {
-			return nil, err
-		}
+	return x.exportTicket(func(o *Order, _ time.Time) (any, *apiError) {
 		d := orderDetailJSON{DbID: o.DatabaseID, Logic: o.Logic}
 		d.ExeSQL, _ = o.Param["exeSQL"].(string)
 		d.Classify, _ = o.Param["classify"].(string)

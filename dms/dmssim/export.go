@@ -30,23 +30,33 @@ var exportEncodings = map[string]bool{
 	"": true, "UTF8": true, "UTF8MB4": true, "GB2312": true, "ISO_8859_1": true, "GBK": true, "LATAIN1": true, "CP1252": true,
 }
 
+// readActionObject reads an ActionDetail, one JSON object (example is one,
+// for the error): nil when raw is blank.
+func readActionObject(raw, example string) (map[string]any, *apiError) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil {
+		return nil, fail("InvalidParam", "ActionDetail is not a JSON object such as %s.", example)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fail("InvalidParam", "ActionDetail is not one JSON object: there is more after it.")
+	}
+	return m, nil
+}
+
 // readActionDetail reads ActionDetail, the JSON object the SDK encodes the
 // map into: fileType (CSV, SQL, XLSX or JSON, any case; CSV when absent,
 // UNCONFIRMED), encoding and mode (checked against the documented values)
 // and startTime (yyyy-MM-dd HH:mm:ss, UTC+8). Other keys are ignored.
 func readActionDetail(raw string) (actionDetail, *apiError) {
 	ad := actionDetail{fileType: "CSV"}
-	if strings.TrimSpace(raw) == "" {
-		return ad, nil
-	}
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil || m == nil {
-		return ad, fail("InvalidParam", "ActionDetail is not a JSON object such as {\"fileType\":\"CSV\",\"encoding\":\"UTF8\"}.")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return ad, fail("InvalidParam", "ActionDetail is not one JSON object: there is more after it.")
+	m, err := readActionObject(raw, `{"fileType":"CSV","encoding":"UTF8"}`)
+	if err != nil || m == nil {
+		return ad, err
 	}
 	str := func(key string) (string, *apiError) {
 		v, ok := m[key]
@@ -108,10 +118,7 @@ func opExecuteDataExport(x *exchange) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	return x.ticket(func(o *Order, now time.Time) (any, *apiError) {
-		if err := exportOnly(o); err != nil {
-			return nil, err
-		}
+	return x.exportTicket(func(o *Order, now time.Time) (any, *apiError) {
 		if err := x.mayCommit(o, "run its export"); err != nil {
 			return nil, err
 		}
@@ -161,10 +168,7 @@ type downloadURLResultJSON struct {
 // to) that serves the file without a signature, as an OSS presigned URL
 // would; before, HasResult false and a TipMessage saying why.
 func opGetDataExportDownloadURL(x *exchange) (any, *apiError) {
-	return x.ticket(func(o *Order, _ time.Time) (any, *apiError) {
-		if err := exportOnly(o); err != nil {
-			return nil, err
-		}
+	return x.exportTicket(func(o *Order, _ time.Time) (any, *apiError) {
 		var r downloadURLResultJSON
 		switch o.life.phase {
 		case phaseDone:

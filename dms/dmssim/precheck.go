@@ -150,10 +150,7 @@ type preCheckItemJSON struct {
 // the precheck has run, each statement with its affected rows (the COUNT
 // figure; 0 for a statement that failed). While it runs the list is empty.
 func opGetDataExportPreCheckDetail(x *exchange) (any, *apiError) {
-	return x.ticket(func(o *Order, _ time.Time) (any, *apiError) {
-		if err := exportOnly(o); err != nil {
-			return nil, err
-		}
+	return x.exportTicket(func(o *Order, _ time.Time) (any, *apiError) {
 		items := []preCheckItemJSON{}
 		if o.life.phase != phasePrecheck {
 			for _, st := range o.life.precheck.statements {

@@ -308,7 +308,7 @@ func (x *exchange) admin() bool {
 }
 
 // workflowTicket is ticket for the operations that name a WorkflowInstanceId.
-func (x *exchange) workflowTicket(f func(o *Order, now time.Time) (any, *apiError)) (any, *apiError) {
+func (x *exchange) workflowTicket(f ticketFunc) (any, *apiError) {
 	t, err := x.tenant()
 	if err != nil {
 		return nil, err
@@ -320,15 +320,8 @@ func (x *exchange) workflowTicket(f func(o *Order, now time.Time) (any, *apiErro
 	if !ok {
 		return nil, fail("MissingWorkflowInstanceId", "WorkflowInstanceId is mandatory for this action.")
 	}
-	now := x.s.now()
-	x.s.mu.Lock()
-	defer x.s.mu.Unlock()
-	o := x.s.workflows[id]
-	if o == nil || o.Tid != t.id {
-		return nil, fail("WorkflowNotExist", "The approval process %d does not exist in tenant %d; read a ticket's WorkflowInstanceId from GetOrderBaseInfo after SubmitOrderApproval.", id, t.id)
-	}
-	x.s.settle(o, now)
-	return f(o, now)
+	return x.settled(x.s.workflows, id, t,
+		fail("WorkflowNotExist", "The approval process %d does not exist in tenant %d; read a ticket's WorkflowInstanceId from GetOrderBaseInfo after SubmitOrderApproval.", id, t.id), f)
 }
 
 // currentHandlerJSON is the SDK's CurrentHandler.
