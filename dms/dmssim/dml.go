@@ -1,7 +1,6 @@
 package dmssim
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -364,17 +363,7 @@ func (r *dmlReader) insert(c *change, i int) (string, string) {
 // startsQuery reports whether a query starts at token i, behind any
 // opening parentheses.
 func (r *dmlReader) startsQuery(i int) bool {
-	for ; i < len(r.toks); i++ {
-		switch t := r.toks[i]; {
-		case t.punct('('):
-			continue
-		case t.is("select"), t.is("with"), t.is("table"), t.is("values"):
-			return true
-		default:
-			return false
-		}
-	}
-	return false
+	return startsQuery(r.toks[min(i, len(r.toks)):])
 }
 
 // operation is PostgreSQL's ModifyTable Operation for the change.
@@ -450,22 +439,9 @@ func explainChange(d *database, inner, format string, res resultJSON) resultJSON
 		return res
 	}
 	f := c.figures(d)
-	res.Success = true
-	switch format {
-	case "mysql":
-		res.ColumnNames, res.Rows = mysqlChangeExplain(d, c, f)
-	case "pgjson":
-		plan, _ := json.MarshalIndent([]map[string]any{{"Plan": pgChangePlan(d, c, f)}}, "", "  ")
-		res.ColumnNames = []string{"QUERY PLAN"}
-		res.Rows = []map[string]any{{"QUERY PLAN": string(plan)}}
-	case "pgtext":
-		res.ColumnNames = []string{"QUERY PLAN"}
-		for _, line := range pgChangePlan(d, c, f).text(0) {
-			res.Rows = append(res.Rows, map[string]any{"QUERY PLAN": line})
-		}
-	}
-	res.RowCount = int64(len(res.Rows))
-	return res
+	return explained(res, format,
+		func() ([]string, []map[string]any) { return mysqlChangeExplain(d, c, f) },
+		func() pgNode { return pgChangePlan(d, c, f) })
 }
 
 // plainCount reads SELECT COUNT(*|1) FROM tables [WHERE …] [LIMIT …]: the

@@ -127,20 +127,33 @@ func run(d *database, sql string) resultJSON {
 		return failWith(msg)
 	}
 	f := compute(d, q)
-	res.Success = true
-	switch format {
-	case "count":
+	if format == "count" {
+		res.Success = true
 		res.ColumnNames = []string{column}
 		res.Rows = []map[string]any{{column: strconv.FormatInt(f.exact, 10)}}
+		res.RowCount = 1
+		return res
+	}
+	return explained(res, format,
+		func() ([]string, []map[string]any) { return mysqlExplain(d, q, f) },
+		func() pgNode { return pgPlanTree(d, q, f) })
+}
+
+// explained is res answering an EXPLAIN in format: mysql's table (mysql),
+// or the plan tree pg builds as PostgreSQL's one JSON document (pgjson) or
+// its lines of text (pgtext).
+func explained(res resultJSON, format string, mysql func() ([]string, []map[string]any), pg func() pgNode) resultJSON {
+	res.Success = true
+	switch format {
 	case "mysql":
-		res.ColumnNames, res.Rows = mysqlExplain(d, q, f)
+		res.ColumnNames, res.Rows = mysql()
 	case "pgjson":
-		plan, _ := json.MarshalIndent([]map[string]any{{"Plan": pgPlanTree(d, q, f)}}, "", "  ")
+		plan, _ := json.MarshalIndent([]map[string]any{{"Plan": pg()}}, "", "  ")
 		res.ColumnNames = []string{"QUERY PLAN"}
 		res.Rows = []map[string]any{{"QUERY PLAN": string(plan)}}
 	case "pgtext":
 		res.ColumnNames = []string{"QUERY PLAN"}
-		for _, line := range pgPlanTree(d, q, f).text(0) {
+		for _, line := range pg().text(0) {
 			res.Rows = append(res.Rows, map[string]any{"QUERY PLAN": line})
 		}
 	}

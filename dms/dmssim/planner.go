@@ -146,8 +146,14 @@ func matchParens(toks []token) ([]int, bool) {
 
 // startsQuery reports whether the group (lo, hi) holds a query.
 func (r *reader) startsQuery(lo, hi int) bool {
-	for i := lo; i < hi; i++ {
-		switch t := r.toks[i]; {
+	return startsQuery(r.toks[lo:hi])
+}
+
+// startsQuery reports whether toks start with a query (SELECT, WITH, TABLE
+// or VALUES), behind any opening parentheses.
+func startsQuery(toks []token) bool {
+	for _, t := range toks {
+		switch {
 		case t.punct('('):
 			continue
 		case t.is("select"), t.is("with"), t.is("values"), t.is("table"):
@@ -171,9 +177,7 @@ func (r *reader) walk(lo, hi int, isQuery, outermost bool) {
 		t := r.toks[i]
 		switch {
 		case t.punct('('):
-			end := r.match[i]
-			r.walk(i+1, end, r.startsQuery(i+1, end), false)
-			i = end + 1
+			i = r.group(i)
 		case !isQuery:
 			i++
 		case t.is("from") && !(i > lo && r.toks[i-1].is("distinct")):
@@ -194,6 +198,14 @@ func (r *reader) walk(lo, hi int, isQuery, outermost bool) {
 			i++
 		}
 	}
+}
+
+// group reads the parenthesised group at i, as a query when one starts in
+// it, and returns the index after it.
+func (r *reader) group(i int) int {
+	end := r.match[i]
+	r.walk(i+1, end, r.startsQuery(i+1, end), false)
+	return end + 1
 }
 
 // with reads a WITH list: name [(columns)] AS [NOT] [MATERIALIZED] (query), …
@@ -305,9 +317,7 @@ func (r *reader) where(i, hi int) int {
 		t := r.toks[i]
 		switch {
 		case t.punct('('):
-			end := r.match[i]
-			r.walk(i+1, end, r.startsQuery(i+1, end), false)
-			i = end + 1
+			i = r.group(i)
 			continue
 		case t.kind == sqlscript.Word && clauseEnd[t.norm]:
 			flush(i)
