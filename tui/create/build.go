@@ -17,6 +17,8 @@ import (
 var contentFlags = []string{"type", "db", "sql", "sql-file", "rollback-sql", "rollback-sql-file", "comment", "related-users", "attachment-key", "affect-rows", "ignore-affect-rows"}
 
 // checkFlags refuses combinations that make no sense, all at once: exit 2.
+// With --like and no --type, the checks that depend on the type wait for
+// the liked ticket's (typeProblems, from likeTicket).
 func (r *runner) checkFlags() error {
 	o := r.o
 	var bad []string
@@ -27,6 +29,15 @@ func (r *runner) checkFlags() error {
 		bad = append(bad, "--again goes with --from: it files a ticket file that already created its ticket once more")
 	}
 	bad = append(bad, r.submitProblems()...)
+	if r.liking() {
+		if _, err := parseLikeID(o.like); err != nil {
+			bad = append(bad, err.Error())
+		}
+		if r.changed("from") {
+			bad = append(bad, "--like and --from each give a whole ticket to start from: give one of them")
+			return usageError(r, bad)
+		}
+	}
 	if o.from != "" {
 		var given []string
 		for _, name := range append(append([]string{}, contentFlags...), inputIDs()...) {
@@ -39,19 +50,6 @@ func (r *runner) checkFlags() error {
 		}
 		return usageError(r, bad)
 	}
-	tt, ok := dms.LookupType(o.typ)
-	switch {
-	case !r.changed("type"):
-		bad = append(bad, "--type is required: "+strings.Join(dms.PluginTypes(), " or ")+" (or give a ticket file with --from)")
-	case !ok:
-		msg := fmt.Sprintf("--type %q is not a ticket type dmsticket files; use %s", inert.Line(o.typ), strings.Join(dms.PluginTypes(), " or "))
-		for _, pt := range dms.PluginTypes() {
-			if strings.EqualFold(pt, o.typ) {
-				msg = fmt.Sprintf("--type %q: ticket types are upper case, as DMS spells them: %s", inert.Line(o.typ), pt)
-			}
-		}
-		bad = append(bad, msg)
-	}
 	if r.changed("sql") && r.changed("sql-file") {
 		bad = append(bad, "give the SQL once: --sql or --sql-file, not both")
 	}
@@ -61,53 +59,78 @@ func (r *runner) checkFlags() error {
 	if r.changed("sql-file") && o.sqlFile == "-" && r.changed("rollback-sql-file") && o.rollbackFile == "-" {
 		bad = append(bad, "standard input carries one script: give --sql-file - or --rollback-sql-file -, not both (read the other from a file)")
 	}
-	if r.changed("affect-rows") && r.changed("ignore-affect-rows") && (!ok || tt.IgnoreRows) {
-		bad = append(bad, "give an affected-row figure (--affect-rows) or skip the check (--ignore-affect-rows), not both")
-	}
 	bad = append(bad, dbProblems(o.dbs)...)
 	if r.changed("affect-rows") {
 		if _, _, err := parseAffectRows(o.affectRows); err != nil {
 			bad = append(bad, err.Error())
 		}
 	}
-	if ok {
-		not := func(flag, what string) {
-			if r.changed(flag) {
-				bad = append(bad, fmt.Sprintf("--%s does not apply to %s (%s): it has no %s", flag, tt.PluginType, tt.Title, what))
+	if !r.liking() || r.changed("type") {
+		bad = append(bad, r.typeProblems()...)
+	}
+	return usageError(r, bad)
+}
+
+// typeProblems are the checks that depend on the ticket's type (--type, or
+// the liked ticket's): the type itself, and every flag it does not take.
+func (r *runner) typeProblems() []string {
+	o := r.o
+	var bad []string
+	tt, ok := dms.LookupType(o.typ)
+	switch {
+	case o.typ == "" && !r.changed("type"):
+		bad = append(bad, "--type is required: "+strings.Join(dms.PluginTypes(), " or ")+" (or give a ticket file with --from, or a ticket to file again with --like ID)")
+	case !ok:
+		msg := fmt.Sprintf("--type %q is not a ticket type dmsticket files; use %s", inert.Line(o.typ), strings.Join(dms.PluginTypes(), " or "))
+		for _, pt := range dms.PluginTypes() {
+			if strings.EqualFold(pt, o.typ) {
+				msg = fmt.Sprintf("--type %q: ticket types are upper case, as DMS spells them: %s", inert.Line(o.typ), pt)
 			}
 		}
-		if !tt.Has(dms.StepSQL) {
-			not("sql", "SQL")
-			not("sql-file", "SQL")
+		bad = append(bad, msg)
+	}
+	if r.changed("affect-rows") && r.changed("ignore-affect-rows") && (!ok || tt.IgnoreRows) {
+		bad = append(bad, "give an affected-row figure (--affect-rows) or skip the check (--ignore-affect-rows), not both")
+	}
+	if !ok {
+		return bad
+	}
+	not := func(flag, what string) {
+		if r.changed(flag) {
+			bad = append(bad, fmt.Sprintf("--%s does not apply to %s (%s): it has no %s", flag, tt.PluginType, tt.Title, what))
 		}
-		if !tt.AffectRows {
-			not("affect-rows", "affected-row figure")
-			not("ignore-affect-rows", "affected-row check")
-		} else if !tt.IgnoreRows && r.changed("ignore-affect-rows") {
-			bad = append(bad, fmt.Sprintf("--ignore-affect-rows does not apply to %s (%s): it has no affected-row check to skip; give the figure with --affect-rows N, explain or count", tt.PluginType, tt.Title))
-		}
-		if !tt.Rollback {
-			not("rollback-sql", "rollback script")
-			not("rollback-sql-file", "rollback script")
-		}
-		if !tt.Has(dms.StepDatabase) {
-			not("db", "database")
-		} else if n := len(o.dbs); n > 1 && !tt.MultiDatabase {
-			bad = append(bad, fmt.Sprintf("--db is given %d times; %s (%s) acts on one database (%s)", n, tt.PluginType, tt.Title, multiDatabaseTypes()))
-		}
-		for _, id := range inputIDs() {
-			in, has := tt.Input(id)
-			switch {
-			case !has:
-				not(id, "--"+id+" field")
-			case len(in.Choices) > 0 && r.changed(id):
-				if _, err := choice(in, *o.text[id]); err != nil {
-					bad = append(bad, err.Error())
-				}
+	}
+	if !tt.Has(dms.StepSQL) {
+		not("sql", "SQL")
+		not("sql-file", "SQL")
+	}
+	if !tt.AffectRows {
+		not("affect-rows", "affected-row figure")
+		not("ignore-affect-rows", "affected-row check")
+	} else if !tt.IgnoreRows && r.changed("ignore-affect-rows") {
+		bad = append(bad, fmt.Sprintf("--ignore-affect-rows does not apply to %s (%s): it has no affected-row check to skip; give the figure with --affect-rows N, explain or count", tt.PluginType, tt.Title))
+	}
+	if !tt.Rollback {
+		not("rollback-sql", "rollback script")
+		not("rollback-sql-file", "rollback script")
+	}
+	if !tt.Has(dms.StepDatabase) {
+		not("db", "database")
+	} else if n := len(o.dbs); n > 1 && !tt.MultiDatabase {
+		bad = append(bad, fmt.Sprintf("--db is given %d times; %s (%s) acts on one database (%s)", n, tt.PluginType, tt.Title, multiDatabaseTypes()))
+	}
+	for _, id := range inputIDs() {
+		in, has := tt.Input(id)
+		switch {
+		case !has:
+			not(id, "--"+id+" field")
+		case len(in.Choices) > 0 && r.changed(id):
+			if _, err := choice(in, *o.text[id]); err != nil {
+				bad = append(bad, err.Error())
 			}
 		}
 	}
-	return usageError(r, bad)
+	return bad
 }
 
 // dbProblems refuses --db values that name nothing or repeat one another
@@ -208,12 +231,20 @@ func (r *runner) ticketFromFlags() (dms.Ticket, dms.Problems) {
 	o := r.o
 	var ps dms.Problems
 	t := dms.Ticket{Type: o.typ, Comment: o.comment, AttachmentKey: strings.TrimSpace(o.attachmentKey)}
-	tt, _ := dms.LookupType(o.typ)
-	for _, in := range tt.Inputs {
-		if p := o.text[in.ID]; p != nil && *p != "" {
+	tt, known := dms.LookupType(o.typ)
+	// loose: --like without --type. The type is the liked ticket's, not
+	// known yet: every flag given is read, and the flags the type does not
+	// take are refused once it is (typeProblems).
+	loose := r.liking() && !known
+	ins := tt.Inputs
+	if loose {
+		ins = inputs()
+	}
+	for _, in := range ins {
+		if p := o.text[in.ID]; p != nil && (*p != "" || r.liking() && r.changed(in.ID)) {
 			v := *p
-			if len(in.Choices) > 0 {
-				v, _ = choice(in, v) // checked in checkFlags
+			if c, err := choice(in, v); err == nil && len(in.Choices) > 0 {
+				v = c // a wrong choice is refused in typeProblems
 			}
 			t.SetText(in.ID, v)
 		}
@@ -223,7 +254,7 @@ func (r *runner) ticketFromFlags() (dms.Ticket, dms.Problems) {
 		ps = append(ps, dms.Problem{Field: "Related users", Key: "relatedUsers", Message: err.Error()})
 	}
 	t.RelatedUsers = ids
-	if tt.Has(dms.StepSQL) {
+	if tt.Has(dms.StepSQL) || loose {
 		switch {
 		case r.changed("sql"):
 			sql, err := wizard.CheckSQLText("--sql", []byte(o.sql))
@@ -239,16 +270,16 @@ func (r *runner) ticketFromFlags() (dms.Ticket, dms.Problems) {
 			t.SQL = sql
 		}
 	}
-	if tt.Rollback {
+	if tt.Rollback || loose {
 		rb, err := r.rollback()
 		if err != nil {
 			ps = append(ps, dms.Problem{Field: "Rollback SQL", Key: "RollbackSQL", Message: err.Error()})
 		}
 		t.RollbackSQL = rb
 	}
-	if tt.AffectRows {
+	if tt.AffectRows || loose {
 		switch {
-		case r.changed("ignore-affect-rows") && tt.IgnoreRows:
+		case r.changed("ignore-affect-rows") && (tt.IgnoreRows || loose):
 			t.IgnoreAffectRows, t.IgnoreAffectRowsReason = true, o.ignoreReason
 		case r.changed("affect-rows"):
 			if method, n, err := parseAffectRows(o.affectRows); err == nil && method == dms.RowsManual {
@@ -261,7 +292,8 @@ func (r *runner) ticketFromFlags() (dms.Ticket, dms.Problems) {
 
 // rollback is the rollback script --rollback-sql or --rollback-sql-file
 // gives (none: ""), with the SQL file's checks; a script given but empty
-// is an error (leave the flag out for none).
+// is an error (leave the flag out for none), except with --like, where it
+// removes the liked ticket's script.
 func (r *runner) rollback() (string, error) {
 	var sql string
 	var err error
@@ -273,7 +305,7 @@ func (r *runner) rollback() (string, error) {
 	default:
 		return "", nil
 	}
-	if err == nil && strings.TrimSpace(sql) == "" {
+	if err == nil && strings.TrimSpace(sql) == "" && !r.liking() {
 		err = errors.New("the rollback script is empty; leave --rollback-sql and --rollback-sql-file out for a change without one")
 	}
 	return sql, err

@@ -49,6 +49,8 @@ type Backend = wizard.Backend
 type options struct {
 	typ, sql, sqlFile, comment, relatedUsers, attachmentKey string
 	affectRows, ignoreReason, from, output                  string
+	// like is --like: the ID of a DMS ticket to start from.
+	like string
 	// dbs are the --db values, in order: one database, or a data change's
 	// several.
 	dbs []string
@@ -82,6 +84,16 @@ measures it on each and sends the sum. --rollback-sql or --rollback-sql-file add
 script; --exec-mode says who runs it once approved: COMMITOR (you, the default; --submit
 --wait done runs it), AUTO (DMS, at once) or LAST_AUDITOR (the last approver).
 
+--like ID files a ticket again: it starts from DMS ticket ID (its type, databases as DMS
+describes them now, SQL, comment, related users, attachment key and the type's fields, read
+from its detail call), and every other flag given replaces what it filled (--db the
+databases; an empty --related-users, --attachment-key or --rollback-sql removes them).
+--type, if given, must be the ticket's. What DMS does not report (a schema design's title,
+description and database) must come from its flag: the refusal names it. The SQL is new to
+this ticket, so the rows are measured again: EXPLAIN, unless --affect-rows says otherwise
+(an export whose check was ignored keeps it ignored). The ticket must be in the tenant
+(--tenant, else your active one); in another of yours, the error names it (exit 2).
+
 Data goes to stdout: the ticket ID (--output text) or {"orderId", "orderIds", "requestId",
 "consoleUrl"} (--output json). With --dry-run: a summary and the equivalent aliyun command
 (text), or the ticket file (json), which --from accepts back. Narration and errors go to
@@ -107,7 +119,17 @@ Exit codes: 0 created or dry run done, 1 rejected by DMS, 2 usage or validation 
   dmsticket create --type DC_COMMON --db orders_dev@10.40.1.11:3306 --db orders_test@10.50.1.11:3306 \
     --db 1100042 --sql "UPDATE orders SET status = 'cancelled' WHERE status = 'stuck'" \
     --rollback-sql-file restore-stuck.sql --comment "cancel orders stuck after the outage" \
-    --classify "data fix" --affect-rows count --exec-mode COMMITOR --submit --wait done`,
+    --classify "data fix" --affect-rows count --exec-mode COMMITOR --submit --wait done
+
+  # File ticket 40000001 again with another comment, the rows measured again (EXPLAIN)
+  dmsticket create --like 40000001 --comment "Q4 revenue export" --yes
+
+  # The same data change on two other shards: --db replaces the liked databases
+  dmsticket create --like 40000007 --db order_shard_00@10.20.1.31:3306 \
+    --db order_shard_01@10.20.1.31:3306 --affect-rows count --dry-run
+
+  # A schema design again: DMS does not report its title, description or database
+  dmsticket create --like 40000003 --db 1100024 --title "index users.phone" --description ""`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageError(&runner{deps: deps}, []string{fmt.Sprintf("create takes no arguments, got %q; every value goes with a flag", strings.Join(args, " "))})
@@ -139,6 +161,7 @@ Exit codes: 0 created or dry run done, 1 rejected by DMS, 2 usage or validation 
 	f.StringVar(&o.affectRows, "affect-rows", "", "exports and data changes: the affected-row figure, `N|explain|count`: a number, an EXPLAIN estimate or an exact COUNT (on every database of a data change, summed)")
 	f.StringVar(&o.ignoreReason, "ignore-affect-rows", "", "exports: skip DMS's affected-row check, for this `REASON` (a data change has no check to skip)")
 	f.StringVar(&o.from, "from", "", "submit a ticket `FILE` (the review's s, or create --dry-run --output json); - reads standard input")
+	f.StringVar(&o.like, "like", "", "start from the DMS ticket `ID` (type, databases, SQL, comment, related users, the type's fields), every other flag given overriding it; the rows are measured again (EXPLAIN unless --affect-rows)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "validate and print the request; call nothing that writes")
 	f.BoolVar(&o.again, "again", false, "with --from: submit the ticket file although it already created a ticket (a file submits once)")
 	f.BoolVar(&o.yes, "yes", false, "confirm a ticket on an online database (product, pre) without typing its schema name")

@@ -46,6 +46,9 @@ type world struct {
 	tenant   int64
 	mu       sync.Mutex
 	offset   time.Duration
+	// wrap, when set, stands between the command and the client (a DMS
+	// that answers otherwise than the simulator).
+	wrap func(dms.Service) dms.Service
 }
 
 func newWorld(t *testing.T) *world {
@@ -104,7 +107,11 @@ func (w *world) runCtx(ctx context.Context, args ...string) outcome {
 	var stdout, stderr bytes.Buffer
 	deps := Deps{
 		Connect: func() (Backend, error) {
-			return Backend{Service: w.client, Client: w.client, Region: "cn-hangzhou", Endpoint: w.sim.Endpoint, ConsoleURL: consoleURL}, nil
+			var svc dms.Service = w.client
+			if w.wrap != nil {
+				svc = w.wrap(svc)
+			}
+			return Backend{Service: svc, Client: w.client, Region: "cn-hangzhou", Endpoint: w.sim.Endpoint, ConsoleURL: consoleURL}, nil
 		},
 		Tenant:     func() int64 { return w.tenant },
 		Stdin:      w.stdin,

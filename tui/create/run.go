@@ -24,6 +24,8 @@ type runner struct {
 	stdinUsed bool
 	// file is the --from ticket file as read (its submission record).
 	file *dms.TicketFile
+	// liked is the --like ticket as rebuilt from DMS.
+	liked *wizard.Liked
 }
 
 func (r *runner) now() time.Time {
@@ -89,6 +91,26 @@ func (r *runner) run(ctx context.Context) error {
 			return r.dmsError(ctx, "DMS could not tell your tenant", err)
 		}
 		t.Tenant = tenant
+		if r.liking() {
+			if t, err = r.likeTicket(ctx, tenant, t); err != nil {
+				return err
+			}
+		}
+		tt, _ := t.TicketType()
+		switch {
+		case tt.AffectRows && r.changed("affect-rows"):
+			if m, _, _ := parseAffectRows(r.o.affectRows); m != dms.RowsManual {
+				method = m
+			}
+		case r.liking():
+			method = likeMethod(t)
+		}
+		if method != "" {
+			t.Rows = dms.RowFigure{Source: method} // stands in for the figure while validating
+		}
+		if r.liking() {
+			r.sayLiked(t, method)
+		}
 		if len(r.o.dbs) > 0 {
 			ps, err := r.resolveDatabases(ctx, &t)
 			if err != nil {
@@ -96,13 +118,8 @@ func (r *runner) run(ctx context.Context) error {
 			}
 			problems = append(problems, ps...)
 		}
-		if tt, _ := t.TicketType(); tt.AffectRows && r.changed("affect-rows") {
-			if m, _, _ := parseAffectRows(r.o.affectRows); m != dms.RowsManual {
-				method = m
-				t.Rows = dms.RowFigure{Source: m} // stands in for the figure while validating
-			}
-		}
-		problems = append(problems, r.flagProblems(t.Validate(), problems)...)
+		unread, keys := r.unreadProblems(tt)
+		problems = append(append(unread, problems...), r.flagProblems(withoutKeys(t.Validate(), keys), problems)...)
 	}
 	if len(problems) > 0 {
 		return r.invalid(problems)
@@ -166,15 +183,23 @@ func (r *runner) resolveDatabases(ctx context.Context, t *dms.Ticket) (dms.Probl
 		return ps, nil
 	}
 	t.Database, t.More = dbs[0], append([]dms.Database(nil), dbs[1:]...)
-	if len(dbs) == 1 {
-		r.say("Database: %s.", wizard.DatabaseText(dbs[0]))
-		return nil, nil
-	}
-	r.say("Databases (%d):", len(dbs))
-	for i, d := range dbs {
-		r.say("  %d. %s", i+1, wizard.DatabaseText(d))
-	}
+	r.sayDatabases(dbs)
 	return nil, nil
+}
+
+// sayDatabases says which databases the ticket acts on, as DMS describes
+// them (environment, engine, ID).
+func (r *runner) sayDatabases(dbs []dms.Database) {
+	switch len(dbs) {
+	case 0:
+	case 1:
+		r.say("Database: %s.", wizard.DatabaseText(dbs[0]))
+	default:
+		r.say("Databases (%d):", len(dbs))
+		for i, d := range dbs {
+			r.say("  %d. %s", i+1, wizard.DatabaseText(d))
+		}
+	}
 }
 
 // sqlKey is the key the type's SQL is sent under (exeSQL, ExecSQL).

@@ -84,6 +84,19 @@ func (e *OtherTenantError) Error() string {
 		e.ID, inert.Line(e.Tenant.Label()), inert.Line(e.Asked.Label()))
 }
 
+// UnfiledTypeError says the ticket is of a type dmsticket does not file, so
+// no ticket like it can be made.
+type UnfiledTypeError struct {
+	ID         int64
+	PluginType string // as DMS reported it, uncleaned
+}
+
+// Error implements error.
+func (e *UnfiledTypeError) Error() string {
+	return fmt.Sprintf("ticket %d is a %s ticket, which dmsticket does not file (it files %s)",
+		e.ID, inert.Line(typeName(e.PluginType)), strings.Join(dms.PluginTypes(), ", "))
+}
+
 // Like rebuilds, for a new ticket, the ticket id of tenant tid: its type
 // (GetOrderBaseInfo's PluginType), comment, related users and attachment
 // key, and from the type's detail call its database(s), SQL and own fields
@@ -94,8 +107,9 @@ func (e *OtherTenantError) Error() string {
 //
 // What DMS does not report (a schema-design ticket has no detail call: its
 // title, description and database) is left empty and listed in Unread. A
-// type dmsticket does not file, a ticket DMS does not find, and a ticket of
-// another of the user's tenants (*OtherTenantError) are errors.
+// type dmsticket does not file (*UnfiledTypeError), a ticket DMS does not
+// find, and a ticket of another of the user's tenants (*OtherTenantError)
+// are errors.
 func Like(ctx context.Context, svc dms.Service, tid, id int64) (Liked, error) {
 	asked := dms.Tenant{ID: tid}
 	tenants, terr := svc.Tenants(ctx)
@@ -112,8 +126,7 @@ func Like(ctx context.Context, svc dms.Service, tid, id int64) (Liked, error) {
 	}
 	tt, ok := dms.LookupType(o.PluginType)
 	if !ok {
-		return Liked{}, fmt.Errorf("ticket %d is a %s ticket, which dmsticket does not file (it files %s)",
-			id, inert.Line(typeName(o.PluginType)), strings.Join(dms.PluginTypes(), ", "))
+		return Liked{}, &UnfiledTypeError{ID: id, PluginType: o.PluginType}
 	}
 	l := Liked{From: o}
 	t := dms.Ticket{
