@@ -278,33 +278,42 @@ func (s *Seed) Validate() error {
 	if s.OrderIDStart < 0 {
 		errs = append(errs, "orderIdStart: must be positive")
 	}
+	// The checks more than one list makes.
+	newID := func(w, field, noun string, id int64, seen map[int64]bool) {
+		switch {
+		case id <= 0:
+			bad(w, "%s must be a positive number", field)
+		case seen[id]:
+			bad(w, "%s %d is defined twice", noun, id)
+		}
+		seen[id] = true
+	}
+	notEmpty := func(w, field, v string) {
+		if strings.TrimSpace(v) == "" {
+			bad(w, "%s is empty", field)
+		}
+	}
+	knownEnv := func(w, env string) {
+		if _, ok := dms.ParseEnv(env); !ok {
+			bad(w, "env %q is not a DMS environment (%s)", env, envList())
+		}
+	}
 	tenants := map[int64]bool{}
+	knownTenant := func(w string, tid int64) {
+		if !tenants[tid] {
+			bad(w, "tid %d is not defined in tenants", tid)
+		}
+	}
 	for i, t := range s.Tenants {
 		w := s.where("tenants", i, t.Tid)
-		switch {
-		case t.Tid <= 0:
-			bad(w, "tid must be a positive number")
-		case tenants[t.Tid]:
-			bad(w, "tid %d is defined twice", t.Tid)
-		}
-		if strings.TrimSpace(t.Name) == "" {
-			bad(w, "name is empty")
-		}
-		tenants[t.Tid] = true
+		newID(w, "tid", "tid", t.Tid, tenants)
+		notEmpty(w, "name", t.Name)
 	}
 	users := map[int64]bool{}
 	for i, u := range s.Users {
 		w := s.where("users", i, u.ID)
-		switch {
-		case u.ID <= 0:
-			bad(w, "id must be a positive number")
-		case users[u.ID]:
-			bad(w, "user %d is defined twice", u.ID)
-		}
-		users[u.ID] = true
-		if strings.TrimSpace(u.Name) == "" {
-			bad(w, "name is empty")
-		}
+		newID(w, "id", "user", u.ID, users)
+		notEmpty(w, "name", u.Name)
 		if len(u.Tenants) == 0 {
 			bad(w, "tenants is empty: a user belongs to at least one tenant (the first is the active one)")
 		}
@@ -330,21 +339,13 @@ func (s *Seed) Validate() error {
 			bad(w, "instance %q is defined twice", in.ID)
 		}
 		instances[in.ID] = in
-		if !tenants[in.Tid] {
-			bad(w, "tid %d is not defined in tenants", in.Tid)
-		}
-		if strings.TrimSpace(in.Host) == "" {
-			bad(w, "host is empty")
-		}
+		knownTenant(w, in.Tid)
+		notEmpty(w, "host", in.Host)
 		if in.Port <= 0 || in.Port > 65535 {
 			bad(w, "port %d is not a TCP port", in.Port)
 		}
-		if strings.TrimSpace(in.DbType) == "" {
-			bad(w, "dbType is empty")
-		}
-		if _, ok := dms.ParseEnv(in.Env); !ok {
-			bad(w, "env %q is not a DMS environment (%s)", in.Env, envList())
-		}
+		notEmpty(w, "dbType", in.DbType)
+		knownEnv(w, in.Env)
 		if in.Dba != 0 {
 			checkUsers(w, "dba", []int64{in.Dba})
 		}
@@ -353,21 +354,13 @@ func (s *Seed) Validate() error {
 	all := map[int64]bool{}
 	for i, d := range s.Databases {
 		w := s.where("databases", i, d.ID)
-		switch {
-		case d.ID <= 0:
-			bad(w, "id must be a positive number")
-		case all[d.ID]:
-			bad(w, "database %d is defined twice", d.ID)
-		}
-		all[d.ID] = true
+		newID(w, "id", "database", d.ID, all)
 		in, ok := instances[d.Instance]
 		if !ok {
 			bad(w, "instance %q is not defined in instances", d.Instance)
 		}
 		dbs[d.ID] = in.Tid
-		if strings.TrimSpace(d.Schema) == "" {
-			bad(w, "schema is empty")
-		}
+		notEmpty(w, "schema", d.Schema)
 		checkUsers(w, "owners", d.Owners)
 		checkUsers(w, "queryDeniedUsers", d.QueryDeniedUsers)
 		if len(d.Tables) == 0 {
@@ -384,25 +377,11 @@ func (s *Seed) Validate() error {
 	}
 	for i, l := range s.LogicDatabases {
 		w := s.where("logicDatabases", i, l.ID)
-		switch {
-		case l.ID <= 0:
-			bad(w, "id must be a positive number")
-		case all[l.ID]:
-			bad(w, "database %d is defined twice", l.ID)
-		}
-		all[l.ID] = true
-		if !tenants[l.Tid] {
-			bad(w, "tid %d is not defined in tenants", l.Tid)
-		}
-		if strings.TrimSpace(l.Schema) == "" {
-			bad(w, "schema is empty")
-		}
-		if strings.TrimSpace(l.DbType) == "" {
-			bad(w, "dbType is empty")
-		}
-		if _, ok := dms.ParseEnv(l.Env); !ok {
-			bad(w, "env %q is not a DMS environment (%s)", l.Env, envList())
-		}
+		newID(w, "id", "database", l.ID, all)
+		knownTenant(w, l.Tid)
+		notEmpty(w, "schema", l.Schema)
+		notEmpty(w, "dbType", l.DbType)
+		knownEnv(w, l.Env)
 		if len(l.Members) == 0 {
 			bad(w, "members is empty: a logical database spans at least one physical database")
 		}
