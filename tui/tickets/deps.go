@@ -158,18 +158,53 @@ func checkOutput(s string) error {
 // ID read as shorthand flags.
 var negativeID = regexp.MustCompile(`^unknown shorthand flag: '[0-9]' in (-[0-9]+)$`)
 
-// flagErrors makes cobra's flag errors exit 2 with the command's name, and
-// completes --output.
-func flagErrors(cmd *cobra.Command, deps Deps) {
+// reportErrors leaves every error of cmd to the runner: cobra prints
+// neither the usage nor the error, and its flag errors exit 2 with the
+// command's name.
+func reportErrors(cmd *cobra.Command, deps Deps) {
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		if m := negativeID.FindStringSubmatch(err.Error()); m != nil {
 			err = fmt.Errorf("the ticket ID is %s; ticket IDs are positive numbers", m[1])
 		}
 		return newRunner(deps, c.Name()).usage(err)
 	})
-	if cmd.Flags().Lookup("output") != nil {
-		_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]cobra.Completion{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// outputFlag adds --output (text or json; checkOutput checks it) to cmd,
+// with its completion.
+func outputFlag(cmd *cobra.Command, output *string) {
+	cmd.Flags().StringVar(output, "output", "text", "what stdout gets: `text|json`")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]cobra.Completion{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// action is what a command does once connected to DMS.
+type action func(ctx context.Context, r *runner) error
+
+// runE is a command's RunE: check reads its arguments and flags before
+// anything is sent (an error is a usage error, exit 2) and returns the
+// action, which runs connected to DMS; the backend is released after.
+func runE(deps Deps, name string, check func(cmd *cobra.Command, args []string) (action, error)) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		r := newRunner(deps, name)
+		act, err := check(cmd, args)
+		if err != nil {
+			return r.usage(err)
+		}
+		if err := r.connect(cmd.Context()); err != nil {
+			return err
+		}
+		defer r.release()
+		return act(cmd.Context(), r)
 	}
+}
+
+// outputAndID reads --output and the one ticket ID argument.
+func outputAndID(output string, args []string) (int64, error) {
+	if err := checkOutput(output); err != nil {
+		return 0, err
+	}
+	return ticketID(args[0])
 }
 
 // writeJSON writes v on w as indented JSON, one value.

@@ -45,39 +45,34 @@ time-out passed, DMS has no file yet, or the download failed (try again), 130 in
 		Example: `  dmsticket download 40000001
   dmsticket download 40000001 --file-type XLSX -o q3.xlsx
   dmsticket download 40000001 -o - | head`,
-		Args:          oneID(deps, "download"),
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			r := newRunner(deps, "download")
+		Args: oneID(deps, "download"),
+		RunE: runE(deps, "download", func(cmd *cobra.Command, args []string) (action, error) {
 			id, err := ticketID(args[0])
 			if err != nil {
-				return r.usage(err)
+				return nil, err
 			}
 			ft, err := ParseFileType(fileType)
 			if err != nil {
-				return r.usage(err)
+				return nil, err
 			}
 			if timeout <= 0 {
-				return r.usage(fmt.Errorf("--timeout is %s; it is a duration above zero, such as 30m", timeout))
+				return nil, fmt.Errorf("--timeout is %s; it is a duration above zero, such as 30m", timeout)
 			}
 			dst, err := checkDestination(out)
 			if err != nil {
-				return r.usage(err)
+				return nil, err
 			}
-			if err := r.connect(cmd.Context()); err != nil {
-				return err
-			}
-			defer r.release()
-			d := &downloader{runner: r, id: id, fileType: ft, typeGiven: cmd.Flags().Changed("file-type"), timeout: timeout, dst: dst}
-			return d.run(cmd.Context())
-		},
+			return func(ctx context.Context, r *runner) error {
+				d := &downloader{runner: r, id: id, fileType: ft, typeGiven: cmd.Flags().Changed("file-type"), timeout: timeout, dst: dst}
+				return d.run(ctx)
+			}, nil
+		}),
 	}
 	f := cmd.Flags()
 	f.StringVarP(&out, "out", "o", "", "save as `FILE` (replaced if it exists), in DIR if it is a directory, or - for stdout")
 	f.StringVar(&fileType, "file-type", "CSV", "the `TYPE` an export not yet run is run for: CSV, SQL, XLSX or JSON")
 	f.DurationVar(&timeout, "timeout", DefaultTimeout, "give up waiting for the export to finish after `D`: exit 3, the export goes on")
-	flagErrors(cmd, deps)
+	reportErrors(cmd, deps)
 	_ = cmd.RegisterFlagCompletionFunc("file-type", cobra.FixedCompletions(dms.ExportFileTypes, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

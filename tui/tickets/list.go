@@ -73,33 +73,28 @@ some tickets' states could not be read: the list is printed, those states are "u
 			}
 			return nil
 		},
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			r := newRunner(deps, "list")
+		RunE: runE(deps, "list", func(*cobra.Command, []string) (action, error) {
 			if err := checkOutput(output); err != nil {
-				return r.usage(err)
+				return nil, err
 			}
-			from, err := parseSince(since, r.deps.clock().now())
+			from, err := parseSince(since, deps.clock().now())
 			if err != nil {
-				return r.usage(err)
+				return nil, err
 			}
 			pt, err := pluginTypeFlag(typ)
 			if err != nil {
-				return r.usage(err)
+				return nil, err
 			}
-			if err := r.connect(cmd.Context()); err != nil {
-				return err
-			}
-			defer r.release()
-			return r.list(cmd.Context(), from, pt, output)
-		},
+			return func(ctx context.Context, r *runner) error {
+				return r.list(ctx, from, pt, output)
+			}, nil
+		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&since, "since", defaultSince, "tickets created since `D`: a duration (36h, 7d) or a date (2024-05-01)")
 	f.StringVar(&typ, "type", "", "only tickets of this `TYPE` (PluginType): "+strings.Join(dms.PluginTypes(), ", ")+", …")
-	f.StringVar(&output, "output", "text", "what stdout gets: `text|json`")
-	flagErrors(cmd, deps)
+	outputFlag(cmd, &output)
+	reportErrors(cmd, deps)
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(dms.PluginTypes(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

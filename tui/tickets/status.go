@@ -41,32 +41,23 @@ failed, closed or with its precheck failed, 2 usage error, 3 DMS unavailable or 
 		Example: `  dmsticket status 40000001
   dmsticket status 40000001 --output json | jq -r .state
   dmsticket status 40000001 --watch`,
-		Args:          oneID(deps, "status"),
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			r := newRunner(deps, "status")
-			if err := checkOutput(output); err != nil {
-				return r.usage(err)
-			}
-			id, err := ticketID(args[0])
+		Args: oneID(deps, "status"),
+		RunE: runE(deps, "status", func(_ *cobra.Command, args []string) (action, error) {
+			id, err := outputAndID(output, args)
 			if err != nil {
-				return r.usage(err)
+				return nil, err
 			}
-			if err := r.connect(cmd.Context()); err != nil {
-				return err
-			}
-			defer r.release()
-			if watch {
-				return r.watch(cmd.Context(), id, output)
-			}
-			return r.status(cmd.Context(), id, output)
-		},
+			return func(ctx context.Context, r *runner) error {
+				if watch {
+					return r.watch(ctx, id, output)
+				}
+				return r.status(ctx, id, output)
+			}, nil
+		}),
 	}
-	f := cmd.Flags()
-	f.BoolVar(&watch, "watch", false, "follow the ticket until it is done, has ended or waits for you, printing each change")
-	f.StringVar(&output, "output", "text", "what stdout gets: `text|json`")
-	flagErrors(cmd, deps)
+	cmd.Flags().BoolVar(&watch, "watch", false, "follow the ticket until it is done, has ended or waits for you, printing each change")
+	outputFlag(cmd, &output)
+	reportErrors(cmd, deps)
 	return cmd
 }
 

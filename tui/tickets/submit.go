@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -80,37 +81,28 @@ passed (the ticket goes on) or a failure worth retrying, 130 interrupted.`,
 		Example: `  dmsticket submit 40000001
   dmsticket submit 40000001 --wait approved --timeout 2h
   dmsticket submit 40000001 --wait done --file-type XLSX && dmsticket download 40000001`,
-		Args:          oneID(deps, "submit"),
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			r := newRunner(deps, "submit")
-			if err := checkOutput(output); err != nil {
-				return r.usage(err)
-			}
-			id, err := ticketID(args[0])
+		Args: oneID(deps, "submit"),
+		RunE: runE(deps, "submit", func(cmd *cobra.Command, args []string) (action, error) {
+			id, err := outputAndID(output, args)
 			if err != nil {
-				return r.usage(err)
+				return nil, err
 			}
 			g, err := wf.Goal()
 			if err != nil {
-				return r.usage(err)
+				return nil, err
 			}
 			if cmd.Flags().Changed("file-type") && g.Want != dms.StateDone {
-				return r.usage(errors.New("--file-type is the type an export is run for: it goes with --wait done"))
+				return nil, errors.New("--file-type is the type an export is run for: it goes with --wait done")
 			}
-			if err := r.connect(cmd.Context()); err != nil {
-				return err
-			}
-			defer r.release()
-			st, err := r.follow(id).Submit(cmd.Context(), g)
-			return r.finish(st, output, err)
-		},
+			return func(ctx context.Context, r *runner) error {
+				st, err := r.follow(id).Submit(ctx, g)
+				return r.finish(st, output, err)
+			}, nil
+		}),
 	}
-	f := cmd.Flags()
-	wf.Register(f)
-	f.StringVar(&output, "output", "text", "what stdout gets: `text|json`")
-	flagErrors(cmd, deps)
+	wf.Register(cmd.Flags())
+	outputFlag(cmd, &output)
+	reportErrors(cmd, deps)
 	_ = cmd.RegisterFlagCompletionFunc("wait", cobra.FixedCompletions([]cobra.Completion{"approved", "done"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("file-type", cobra.FixedCompletions(dms.ExportFileTypes, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
