@@ -365,8 +365,18 @@ func (r *resultStep) followLines() []string {
 		accepted = dms.RowFigure{} // a ticket from My tickets: the session holds no figure of it
 	}
 	rows := wizard.PrecheckRows(s, accepted)
+	names := map[int64]string{}
+	if !r.viewing() {
+		for _, d := range r.s.ticket.Databases() {
+			names[d.ID] = inert.Line(d.SchemaName)
+		}
+	}
 	for i, p := range rows {
-		v := fmt.Sprintf("%s DMS %s", strings.Replace(p.What, "statement ", "#", 1), wizard.Thousands(p.DMS))
+		what := strings.Replace(p.What, "statement ", "#", 1)
+		if n := names[p.DbID]; n != "" {
+			what = n
+		}
+		v := fmt.Sprintf("%s DMS %s", what, wizard.Thousands(p.DMS))
 		if p.HasOurs {
 			v += st.Subtle.Render(fmt.Sprintf(" · the ticket's %s, %s", wizard.Thousands(p.Ours), accepted.Source.Label()))
 		}

@@ -152,6 +152,9 @@ func (r *reviewStep) summaryLines() []string {
 			sql += sep + st.Subtle.Render("rows ") + r.rowsValue()
 		}
 		lines = append(lines, row("SQL", sql))
+		if len(t.Rows.PerDatabase) > 1 && !r.stale {
+			lines = append(lines, row("", st.Faint.Render("per database: "+wizard.PerDatabaseText(t.Rows, t.Databases()))))
+		}
 		if tt.Rollback {
 			rb := st.Subtle.Render("none")
 			if strings.TrimSpace(t.RollbackSQL) != "" {
@@ -160,9 +163,6 @@ func (r *reviewStep) summaryLines() []string {
 				rb = st.Value.Render(wizard.Count(n, "statement") + ", " + wizard.Count(lc, "line"))
 			}
 			lines = append(lines, row("Rollback", rb))
-		}
-		if len(t.Rows.PerDatabase) > 1 && !r.stale {
-			lines = append(lines, row("", st.Faint.Render("per database: "+wizard.PerDatabaseText(t.Rows, t.Databases()))))
 		}
 	}
 	lines = append(lines, row("Comment", st.Value.Render(inert.Line(t.Comment))))

@@ -222,6 +222,7 @@ func Watch(ctx context.Context, w *dms.Watcher, every time.Duration, done func(d
 // database, not per statement on each).
 type PrecheckRow struct {
 	What    string // "statement 2", or "database 1100012"
+	DbID    int64  // the database, when the rows are per database
 	DMS     int64
 	Ours    int64
 	HasOurs bool
@@ -245,7 +246,7 @@ func PrecheckRows(st dms.Status, accepted dms.RowFigure) []PrecheckRow {
 			if !ok {
 				i = len(out)
 				index[p.DbID] = i
-				out = append(out, PrecheckRow{What: fmt.Sprintf("database %d", p.DbID)})
+				out = append(out, PrecheckRow{What: fmt.Sprintf("database %d", p.DbID), DbID: p.DbID})
 				for _, d := range accepted.PerDatabase {
 					if d.ID == p.DbID && accepted.Known() {
 						out[i].Ours, out[i].HasOurs = d.Total, true
