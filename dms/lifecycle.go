@@ -365,29 +365,3 @@ func (c *Client) CloseTicket(ctx context.Context, tenant, id int64, reason strin
 	req.Tid, req.OrderId, req.CloseReason = tid(tenant), requests.NewInteger64(id), reason
 	return writeCall(ctx, c, "CloseOrder", req, func(sc *dmssdk.Client) (*dmssdk.CloseOrderResponse, error) { return sc.CloseOrder(req) })
 }
-
-// writeCall sends an operation that changes a ticket, once: never retried
-// here or by the SDK. A failure after the request was written (a dropped
-// connection, a timeout, a 5xx, an unreadable answer) is KindOutcomeUnknown.
-func writeCall[R sdkResponse](ctx context.Context, c *Client, op string, req requests.AcsRequest, call func(*dmssdk.Client) (R, error)) error {
-	var br baseResponse
-	sent, err := c.call(ctx, req, func(sc *dmssdk.Client) error {
-		resp, err := call(sc)
-		if err == nil {
-			br = baseOf(resp)
-		}
-		return err
-	})
-	e := c.classify(ctx, op, sent, br, err)
-	if e == nil {
-		return nil
-	}
-	e.Retryable = false // never automatically
-	switch {
-	case !sent && e.Kind == KindTransport:
-		e.Retryable = true // nothing reached DMS
-	case e.Kind == KindTransport, e.Kind == KindUnavailable && e.HTTPStatus >= 500:
-		e.Kind = KindOutcomeUnknown
-	}
-	return e
-}

@@ -38,21 +38,12 @@ func (c *Client) CreateOrder(ctx context.Context, r OrderRequest) (Created, erro
 	req.RelatedUserList = r.RelatedUserList
 	req.AttachmentKey = r.AttachmentKey
 	req.Comment = r.Comment
-	var resp *dmssdk.CreateOrderResponse
-	var br baseResponse
-	sent, err := c.call(ctx, req, func(sc *dmssdk.Client) error {
-		var err error
-		resp, err = sc.CreateOrder(req)
-		if err == nil {
-			br = base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes())
-		}
-		return err
-	})
+	resp, br, err := sendOnce(ctx, c, op, req, func(sc *dmssdk.Client) (*dmssdk.CreateOrderResponse, error) { return sc.CreateOrder(req) })
 	var ids []int64
 	if resp != nil {
 		ids = resp.CreateOrderResult.OrderIds
 	}
-	return c.created(ctx, op, sent, br, err, ids)
+	return created(op, br, err, ids)
 }
 
 // createDataCorrectOrder sends CreateDataCorrectOrder with its Param as one
@@ -68,47 +59,30 @@ func (c *Client) createDataCorrectOrder(ctx context.Context, r OrderRequest) (Cr
 	req.RelatedUserList = &related
 	req.AttachmentKey = r.AttachmentKey
 	req.Comment = r.Comment
-	var resp *dmssdk.CreateDataCorrectOrderResponse
-	var br baseResponse
-	sent, err := c.call(ctx, req, func(sc *dmssdk.Client) error {
-		var err error
-		resp, err = sc.CreateDataCorrectOrder(req)
-		if err == nil {
-			br = base(resp.RequestId, resp.ErrorCode, resp.ErrorMessage, resp.Success, resp.GetHttpStatus(), resp.GetHttpContentBytes())
-		}
-		return err
+	resp, br, err := sendOnce(ctx, c, op, req, func(sc *dmssdk.Client) (*dmssdk.CreateDataCorrectOrderResponse, error) {
+		return sc.CreateDataCorrectOrder(req)
 	})
 	var ids []int64
 	if resp != nil {
 		ids = resp.CreateOrderResult
 	}
-	return c.created(ctx, op, sent, br, err, ids)
+	return created(op, br, err, ids)
 }
 
-// created reads a ticket-creating call's outcome: the IDs, or the failure
-// classified, with an answer lost after the request was written being
-// KindOutcomeUnknown (never retried automatically).
-func (c *Client) created(ctx context.Context, op string, sent bool, br baseResponse, err error, ids []int64) (Created, error) {
-	e := c.classify(ctx, op, sent, br, err)
-	if e == nil {
-		if len(ids) == 0 {
-			return Created{RequestID: br.RequestID}, &Error{Op: op, Kind: KindOutcomeUnknown, RequestID: br.RequestID,
-				Message: "DMS reported success but returned no ticket ID"}
-		}
-		return Created{OrderIDs: ids, RequestID: br.RequestID}, nil
-	}
-	e.Retryable = false // never automatically
-	switch {
-	case !sent && (e.Kind == KindTransport):
-		// Nothing reached DMS: safe to send again.
-		e.Retryable = true
-	case e.Kind == KindTransport, e.Kind == KindUnavailable && e.HTTPStatus >= 500:
-		e.Kind = KindOutcomeUnknown
-		if errors.Is(err, context.Canceled) {
+// created reads a ticket-creating call's outcome (sendOnce's): the IDs,
+// or the failure, a cancellation after the request was written saying so.
+func created(op string, br baseResponse, err error, ids []int64) (Created, error) {
+	if err != nil {
+		if e, ok := AsError(err); ok && e.Kind == KindOutcomeUnknown && errors.Is(e.Err, context.Canceled) {
 			e.Message = "cancelled after the request was sent"
 		}
+		return Created{}, err
 	}
-	return Created{}, e
+	if len(ids) == 0 {
+		return Created{RequestID: br.RequestID}, &Error{Op: op, Kind: KindOutcomeUnknown, RequestID: br.RequestID,
+			Message: "DMS reported success but returned no ticket ID"}
+	}
+	return Created{OrderIDs: ids, RequestID: br.RequestID}, nil
 }
 
 // FindOrders implements Service.

@@ -31,6 +31,42 @@ func readCall[R sdkResponse](ctx context.Context, c *Client, op string, req requ
 	return resp, err
 }
 
+// writeCall sends an operation that changes a ticket, once, through
+// sendOnce.
+func writeCall[R sdkResponse](ctx context.Context, c *Client, op string, req requests.AcsRequest, call func(*dmssdk.Client) (R, error)) error {
+	_, _, err := sendOnce(ctx, c, op, req, call)
+	return err
+}
+
+// sendOnce sends an operation that writes, once: never retried here or by
+// the SDK. It returns the response (nil when none came), its common fields
+// and the failure, an *Error: Retryable only when nothing reached DMS, and
+// KindOutcomeUnknown after the request was written (a dropped connection, a
+// timeout, a 5xx, an unreadable answer).
+func sendOnce[R sdkResponse](ctx context.Context, c *Client, op string, req requests.AcsRequest, call func(*dmssdk.Client) (R, error)) (R, baseResponse, error) {
+	var resp R
+	var br baseResponse
+	sent, err := c.call(ctx, req, func(sc *dmssdk.Client) error {
+		var err error
+		if resp, err = call(sc); err == nil {
+			br = baseOf(resp)
+		}
+		return err
+	})
+	e := c.classify(ctx, op, sent, br, err)
+	if e == nil {
+		return resp, br, nil
+	}
+	e.Retryable = false // never automatically
+	switch {
+	case !sent && e.Kind == KindTransport:
+		e.Retryable = true // nothing reached DMS
+	case e.Kind == KindTransport, e.Kind == KindUnavailable && e.HTTPStatus >= 500:
+		e.Kind = KindOutcomeUnknown
+	}
+	return resp, br, e
+}
+
 // baseOf reads the common fields of any SDK response.
 func baseOf(resp sdkResponse) baseResponse {
 	v := reflect.ValueOf(resp)
