@@ -166,17 +166,25 @@ type TicketType struct {
 }
 
 // Op is the DMS operation that creates the type's tickets.
-func (tt TicketType) Op() string {
-	if tt.Operation == "" {
-		return OpCreateOrder
-	}
-	return tt.Operation
-}
+func (tt TicketType) Op() string { return opOr(tt.Operation) }
 
 // ParamName is the name of the parameter object the Fields make:
 // PluginParam for CreateOrder, Param for CreateDataCorrectOrder.
-func (tt TicketType) ParamName() string {
-	if tt.Op() == OpCreateOrder {
+func (tt TicketType) ParamName() string { return paramName(tt.Op()) }
+
+// opOr is operation, or CreateOrder when it is empty (a type, or a request,
+// with no operation of its own).
+func opOr(operation string) string {
+	if operation == "" {
+		return OpCreateOrder
+	}
+	return operation
+}
+
+// paramName is the name of op's parameter object: PluginParam for
+// CreateOrder, Param for the others (CreateDataCorrectOrder).
+func paramName(op string) string {
+	if op == OpCreateOrder {
 		return "PluginParam"
 	}
 	return "Param"

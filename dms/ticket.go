@@ -237,21 +237,11 @@ func (t *Ticket) Request() (OrderRequest, error) {
 }
 
 // Op is the DMS operation the request is: CreateOrder, or its type's own.
-func (r OrderRequest) Op() string {
-	if r.Operation == "" {
-		return OpCreateOrder
-	}
-	return r.Operation
-}
+func (r OrderRequest) Op() string { return opOr(r.Operation) }
 
 // ParamName is the name of the request's parameter object: PluginParam, or
 // Param for CreateDataCorrectOrder.
-func (r OrderRequest) ParamName() string {
-	if r.Op() == OpCreateOrder {
-		return "PluginParam"
-	}
-	return "Param"
-}
+func (r OrderRequest) ParamName() string { return paramName(r.Op()) }
 
 // Params is the request's parameter object (PluginParam or Param).
 func (r OrderRequest) Params() map[string]any {
@@ -456,61 +446,59 @@ func coerce(typ JSONType, v any) (any, error) {
 	case JSONNumber:
 		return wholeNumber(v)
 	case JSONNumberArray:
-		var items []any
-		switch a := v.(type) {
-		case []any:
-			items = a
-		case []int64:
-			return append([]int64{}, a...), nil
-		default:
-			return nil, fmt.Errorf("got %s", JSONKind(v))
-		}
-		out := make([]int64, 0, len(items))
-		for i, it := range items {
-			n, err := wholeNumber(it)
+		return listOf(v, func(n int, it any) (int64, error) {
+			id, err := wholeNumber(it)
 			if err != nil {
-				return nil, fmt.Errorf("item %d: %v", i+1, err)
+				return 0, fmt.Errorf("item %d: %v", n, err)
 			}
-			out = append(out, n.(int64))
-		}
-		return out, nil
+			return id.(int64), nil
+		})
 	case JSONDatabaseList:
-		var items []any
-		switch a := v.(type) {
-		case []any:
-			items = a
-		case []DbItem:
-			return append([]DbItem{}, a...), nil
-		default:
-			return nil, fmt.Errorf("got %s", JSONKind(v))
-		}
-		if len(items) == 0 {
+		if a, ok := v.([]any); ok && len(a) == 0 {
 			return nil, errors.New("lists no database")
 		}
-		out := make([]DbItem, 0, len(items))
-		for i, it := range items {
+		return listOf(v, func(n int, it any) (DbItem, error) {
 			m, ok := it.(map[string]any)
 			if !ok {
-				return nil, fmt.Errorf("item %d: got %s, want {DbId, Logic}", i+1, JSONKind(it))
+				return DbItem{}, fmt.Errorf("item %d: got %s, want {DbId, Logic}", n, JSONKind(it))
 			}
 			for k := range m {
 				if k != "DbId" && k != "Logic" {
-					return nil, fmt.Errorf("item %d: %q is not a key of a DbItemList item (DbId, Logic)", i+1, k)
+					return DbItem{}, fmt.Errorf("item %d: %q is not a key of a DbItemList item (DbId, Logic)", n, k)
 				}
 			}
 			id, err := wholeNumber(m["DbId"])
 			if err != nil {
-				return nil, fmt.Errorf("item %d: DbId: %v", i+1, err)
+				return DbItem{}, fmt.Errorf("item %d: DbId: %v", n, err)
 			}
 			logic, ok := m["Logic"].(bool)
 			if _, present := m["Logic"]; present && !ok {
-				return nil, fmt.Errorf("item %d: Logic: got %s", i+1, JSONKind(m["Logic"]))
+				return DbItem{}, fmt.Errorf("item %d: Logic: got %s", n, JSONKind(m["Logic"]))
 			}
-			out = append(out, DbItem{DbId: id.(int64), Logic: logic})
+			return DbItem{DbId: id.(int64), Logic: logic}, nil
+		})
+	}
+	return nil, fmt.Errorf("unknown type %s", typ)
+}
+
+// listOf is v as a []T: a decoded JSON array, each item read by read (n is
+// its number, from 1), or a []T, copied.
+func listOf[T any](v any, read func(n int, it any) (T, error)) (any, error) {
+	switch a := v.(type) {
+	case []T:
+		return append([]T{}, a...), nil
+	case []any:
+		out := make([]T, 0, len(a))
+		for i, it := range a {
+			x, err := read(i+1, it)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, x)
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("unknown type %s", typ)
+	return nil, fmt.Errorf("got %s", JSONKind(v))
 }
 
 func wholeNumber(v any) (any, error) {
