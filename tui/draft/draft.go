@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -167,16 +166,12 @@ func (s *Store) Load() (*Draft, error) {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
+	buf, reason, err := ReadState(f, maxSize, "draft")
 	if err != nil {
 		return nil, err
 	}
-	if fi.Size() > maxSize {
-		return nil, s.setAside("it is larger than any draft could be")
-	}
-	buf, err := io.ReadAll(io.LimitReader(f, maxSize+1))
-	if err != nil {
-		return nil, s.setAside("it could not be read: " + err.Error())
+	if reason != "" {
+		return nil, s.setAside(reason)
 	}
 	d, reason := Parse(buf)
 	if reason != "" {
@@ -187,17 +182,8 @@ func (s *Store) Load() (*Draft, error) {
 
 // Parse reads a draft from bytes; reason says why they are not one.
 func Parse(b []byte) (d *Draft, reason string) {
-	var probe struct {
-		Version *int `json:"version"`
-	}
-	if err := json.Unmarshal(b, &probe); err != nil {
-		return nil, "it is not valid JSON"
-	}
-	if probe.Version == nil {
-		return nil, "it has no version"
-	}
-	if *probe.Version != Version {
-		return nil, fmt.Sprintf("it is version %d; this dmsticket reads version %d", *probe.Version, Version)
+	if reason := CheckVersion(b, Version); reason != "" {
+		return nil, reason
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	d = &Draft{}
@@ -212,8 +198,8 @@ func Parse(b []byte) (d *Draft, reason string) {
 
 // setAside renames the draft file out of the way. Callers hold mu.
 func (s *Store) setAside(reason string) error {
-	aside := fmt.Sprintf("%s.unreadable-%s", s.path, s.now().Format("20060102-150405"))
-	if err := os.Rename(s.path, aside); err != nil {
+	aside, err := SetAside(s.path, s.now().Format("20060102-150405"))
+	if err != nil {
 		return fmt.Errorf("the saved draft %s could not be used (%s) nor moved aside: %w", s.path, reason, err)
 	}
 	return &SetAsideError{Path: aside, Reason: reason}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -231,16 +230,9 @@ func (s *Store) read() (h History, reason string, err error) {
 		return History{}, "", fmt.Errorf("the history %s could not be opened: %w", s.path, err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return History{}, "", err
-	}
-	if fi.Size() > maxSize {
-		return History{}, "it is larger than any history could be", nil
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxSize+1))
-	if err != nil {
-		return History{}, "it could not be read: " + err.Error(), nil
+	b, reason, err := draft.ReadState(f, maxSize, "history")
+	if err != nil || reason != "" {
+		return History{}, reason, err
 	}
 	h, reason = Parse(b)
 	return h, reason, nil
@@ -248,17 +240,8 @@ func (s *Store) read() (h History, reason string, err error) {
 
 // Parse reads a history from bytes; reason says why they are not one.
 func Parse(b []byte) (h History, reason string) {
-	var probe struct {
-		Version *int `json:"version"`
-	}
-	if err := json.Unmarshal(b, &probe); err != nil {
-		return History{}, "it is not valid JSON"
-	}
-	if probe.Version == nil {
-		return History{}, "it has no version"
-	}
-	if *probe.Version != Version {
-		return History{}, fmt.Sprintf("it is version %d; this dmsticket reads version %d", *probe.Version, Version)
+	if reason := draft.CheckVersion(b, Version); reason != "" {
+		return History{}, reason
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&h); err != nil {
@@ -270,8 +253,8 @@ func Parse(b []byte) (h History, reason string) {
 
 // setAside renames the history file out of the way. Callers hold the lock.
 func (s *Store) setAside(reason string) error {
-	aside := fmt.Sprintf("%s.unreadable-%s", s.path, s.now().Format("20060102-150405.000000000"))
-	if err := os.Rename(s.path, aside); err != nil {
+	aside, err := draft.SetAside(s.path, s.now().Format("20060102-150405.000000000"))
+	if err != nil {
 		return fmt.Errorf("the history %s could not be used (%s) nor moved aside: %w", s.path, reason, err)
 	}
 	return &SetAsideError{Path: aside, Reason: reason}
