@@ -185,16 +185,37 @@ type option struct {
 	aliases []string
 }
 
-// choose lists the options numbered under a heading and asks for a number
-// (or an alias). def is the 1-based option an empty answer picks; 0 means an
-// answer is required.
-func (p *prompter) choose(heading string, opts []option, def int) (int, error) {
+// list says the heading (if any) and the options, numbered from 1.
+func (p *prompter) list(heading string, opts []option) {
 	if heading != "" {
 		p.say(heading)
 	}
 	for i, o := range opts {
 		p.sayf("%d. %s", i+1, o.label)
 	}
+}
+
+// pickOption is the option an answer names: its number, or one of its
+// aliases.
+func pickOption(opts []option, s string) (int, bool) {
+	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(opts) {
+		return n - 1, true
+	}
+	for i, o := range opts {
+		for _, a := range o.aliases {
+			if strings.EqualFold(s, a) {
+				return i, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// choose lists the options numbered under a heading and asks for a number
+// (or an alias). def is the 1-based option an empty answer picks; 0 means an
+// answer is required.
+func (p *prompter) choose(heading string, opts []option, def int) (int, error) {
+	p.list(heading, opts)
 	prompt := fmt.Sprintf("Enter a number from 1 to %d", len(opts))
 	if len(opts) == 1 {
 		prompt = "Enter 1"
@@ -203,20 +224,7 @@ func (p *prompter) choose(heading string, opts []option, def int) (int, error) {
 		prompt += fmt.Sprintf(" (enter alone picks %d)", def)
 	}
 	prompt += ":"
-	pick := func(s string) (int, bool) {
-		s = strings.TrimSpace(s)
-		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(opts) {
-			return n - 1, true
-		}
-		for i, o := range opts {
-			for _, a := range o.aliases {
-				if strings.EqualFold(s, a) {
-					return i, true
-				}
-			}
-		}
-		return 0, false
-	}
+	pick := func(s string) (int, bool) { return pickOption(opts, strings.TrimSpace(s)) }
 	current := ""
 	if def > 0 {
 		current = strconv.Itoa(def)
@@ -242,33 +250,15 @@ func (p *prompter) choose(heading string, opts []option, def int) (int, error) {
 // spaces ("1, 3, 4"), the others (search again, list more) only alone.
 // It returns the chosen options' indexes, in the order typed, each once.
 func (p *prompter) chooseSome(heading string, opts []option, pickable int) ([]int, error) {
-	if heading != "" {
-		p.say(heading)
-	}
-	for i, o := range opts {
-		p.sayf("%d. %s", i+1, o.label)
-	}
+	p.list(heading, opts)
 	prompt := fmt.Sprintf("Enter a number from 1 to %d", len(opts))
 	if pickable > 1 {
 		prompt = fmt.Sprintf("Enter a number from 1 to %d, or several of 1 to %d separated by commas", len(opts), pickable)
 	}
 	prompt += ":"
-	alone := func(s string) (int, bool) {
-		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(opts) {
-			return n - 1, true
-		}
-		for i, o := range opts {
-			for _, a := range o.aliases {
-				if strings.EqualFold(s, a) {
-					return i, true
-				}
-			}
-		}
-		return 0, false
-	}
 	pick := func(s string) ([]int, error) {
 		s = strings.TrimSpace(s)
-		if i, ok := alone(s); ok {
+		if i, ok := pickOption(opts, s); ok {
 			return []int{i}, nil
 		}
 		parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == ';' })

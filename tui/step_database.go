@@ -370,14 +370,20 @@ func (d *databaseStep) move(delta, n int) {
 		d.cursor = 0
 		return
 	}
-	d.cursor = max(0, min(n-1, d.cursor+delta))
-	rows := d.rows()
-	if d.cursor < d.offset {
-		d.offset = d.cursor
+	d.cursor, d.offset = scrolled(d.cursor, d.offset, delta, n, d.rows())
+}
+
+// scrolled is a list's cursor moved by delta within its n rows (n > 0),
+// and the offset of the window of rows rows that keeps the cursor in view.
+func scrolled(cursor, offset, delta, n, rows int) (int, int) {
+	cursor = max(0, min(n-1, cursor+delta))
+	if cursor < offset {
+		offset = cursor
 	}
-	if d.cursor >= d.offset+rows {
-		d.offset = d.cursor - rows + 1
+	if cursor >= offset+rows {
+		offset = cursor - rows + 1
 	}
+	return cursor, offset
 }
 
 // maybeMore loads the next page when the cursor nears the end of what is

@@ -230,13 +230,7 @@ func (t *ticketsStep) move(delta, n int) {
 		t.cursor, t.offset = 0, 0
 		return
 	}
-	t.cursor = max(0, min(n-1, t.cursor+delta))
-	if t.cursor < t.offset {
-		t.offset = t.cursor
-	}
-	if t.cursor >= t.offset+t.rows() {
-		t.offset = t.cursor - t.rows() + 1
-	}
+	t.cursor, t.offset = scrolled(t.cursor, t.offset, delta, n, t.rows())
 }
 
 func (t *ticketsStep) view() string {
