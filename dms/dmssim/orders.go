@@ -307,17 +307,10 @@ func wholeNumber(v any) (int64, bool) {
 	return i, err == nil
 }
 
-// orderBaseInfoJSON is the SDK's OrderBaseInfo struct.
+// orderBaseInfoJSON is the SDK's OrderBaseInfo struct: an Order's fields
+// (first, in its order) and more.
 type orderBaseInfoJSON struct {
-	OrderID              int64  `json:"OrderId"`
-	PluginType           string `json:"PluginType"`
-	StatusCode           string `json:"StatusCode"`
-	StatusDesc           string `json:"StatusDesc"`
-	Comment              string `json:"Comment"`
-	Committer            string `json:"Committer"`
-	CommitterID          int64  `json:"CommitterId"`
-	CreateTime           string `json:"CreateTime"`
-	LastModifyTime       string `json:"LastModifyTime"`
+	orderJSON
 	WorkflowInstanceID   int64  `json:"WorkflowInstanceId"`
 	WorkflowStatusDesc   string `json:"WorkflowStatusDesc"`
 	AttachmentKey        string `json:"AttachmentKey"`
@@ -343,6 +336,16 @@ type orderJSON struct {
 	LastModifyTime string `json:"LastModifyTime"`
 }
 
+// orderItem is ticket o as ListOrders lists it, and as GetOrderBaseInfo
+// begins. Called with x.s.mu held.
+func (x *exchange) orderItem(o *Order) orderJSON {
+	return orderJSON{
+		OrderID: o.OrderID, PluginType: o.PluginType, StatusCode: o.Status, StatusDesc: o.life.statusDesc(),
+		Comment: o.Comment, Committer: x.s.committerName(o), CommitterID: o.CommitterID,
+		CreateTime: dmsTime(o.CreateTime), LastModifyTime: dmsTime(o.life.since),
+	}
+}
+
 func (s *Server) committerName(o *Order) string {
 	if u := s.world.users[o.CommitterID]; u != nil {
 		return u.display()
@@ -361,11 +364,7 @@ var workflowStatusDescs = map[string]string{
 // reason when it failed), its approval process once submitted.
 func opGetOrderBaseInfo(x *exchange) (any, *apiError) {
 	return x.ticket(func(c *Order, _ time.Time) (any, *apiError) {
-		info := orderBaseInfoJSON{
-			OrderID: c.OrderID, PluginType: c.PluginType, StatusCode: c.Status, StatusDesc: c.life.statusDesc(),
-			Comment: c.Comment, Committer: x.s.committerName(c), CommitterID: c.CommitterID,
-			CreateTime: dmsTime(c.CreateTime), LastModifyTime: dmsTime(c.life.since), AttachmentKey: c.AttachmentKey,
-		}
+		info := orderBaseInfoJSON{orderJSON: x.orderItem(c), AttachmentKey: c.AttachmentKey}
 		if wf := c.life.wf; wf != nil {
 			info.WorkflowInstanceID, info.WorkflowStatusDesc = wf.id, workflowStatusDescs[wf.code]
 		}
@@ -493,11 +492,7 @@ func opListOrders(x *exchange) (any, *apiError) {
 	})
 	list := []orderJSON{}
 	for _, o := range window(matched, offset, size) {
-		list = append(list, orderJSON{
-			OrderID: o.OrderID, PluginType: o.PluginType, StatusCode: o.Status, StatusDesc: o.life.statusDesc(),
-			Comment: o.Comment, Committer: x.s.committerName(o), CommitterID: o.CommitterID,
-			CreateTime: dmsTime(o.CreateTime), LastModifyTime: dmsTime(o.life.since),
-		})
+		list = append(list, x.orderItem(o))
 	}
 	x.s.mu.Unlock()
 	return struct {
