@@ -187,6 +187,29 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
+// newServer is a Server for engine in a new directory of its own (pattern
+// as os.MkdirTemp takes it), owned by as, the account it runs as.
+func newServer(engine, pattern string) (s *Server, as runAs, err error) {
+	if as, err = unprivileged(); err != nil {
+		return nil, as, err
+	}
+	dir, err := as.mkdir(pattern)
+	if err != nil {
+		return nil, as, err
+	}
+	return &Server{Engine: engine, dir: dir, log: filepath.Join(dir, "server.log")}, as, nil
+}
+
+// pickPort sets Addr to a free loopback port, and returns the port.
+func (s *Server) pickPort() (string, error) {
+	port, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	return strconv.Itoa(port), nil
+}
+
 // start runs the server in the background and waits until ping succeeds.
 func (s *Server) start(ctx context.Context, cmd *exec.Cmd, ping func(context.Context) error) error {
 	logf, err := os.Create(s.log)
@@ -231,36 +254,30 @@ func StartMariaDB(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	as, err := unprivileged()
+	s, as, err := newServer("MariaDB", "dmsticket-mariadb-*")
 	if err != nil {
 		return nil, err
 	}
-	dir, err := as.mkdir("dmsticket-mariadb-*")
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{Engine: "MariaDB", dir: dir, log: filepath.Join(dir, "server.log")}
 	fail := func(err error) (*Server, error) { s.Stop(); return nil, err }
-	data := filepath.Join(dir, "data")
+	data := filepath.Join(s.dir, "data")
 	out, err := as.command(ctx, install, "--no-defaults", "--datadir="+data, "--auth-root-authentication-method=normal",
 		"--skip-test-db", "--skip-name-resolve").CombinedOutput()
 	if err != nil {
 		return fail(fmt.Errorf("mariadb-install-db: %v:\n%s", err, out))
 	}
-	initFile := filepath.Join(dir, "init.sql")
+	initFile := filepath.Join(s.dir, "init.sql")
 	if err := as.writeFile(initFile, fmt.Sprintf(
 		"CREATE USER IF NOT EXISTS '%[1]s'@'127.0.0.1' IDENTIFIED BY '%[2]s';\nGRANT ALL ON *.* TO '%[1]s'@'127.0.0.1' WITH GRANT OPTION;\n",
 		User, Password)); err != nil {
 		return fail(err)
 	}
-	port, err := freePort()
+	port, err := s.pickPort()
 	if err != nil {
 		return fail(err)
 	}
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	cmd := as.command(context.Background(), server, "--no-defaults", "--datadir="+data,
-		"--bind-address=127.0.0.1", "--port="+strconv.Itoa(port), "--socket="+filepath.Join(dir, "mysqld.sock"),
-		"--pid-file="+filepath.Join(dir, "mysqld.pid"), "--init-file="+initFile, "--skip-name-resolve",
+		"--bind-address=127.0.0.1", "--port="+port, "--socket="+filepath.Join(s.dir, "mysqld.sock"),
+		"--pid-file="+filepath.Join(s.dir, "mysqld.pid"), "--init-file="+initFile, "--skip-name-resolve",
 		"--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=0", "--skip-log-bin",
 		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci")
 	cfg := mysql.NewConfig()
@@ -295,32 +312,26 @@ func StartPostgres(ctx context.Context) (*Server, error) {
 			return nil, err
 		}
 	}
-	as, err := unprivileged()
+	s, as, err := newServer("PostgreSQL", "dmsticket-postgres-*")
 	if err != nil {
 		return nil, err
 	}
-	dir, err := as.mkdir("dmsticket-postgres-*")
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{Engine: "PostgreSQL", dir: dir, log: filepath.Join(dir, "server.log")}
 	fail := func(err error) (*Server, error) { s.Stop(); return nil, err }
-	pwfile := filepath.Join(dir, "pwfile")
+	pwfile := filepath.Join(s.dir, "pwfile")
 	if err := as.writeFile(pwfile, Password+"\n"); err != nil {
 		return fail(err)
 	}
-	data := filepath.Join(dir, "data")
+	data := filepath.Join(s.dir, "data")
 	out, err := as.command(ctx, initdb, "-D", data, "-U", User, "--pwfile="+pwfile, "-A", "scram-sha-256",
 		"--no-sync", "-E", "UTF8", "--locale=C.UTF-8").CombinedOutput()
 	if err != nil {
 		return fail(fmt.Errorf("initdb: %v:\n%s", err, out))
 	}
-	port, err := freePort()
+	port, err := s.pickPort()
 	if err != nil {
 		return fail(err)
 	}
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	cmd := as.command(context.Background(), server, "-D", data, "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-k", "",
+	cmd := as.command(context.Background(), server, "-D", data, "-h", "127.0.0.1", "-p", port, "-k", "",
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=40",
 		"-c", "shared_buffers=32MB", "-c", "logging_collector=off")
 	base := "postgres://" + User + ":" + Password + "@" + s.Addr
