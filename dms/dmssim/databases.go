@@ -118,14 +118,13 @@ func opListDatabases(x *exchange) (any, *apiError) {
 	for _, d := range window(in.dbs, offset, size) {
 		list = append(list, physicalJSON(d, false))
 	}
+	type items struct {
+		Database []databaseJSON `json:"Database"`
+	}
 	return struct {
 		TotalCount   int64 `json:"TotalCount"`
-		DatabaseList struct {
-			Database []databaseJSON `json:"Database"`
-		} `json:"DatabaseList"`
-	}{TotalCount: int64(len(in.dbs)), DatabaseList: struct {
-		Database []databaseJSON `json:"Database"`
-	}{list}}, nil
+		DatabaseList items `json:"DatabaseList"`
+	}{int64(len(in.dbs)), items{list}}, nil
 }
 
 // opListLogicDatabases answers ListLogicDatabases: the tenant's logical
@@ -139,14 +138,13 @@ func opListLogicDatabases(x *exchange) (any, *apiError) {
 	for _, d := range window(t.logic, offset, size) {
 		list = append(list, logicJSON(d))
 	}
+	type items struct {
+		LogicDatabase []logicDatabaseJSON `json:"LogicDatabase"`
+	}
 	return struct {
 		TotalCount        int64 `json:"TotalCount"`
-		LogicDatabaseList struct {
-			LogicDatabase []logicDatabaseJSON `json:"LogicDatabase"`
-		} `json:"LogicDatabaseList"`
-	}{TotalCount: int64(len(t.logic)), LogicDatabaseList: struct {
-		LogicDatabase []logicDatabaseJSON `json:"LogicDatabase"`
-	}{list}}, nil
+		LogicDatabaseList items `json:"LogicDatabaseList"`
+	}{int64(len(t.logic)), items{list}}, nil
 }
 
 // opGetDatabase answers GetDatabase: a physical database by host, port and

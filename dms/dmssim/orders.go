@@ -495,14 +495,13 @@ func opListOrders(x *exchange) (any, *apiError) {
 		list = append(list, x.orderItem(o))
 	}
 	x.s.mu.Unlock()
+	type items struct {
+		Order []orderJSON `json:"Order"`
+	}
 	return struct {
 		TotalCount int64 `json:"TotalCount"`
-		Orders     struct {
-			Order []orderJSON `json:"Order"`
-		} `json:"Orders"`
-	}{TotalCount: int64(len(matched)), Orders: struct {
-		Order []orderJSON `json:"Order"`
-	}{list}}, nil
+		Orders     items `json:"Orders"`
+	}{int64(len(matched)), items{list}}, nil
 }
 
 // inRole reports whether user uid sees ticket o as role. Called with s.mu

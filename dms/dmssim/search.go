@@ -190,12 +190,11 @@ func opSearchDatabase(x *exchange) (any, *apiError) {
 	for i, d := range page {
 		list[i] = searchDatabase(d)
 	}
+	type items struct {
+		SearchDatabase []searchDatabaseJSON `json:"SearchDatabase"`
+	}
 	return struct {
 		TotalCount         int64 `json:"TotalCount"`
-		SearchDatabaseList struct {
-			SearchDatabase []searchDatabaseJSON `json:"SearchDatabase"`
-		} `json:"SearchDatabaseList"`
-	}{TotalCount: int64(total), SearchDatabaseList: struct {
-		SearchDatabase []searchDatabaseJSON `json:"SearchDatabase"`
-	}{list}}, nil
+		SearchDatabaseList items `json:"SearchDatabaseList"`
+	}{int64(total), items{list}}, nil
 }
