@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // KeyMap is the wizard's fixed key map (PRODUCT section 5). Steps add their
@@ -115,4 +116,20 @@ func dedupe(groups [][]key.Binding) [][]key.Binding {
 func with(b key.Binding, keys, desc string) key.Binding {
 	b.SetHelp(keys, desc)
 	return b
+}
+
+// listMove is how far a list's cursor moves for msg, ok false when msg is
+// not up, down, page up or page down (a page is rows rows).
+func (k *KeyMap) listMove(msg tea.KeyMsg, rows int) (delta int, ok bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		return -1, true
+	case key.Matches(msg, k.Down):
+		return 1, true
+	case key.Matches(msg, k.PageUp):
+		return -rows, true
+	case key.Matches(msg, k.PageDown):
+		return rows, true
+	}
+	return 0, false
 }

@@ -230,19 +230,14 @@ func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		k := d.s.keys
 		vis := d.visible()
+		if delta, ok := k.listMove(msg, d.rows()); ok {
+			d.move(delta, len(vis))
+			if key.Matches(msg, k.PageUp) {
+				return nil
+			}
+			return d.maybeMore()
+		}
 		switch {
-		case key.Matches(msg, k.Up):
-			d.move(-1, len(vis))
-			return d.maybeMore()
-		case key.Matches(msg, k.Down):
-			d.move(1, len(vis))
-			return d.maybeMore()
-		case key.Matches(msg, k.PageUp):
-			d.move(-d.rows(), len(vis))
-			return nil
-		case key.Matches(msg, k.PageDown):
-			d.move(d.rows(), len(vis))
-			return d.maybeMore()
 		case key.Matches(msg, k.Filter):
 			d.filter = d.filter.Next()
 			d.cursor, d.offset, d.auto = 0, 0, 0

@@ -180,19 +180,11 @@ func (t *ticketsStep) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		k := t.s.keys
 		shown := t.shown()
+		if delta, ok := k.listMove(msg, t.rows()); ok {
+			t.move(delta, len(shown))
+			return t.readStates()
+		}
 		switch {
-		case key.Matches(msg, k.Up):
-			t.move(-1, len(shown))
-			return t.readStates()
-		case key.Matches(msg, k.Down):
-			t.move(1, len(shown))
-			return t.readStates()
-		case key.Matches(msg, k.PageUp):
-			t.move(-t.rows(), len(shown))
-			return t.readStates()
-		case key.Matches(msg, k.PageDown):
-			t.move(t.rows(), len(shown))
-			return t.readStates()
 		case key.Matches(msg, k.Enter) && len(shown) > 0:
 			t.s.showTicket(shown[min(t.cursor, len(shown)-1)])
 			return nil
