@@ -172,7 +172,7 @@ func (r *runner) sayLiked(t dms.Ticket, method dms.RowSource) {
 		if len(names) == 1 {
 			parts = append(parts, "database "+names[0])
 		} else {
-			parts = append(parts, "databases "+joinAnd(names))
+			parts = append(parts, "databases "+wizard.JoinAnd(names))
 		}
 	}
 	if from.SQL != "" && !set("sql") && !set("sql-file") {
@@ -224,7 +224,7 @@ func (r *runner) sayLiked(t dms.Ticket, method dms.RowSource) {
 	for _, u := range l.Unread {
 		if f := r.supplier(u); f != "" {
 			gave[f] = true
-			unread = append(unread, lowerFirst(u.Label)+" ("+f+")")
+			unread = append(unread, wizard.LowerFirst(u.Label)+" ("+f+")")
 		}
 	}
 	var changed []string
@@ -305,24 +305,4 @@ func withoutKeys(ps dms.Problems, keys map[string]bool) dms.Problems {
 		}
 	}
 	return out
-}
-
-func joinAnd(words []string) string {
-	switch len(words) {
-	case 0:
-		return ""
-	case 1:
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
-}
-
-// lowerFirst lower-cases a label's first letter for the middle of a
-// sentence, unless its first word is an acronym ("SQL").
-func lowerFirst(s string) string {
-	word, _, _ := strings.Cut(s, " ")
-	if s == "" || len(word) > 1 && strings.ToUpper(word) == word {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
 }

@@ -62,10 +62,10 @@ func (l Liked) UnreadText() string {
 		for i, a := range absent {
 			words[i] = a
 			if i > 0 {
-				words[i] = lowerFirstWord(a)
+				words[i] = LowerFirst(a)
 			}
 		}
-		out = append(out, fmt.Sprintf("%s %s not in DMS's answer: enter %s.", joinWithAnd(words), verb, them))
+		out = append(out, fmt.Sprintf("%s %s not in DMS's answer: enter %s.", JoinAnd(words), verb, them))
 	}
 	return strings.Join(append(out, other...), " ")
 }
@@ -316,8 +316,8 @@ func typeName(s string) string {
 	return s
 }
 
-// joinWithAnd joins words as a sentence lists them: "a", "a and b", "a, b and c".
-func joinWithAnd(words []string) string {
+// JoinAnd joins words as a sentence lists them: "a", "a and b", "a, b and c".
+func JoinAnd(words []string) string {
 	switch len(words) {
 	case 0:
 		return ""
@@ -327,11 +327,11 @@ func joinWithAnd(words []string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
-// lowerFirstWord lower-cases a label's first word for the middle of a sentence,
-// unless it is an acronym ("SQL" stays).
-func lowerFirstWord(s string) string {
+// LowerFirst lower-cases a label's first letter for the middle of a
+// sentence, unless its first word is an acronym ("SQL" stays).
+func LowerFirst(s string) string {
 	word, _, _ := strings.Cut(s, " ")
-	if len(word) > 1 && strings.ToUpper(word) == word {
+	if s == "" || len(word) > 1 && strings.ToUpper(word) == word {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
