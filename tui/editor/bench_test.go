@@ -34,17 +34,22 @@ func benchEditor(text string) Model {
 	return m
 }
 
+// keystrokeSizes are the script sizes of the keystroke benchmarks' cost
+// curve: from a short script to the 4 MiB limit (about 80,000 lines).
+var keystrokeSizes = []int{200, 5000, 20000, 80000}
+
 // BenchmarkEditorKeystroke measures one typed rune through Update plus the
-// View that follows, in the middle of a script, highlighting on. The runes
+// View that follows, in the middle of a script (generateScript: realistic
+// statements and comments, long lines), highlighting on. The runes
 // typed are a snippet with a number and a string literal (the quote changes
 // the entry state of every line below until it is closed). After each
 // snippet, outside the timer, the typing is undone and the cursor moves to
 // another line, and the next snippet has another number, so the typed line's
 // text is new and its tokens are not in any cache.
 func BenchmarkEditorKeystroke(b *testing.B) {
-	for _, n := range []int{200, 5000} {
+	for _, n := range keystrokeSizes {
 		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
-			m := benchEditor(generateSQL(n))
+			m := benchEditor(generateScript(n))
 			undo := k(tea.KeyCtrlZ)
 			var keys []tea.KeyMsg
 			cycle := 0
@@ -125,6 +130,40 @@ func BenchmarkEditorJumpTopToBottom(b *testing.B) {
 		m := benchEditor(text)
 		b.StartTimer()
 		m, _ = m.Update(end)
+		_ = m.View()
+	}
+}
+
+// BenchmarkEditorOpen4MiB measures opening a 4 MiB file (ctrl+o, the
+// limit of a ticket's SQL: about 87,000 lines) over a short typed script,
+// from the text as read to the first frame: ReplaceAll, which keeps what was
+// there for ctrl+z, and the View after it.
+func BenchmarkEditorOpen4MiB(b *testing.B) {
+	file := scriptOfSize(4 << 20)
+	typed := generateScript(200)
+	b.SetBytes(int64(len(file)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		m := benchEditor(typed)
+		b.StartTimer()
+		m.ReplaceAll(file)
+		_ = m.View()
+	}
+}
+
+// BenchmarkEditorPaste4MiB measures one bracketed paste of 4 MiB of SQL
+// into an empty editor and the first View after it.
+func BenchmarkEditorPaste4MiB(b *testing.B) {
+	text := scriptOfSize(4 << 20)
+	msg := paste(text)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		m := benchEditor("")
+		b.StartTimer()
+		m, _ = m.Update(msg)
 		_ = m.View()
 	}
 }

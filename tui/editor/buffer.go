@@ -11,20 +11,48 @@ import (
 // pos is a position in the buffer: a line and a column counted in runes.
 type pos struct{ line, col int }
 
-// line is one line of the buffer with its entry state and caches.
+// line is one line of the buffer: its text, its entry state and its
+// caches. The text is held in UTF-8 (str), in runes (r), or both: a line
+// cut from a file or a paste keeps only its UTF-8, which is a part of the
+// whole text's, and its runes are decoded when something first needs them
+// (drawing it, the cursor on it, an edit), so opening 80,000 lines does not
+// decode 80,000 lines.
 type line struct {
+	str   string
 	r     []rune
+	strOK bool
+	rOK   bool
 	entry sqlscript.LineState // what the line starts inside of
-	c     lineCache           // reset whenever r changes
+	c     *lineCache          // made when the line is first highlighted; dropped when its text changes
 }
 
-// text returns the line in UTF-8, which sqlscript reads, cached until the
-// line changes.
+// text returns the line in UTF-8, which sqlscript reads.
 func (ln *line) text() string {
-	if !ln.c.strOK {
-		ln.c.str, ln.c.strOK = string(ln.r), true
+	if !ln.strOK {
+		ln.str, ln.strOK = utf8Of(ln.r), true
 	}
-	return ln.c.str
+	return ln.str
+}
+
+// runes returns the line's runes, which the cursor and the drawing count in.
+func (ln *line) runes() []rune {
+	if !ln.rOK {
+		ln.r, ln.rOK = []rune(ln.str), true
+	}
+	return ln.r
+}
+
+// setRunes replaces the line's text with r, which the line then owns.
+func (ln *line) setRunes(r []rune) {
+	ln.r, ln.rOK, ln.str, ln.strOK, ln.c = r, true, "", false, nil
+}
+
+// cache returns the line's caches for its current text.
+func (ln *line) cache() *lineCache {
+	if ln.c == nil {
+		ln.c = &lineCache{}
+	}
+	return ln.c
 }
 
 // tabWidth is the distance between tab stops when tabs are expanded.
@@ -76,40 +104,53 @@ func normalize(text []rune, startCell int) []rune {
 // runesOf decodes s, turning invalid UTF-8 into U+FFFD.
 func runesOf(s string) []rune { return []rune(s) }
 
-// splitLines cuts text at '\n' into lines that share one backing array. Each
-// line is capped (len == cap) so appending to one reallocates instead of
-// overwriting its neighbour.
-func splitLines(text []rune) [][]rune {
-	n := 1
-	for _, c := range text {
-		if c == '\n' {
-			n++
+// utf8Of encodes r as string(r) does (a rune that is not a valid code point
+// becomes U+FFFD), a few times faster for the ASCII of most SQL: a 4 MiB
+// paste arrives as runes.
+func utf8Of(r []rune) string {
+	b := make([]byte, 0, len(r))
+	for _, c := range r {
+		if c >= 0 && c < utf8.RuneSelf {
+			b = append(b, byte(c))
+		} else {
+			b = utf8.AppendRune(b, c)
 		}
 	}
-	parts := make([][]rune, 0, n)
-	start := 0
-	for i, c := range text {
-		if c == '\n' {
-			parts = append(parts, text[start:i:i])
-			start = i + 1
-		}
+	return string(b)
+}
+
+// normalizedString returns s normalised (see normalize) in valid UTF-8
+// (invalid UTF-8 becomes U+FFFD): s itself when it needs nothing, as a file
+// or a script usually does.
+func normalizedString(s string) string {
+	if strings.IndexByte(s, '\r') < 0 && strings.IndexByte(s, '\t') < 0 && utf8.ValidString(s) {
+		return s
 	}
-	return append(parts, text[start:len(text):len(text)])
+	return string(normalize(runesOf(s), 0))
 }
 
 // textBetween returns the text from a to b (a <= b) with '\n' between lines.
 func (d *document) textBetween(a, b pos) string {
 	if a.line == b.line {
-		return string(d.lines[a.line].r[a.col:b.col])
+		return string(d.lines[a.line].runes()[a.col:b.col])
+	}
+	if last := len(d.lines) - 1; a == (pos{}) && b == (pos{last, len(d.lines[last].runes())}) {
+		return d.value() // everything (a file opened over the text)
+	}
+	head, tail := string(d.lines[a.line].runes()[a.col:]), string(d.lines[b.line].runes()[:b.col])
+	n := len(head) + len(tail) + b.line - a.line
+	for i := a.line + 1; i < b.line; i++ {
+		n += len(d.lines[i].text())
 	}
 	var sb strings.Builder
-	sb.WriteString(string(d.lines[a.line].r[a.col:]))
+	sb.Grow(n)
+	sb.WriteString(head)
 	for i := a.line + 1; i < b.line; i++ {
 		sb.WriteByte('\n')
-		sb.WriteString(string(d.lines[i].r))
+		sb.WriteString(d.lines[i].str)
 	}
 	sb.WriteByte('\n')
-	sb.WriteString(string(d.lines[b.line].r[:b.col]))
+	sb.WriteString(tail)
 	return sb.String()
 }
 
@@ -123,141 +164,208 @@ func endOf(p pos, text string) pos {
 	return pos{p.line + nl, utf8.RuneCountInString(last)}
 }
 
-// replace replaces the text between a and b (a <= b) with text, which must
-// already be normalised, rescans entry states as far as they change and
-// returns the position after the inserted text.
-func (d *document) replace(a, b pos, text []rune) pos {
-	parts := splitLines(text)
-	if a.line == b.line && len(parts) == 1 {
+// replace replaces the text between a and b (a <= b) with str, which must
+// already be normalised, and returns the position after the inserted text.
+// The entry states of the lines after a become unknown until ensure asks
+// for them.
+func (d *document) replace(a, b pos, str string) pos {
+	d.logEdit(a, b, str)
+	i := strings.IndexByte(str, '\n')
+	if a.line == b.line && i < 0 {
 		// The common case, typing or deleting within a line: edit in place.
 		ln := d.lines[a.line]
-		ln.r = slices.Replace(ln.r, a.col, b.col, parts[0]...)
-		ln.c = lineCache{}
-		d.changed(a.line, a.line)
-		return pos{a.line, a.col + len(parts[0])}
+		ins := []rune(str)
+		ln.setRunes(slices.Replace(ln.runes(), a.col, b.col, ins...))
+		d.edited(a.line, b.line, 1)
+		return pos{a.line, a.col + len(ins)}
 	}
-	first, last := d.lines[a.line], d.lines[b.line]
-	prefix := first.r[:a.col]
-	suffix := last.r[b.col:]
-	fresh := make([]line, len(parts))
-	ptrs := make([]*line, len(parts))
-	for i, p := range parts {
-		switch {
-		case len(parts) == 1:
-			fresh[i].r = slices.Concat(prefix, p, suffix)
-		case i == 0:
-			fresh[i].r = slices.Concat(prefix, p)
-		case i == len(parts)-1:
-			fresh[i].r = slices.Concat(p, suffix)
-		default:
-			fresh[i].r = p
-		}
-		ptrs[i] = &fresh[i]
+	prefix := d.lines[a.line].runes()[:a.col]
+	suffix := d.lines[b.line].runes()[b.col:]
+	entry := d.lines[a.line].entry
+	if i < 0 {
+		// Several lines joined into one.
+		ins := []rune(str)
+		ln := &line{entry: entry}
+		ln.setRunes(slices.Concat(prefix, ins, suffix))
+		d.lines = slices.Replace(d.lines, a.line, b.line+1, ln)
+		d.edited(a.line, b.line, 1)
+		return pos{a.line, a.col + len(ins)}
 	}
-	fresh[0].entry = first.entry
-	if len(parts) > 2 {
-		setTexts(fresh[1:len(parts)-1], parts[1:len(parts)-1])
+	j := strings.LastIndexByte(str, '\n')
+	k := strings.Count(str, "\n") + 1
+	fresh := make([]line, k)
+	ptrs := make([]*line, k)
+	for n := range fresh {
+		ptrs[n] = &fresh[n]
+	}
+	tail := []rune(str[j+1:])
+	fresh[0].setRunes(slices.Concat(prefix, []rune(str[:i])))
+	fresh[0].entry = entry
+	fresh[k-1].setRunes(slices.Concat(tail, suffix))
+	if k > 2 {
+		cutLines(fresh[1:k-1], str[i+1:j])
 	}
 	d.lines = slices.Replace(d.lines, a.line, b.line+1, ptrs...)
-	d.changed(a.line, a.line+len(parts)-1)
-	end := pos{a.line + len(parts) - 1, len(parts[len(parts)-1])}
-	if len(parts) == 1 {
-		end.col += a.col
-	}
-	return end
+	d.edited(a.line, b.line, k)
+	return pos{a.line + k - 1, len(tail)}
 }
 
-// changed records that lines first..last have new text: it bumps the
-// version and recomputes entry states from first until they converge with
-// the states stored for the lines after last.
-func (d *document) changed(first, last int) {
-	d.version++
-	d.rescan(first, last)
-}
-
-// rescan recomputes entry states after line first (whose own entry state is
-// valid) and stops at the first line after last whose stored entry state
-// equals the recomputed one: from there on nothing can differ.
-func (d *document) rescan(first, last int) {
-	st := d.lines[first].entry
-	for i := first; i < len(d.lines); i++ {
-		ln := d.lines[i]
-		if i > first {
-			if i > last && ln.entry == st {
-				return
-			}
-			ln.entry = st
-		}
-		sc := sqlscript.ScanLine(ln.text(), st, d.dialect)
-		st = sc.End()
-		d.stats.scanned++
-	}
-}
-
-// rescanAll recomputes every entry state (after SetValue or a dialect change).
-func (d *document) rescanAll() {
-	d.lines[0].entry = sqlscript.LineState{}
-	d.rescan(0, len(d.lines)-1)
-}
-
-// setText replaces the whole buffer.
-func (d *document) setText(text []rune) {
-	parts := splitLines(text)
-	fresh := make([]line, len(parts))
-	d.lines = make([]*line, len(parts))
-	for i, p := range parts {
-		fresh[i].r = p
-		d.lines[i] = &fresh[i]
-	}
-	setTexts(fresh, parts)
-	d.version++
-	d.rescanAll()
-}
-
-// setTexts fills in the UTF-8 text of fresh lines holding parts, cut from
-// one string rather than one per line.
-func setTexts(lines []line, parts [][]rune) {
-	var sb strings.Builder
-	n := len(parts)
-	for _, p := range parts {
-		for _, c := range p {
-			n += utf8.RuneLen(c)
-		}
-	}
-	sb.Grow(n)
-	for _, p := range parts {
-		for _, c := range p {
-			sb.WriteRune(c)
-		}
-		sb.WriteByte('\n')
-	}
-	all := sb.String()
+// cutLines gives each of lines its text from all, the lines' texts joined
+// with "\n", without copying: the lines' UTF-8 are parts of all.
+func cutLines(lines []line, all string) {
 	for i := range lines {
 		k := strings.IndexByte(all, '\n')
-		lines[i].c.str, lines[i].c.strOK = all[:k], true
-		all = all[k+1:]
+		if k < 0 {
+			k = len(all)
+		}
+		lines[i].str, lines[i].strOK = all[:k], true
+		all = all[min(k+1, len(all)):]
 	}
 }
 
-// value returns the whole text, cached per version.
+// span is a run of lines [start, end) whose entry states are unknown: each
+// may differ from what the scan of the line before it gives. A line outside
+// every span has the entry state the scan of the line before it gives, so a
+// line before the first span has its right entry state.
+type span struct{ start, end int }
+
+// edited records that old lines a..b were replaced by k lines from a: it
+// bumps the version, shifts the spans of unknown entry states after the
+// edit and makes the states of the lines after a unknown, up to and
+// including the first line after the edit. Line a's own state stays what it
+// was: the lines before it did not change.
+func (d *document) edited(a, b, k int) {
+	d.version++
+	delta := k - (b - a + 1)
+	at := func(x int) int { // an old line number (or end) in the new text
+		switch {
+		case x <= a:
+			return x
+		case x <= b:
+			return a + 1 // a deleted line: inside the new span below
+		}
+		return x + delta
+	}
+	n := len(d.lines)
+	spans := d.spare[:0]
+	add := func(sp span) {
+		sp.end = min(sp.end, n)
+		if sp.start >= sp.end {
+			return
+		}
+		if k := len(spans) - 1; k >= 0 && spans[k].end >= sp.start {
+			spans[k].end = max(spans[k].end, sp.end)
+			return
+		}
+		spans = append(spans, sp)
+	}
+	fresh := span{a + 1, a + k + 1} // the new lines after a, and the line after them
+	added := false
+	for _, sp := range d.unknown {
+		sp = span{at(sp.start), at(sp.end)}
+		if !added && sp.start > fresh.start {
+			add(fresh)
+			added = true
+		}
+		add(sp)
+	}
+	if !added {
+		add(fresh)
+	}
+	d.unknown, d.spare = spans, d.unknown
+}
+
+// ensure makes the entry states of lines 0..j right: it rescans from the
+// first unknown state down to j, stopping early where a recomputed state
+// equals the one stored for a line that follows its predecessor (from there
+// on nothing can differ), and keeps what remains unknown below j for later.
+func (d *document) ensure(j int) {
+	j = min(j, len(d.lines)-1)
+	for len(d.unknown) > 0 && d.unknown[0].start <= j {
+		sp := &d.unknown[0]
+		i := sp.start
+		st := d.exitState(i - 1)
+		for {
+			ln := d.lines[i]
+			same := ln.entry == st
+			ln.entry = st
+			next := i + 1
+			if next >= len(d.lines) || same && next >= sp.end {
+				d.unknown = slices.Delete(d.unknown, 0, 1)
+				break
+			}
+			// Line next may no longer follow line i.
+			sp.start, sp.end = next, max(sp.end, next+1)
+			for len(d.unknown) > 1 && d.unknown[1].start <= sp.end {
+				sp.end = max(sp.end, d.unknown[1].end)
+				d.unknown = slices.Delete(d.unknown, 1, 2)
+			}
+			if next > j {
+				break
+			}
+			st = d.exitState(i)
+			i = next
+		}
+	}
+}
+
+// ensureAll makes every entry state right.
+func (d *document) ensureAll() { d.ensure(len(d.lines) - 1) }
+
+// exitState is the state line i ends in, from its entry state.
+func (d *document) exitState(i int) sqlscript.LineState {
+	ln := d.lines[i]
+	d.stats.scanned++
+	sc := sqlscript.ScanLine(ln.text(), ln.entry, d.dialect)
+	return sc.End()
+}
+
+// forgetStates makes every entry state but the first line's unknown (after
+// SetValue or a dialect change).
+func (d *document) forgetStates() {
+	d.lines[0].entry = sqlscript.LineState{}
+	d.unknown = d.unknown[:0]
+	if n := len(d.lines); n > 1 {
+		d.unknown = append(d.unknown, span{1, n})
+	}
+}
+
+// setText replaces the whole buffer with str, which must already be
+// normalised.
+func (d *document) setText(str string) {
+	k := strings.Count(str, "\n") + 1
+	fresh := make([]line, k)
+	cutLines(fresh, str)
+	d.lines = make([]*line, k)
+	for i := range fresh {
+		d.lines[i] = &fresh[i]
+	}
+	d.version++
+	d.forgetStates()
+	d.setBase(str)
+}
+
+// value returns the whole text, cached per version (see text.go).
 func (d *document) value() string {
+	d.adoptJoined()
 	if d.valueOK && d.valueVersion == d.version {
+		if !d.logOK {
+			d.setBase(d.valueText) // no edits since: the log can start again
+		}
 		return d.valueText
 	}
 	n := len(d.lines) - 1
 	for _, ln := range d.lines {
-		n += len(ln.r)
+		n += len(ln.text())
 	}
 	var sb strings.Builder
-	sb.Grow(n + n/4)
+	sb.Grow(n)
 	for i, ln := range d.lines {
 		if i > 0 {
 			sb.WriteByte('\n')
 		}
-		for _, c := range ln.r {
-			sb.WriteRune(c)
-		}
+		sb.WriteString(ln.str)
 	}
-	d.valueText, d.valueVersion, d.valueOK = sb.String(), d.version, true
+	d.setBase(sb.String())
 	return d.valueText
 }

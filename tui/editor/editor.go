@@ -1,7 +1,6 @@
 package editor
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/alecthomas/chroma/v2"
@@ -22,10 +21,22 @@ type document struct {
 	lexer   chroma.Lexer
 	gen     uint32 // bumped on dialect changes: invalidates highlighting
 
-	version      uint64
+	// unknown are the spans of lines whose entry states are yet to be
+	// recomputed (see ensure), in order, apart; spare is the slice they are
+	// rebuilt in.
+	unknown, spare []span
+
+	version uint64
+	// The whole text as last joined (Value's cache and the base of Texts,
+	// see text.go), the edits since and the last Text handed out.
 	valueText    string
 	valueVersion uint64
 	valueOK      bool
+	splices      []splice
+	logOK        bool // splices holds every edit since valueVersion
+	snap         *joined
+	snapVersion  uint64
+	snapLen      int
 
 	hist     history
 	lexCache tokenCache
@@ -41,7 +52,7 @@ type document struct {
 
 // stats counts work done, for tests that check the work is incremental.
 type stats struct {
-	scanned int // lines read by rescans of entry states
+	scanned int // lines read to recompute entry states
 	lexed   int // pieces of code lexed by chroma
 	drawn   int // lines rendered (not served from the cache)
 }
@@ -56,7 +67,7 @@ func (d *document) setDialect(dl sqlscript.Dialect) {
 	d.gen++
 	d.lexCache.reset()
 	if len(d.lines) > 0 {
-		d.rescanAll()
+		d.forgetStates()
 	}
 }
 
@@ -82,8 +93,8 @@ type Model struct {
 func New(styles Styles) Model {
 	d := &document{pieceLen: defaultPieceLen, maxPiece: defaultMaxPiece}
 	d.setDialect(sqlscript.Generic)
-	d.setText(nil)
-	d.version = 0
+	d.setText("")
+	d.version, d.valueVersion = 0, 0
 	d.setStyles(styles)
 	return Model{KeyMap: DefaultKeyMap(), doc: d, goal: -1}
 }
@@ -116,7 +127,7 @@ func (m *Model) SetStyles(s Styles) { m.doc.setStyles(s) }
 // at the top. Line breaks are normalised to "\n", tabs are expanded to spaces
 // and invalid UTF-8 becomes U+FFFD.
 func (m *Model) SetValue(s string) {
-	m.doc.setText(normalize(runesOf(s), 0))
+	m.doc.setText(normalizedString(s))
 	m.doc.hist.clear()
 	m.cur, m.goal, m.yOff, m.xOff = pos{}, -1, 0, 0
 }
@@ -128,7 +139,9 @@ func (m *Model) ReplaceAll(s string) {
 	d := m.doc
 	last := len(d.lines) - 1
 	d.hist.seal()
-	m.edit(pos{}, pos{line: last, col: len(d.lines[last].r)}, normalize(runesOf(s), 0), changeOther)
+	str := normalizedString(s)
+	m.edit(pos{}, pos{line: last, col: len(d.lines[last].runes())}, str, changeOther)
+	d.setBase(str) // the text is str, as read
 	d.hist.seal()
 	m.cur, m.goal, m.yOff, m.xOff = pos{}, -1, 0, 0
 }
@@ -250,7 +263,7 @@ func (m *Model) handleKey(k tea.KeyMsg) {
 		m.moveTo(pos{})
 	case key.Matches(k, km.BufferEnd):
 		last := len(d.lines) - 1
-		m.moveTo(pos{last, len(d.lines[last].r)})
+		m.moveTo(pos{last, len(d.lines[last].runes())})
 	case key.Matches(k, km.PageUp):
 		m.page(-1)
 	case key.Matches(k, km.PageDown):
@@ -263,7 +276,7 @@ func (m *Model) handleKey(k tea.KeyMsg) {
 }
 
 // line returns the cursor line's runes.
-func (m *Model) line() []rune { return m.doc.lines[m.cur.line].r }
+func (m *Model) line() []rune { return m.doc.lines[m.cur.line].runes() }
 
 // cellCol returns the cursor's display column.
 func (m *Model) cellCol() int { return cellsOf(m.line()[:m.cur.col]) }
@@ -273,31 +286,31 @@ func (m *Model) cellCol() int { return cellsOf(m.line()[:m.cur.col]) }
 func (m *Model) clampCursor() {
 	n := len(m.doc.lines)
 	m.cur.line = min(max(m.cur.line, 0), n-1)
-	m.cur.col = min(max(m.cur.col, 0), len(m.doc.lines[m.cur.line].r))
+	m.cur.col = min(max(m.cur.col, 0), len(m.doc.lines[m.cur.line].runes()))
 }
 
 // edit replaces the text between a and b with text (normalised), records
 // it for undo and leaves the cursor after the inserted text.
-func (m *Model) edit(a, b pos, text []rune, kind changeKind) {
+func (m *Model) edit(a, b pos, text string, kind changeKind) {
 	d := m.doc
 	removed := d.textBetween(a, b)
-	if removed == "" && len(text) == 0 {
+	if removed == "" && text == "" {
 		d.hist.seal()
 		return
 	}
 	before := m.cur
 	m.cur = d.replace(a, b, text)
 	m.goal = -1
-	d.hist.record(change{kind: kind, at: a, removed: removed, inserted: string(text), before: before, after: m.cur})
+	d.hist.record(change{kind: kind, at: a, removed: removed, inserted: text, before: before, after: m.cur})
 }
 
-// insert inserts typed or pasted text at the cursor. The runes are copied:
-// lines must not share memory with a message.
+// insert inserts typed or pasted text at the cursor. The lines do not
+// share memory with the message: the text is copied into UTF-8.
 func (m *Model) insert(text []rune, kind changeKind) {
 	if len(text) == 0 {
 		return
 	}
-	m.edit(m.cur, m.cur, normalize(slices.Clone(text), m.cellCol()), kind)
+	m.edit(m.cur, m.cur, utf8Of(normalize(text, m.cellCol())), kind)
 }
 
 // newline breaks the line at the cursor, keeping the line's indentation.
@@ -308,7 +321,7 @@ func (m *Model) newline() {
 		n++
 	}
 	m.doc.hist.seal()
-	m.edit(m.cur, m.cur, []rune("\n"+strings.Repeat(" ", n)), changeOther)
+	m.edit(m.cur, m.cur, "\n"+strings.Repeat(" ", n), changeOther)
 	m.doc.hist.seal()
 }
 
@@ -319,22 +332,22 @@ func (m *Model) backspace() {
 			// In the indentation, back to the previous tab stop.
 			start = (m.cur.col - 1) / tabWidth * tabWidth
 		}
-		m.edit(pos{m.cur.line, start}, m.cur, nil, changeBackspace)
+		m.edit(pos{m.cur.line, start}, m.cur, "", changeBackspace)
 		return
 	}
 	if m.cur.line > 0 {
-		prev := m.doc.lines[m.cur.line-1].r
-		m.edit(pos{m.cur.line - 1, len(prev)}, m.cur, nil, changeBackspace)
+		prev := m.doc.lines[m.cur.line-1].runes()
+		m.edit(pos{m.cur.line - 1, len(prev)}, m.cur, "", changeBackspace)
 	}
 }
 
 func (m *Model) deleteForward() {
 	if m.cur.col < len(m.line()) {
-		m.edit(m.cur, pos{m.cur.line, m.cur.col + 1}, nil, changeDelete)
+		m.edit(m.cur, pos{m.cur.line, m.cur.col + 1}, "", changeDelete)
 		return
 	}
 	if m.cur.line < len(m.doc.lines)-1 {
-		m.edit(m.cur, pos{m.cur.line + 1, 0}, nil, changeDelete)
+		m.edit(m.cur, pos{m.cur.line + 1, 0}, "", changeDelete)
 	}
 }
 
@@ -343,7 +356,7 @@ func (m *Model) deleteWordBackward() {
 	if m.cur.col == 0 {
 		m.backspace()
 	} else {
-		m.edit(pos{m.cur.line, wordStart(m.line(), m.cur.col)}, m.cur, nil, changeOther)
+		m.edit(pos{m.cur.line, wordStart(m.line(), m.cur.col)}, m.cur, "", changeOther)
 	}
 	m.doc.hist.seal()
 }
@@ -353,7 +366,7 @@ func (m *Model) deleteWordForward() {
 	if m.cur.col == len(m.line()) {
 		m.deleteForward()
 	} else {
-		m.edit(m.cur, pos{m.cur.line, wordEnd(m.line(), m.cur.col)}, nil, changeOther)
+		m.edit(m.cur, pos{m.cur.line, wordEnd(m.line(), m.cur.col)}, "", changeOther)
 	}
 	m.doc.hist.seal()
 }
@@ -361,9 +374,9 @@ func (m *Model) deleteWordForward() {
 func (m *Model) deleteToLineEnd() {
 	m.doc.hist.seal()
 	if m.cur.col < len(m.line()) {
-		m.edit(m.cur, pos{m.cur.line, len(m.line())}, nil, changeOther)
+		m.edit(m.cur, pos{m.cur.line, len(m.line())}, "", changeOther)
 	} else if m.cur.line < len(m.doc.lines)-1 {
-		m.edit(m.cur, pos{m.cur.line + 1, 0}, nil, changeOther)
+		m.edit(m.cur, pos{m.cur.line + 1, 0}, "", changeOther)
 	}
 	m.doc.hist.seal()
 }
@@ -371,7 +384,7 @@ func (m *Model) deleteToLineEnd() {
 func (m *Model) deleteToLineStart() {
 	m.doc.hist.seal()
 	if m.cur.col > 0 {
-		m.edit(pos{m.cur.line, 0}, m.cur, nil, changeOther)
+		m.edit(pos{m.cur.line, 0}, m.cur, "", changeOther)
 	}
 	m.doc.hist.seal()
 }
@@ -383,7 +396,7 @@ func (m *Model) undo() {
 		return
 	}
 	h.size -= c.size()
-	m.doc.replace(c.at, endOf(c.at, c.inserted), []rune(c.removed))
+	m.doc.replace(c.at, endOf(c.at, c.inserted), c.removed)
 	h.redo = append(h.redo, c)
 	h.seal()
 	m.cur, m.goal = c.before, -1
@@ -395,7 +408,7 @@ func (m *Model) redo() {
 	if !ok {
 		return
 	}
-	m.doc.replace(c.at, endOf(c.at, c.removed), []rune(c.inserted))
+	m.doc.replace(c.at, endOf(c.at, c.removed), c.inserted)
 	h.push(c)
 	h.seal()
 	m.cur, m.goal = c.after, -1
@@ -415,7 +428,7 @@ func (m *Model) moveLeft() {
 		}
 		m.moveTo(pos{m.cur.line, c})
 	} else if m.cur.line > 0 {
-		m.moveTo(pos{m.cur.line - 1, len(m.doc.lines[m.cur.line-1].r)})
+		m.moveTo(pos{m.cur.line - 1, len(m.doc.lines[m.cur.line-1].runes())})
 	}
 }
 
@@ -452,7 +465,7 @@ func (m *Model) toLineKeepingGoal(line int) {
 	if m.goal < 0 {
 		m.goal = m.cellCol()
 	}
-	m.cur = pos{line, colAtCell(m.doc.lines[line].r, m.goal)}
+	m.cur = pos{line, colAtCell(m.doc.lines[line].runes(), m.goal)}
 }
 
 // page moves the cursor and the view by a screen.
@@ -500,7 +513,7 @@ func (m *Model) scrollToCursor() {
 		m.xOff = 0
 		return
 	}
-	r := d.lines[m.cur.line].r
+	r := d.lines[m.cur.line].runes()
 	x := cellsOf(r[:m.cur.col])
 	cw := 1
 	if m.cur.col < len(r) {
@@ -529,12 +542,13 @@ func (m Model) View() string {
 	}
 	lay := d.layout(m.width)
 	rows := min(m.height, len(d.lines)-m.yOff)
+	d.ensure(m.yOff + rows - 1) // the entry states of the lines drawn
 	var flags []bool
 	if d.styles.Syntax != nil && d.dialect == sqlscript.MySQL {
 		flags = make([]bool, rows)
 		d.parenFollows(m.yOff, flags)
 	}
-	empty := len(d.lines) == 1 && len(d.lines[0].r) == 0 && m.placeholder != ""
+	empty := len(d.lines) == 1 && len(d.lines[0].runes()) == 0 && m.placeholder != ""
 	var ph []string
 	if empty {
 		ph = strings.Split(m.placeholder, "\n")

@@ -481,7 +481,7 @@ func TestSetCursorClampsAndScrolls(t *testing.T) {
 	m.SetSize(80, 10)
 	m.SetCursor(1000, 1000)
 	l, c := m.Cursor()
-	if l != 99 || c != len(m.doc.lines[99].r) {
+	if l != 99 || c != len(m.doc.lines[99].runes()) {
 		t.Fatalf("Cursor() = (%d, %d)", l, c)
 	}
 	if m.yOff != 90 {
@@ -543,5 +543,15 @@ func TestUndoHistoryIsBounded(t *testing.T) {
 	}
 	if got := len(m.Value()); got != 50 {
 		t.Fatalf("after undoing everything kept, %d runes remain, want the 50 dropped steps' runes", got)
+	}
+}
+
+func TestTypedRunesAreEncodedAsGoEncodesThem(t *testing.T) {
+	// Runes that are no code point (a surrogate, beyond U+10FFFF, negative)
+	// become U+FFFD, as string([]rune) makes them.
+	for _, r := range [][]rune{{'a', 0xD800, 'b'}, {0x110000}, {-1, 'é', '中', 0x1F600}, {}} {
+		if got, want := utf8Of(r), string(r); got != want {
+			t.Errorf("utf8Of(%U) = %q, want %q", r, got, want)
+		}
 	}
 }

@@ -82,12 +82,13 @@ func cursorOf(m Model) pos {
 // lineTypes returns the token type of every rune of line i as the editor
 // computes it for drawing.
 func lineTypes(d *document, i int) []chroma.TokenType {
+	d.ensure(i)
 	flags := make([]bool, 1)
 	d.parenFollows(i, flags)
 	ln := d.lines[i]
-	paren := flags[0] && d.dialect == sqlscript.MySQL && endsInWord(ln.r)
-	out := make([]chroma.TokenType, len(ln.r))
-	d.fillTypes(ln, 0, len(ln.r), paren, out)
+	paren := flags[0] && d.dialect == sqlscript.MySQL && endsInWord(ln.runes())
+	out := make([]chroma.TokenType, len(ln.runes()))
+	d.fillTypes(ln, 0, len(ln.runes()), paren, out)
 	return out
 }
 
@@ -155,12 +156,13 @@ func referenceTypes(t testing.TB, dl sqlscript.Dialect, text string) [][]chroma.
 // byLine cuts the types of text's runes into its lines' (dropping the line
 // breaks').
 func byLine(types []chroma.TokenType, text string) [][]chroma.TokenType {
-	lines := splitLines([]rune(text))
+	lines := strings.Split(text, "\n")
 	out := make([][]chroma.TokenType, len(lines))
 	k := 0
-	for i, r := range lines {
-		out[i] = types[k : k+len(r)]
-		k += len(r) + 1
+	for i, l := range lines {
+		n := utf8.RuneCountInString(l)
+		out[i] = types[k : k+n]
+		k += n + 1
 	}
 	return out
 }

@@ -39,9 +39,6 @@ type piece struct {
 
 // lineCache holds what was computed for a line's current text.
 type lineCache struct {
-	str   string // the line in UTF-8, which sqlscript reads
-	strOK bool
-
 	hlOK    bool
 	hlEntry sqlscript.LineState
 	hlGen   uint32
@@ -54,7 +51,7 @@ type lineCache struct {
 
 // piecesOf returns ln's pieces for its current entry state.
 func (d *document) piecesOf(ln *line) []piece {
-	c := &ln.c
+	c := ln.cache()
 	if c.hlOK && c.hlEntry == ln.entry && c.hlGen == d.gen {
 		return c.pieces
 	}
@@ -69,7 +66,7 @@ func (d *document) piecesOf(ln *line) []piece {
 // of code (never inside a string, quoted identifier or comment, which are
 // coloured without chroma).
 func (d *document) cut(ln *line) []piece {
-	s, r := ln.text(), ln.r
+	s, r := ln.text(), ln.runes()
 	if len(r) <= d.pieceLen {
 		return []piece{{end: len(r), bend: len(s), st: ln.entry}}
 	}

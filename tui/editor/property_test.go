@@ -57,7 +57,7 @@ func randomEdit(rng *rand.Rand, m Model, frags []string) Model {
 		return send(m, k(tea.KeyCtrlY))
 	case n < 90:
 		line := rng.IntN(m.LineCount())
-		m.SetCursor(line, rng.IntN(len(m.doc.lines[line].r)+1))
+		m.SetCursor(line, rng.IntN(len(m.doc.lines[line].runes())+1))
 		return m
 	default:
 		keys := []tea.KeyType{tea.KeyUp, tea.KeyDown, tea.KeyLeft, tea.KeyRight, tea.KeyHome, tea.KeyEnd, tea.KeyPgDown, tea.KeyPgUp}
@@ -71,15 +71,7 @@ func checkIncremental(t *testing.T, m Model, checkTokens bool) {
 	t.Helper()
 	d := m.doc
 	text := m.Value()
-	want := fullEntryStates(d.dialect, text)
-	if len(want) != len(d.lines) {
-		t.Fatalf("%d lines, Value has %d", len(d.lines), len(want))
-	}
-	for i, ln := range d.lines {
-		if ln.entry != want[i] {
-			t.Fatalf("line %d: incremental entry state %+v, full recompute %+v\ntext:\n%s", i, ln.entry, want[i], text)
-		}
-	}
+	checkStates(t, m)
 	if !checkTokens {
 		return
 	}
@@ -92,13 +84,60 @@ func checkIncremental(t *testing.T, m Model, checkTokens bool) {
 	for i := range d.lines {
 		got := lineTypes(d, i)
 		if !slices.Equal(got, ref[i]) {
-			r := d.lines[i].r
+			r := d.lines[i].runes()
 			for j := range got {
 				if got[j] != ref[i][j] {
 					t.Fatalf("line %d rune %d (%q in %q): incremental %v, full re-lex %v\ntext:\n%q",
 						i, j, string(r[j]), string(r), got[j], ref[i][j], text)
 				}
 			}
+		}
+	}
+}
+
+// checkKnownStates asserts that the spans of unknown states are in order,
+// apart and inside the text, and that the lines before the first one have
+// the entry states of a full recompute.
+func checkKnownStates(t *testing.T, m Model) {
+	t.Helper()
+	d := m.doc
+	text := m.Value()
+	want := fullEntryStates(d.dialect, text)
+	if len(want) != len(d.lines) {
+		t.Fatalf("%d lines, Value has %d", len(d.lines), len(want))
+	}
+	prev := 0
+	for _, sp := range d.unknown {
+		if sp.start <= prev || sp.end <= sp.start || sp.end > len(d.lines) {
+			t.Fatalf("spans of unknown states %v in %d lines", d.unknown, len(d.lines))
+		}
+		prev = sp.end
+	}
+	known := len(d.lines)
+	if len(d.unknown) > 0 {
+		known = d.unknown[0].start
+	}
+	for i := range known {
+		if d.lines[i].entry != want[i] {
+			t.Fatalf("line %d (before the first unknown state, line %d): entry state %+v, full recompute %+v\ntext:\n%s", i, known, d.lines[i].entry, want[i], text)
+		}
+	}
+}
+
+// checkStates asserts that the spans of unknown states are in order, apart
+// and inside the text, that the lines before the first one have the entry
+// states of a full recompute, and that every line has them once all are
+// asked for.
+func checkStates(t *testing.T, m Model) {
+	t.Helper()
+	checkKnownStates(t, m)
+	d := m.doc
+	text := m.Value()
+	want := fullEntryStates(d.dialect, text)
+	d.ensureAll()
+	for i, ln := range d.lines {
+		if ln.entry != want[i] {
+			t.Fatalf("line %d: incremental entry state %+v, full recompute %+v\ntext:\n%s", i, ln.entry, want[i], text)
 		}
 	}
 }
@@ -141,6 +180,47 @@ func TestIncrementalHighlightMatchesFullRelex(t *testing.T) {
 					}
 				}
 				checkIncremental(t, m, c.tokens)
+			}
+		})
+	}
+}
+
+func TestStatesLeftUnknownBelowTheWindowAreRightWhenAskedFor(t *testing.T) {
+	// Long scripts, a small window, edits anywhere (a move far away, a
+	// paste of several lines, undo of a large change) and states asked for
+	// at random lines: the known states are always a full recompute's, and
+	// so are all of them at the end.
+	for _, dl := range []sqlscript.Dialect{sqlscript.MySQL, sqlscript.PostgreSQL, sqlscript.Generic} {
+		t.Run(dl.Name(), func(t *testing.T) {
+			frags := map[sqlscript.Dialect][]string{sqlscript.MySQL: mysqlFragments, sqlscript.PostgreSQL: pgDollarFrags, sqlscript.Generic: sqlFragments}[dl]
+			rounds := 6
+			if testing.Short() {
+				rounds = 2
+			}
+			for round := range rounds {
+				rng := rand.New(rand.NewPCG(uint64(round), 17))
+				m := New(colourStyles())
+				m.SetDialect(dl)
+				m.SetSize(60, 2+rng.IntN(6))
+				m.Focus()
+				m.SetValue(generateSQL(200 + rng.IntN(400)))
+				for e := range 150 {
+					switch rng.IntN(10) {
+					case 0:
+						m.doc.ensure(rng.IntN(m.LineCount()))
+					case 1:
+						m = send(m, paste(generateSQL(1+rng.IntN(30))))
+					case 2:
+						m.SetCursor(rng.IntN(m.LineCount()), 0)
+					default:
+						m = randomEdit(rng, m, frags)
+					}
+					if e%2 == 0 {
+						_ = m.View()
+					}
+					checkKnownStates(t, m)
+				}
+				checkStates(t, m)
 			}
 		})
 	}

@@ -67,16 +67,17 @@ func (d *document) gutterFor(i int, cursor, marked bool, lay layout) string {
 // renderLine returns ln drawn from cell xOff over width cells, from the
 // line's cache when nothing it depends on changed.
 func (d *document) renderLine(ln *line, paren bool, xOff, width, cursor int) string {
-	if d.styles.Syntax == nil || d.dialect != sqlscript.MySQL || !endsInWord(ln.r) {
+	if d.styles.Syntax == nil || d.dialect != sqlscript.MySQL || !endsInWord(ln.runes()) {
 		paren = false // the flag cannot change the tokens: keep the cache warm
 	}
 	key := renderKey{entry: ln.entry, gen: d.gen, paren: paren, styleGen: d.styleGen, xOff: xOff, width: width, cursor: cursor}
-	if ln.c.rOK && ln.c.rKey == key {
-		return ln.c.rStr
+	c := ln.cache()
+	if c.rOK && c.rKey == key {
+		return c.rStr
 	}
 	s, ok := d.drawLine(ln, paren, xOff, width, cursor)
 	d.stats.drawn++
-	ln.c.rOK, ln.c.rKey, ln.c.rStr = ok, key, s
+	c.rOK, c.rKey, c.rStr = ok, key, s
 	return s
 }
 
@@ -111,7 +112,7 @@ func (w *runWriter) flush() {
 // drawLine draws the cells [xOff, xOff+width) of ln. It reports false when
 // the result must not be cached.
 func (d *document) drawLine(ln *line, paren bool, xOff, width, cursor int) (string, bool) {
-	r := ln.r
+	r := ln.runes()
 	// a is the first rune that reaches into the window; cell is where it starts.
 	a, cell := 0, 0
 	for a < len(r) {
@@ -210,14 +211,14 @@ func firstNonSpace(r []rune) (rune, bool) {
 func (d *document) parenFollows(top int, flags []bool) {
 	next := rune(0)
 	for j := top + len(flags); j < len(d.lines); j++ {
-		if c, ok := firstNonSpace(d.lines[j].r); ok {
+		if c, ok := firstNonSpace(d.lines[j].runes()); ok {
 			next = c
 			break
 		}
 	}
 	for row := len(flags) - 1; row >= 0; row-- {
 		flags[row] = next == '('
-		if c, ok := firstNonSpace(d.lines[top+row].r); ok {
+		if c, ok := firstNonSpace(d.lines[top+row].runes()); ok {
 			next = c
 		}
 	}

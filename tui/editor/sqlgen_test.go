@@ -62,3 +62,47 @@ func generateSQL(n int) string {
 	}
 	return strings.Join(lines[:n], "\n")
 }
+
+// generateScript returns a realistic script of exactly n lines for the
+// benchmarks at the sizes users reach: generateSQL's statements (multi-line
+// SELECTs, UPDATEs with a string spanning two lines, line and block
+// comments), and after every 120 lines a long line, a multi-row INSERT of a
+// data fix (about 950 bytes). 80,000 lines are about 3.6 MiB, under the
+// 4 MiB a ticket holds. It is deterministic.
+func generateScript(n int) string {
+	base := strings.Split(generateSQL(n), "\n")
+	out := make([]string, 0, n)
+	var long strings.Builder
+	for i, l := range base {
+		if len(out) == n {
+			break
+		}
+		out = append(out, l)
+		if i%120 == 119 && len(out) < n {
+			long.Reset()
+			long.WriteString("INSERT INTO order_items (order_id, sku, qty, price, note) VALUES ")
+			for j := range 16 {
+				if j > 0 {
+					long.WriteString(", ")
+				}
+				fmt.Fprintf(&long, "(%d, 'SKU-%05d', %d, %d.%02d, 'restored from backup')", 100000+i+j, (i*31+j)%99999, 1+j%5, 10+j, (i+j)%100)
+			}
+			long.WriteString(";")
+			out = append(out, long.String())
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// scriptOfSize returns generateScript's text cut at the last line break
+// at or before size bytes: a file at dmsticket's limit.
+func scriptOfSize(size int) string {
+	n := size / 40
+	for {
+		s := generateScript(n)
+		if len(s) > size {
+			return s[:strings.LastIndexByte(s[:size+1], '\n')]
+		}
+		n *= 2
+	}
+}

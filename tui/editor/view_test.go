@@ -2,6 +2,7 @@ package editor
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -291,9 +292,11 @@ func TestOnlyChangedLinesAreRelexedAndRedrawn(t *testing.T) {
 	}
 }
 
-func TestBlockCommentStateConvergesAfterEdit(t *testing.T) {
+func TestOpeningACommentRescansOnlyTheLinesDrawn(t *testing.T) {
 	// PostgreSQL's comments nest, so a "/*" typed near the top stays open
-	// over the comments below it: the rest of the script changes state.
+	// over the comments below it: the rest of the script changes state. The
+	// editor recomputes the states of the lines it draws; the others when
+	// they are asked for, and then they are the full recompute's.
 	m := New(colourStyles())
 	m.SetDialect(sqlscript.PostgreSQL)
 	m.SetSize(80, 20)
@@ -302,43 +305,89 @@ func TestBlockCommentStateConvergesAfterEdit(t *testing.T) {
 	d := m.doc
 	want := func() {
 		t.Helper()
+		d.ensureAll()
 		full := fullEntryStates(sqlscript.PostgreSQL, m.Value())
 		for i, ln := range d.lines {
 			if ln.entry != full[i] {
 				t.Fatalf("line %d: entry %+v, full recompute %+v", i, ln.entry, full[i])
 			}
 		}
+		if len(d.unknown) != 0 {
+			t.Fatalf("states still unknown after ensureAll: %v", d.unknown)
+		}
 	}
 	m.SetCursor(5, 0)
+	_ = m.View()
 	d.stats = stats{}
 	m = send(m, runes("/*"))
-	want()
-	if d.stats.scanned < 4000 {
-		t.Fatalf("opening a comment rescanned only %d lines", d.stats.scanned)
+	_ = m.View()
+	if d.stats.scanned > m.Height()+2 {
+		t.Fatalf("opening a comment rescanned %d lines for a %d-line window", d.stats.scanned, m.Height())
 	}
 	if d.lines[6].entry.Inside() != "/*" {
 		t.Fatalf("line after /* has entry %+v", d.lines[6].entry)
 	}
+	d.stats = stats{}
+	want()
+	if d.stats.scanned < 4000 {
+		t.Fatalf("asking for every state rescanned only %d lines: the comment changes the rest of the script", d.stats.scanned)
+	}
 	m.SetCursor(20, 3) // inside the comment now: its state does not change
 	d.stats = stats{}
 	m = send(m, runes("x"))
+	_ = m.View()
 	want()
 	if d.stats.scanned > 2 {
 		t.Fatalf("typing inside the comment rescanned %d lines", d.stats.scanned)
 	}
 	m.SetCursor(5, 2)
 	m = send(m, runes("*/"))
-	want()
+	_ = m.View()
 	if d.lines[6].entry.Inside() != "" {
 		t.Fatalf("line after /**/ has entry %+v", d.lines[6].entry)
 	}
+	want()
 	m.SetCursor(2500, 3)
+	_ = m.View()
 	d.stats = stats{}
 	m = send(m, runes("abc"))
+	_ = m.View()
 	want()
 	if d.stats.scanned > 6 {
 		t.Fatalf("typing inside a line rescanned %d lines", d.stats.scanned)
 	}
+}
+
+func TestAQuoteOpenedAndClosedNeverRescansBelowTheWindow(t *testing.T) {
+	// Typing 'paid' in the middle of 80,000 lines: the quote changes the
+	// state of every line below it until it is closed, but only the lines
+	// on screen are rescanned, and closing it makes the old states right
+	// again.
+	m := New(colourStyles())
+	m.SetDialect(sqlscript.MySQL)
+	m.SetSize(80, 20)
+	m.Focus()
+	m.SetValue(generateScript(80000))
+	m.SetCursor(40019, 0)
+	m.SetCursor(40000, 14) // the window is lines 40000 to 40019
+	_ = m.View()
+	d := m.doc
+	before := slices.Clone(d.unknown) // the lines below the window, never drawn
+	d.stats = stats{}
+	for i, c := range "'paid' " {
+		m = send(m, runes(string(c)))
+		_ = m.View()
+		if i == 0 && d.lines[40001].entry.Inside() != "'" {
+			t.Fatalf("a quote was opened on line 40000 and line 40001 is drawn outside the string: %+v", d.lines[40001].entry)
+		}
+	}
+	if n := len("'paid' ") * m.Height(); d.stats.scanned > n {
+		t.Fatalf("typing 'paid' rescanned %d lines, more than %d", d.stats.scanned, n)
+	}
+	if !slices.Equal(d.unknown, before) {
+		t.Fatalf("unknown states %v after the quote was closed, %v before it was opened", d.unknown, before)
+	}
+	checkStates(t, m)
 }
 
 func TestEntryStatesAreSQLScripts(t *testing.T) {
@@ -349,6 +398,7 @@ func TestEntryStatesAreSQLScripts(t *testing.T) {
 		m := New(colourStyles())
 		m.SetDialect(dl)
 		m.SetValue(text)
+		m.doc.ensureAll()
 		st := sqlscript.LineState{}
 		for i, l := range strings.Split(text, "\n") {
 			if got := m.doc.lines[i].entry; got != st {
@@ -397,7 +447,7 @@ func TestHighlightingFollowsTheEngineWhereChromaDoesNot(t *testing.T) {
 			m := New(colourStyles())
 			m.SetDialect(c.dialect)
 			m.SetValue(c.text)
-			r := m.doc.lines[c.line].r
+			r := m.doc.lines[c.line].runes()
 			at := strings.Index(string(r), c.at)
 			if at < 0 {
 				t.Fatalf("%q not on line %d", c.at, c.line)
