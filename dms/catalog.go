@@ -699,6 +699,16 @@ func sqlField(key string) Field {
 // CheckSQL validates a script for the type: not empty, not too large, and every
 // statement of a kind the type accepts, each problem naming its statement number.
 func (tt TicketType) CheckSQL(script string, d sqlscript.Dialect) Problems {
+	if len(script) > MaxSQLBytes {
+		return tt.CheckStatements(script, nil)
+	}
+	return tt.CheckStatements(script, sqlscript.Statements(script, d))
+}
+
+// CheckStatements is CheckSQL for a script already split: stmts are
+// sqlscript.Statements of script (a caller that needs them too splits a
+// 4 MiB script once, not twice).
+func (tt TicketType) CheckStatements(script string, stmts []sqlscript.Statement) Problems {
 	var ps Problems
 	add := func(n int, msg string) {
 		ps = append(ps, Problem{Field: "SQL", Key: "sql", Statement: n, Message: msg})
@@ -707,7 +717,6 @@ func (tt TicketType) CheckSQL(script string, d sqlscript.Dialect) Problems {
 		add(0, fmt.Sprintf("is %s; at most %s fits in one ticket", HumanBytes(int64(len(script))), HumanBytes(MaxSQLBytes)))
 		return ps
 	}
-	stmts := sqlscript.Statements(script, d)
 	if len(stmts) == 0 {
 		add(0, "write at least one statement")
 		return ps

@@ -1,10 +1,13 @@
 package tui
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -14,6 +17,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
 	"dmsticket/tui/draft"
+	"dmsticket/tui/editor"
 	"dmsticket/tui/wizard"
 )
 
@@ -74,9 +78,64 @@ type draftState struct {
 	offer     *draft.Draft // a draft to offer at start, until answered
 	resumeYes bool         // the answer highlighted: yes
 	pending   bool         // a write is scheduled
-	last      []byte       // what was last written, without its time
-	off       bool         // the ticket was created: nothing to keep
-	err       error        // the last write's failure, shown once
+	// last is what was last written, without its time and its scripts,
+	// and lastSQL its scripts (SQL, rollback): a draft is written again
+	// only when one of them differs.
+	last    []byte
+	lastSQL [2]editor.Text
+	off     bool         // the ticket was created: nothing to keep
+	err     error        // the last write's failure, shown once
+	writes  *draftWrites // the writes in flight, in order
+}
+
+// draftWrites keeps the writes of one draft in order: the periodic ones
+// run in commands and take a while for a 4 MiB script, and one that
+// finishes after a newer draft was written, or after the draft was removed,
+// is dropped.
+type draftWrites struct {
+	mu          sync.Mutex
+	seq, newest uint64 // the last write numbered; the newest on disk
+}
+
+// writer is the draft's writes.
+func (ds *draftState) writer() *draftWrites {
+	if ds.writes == nil {
+		ds.writes = &draftWrites{}
+	}
+	return ds.writes
+}
+
+// next numbers a write (or a removal) as its draft is taken.
+func (w *draftWrites) next() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seq++
+	return w.seq
+}
+
+// save writes b, the draft as of write seq, unless a newer one is on disk.
+func (w *draftWrites) save(store *draft.Store, seq uint64, b []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if seq < w.newest {
+		return nil
+	}
+	if err := store.SaveBytes(b); err != nil {
+		return err
+	}
+	w.newest = seq
+	return nil
+}
+
+// remove deletes the draft as of seq: writes taken before are dropped.
+func (w *draftWrites) remove(store *draft.Store, seq uint64) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := store.Remove(); err != nil {
+		return err
+	}
+	w.newest = max(w.newest, seq)
+	return nil
 }
 
 // sqlStep is the SQL step: the editor runs ahead of the ticket while typing.
@@ -84,10 +143,31 @@ func (m *Model) sqlStep() *sqlStep { return m.steps[StepSQL].(*sqlStep) }
 
 // draftSnapshot is the wizard's state as a draft.
 func (m *Model) draftSnapshot() draft.Draft {
-	t := *m.s.ticket
+	d := m.draftWithout()
+	sql, rollback := m.draftScripts()
+	d.Ticket.SQL, d.Ticket.RollbackSQL = sql.String(), rollback.String()
+	return d
+}
+
+// draftScripts are the draft's SQL and rollback script, not yet joined:
+// the editors' once the SQL step holds the ticket's SQL (they run ahead of
+// the ticket while typing), else the ticket's.
+func (m *Model) draftScripts() (sql, rollback editor.Text) {
+	t := m.s.ticket
+	sql, rollback = editor.TextOf(t.SQL), editor.TextOf(t.RollbackSQL)
 	if q := m.sqlStep(); q.loaded {
-		t.SQL = q.ed.Value() // the editor runs ahead of the ticket while typing
+		sql = q.ed.Text()
+		if q.ticketType().Rollback {
+			rollback = q.rb.Text()
+		}
 	}
+	return sql, rollback
+}
+
+// draftWithout is the wizard's state as a draft, its scripts left out.
+func (m *Model) draftWithout() draft.Draft {
+	t := *m.s.ticket
+	t.SQL, t.RollbackSQL = "", ""
 	step := m.step
 	if step == StepResult {
 		step = StepReview
@@ -106,26 +186,51 @@ func (m *Model) scheduleDraft() tea.Cmd {
 	return tea.Tick(draftDelay, func(time.Time) tea.Msg { return draftTickMsg{} })
 }
 
-// writeDraft writes the draft in the background if it changed.
+// writeDraft writes the draft in the background if it changed. Only the
+// draft without its scripts is encoded here, to compare it with the last
+// one; the scripts (up to 4 MiB each) are compared by version, and joined
+// and encoded in the command, which decodes its own copy of the rest
+// (nothing the program goes on changing is read there).
 func (m *Model) writeDraft() tea.Cmd {
 	ds := &m.draft
 	ds.pending = false
 	if ds.store == nil || ds.off || ds.offer != nil {
 		return nil
 	}
-	snap := m.draftSnapshot()
-	if (draft.Draft{Ticket: snap.Ticket}).Empty() {
+	snap := m.draftWithout()
+	sql, rollback := m.draftScripts()
+	if (draft.Draft{Ticket: snap.Ticket}).Empty() && sql.Empty() {
 		return nil
 	}
 	plain, err := draft.Encode(snap)
-	if err != nil || string(plain) == string(ds.last) {
+	if err != nil || string(plain) == string(ds.last) && sql.Same(ds.lastSQL[0]) && rollback.Same(ds.lastSQL[1]) {
 		return nil
 	}
-	ds.last = plain
-	snap.SavedAt = m.s.now()
-	b, _ := draft.Encode(snap)
-	store := ds.store
-	return func() tea.Msg { return draftSavedMsg{err: store.SaveBytes(b)} }
+	ds.last, ds.lastSQL = plain, [2]editor.Text{sql, rollback}
+	store, writes, at := ds.store, ds.writer(), m.s.now()
+	seq := writes.next()
+	return func() tea.Msg {
+		b, err := withScripts(plain, [2]string{sql.String(), rollback.String()}, at)
+		if err == nil {
+			err = writes.save(store, seq, b)
+		}
+		return draftSavedMsg{err: err}
+	}
+}
+
+// withScripts is the draft encoded as plain (without its scripts or its
+// time) with its scripts and the time it is saved at. Numbers in the
+// request's parameters stay as written (json.Number), so the draft is the
+// one draft.Encode gives.
+func withScripts(plain []byte, scripts [2]string, at time.Time) ([]byte, error) {
+	var d draft.Draft
+	dec := json.NewDecoder(bytes.NewReader(plain))
+	dec.UseNumber()
+	if err := dec.Decode(&d); err != nil {
+		return nil, err
+	}
+	d.Ticket.SQL, d.Ticket.RollbackSQL, d.SavedAt = scripts[0], scripts[1], at
+	return draft.Encode(d)
 }
 
 // SaveDraft writes the draft now, synchronously: on quitting, and for hosts
@@ -140,18 +245,25 @@ func (m *Model) SaveDraft() error {
 		return nil
 	}
 	snap.SavedAt = m.s.now()
-	return ds.store.Save(snap)
+	w := ds.writer()
+	seq := w.next()
+	b, err := draft.Encode(snap)
+	if err != nil {
+		return err
+	}
+	return w.save(ds.store, seq, b)
 }
 
 // removeDraft deletes the draft: the ticket exists now.
 func (m *Model) removeDraft() tea.Cmd {
 	ds := &m.draft
-	ds.off, ds.pending, ds.last = true, false, nil
+	ds.off, ds.pending, ds.last, ds.lastSQL = true, false, nil, [2]editor.Text{}
 	if ds.store == nil {
 		return nil
 	}
-	store := ds.store
-	return func() tea.Msg { return draftSavedMsg{err: store.Remove()} }
+	store, w := ds.store, ds.writer()
+	seq := w.next()
+	return func() tea.Msg { return draftSavedMsg{err: w.remove(store, seq)} }
 }
 
 // dbCheckedMsg is DMS's answer about the ticket's databases.
@@ -329,16 +441,17 @@ func (m *Model) submissionRecorder() func() error {
 	snap := m.draftSnapshot()
 	snap.SavedAt = m.s.now()
 	b, err := draft.Encode(snap)
-	store := ds.store
+	store, w := ds.store, ds.writer()
+	seq := w.next()
 	if err == nil {
-		ds.last = nil // the next periodic write compares afresh
+		ds.last, ds.lastSQL = nil, [2]editor.Text{} // the next periodic write compares afresh
 	}
 	return func() error {
 		if err != nil {
 			return err
 		}
-		if serr := store.SaveBytes(b); serr != nil {
-			if rerr := store.Remove(); rerr != nil {
+		if serr := w.save(store, seq, b); serr != nil {
+			if rerr := w.remove(store, seq); rerr != nil {
 				return fmt.Errorf("the draft %s could not be written (%v) nor removed (%v)", store.Path(), serr, rerr)
 			}
 		}

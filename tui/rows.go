@@ -15,7 +15,8 @@ import (
 // estimateMsg is the answer to one measurement.
 type estimateMsg struct {
 	seq     int
-	sqlHash string
+	sql     string // the SQL measured
+	sqlHash string // its dms.SQLHash
 	est     dms.RowEstimate
 	err     error
 }
@@ -63,11 +64,11 @@ func (e *rowsEstimate) start(method dms.RowSource, version uint64, auto bool) te
 	e.cancel = cancel
 	seq, t, svc := e.seq, *e.s.ticket, e.s.svc
 	t.More = append([]dms.Database(nil), t.More...) // the goroutine's own copy
-	hash := dms.SQLHash(t.SQL)
 	return func() tea.Msg {
 		defer cancel()
+		hash := dms.SQLHash(t.SQL) // here: 4 MiB are not hashed between two keys
 		est, err := wizard.Estimate(ctx, svc, t, method)
-		return estimateMsg{seq: seq, sqlHash: hash, est: est, err: err}
+		return estimateMsg{seq: seq, sql: t.SQL, sqlHash: hash, est: est, err: err}
 	}
 }
 
@@ -87,17 +88,17 @@ func (e *rowsEstimate) refuse(problem dms.Problem, version uint64) {
 	e.errVersion = version
 }
 
-// answer takes a measurement's answer; current is the editor's version now,
-// and sqlHash the hash of the text the ticket holds. An answer for text
-// that has changed since is dropped; one the wizard started by itself does
-// not replace a figure the user has typed since.
+// answer takes a measurement's answer; current is the editor's version now.
+// An answer for text that has changed since (the editor's, or the
+// ticket's) is dropped; one the wizard started by itself does not replace a
+// figure the user has typed since.
 func (e *rowsEstimate) answer(msg estimateMsg, current uint64) {
 	if msg.seq != e.seq {
 		return // cancelled or superseded
 	}
 	e.isRunning = false
 	t := e.s.ticket
-	if msg.sqlHash != dms.SQLHash(t.SQL) || current != e.version {
+	if current != e.version || msg.sql != t.SQL {
 		return // the SQL changed while DMS was measuring: the answer is for old text
 	}
 	est := msg.est

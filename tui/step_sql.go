@@ -27,6 +27,13 @@ type (
 		sql      string
 		stmts    []sqlscript.Statement
 		problems dms.Problems
+		hash     string // dms.SQLHash(sql), for stale()
+	}
+	// rollbackCountMsg is the rollback script's statement count.
+	rollbackCountMsg struct {
+		version uint64
+		sql     string
+		n       int
 	}
 	fileLoadedMsg struct {
 		path string
@@ -38,22 +45,29 @@ type (
 	}
 )
 
-func (checkTickMsg) owner() Step   { return StepSQL }
-func (checkResultMsg) owner() Step { return StepSQL }
-func (fileLoadedMsg) owner() Step  { return StepSQL }
+func (checkTickMsg) owner() Step     { return StepSQL }
+func (checkResultMsg) owner() Step   { return StepSQL }
+func (rollbackCountMsg) owner() Step { return StepSQL }
+func (fileLoadedMsg) owner() Step    { return StepSQL }
 
 // sqlStep is the SQL editor with live statement checks and the affected-row
 // panel.
 type sqlStep struct {
-	s         *session
-	ed        editor.Model
-	checked   uint64 // editor version the checks are for
-	stmts     []sqlscript.Statement
-	problems  dms.Problems
-	notice    string // a one-line message (file loaded, refused to continue, …)
-	noticeErr bool
-	opening   bool // the ctrl+o path prompt is open
-	path      textinput.Model
+	s        *session
+	ed       editor.Model
+	checked  uint64 // editor version the checks are for
+	stmts    []sqlscript.Statement
+	problems dms.Problems
+	// checkedFor is what the checks were run for besides the text (the
+	// dialect and the type), checkedText the text and checkedHash its
+	// dms.SQLHash.
+	checkedFor  string
+	checkedText string
+	checkedHash string
+	notice      string // a one-line message (file loaded, refused to continue, …)
+	noticeErr   bool
+	opening     bool // the ctrl+o path prompt is open
+	path        textinput.Model
 	// pendingFile is a file read by ctrl+o, waiting for the user to agree
 	// to replace the editor's SQL with it.
 	pendingFile *fileLoadedMsg
@@ -72,8 +86,10 @@ type sqlStep struct {
 	rb              editor.Model
 	rollback        bool
 	fileForRollback bool
-	rbStatements    int
-	rbCounted       uint64
+	// rbStatements is the rollback script's statement count, counted in
+	// the background for the editor's version rbCounted.
+	rbStatements int
+	rbCounted    uint64
 }
 
 // active is the editor shown: the change's, or the rollback script's.
@@ -108,6 +124,9 @@ func (q *sqlStep) ticketType() dms.TicketType {
 }
 
 func (q *sqlStep) enter() tea.Cmd {
+	// Text typed just before the step was left (esc) may not be in the
+	// ticket yet: it is, before the editors are compared with the ticket.
+	q.sync()
 	d := q.s.ticket.Database.Dialect().Name()
 	if q.loadedFor != d {
 		q.ed.SetDialect(q.s.ticket.Database.Dialect())
@@ -160,22 +179,50 @@ func (q *sqlStep) heightOf(panel string) int {
 
 func (q *sqlStep) scheduleCheck() tea.Cmd { return q.pause.touch() }
 
-// check splits and checks the script in the background.
+// check splits and checks the script in the background, and counts the
+// rollback script's statements, each only if it changed since. Nothing of
+// it grows with the text on the program's goroutine: the text is taken as
+// an editor.Text and joined in the command, where splitting, checking and
+// hashing 4 MiB cost no keystroke.
 func (q *sqlStep) check() tea.Cmd {
-	v, sql, d, tt := q.ed.Version(), q.ed.Value(), q.s.ticket.Database.Dialect(), q.ticketType()
-	return func() tea.Msg {
-		return checkResultMsg{version: v, sql: sql, stmts: sqlscript.Statements(sql, d), problems: tt.CheckSQL(sql, d)}
+	var cmds []tea.Cmd
+	if v := q.ed.Version(); v != q.checked || q.checkedFor != q.checkKey() {
+		text, d, tt := q.ed.Text(), q.s.ticket.Database.Dialect(), q.ticketType()
+		cmds = append(cmds, func() tea.Msg {
+			sql := text.String()
+			stmts := sqlscript.Statements(sql, d)
+			return checkResultMsg{version: v, sql: sql, stmts: stmts, problems: tt.CheckStatements(sql, stmts), hash: dms.SQLHash(sql)}
+		})
 	}
+	if v := q.rb.Version(); q.ticketType().Rollback && v != q.rbCounted {
+		text, d := q.rb.Text(), q.s.ticket.Database.Dialect()
+		cmds = append(cmds, func() tea.Msg {
+			sql := text.String()
+			return rollbackCountMsg{version: v, sql: sql, n: len(sqlscript.Statements(sql, d))}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+// checkKey is what the checks depend on besides the text.
+func (q *sqlStep) checkKey() string {
+	return q.s.ticket.Database.Dialect().Name() + " " + q.s.ticket.Type
 }
 
 // recheck runs the statement checks now, on the text the ticket holds: when
-// the wizard moves on it must not wait for the debounced check.
+// the wizard moves on it must not wait for the debounced check. Checks
+// already run for this text are kept.
 func (q *sqlStep) recheck() {
 	d := q.s.ticket.Database.Dialect()
-	q.stmts = sqlscript.Statements(q.s.ticket.SQL, d)
-	q.problems = q.ticketType().CheckSQL(q.s.ticket.SQL, d)
-	q.checked = q.ed.Version()
+	if q.checked != q.ed.Version() || q.checkedFor != q.checkKey() || q.checkedText != q.s.ticket.SQL {
+		q.stmts = sqlscript.Statements(q.s.ticket.SQL, d)
+		q.problems = q.ticketType().CheckStatements(q.s.ticket.SQL, q.stmts)
+		q.checked, q.checkedFor, q.checkedText, q.checkedHash = q.ed.Version(), q.checkKey(), q.s.ticket.SQL, dms.SQLHash(q.s.ticket.SQL)
+	}
 	q.s.statements = len(q.stmts)
+	if q.ticketType().Rollback && q.rbCounted != q.rb.Version() {
+		q.rbStatements, q.rbCounted = len(sqlscript.Statements(q.rb.Value(), d)), q.rb.Version()
+	}
 }
 
 // sync copies the editor's text into the ticket, once the editor holds the
@@ -204,13 +251,28 @@ func (q *sqlStep) stale() bool {
 	if q.ed.Version() != q.checked {
 		return true
 	}
-	// Hashing the script is not for every frame: cache it per figure and text.
+	// Hashing the script is not for every frame: the checks hashed it in
+	// the background; cache the answer per figure and text.
 	if q.staleFor != q.checked || q.staleHash != r.SQLHash {
 		q.staleFor, q.staleHash = q.checked, r.SQLHash
-		q.staleVal = q.s.ticket.RowsStale()
+		q.staleVal = rowsStale(*q.s.ticket, q.checkedHash)
 	}
 	return q.staleVal
 }
+
+// rowsStale is t.RowsStale() for SQL whose dms.SQLHash is sqlHash, without
+// hashing t.SQL again.
+func rowsStale(t dms.Ticket, sqlHash string) bool {
+	if r := t.Rows; r.Known() && r.Source != dms.RowsManual && r.SQLHash != sqlHash {
+		return true
+	}
+	// The figure is for this SQL: what is left to compare is the databases.
+	t.SQL, t.Rows.SQLHash = "", emptySQLHash
+	return t.RowsStale()
+}
+
+// emptySQLHash is dms.SQLHash("").
+var emptySQLHash = dms.SQLHash("")
 
 // leaving is called when the wizard moves on from the SQL step: the ticket
 // gets the text, and a missing or stale estimate is started in the background.
@@ -221,7 +283,7 @@ func (q *sqlStep) leaving() tea.Cmd {
 	if !q.ticketType().AffectRows || t.IgnoreAffectRows || q.s.rows.running() {
 		return nil
 	}
-	if !t.Rows.Known() || t.RowsStale() {
+	if !t.Rows.Known() || rowsStale(*t, q.checkedHash) {
 		method := dms.RowsExplain
 		if t.Rows.Source == dms.RowsCount {
 			method = dms.RowsCount
@@ -263,29 +325,44 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 		if ready, again := q.pause.fire(); !ready {
 			return again
 		}
-		if q.ed.Version() == q.checked {
-			return nil
-		}
 		return q.check()
 	case checkResultMsg:
 		if msg.version != q.ed.Version() {
 			return nil
 		}
 		q.checked, q.stmts, q.problems = msg.version, msg.stmts, msg.problems
+		q.checkedFor, q.checkedText, q.checkedHash = q.checkKey(), msg.sql, msg.hash
 		q.s.statements = len(msg.stmts)
 		if q.s.ticket.SQL != msg.sql {
 			q.s.ticket.SQL = msg.sql
 			q.s.changed()
 		}
+		startLine := make(map[int]int, len(q.problems)) // statement number → its first line
+		for _, p := range q.problems {
+			startLine[p.Statement] = 0
+		}
+		for _, s := range q.stmts {
+			if _, ok := startLine[s.Number]; ok {
+				startLine[s.Number] = s.StartLine
+			}
+		}
 		marks := map[int]string{}
 		for _, p := range q.problems {
-			for _, s := range q.stmts {
-				if s.Number == p.Statement {
-					marks[s.StartLine-1] = p.Message
-				}
+			if l := startLine[p.Statement]; l > 0 {
+				marks[l-1] = p.Message
 			}
 		}
 		q.ed.SetMarks(marks)
+		return nil
+	case rollbackCountMsg:
+		if msg.version != q.rb.Version() {
+			return nil
+		}
+		q.rbStatements, q.rbCounted = msg.n, msg.version
+		if q.s.ticket.RollbackSQL != msg.sql {
+			q.s.ticket.RollbackSQL = msg.sql
+			q.s.changed()
+		}
 		return nil
 	case estimateMsg:
 		q.s.rows.answer(msg, q.ed.Version())
@@ -417,8 +494,10 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 		var cmd tea.Cmd
 		q.rb, cmd = q.rb.Update(msg)
 		if q.rb.Version() != before {
+			// The ticket gets the text when typing pauses (the count) or
+			// the editor is left, as the change's does.
 			q.notice = ""
-			q.sync()
+			return tea.Batch(cmd, q.scheduleCheck())
 		}
 		return cmd
 	}
@@ -469,6 +548,9 @@ func (q *sqlStep) statusLine(w int) string {
 	if q.rollback {
 		line, col := q.rb.Cursor()
 		s := fmt.Sprintf("rollback: %s · line %d, col %d · %s", wizard.Count(q.rollbackStatements(), "statement"), line+1, col+1, q.s.ticket.Database.Dialect().Name())
+		if q.rb.Version() != q.rbCounted {
+			s += " · checking…"
+		}
 		return st.Faint.Render(truncate(s, w))
 	}
 	line, col := q.ed.Cursor()
@@ -487,15 +569,9 @@ func (q *sqlStep) statusLine(w int) string {
 	return st.Faint.Render(truncate(s, w))
 }
 
-// rollbackStatements counts the rollback script's statements, once per
-// edit.
-func (q *sqlStep) rollbackStatements() int {
-	if v := q.rb.Version(); v != q.rbCounted || v == 0 {
-		q.rbCounted = v
-		q.rbStatements = len(sqlscript.Statements(q.rb.Value(), q.s.ticket.Database.Dialect()))
-	}
-	return q.rbStatements
-}
+// rollbackStatements is the rollback script's statement count, as last
+// counted (in the background when typing pauses, see check).
+func (q *sqlStep) rollbackStatements() int { return q.rbStatements }
 
 // panel is the checks and the affected-row figure.
 func (q *sqlStep) panel(w int) string {
