@@ -7,6 +7,7 @@ import (
 
 	"dmsticket/tui"
 	"dmsticket/tui/draft"
+	"dmsticket/tui/history"
 )
 
 // sessionDraft is a session's part in its user's draft.
@@ -97,4 +98,33 @@ func (s *Server) draftStore(user string) *draft.Store {
 	st := draft.NewStore(path)
 	s.drafts[user] = st
 	return st
+}
+
+// historyStore is an SSH user's history file (recent databases, the last
+// ticket's tenant and related users, the tickets they filed: My tickets),
+// one per user and never shared, beside the drafts; -demo for --demo. Nil
+// when the server has no state directory.
+func (s *Server) historyStore(user string) *history.Store {
+	s.draftsMu.Lock()
+	defer s.draftsMu.Unlock()
+	if h, ok := s.histories[user]; ok {
+		return h
+	}
+	path, err := history.DefaultPath(user)
+	if err != nil {
+		return nil
+	}
+	if s.cfg.Backend.Demo {
+		path = history.DemoPath(path)
+	}
+	h, err := history.Open(path)
+	if err != nil {
+		s.log.Warn("the history is off", "user", user, "err", err)
+		return nil
+	}
+	if s.histories == nil {
+		s.histories = map[string]*history.Store{}
+	}
+	s.histories[user] = h
+	return h
 }

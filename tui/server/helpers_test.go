@@ -67,6 +67,8 @@ type testEnv struct {
 	done      chan error
 	// connect, when set, is the backend's AsProfile.
 	connect func(profile string) (dms.Service, error)
+	// prepare, when set, changes the server before it starts serving.
+	prepare func(*Server)
 }
 
 // startSim runs the simulator on the repository's seed with one credential
@@ -182,6 +184,9 @@ func (e *testEnv) start(cfg Config) *Server {
 	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if e.prepare != nil {
+		e.prepare(srv)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -431,6 +436,21 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// waitIdle waits until the server has no open session.
+func waitIdle(srv *Server, d time.Duration) bool { return waitOpen(srv, 0, d) }
+
+// waitOpen waits until the server has at most n open sessions.
+func waitOpen(srv *Server, n int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for srv.liveCount() > n {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true
 }
 
 func fingerprint(k gossh.PublicKey) string { return gossh.FingerprintSHA256(k) }

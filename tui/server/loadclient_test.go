@@ -37,9 +37,21 @@ type loadSpec struct {
 	// Think is the longest pause after a character's echo before the next
 	// (each pause drawn uniformly from [0, Think)); zero types as fast as
 	// the echoes come.
-	Think  time.Duration
-	Term   string // the pty's TERM
-	Result string // where the loadResult goes, as JSON
+	Think time.Duration
+	// PaceMin and PaceMax, when PaceMax > 0, are a person's pace: every key
+	// (a typed character, an enter, a pasted line) is sent a time drawn
+	// uniformly from [PaceMin, PaceMax) after the session's previous key,
+	// or when the previous key's screen has come, if that is later (the
+	// session then counts a late key).
+	PaceMin, PaceMax time.Duration
+	// Hold is how long the walk sessions stay on their result screen, which
+	// follows the ticket, once every session has filed its ticket.
+	Hold time.Duration
+	// Tickets is how many tickets each walk session files, one after the
+	// other (n starts the next); zero: one.
+	Tickets int
+	Term    string // the pty's TERM
+	Result  string // where the loadResult goes, as JSON
 }
 
 // sessionSpec is one session: who signs in and what they file.
@@ -59,12 +71,21 @@ type loadResult struct {
 	// Echo latencies (nanoseconds): a typed character, from the write to the
 	// SSH channel to the chunk of output that shows it.
 	SearchEcho, SQLEcho []int64
+	// EchoAt and Echo are every echo in the order measured: when its key
+	// was sent (nanoseconds since Start) and its latency, for the timeline.
+	EchoAt, Echo []int64
 	// Steps are per-step waits (nanoseconds) by step name.
 	Steps map[string][]int64
 	// Notes counts things worth knowing that are not errors.
 	Notes map[string]int
 	// Start and End bound the run: the first dial, the last goal reached.
 	Start, End time.Time
+	// Keys is how many keys the walks sent; Late how many of them went
+	// later than their pace because the screen before them was slow.
+	Keys, Late int
+	// Filed is when the last session had its ticket (walks), and Quit when
+	// the sessions were told to quit.
+	Filed, Quit time.Time
 }
 
 // recorder collects a client process's figures from every session.
@@ -79,9 +100,11 @@ func (r *recorder) fail(format string, args ...any) {
 	r.res.Errors = append(r.res.Errors, fmt.Sprintf(format, args...))
 }
 
-func (r *recorder) echo(search bool, d time.Duration) {
+func (r *recorder) echo(search bool, sent time.Time, d time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.res.EchoAt = append(r.res.EchoAt, int64(sent.Sub(r.res.Start)))
+	r.res.Echo = append(r.res.Echo, int64(d))
 	if search {
 		r.res.SearchEcho = append(r.res.SearchEcho, int64(d))
 	} else {
@@ -105,6 +128,13 @@ func (r *recorder) step(name string, d time.Duration) {
 		r.res.Steps = map[string][]int64{}
 	}
 	r.res.Steps[name] = append(r.res.Steps[name], int64(d))
+}
+
+func (r *recorder) keys(sent, late int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Keys += sent
+	r.res.Late += late
 }
 
 func (r *recorder) done(at time.Time) {
@@ -172,18 +202,54 @@ func runWalks(spec loadSpec, rec *recorder) {
 				return
 			}
 			defer ls.close()
-			if err := ls.walk(rec); err != nil {
+			for k := range max(1, spec.Tickets) {
+				if k > 0 {
+					ls.spec.Comment = ticketComment(sp.Comment, k)
+					if _, _, _, err = ls.send("new ticket", "n", allOf("What kind of ticket?", "Export data")); err != nil {
+						break
+					}
+				}
+				if err = ls.walk(rec, k == 0); err != nil {
+					break
+				}
+			}
+			rec.keys(ls.sent, ls.late)
+			if err != nil {
 				rec.fail("session %d (%s): %v", sp.N, sp.User, err)
 				return
 			}
 			reached()
 			filed.Wait()
+			if spec.Hold > 0 {
+				time.Sleep(time.Until(holdUntil(rec, spec.Hold)))
+			}
 			if err := ls.quit(); err != nil {
 				rec.fail("session %d (%s): %v", sp.N, sp.User, err)
 			}
 		}()
 	}
 	all.Wait()
+}
+
+// ticketComment is the comment of a session's k-th ticket (from 0): unique
+// to it, how the server side finds it.
+func ticketComment(base string, k int) string {
+	if k == 0 {
+		return base
+	}
+	return fmt.Sprintf("%s #%d", base, k+1)
+}
+
+// holdUntil is when the held sessions quit: Hold after the last ticket was
+// filed (stamped by the first session to ask).
+func holdUntil(rec *recorder, hold time.Duration) time.Time {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.res.Filed.IsZero() {
+		rec.res.Filed = time.Now()
+		rec.res.Quit = rec.res.Filed.Add(hold)
+	}
+	return rec.res.Quit
 }
 
 // runIdle opens every session up to the type step, says READY on stdout,
@@ -237,13 +303,18 @@ type loadSession struct {
 	spec    sessionSpec
 	timeout time.Duration
 	think   time.Duration
-	client  *gossh.Client
-	sess    *gossh.Session
-	in      io.Writer
-	scr     *screen
-	stderr  *syncBuffer
-	exit    chan error
-	opened  time.Time // when the dial started
+	// paceMin, paceMax and nextKey pace the keys (loadSpec.PaceMax).
+	paceMin, paceMax time.Duration
+	nextKey          time.Time
+	sent             int // keys sent
+	late             int // keys sent after their pace because a screen was slow
+	client           *gossh.Client
+	sess             *gossh.Session
+	in               io.Writer
+	scr              *screen
+	stderr           *syncBuffer
+	exit             chan error
+	opened           time.Time // when the dial started
 }
 
 func openLoadSession(spec loadSpec, sp sessionSpec) (*loadSession, error) {
@@ -268,7 +339,7 @@ func openLoadSession(spec loadSpec, sp sessionSpec) (*loadSession, error) {
 		c.Close()
 		return nil, fmt.Errorf("open a session: %w", err)
 	}
-	ls := &loadSession{spec: sp, timeout: spec.StepTimeout, think: spec.Think, client: c, sess: sess, scr: newScreen(80, 24), stderr: &syncBuffer{}, exit: make(chan error, 1), opened: opened}
+	ls := &loadSession{spec: sp, timeout: spec.StepTimeout, think: spec.Think, paceMin: spec.PaceMin, paceMax: spec.PaceMax, client: c, sess: sess, scr: newScreen(80, 24), stderr: &syncBuffer{}, exit: make(chan error, 1), opened: opened}
 	sess.Stderr = ls.stderr
 	out, err := sess.StdoutPipe()
 	if err == nil {
@@ -322,12 +393,30 @@ func (ls *loadSession) send(step, keys string, match func(string) string) (got s
 	if shown {
 		return "", sent, at, fmt.Errorf("step %q: the screen showed what %q should bring before it was sent:\n%s", step, keys, ls.scr.dump())
 	}
+	ls.pace()
+	ls.sent++
 	sent = time.Now()
 	if _, err := io.WriteString(ls.in, keys); err != nil {
 		return "", sent, at, fmt.Errorf("step %q: sending %q: %w", step, keys, err)
 	}
 	got, at, err = ls.await(step, e)
 	return got, sent, at, err
+}
+
+// pace waits for the time of the next key at a person's pace, and draws the
+// time of the one after it.
+func (ls *loadSession) pace() {
+	if ls.paceMax <= 0 {
+		return
+	}
+	now := time.Now()
+	if wait := ls.nextKey.Sub(now); wait > 0 {
+		time.Sleep(wait)
+		now = ls.nextKey
+	} else if !ls.nextKey.IsZero() && wait < -time.Millisecond {
+		ls.late++
+	}
+	ls.nextKey = now.Add(ls.paceMin + rand.N(max(ls.paceMax-ls.paceMin, 1)))
 }
 
 // sendStep is send, the wait recorded under the step's name.
@@ -351,7 +440,7 @@ func (ls *loadSession) typeEchoed(rec *recorder, search bool, step, text string,
 		if err != nil {
 			return sent, err
 		}
-		rec.echo(search, at.Sub(sent))
+		rec.echo(search, sent, at.Sub(sent))
 		last = sent
 	}
 	return last, nil
@@ -377,13 +466,15 @@ func (ls *loadSession) typeStep(rec *recorder) (time.Time, error) {
 
 // walk files a data export through the whole wizard, waiting for every
 // screen before the next key.
-func (ls *loadSession) walk(rec *recorder) error {
+func (ls *loadSession) walk(rec *recorder, first bool) error {
 	sp := ls.spec
 	at, err := ls.typeStep(rec)
 	if err != nil {
 		return err
 	}
-	rec.step("connect to type step", at.Sub(ls.opened))
+	if first {
+		rec.step("connect to type step", at.Sub(ls.opened))
+	}
 	got, sent, _, err := ls.send("type chosen", keyEnter, anyOf("Which tenant?", "Which database?"))
 	if err != nil {
 		return err
@@ -423,7 +514,7 @@ func (ls *loadSession) walk(rec *recorder) error {
 	if err != nil {
 		return err
 	}
-	rec.echo(true, at.Sub(sent))
+	rec.echo(true, sent, at.Sub(sent))
 	_, at, err = ls.wait("search result", result)
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/tui"
 	"dmsticket/tui/draft"
+	"dmsticket/tui/history"
 	"dmsticket/tui/wizard"
 )
 
@@ -101,14 +102,18 @@ type Server struct {
 	rate    *connLimiter
 	guard   *loginGuard
 	ssh     *ssh.Server
-	// statusReads is the sessions' shared pace of status reads.
+	// statusReads is the sessions' shared pace of status reads; pollLimit
+	// is what a session waits on before each read (statusReads.Wait; tests
+	// and the load tool put their own, or none).
 	statusReads *rate.Limiter
+	pollLimit   func(context.Context) error
 	// pollEvery, when set (tests, the load tool), is every session's fixed
 	// pace of status reads (tui.Options.PollEvery).
 	pollEvery time.Duration
 
 	draftsMu     sync.Mutex
 	drafts       map[string]*draft.Store
+	histories    map[string]*history.Store
 	draftsWarned bool
 	// draftHeld names the users whose draft a live session holds: a user's
 	// second session neither offers nor writes it, so two sessions cannot
@@ -159,6 +164,7 @@ func New(cfg Config) (*Server, error) {
 		s.cfg.StatusReads = DefaultStatusReads
 	}
 	s.statusReads = rate.NewLimiter(rate.Limit(s.cfg.StatusReads), max(1, int(s.cfg.StatusReads)))
+	s.pollLimit = s.statusReads.Wait
 	users, err := LoadUsers(cfg.UsersPath)
 	if err != nil {
 		return nil, err

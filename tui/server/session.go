@@ -98,13 +98,15 @@ func (s *Server) endAll(reason string) {
 func (s *Server) runWizard(sess ssh.Session) {
 	ctx := sess.Context()
 	u, who, logger := userKey.from(ctx), callerKey.from(ctx), logKey.from(ctx)
-	model, p, in := s.newProgram(sess)
+	// runCtx ends with the program: the window loop and the following of
+	// a ticket end with it.
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	model, screen, p, in := s.newProgram(sess, runCtx)
 	live := &liveSession{p: p}
 	s.register(live)
 	defer s.unregister(live)
 
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	_, winch, _ := sess.Pty()
 	go feedWindowChanges(runCtx, p, winch)
 	defer s.watch(live, in, logger)()
@@ -116,15 +118,18 @@ func (s *Server) runWizard(sess ssh.Session) {
 	logger.Info("session start", "fingerprint", who.Fingerprint, "login", who.Login, "term", pty.Term,
 		"width", pty.Window.Width, "height", pty.Window.Height, "profile", u.Profile, "sessions", total, "user_sessions", mine)
 	start := time.Now()
+	screen.open()
 	_, err := p.Run()
+	cancel()       // the program has ended: so has everything it had running
+	screen.close() // before the line saying why the session ended
 	s.endSession(sess, live, model, err, start)
 }
 
 // newProgram builds the session's wizard: tui.New with the session's
 // options (its user, DMS service and draft, the server's backend) and its
 // own renderer, in a program reading the session's input through an
-// activity reader (the idle watcher's).
-func (s *Server) newProgram(sess ssh.Session) (*tui.Model, *tea.Program, *activityReader) {
+// activity reader (the idle watcher's) and drawing it in frames (frames.go).
+func (s *Server) newProgram(sess ssh.Session, runCtx context.Context) (*tui.Model, *frameModel, *tea.Program, *activityReader) {
 	ctx := sess.Context()
 	u, svc, d := userKey.from(ctx), serviceKey.from(ctx), draftKey.from(ctx)
 	pty, _, _ := sess.Pty()
@@ -141,20 +146,27 @@ func (s *Server) newProgram(sess ssh.Session) (*tui.Model, *tea.Program, *activi
 		// No IdleTimeout: the server watches the session's input instead
 		// (watchIdle), so the program keeps no tick pending.
 		Drafts: d.store, Draft: d.resume, DraftNotice: d.notice,
+		History: s.historyStore(u.Name),
 		// A session reads only the status of the ticket it created, and
 		// all sessions together at most StatusReads a second.
-		PollLimit: s.statusReads.Wait,
+		PollLimit: s.pollLimit,
 		PollEvery: s.pollEvery,
+		// No read or wait of the session's is left once it has ended.
+		Context: runCtx,
 	})
 	in := newActivityReader(sess)
-	p := tea.NewProgram(model,
-		tea.WithInput(in), tea.WithOutput(sess), tea.WithAltScreen(),
+	screen := newFrameModel(model, sess)
+	p := tea.NewProgram(screen,
+		tea.WithInput(in), tea.WithOutput(sess),
+		// frameModel draws the screen (the alternate screen, as
+		// WithAltScreen would) and the cursor does not blink (frames.go).
+		tea.WithoutRenderer(), tea.WithFilter(dropBlinks),
 		// The server's SIGINT and SIGTERM are the server's: a program must
 		// not quit on them by itself (the grace period decides).
 		tea.WithoutSignalHandler(),
 		tea.WithEnvironment(append(append([]string{}, env...), "TERM="+pty.Term)),
 	)
-	return model, p, in
+	return model, screen, p, in
 }
 
 // watch ends the session after --max-session-time, and after
