@@ -164,8 +164,9 @@ func (q *sqlStep) resize() {
 		q.rb.SetSize(w-q.panelWidth()-1, max(3, h-2))
 		return
 	}
-	q.ed.SetSize(w, max(3, h-2-q.panelHeight()))
-	q.rb.SetSize(w, max(3, h-2-q.panelHeight()))
+	ph := q.panelHeight() // the panel drawn once to measure it, not once per editor
+	q.ed.SetSize(w, max(3, h-2-ph))
+	q.rb.SetSize(w, max(3, h-2-ph))
 }
 
 // panelHeight is how many lines the panel takes below the editor: what it
@@ -312,6 +313,11 @@ func (q *sqlStep) refuseToMeasure() bool {
 }
 
 func (q *sqlStep) update(msg tea.Msg) tea.Cmd {
+	if _, ok := msg.(checkTickMsg); ok {
+		if ready, again := q.pause.fire(); !ready {
+			return again // typing goes on: nothing changed, no panel to measure
+		}
+	}
 	cmd := q.handle(msg)
 	q.resize() // the panel below the editor grows and shrinks with what it says
 	return cmd
@@ -322,10 +328,7 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		return nil
 	case checkTickMsg:
-		if ready, again := q.pause.fire(); !ready {
-			return again
-		}
-		return q.check()
+		return q.check() // the pause is over (update)
 	case checkResultMsg:
 		if msg.version != q.ed.Version() {
 			return nil
