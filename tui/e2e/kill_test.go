@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"strings"
 	"syscall"
 	"testing"
@@ -119,5 +118,5 @@ func finish(t *testing.T, term *terminal) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatal(fmt.Sprintf("the restarted wizard never got to a ticket; screen:\n%s", term.screen()))
+	t.Fatalf("the restarted wizard never got to a ticket; screen:\n%s", term.screen())
 }
