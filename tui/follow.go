@@ -205,7 +205,7 @@ func (r *resultStep) updateFollow(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			f.notice = "Download failed: " + inert.Line(msg.err.Error())
 		case msg.url != "":
 			f.url = msg.url
-			f.notice = "The file is ready: fetch it from the link below (it was also sent to your terminal's clipboard, if it allows OSC 52)."
+			f.notice = "The file is ready: fetch it from the link above (it was also sent to your terminal's clipboard, if it allows OSC 52)."
 			return copyToClipboard(r.s, msg.url), true
 		default:
 			f.saved, f.notice = msg.path, ""
