@@ -423,6 +423,9 @@ func (m *Model) reset() {
 	m.steps[StepDatabase] = newDatabaseStep(s)
 	q := newSQLStep(s)
 	m.steps[StepSQL] = q
+	if s.rows != nil && s.rows.cancel != nil {
+		s.rows.cancel() // the last ticket's measurement is nobody's now
+	}
 	s.rows = newRowsEstimate(s)
 	s.statements = 0
 	s.sqlVersion = q.ed.Version

@@ -10,6 +10,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	"dmsticket/tui/wizard"
 )
 
 // TestAFastEnterInTheSearchActsOnTheAnswerForWhatWasTyped: the list shows
@@ -93,4 +94,72 @@ func containsLine(view string, parts ...string) bool {
 		}
 	}
 	return false
+}
+
+// TestALateSQLCheckNeverRewritesAnotherTicketsSQL: the SQL step's check
+// runs when typing pauses. A ticket filed like another (My tickets' f) or a
+// new one (n) replaces the SQL step with an empty editor while a check's
+// timer or answer of the last one may still be on its way; the ticket now
+// holds SQL the new editor has not been given (it is, on entering the SQL
+// step). Neither the timer nor the answer may copy the editor's text, or
+// the old one's, into the ticket: a review would then show and submit
+// other SQL, or none.
+func TestALateSQLCheckNeverRewritesAnotherTicketsSQL(t *testing.T) {
+	m, q := sqlStepWith(exportWith("SELECT 1"), 0)
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("2")})
+	q.pause.last = time.Time{}
+	_, cmd := m.Update(checkTickMsg{})
+	if cmd == nil {
+		t.Fatal("the check did not run")
+	}
+	late := cmd() // the old step's answer, still on its way
+
+	liked := exportWith("SELECT id, total FROM orders WHERE total > 100")
+	liked.Rows = dms.RowFigure{}
+	m.like(wizard.Liked{Ticket: liked})
+	if got := m.s.ticket.SQL; got != liked.SQL {
+		t.Fatalf("filing like a ticket left SQL %q", got)
+	}
+	m.Update(late)
+	if got := m.s.ticket.SQL; got != liked.SQL {
+		t.Errorf("the old step's late check answer rewrote the ticket's SQL to %q", got)
+	}
+	_, cmd = m.Update(checkTickMsg{}) // a timer still pending
+	if cmd != nil {
+		if msg := cmd(); msg != nil {
+			m.Update(msg)
+		}
+	}
+	if got := m.s.ticket.SQL; got != liked.SQL {
+		t.Errorf("a check timer after the new ticket rewrote its SQL to %q", got)
+	}
+	// The review shows the liked SQL; the SQL step, when entered, has it.
+	m.enter(StepSQL)
+	if got := m.sqlStep().ed.Value(); got != liked.SQL {
+		t.Errorf("the SQL step shows %q, want the ticket's SQL", got)
+	}
+}
+
+// TestALateEstimateOfTheLastTicketIsNotTheNewOnes: the same SQL on another
+// database (a ticket filed like one on production, from a dev one): the
+// last ticket's estimate, still on its way when the new ticket starts its
+// own, is not the new ticket's figure.
+func TestALateEstimateOfTheLastTicketIsNotTheNewOnes(t *testing.T) {
+	st := &stub{rows: 777}
+	m := New(colourOptions(st))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	const sql = "SELECT id FROM orders WHERE total > 100"
+	first := readyExport(devDB)
+	first.SQL, first.Rows = sql, dms.RowFigure{}
+	*m.s.ticket = first
+	m.enter(StepSQL)
+	late := m.s.rows.start(dms.RowsExplain, m.s.sqlVersion(), false)() // the dev database's figure
+
+	liked := readyExport(prodDB)
+	liked.SQL, liked.Rows = sql, dms.RowFigure{}
+	m.like(wizard.Liked{Ticket: liked}) // starts its own estimate, not run here
+	m.Update(late)
+	if r := m.s.ticket.Rows; r.Known() {
+		t.Errorf("the new ticket on %s took the last ticket's figure for %s: %+v", prodDB.SchemaName, devDB.SchemaName, r)
+	}
 }

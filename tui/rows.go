@@ -14,6 +14,7 @@ import (
 
 // estimateMsg is the answer to one measurement.
 type estimateMsg struct {
+	from    *rowsEstimate // a new ticket's estimate is another one, its seq counted anew
 	seq     int
 	sql     string // the SQL measured
 	sqlHash string // its dms.SQLHash
@@ -68,7 +69,7 @@ func (e *rowsEstimate) start(method dms.RowSource, version uint64, auto bool) te
 		defer cancel()
 		hash := dms.SQLHash(t.SQL) // here: 4 MiB are not hashed between two keys
 		est, err := wizard.Estimate(ctx, svc, t, method)
-		return estimateMsg{seq: seq, sql: t.SQL, sqlHash: hash, est: est, err: err}
+		return estimateMsg{from: e, seq: seq, sql: t.SQL, sqlHash: hash, est: est, err: err}
 	}
 }
 
@@ -93,8 +94,8 @@ func (e *rowsEstimate) refuse(problem dms.Problem, version uint64) {
 // ticket's) is dropped; one the wizard started by itself does not replace a
 // figure the user has typed since.
 func (e *rowsEstimate) answer(msg estimateMsg, current uint64) {
-	if msg.seq != e.seq {
-		return // cancelled or superseded
+	if msg.from != e || msg.seq != e.seq {
+		return // cancelled or superseded, or the last ticket's
 	}
 	e.isRunning = false
 	t := e.s.ticket

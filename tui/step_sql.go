@@ -23,6 +23,7 @@ const checkDelay = 120 * time.Millisecond
 type (
 	checkTickMsg   struct{}
 	checkResultMsg struct {
+		from     *sqlStep // the step that asked: a new ticket's has another editor
 		version  uint64
 		sql      string
 		stmts    []sqlscript.Statement
@@ -31,6 +32,7 @@ type (
 	}
 	// rollbackCountMsg is the rollback script's statement count.
 	rollbackCountMsg struct {
+		from    *sqlStep
 		version uint64
 		sql     string
 		n       int
@@ -186,20 +188,26 @@ func (q *sqlStep) scheduleCheck() tea.Cmd { return q.pause.touch() }
 // an editor.Text and joined in the command, where splitting, checking and
 // hashing 4 MiB cost no keystroke.
 func (q *sqlStep) check() tea.Cmd {
+	if !q.loaded {
+		// The editor does not hold the ticket's SQL (it is given it on
+		// entering the step): a timer of the last ticket's, nothing to
+		// check, and nothing of the editor's to copy into this ticket.
+		return nil
+	}
 	var cmds []tea.Cmd
 	if v := q.ed.Version(); v != q.checked || q.checkedFor != q.checkKey() {
 		text, d, tt := q.ed.Text(), q.s.ticket.Database.Dialect(), q.ticketType()
 		cmds = append(cmds, func() tea.Msg {
 			sql := text.String()
 			stmts := sqlscript.Statements(sql, d)
-			return checkResultMsg{version: v, sql: sql, stmts: stmts, problems: tt.CheckStatements(sql, stmts), hash: dms.SQLHash(sql)}
+			return checkResultMsg{from: q, version: v, sql: sql, stmts: stmts, problems: tt.CheckStatements(sql, stmts), hash: dms.SQLHash(sql)}
 		})
 	}
 	if v := q.rb.Version(); q.ticketType().Rollback && v != q.rbCounted {
 		text, d := q.rb.Text(), q.s.ticket.Database.Dialect()
 		cmds = append(cmds, func() tea.Msg {
 			sql := text.String()
-			return rollbackCountMsg{version: v, sql: sql, n: len(sqlscript.Statements(sql, d))}
+			return rollbackCountMsg{from: q, version: v, sql: sql, n: len(sqlscript.Statements(sql, d))}
 		})
 	}
 	return tea.Batch(cmds...)
@@ -330,7 +338,7 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 	case checkTickMsg:
 		return q.check() // the pause is over (update)
 	case checkResultMsg:
-		if msg.version != q.ed.Version() {
+		if msg.from != q || !q.loaded || msg.version != q.ed.Version() {
 			return nil
 		}
 		q.checked, q.stmts, q.problems = msg.version, msg.stmts, msg.problems
@@ -358,7 +366,7 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 		q.ed.SetMarks(marks)
 		return nil
 	case rollbackCountMsg:
-		if msg.version != q.rb.Version() {
+		if msg.from != q || !q.loaded || msg.version != q.rb.Version() {
 			return nil
 		}
 		q.rbStatements, q.rbCounted = msg.n, msg.version
