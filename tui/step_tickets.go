@@ -240,7 +240,7 @@ func (t *ticketsStep) view() string {
 	case t.err != nil:
 		lines = append(lines, truncate(st.Warn.Render("DMS's list could not be read ("+errMessage(t.err)+"); these are the tickets filed through dmsticket."), w))
 	default:
-		what := "tickets you filed through this server"
+		what := "the tickets you filed through this server"
 		if t.s.opts.Local {
 			what = "your tickets in the last 90 days"
 		}
