@@ -279,8 +279,10 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.step == StepTickets {
 			cmd = tea.Batch(cmd, m.steps[StepTickets].enter()) // the tenant is known now
 		}
-		if m.step == StepTenant && !m.needTenantStep() {
-			// The user was waiting on the tenant step for a single tenant.
+		if m.step == StepTenant && (!m.needTenantStep() || m.s.tenantDefaulted) {
+			// The user was waiting on the tenant step for a single tenant,
+			// or for the list to find the last ticket's tenant in it (the
+			// header says which; esc from the database step changes it).
 			m.step = StepType
 			return m, m.enter(StepDatabase)
 		}

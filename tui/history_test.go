@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"dmsticket/dms"
+	"dmsticket/dms/dmssim"
 	"dmsticket/tui/history"
 )
 
@@ -86,6 +88,28 @@ func TestTheNextTicketStartsFromWhatTheLastOneChose(t *testing.T) {
 	hist, err := h.Load()
 	if err != nil || len(hist.Tickets) != 1 {
 		t.Fatalf("the history holds %d tickets (%v), want the one filed", len(hist.Tickets), err)
+	}
+}
+
+// TestTheLastTenantIsNotAskedEvenWhenTheTenantsAreSlow: the user's last
+// ticket was in a tenant of several; the next wizard starts and the user
+// picks a type before DMS has listed the tenants. The tenant step waits for
+// the list, and then moves on by itself to the database step with the
+// remembered tenant, as it does when the list came first.
+func TestTheLastTenantIsNotAskedEvenWhenTheTenantsAreSlow(t *testing.T) {
+	sim := newSimulator(t)
+	o, _ := historyOptions(t, sim)
+	first := startUI(t, o, 100, 30)
+	first.fileExport("orders_dev", "SELECT id FROM orders", "")
+	_ = first.tm.Quit()
+
+	sim.run.Server.InjectFault(dmssim.Fault{Action: "ListUserTenants", Kind: dmssim.Delay, Delay: 400 * time.Millisecond, Times: 1})
+	u := startUI(t, o, 100, 30)
+	u.waitStep(StepType)
+	u.enter() // Export data, before the tenants are known
+	s := u.waitStep(StepDatabase)
+	if s.ticket.Tenant.ID != 3000001 {
+		t.Fatalf("the database step has tenant %+v, want the last ticket's 3000001", s.ticket.Tenant)
 	}
 }
 
