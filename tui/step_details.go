@@ -20,6 +20,10 @@ type detailsStep struct {
 	v    *wizard.Details
 	typ  string // the type v was made for
 	form *huh.Form
+	// formH is the height the form was last given: giving it again draws
+	// every field to measure it (huh's WithHeight), so it is given only
+	// when it changes.
+	formH int
 }
 
 func newDetailsStep(s *session) *detailsStep { return &detailsStep{s: s} }
@@ -78,6 +82,7 @@ func (d *detailsStep) build() *huh.Form {
 	// below a form sized to the screen, was cut off.
 	f := huh.NewForm(groups...).WithTheme(d.s.st.Huh()).WithShowHelp(false).WithShowErrors(false).
 		WithWidth(min(d.s.width, 100)).WithHeight(d.formHeight())
+	d.formH = d.formHeight()
 	// The form's end is seen in update (its State), not through a message
 	// that would arrive after keys typed meanwhile.
 	f.SubmitCmd = nil
@@ -94,7 +99,7 @@ func (d *detailsStep) enter() tea.Cmd {
 
 func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
 	if ws, ok := msg.(tea.WindowSizeMsg); ok && d.form != nil {
-		d.form = d.form.WithWidth(min(ws.Width, 100)).WithHeight(d.formHeight())
+		d.form, d.formH = d.form.WithWidth(min(ws.Width, 100)).WithHeight(d.formHeight()), d.formHeight()
 		return nil
 	}
 	if d.form == nil {
@@ -104,7 +109,7 @@ func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
 	m, cmd := d.form.Update(msg)
 	d.form, cmd = settleForm(m.(*huh.Form), cmd)
 	if len(d.errorText())+len(d.rowsText()) != errs {
-		d.form = d.form.WithHeight(d.formHeight()) // the error takes room, or gives it back
+		d.fitForm() // the error takes room, or gives it back
 	}
 	d.apply()
 	if d.form.State == huh.StateCompleted {
@@ -144,8 +149,8 @@ func (d *detailsStep) errorText() []string {
 
 // fitForm gives the form the room left by what is drawn above it.
 func (d *detailsStep) fitForm() {
-	if d.form != nil {
-		d.form = d.form.WithHeight(d.formHeight())
+	if h := d.formHeight(); d.form != nil && h != d.formH {
+		d.form, d.formH = d.form.WithHeight(h), h
 	}
 }
 
