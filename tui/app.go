@@ -271,15 +271,18 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.s.tenantsLoaded = true
 		m.s.tenantsErr = msg.err
 		m.s.tenants = msg.list
+		remembered := false // the tenant is the last ticket's, found in this list
 		if m.s.ticket.Tenant.ID == 0 {
+			m.s.tenantDefaulted = false // no tenant yet: none remembered, until pickTenant finds it
 			m.s.ticket.Tenant = m.pickTenant(msg.active, msg.list)
+			remembered = m.s.tenantDefaulted
 			m.s.changed()
 		}
 		cmd := m.updateStep(StepTenant, msg)
 		if m.step == StepTickets {
 			cmd = tea.Batch(cmd, m.steps[StepTickets].enter()) // the tenant is known now
 		}
-		if m.step == StepTenant && (!m.needTenantStep() || m.s.tenantDefaulted) {
+		if m.step == StepTenant && (!m.needTenantStep() || remembered) {
 			// The user was waiting on the tenant step for a single tenant,
 			// or for the list to find the last ticket's tenant in it (the
 			// header says which; esc from the database step changes it).
@@ -441,6 +444,9 @@ func (m *Model) layout() {
 	m.help.Width = m.width
 	m.s.width = m.width
 	m.s.height = max(0, m.height-lipgloss.Height(m.header())-lipgloss.Height(m.footer()))
+	if d, ok := m.steps[StepDetails].(*detailsStep); ok && m.step == StepDetails {
+		d.fitForm() // the help or a notice took room, or gave it back
+	}
 }
 
 // View implements tea.Model.

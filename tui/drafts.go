@@ -358,7 +358,9 @@ func (m *Model) resume(d *draft.Draft) tea.Cmd {
 	}
 	// The SQL step holds the editor: load it so later steps read the SQL,
 	// and check it now, so its statement count is right wherever it resumes.
-	m.sqlStep().enter()
+	// Its timer is kept: enter marked one as on its way, and without it
+	// the checks would never run again.
+	check = tea.Batch(check, m.sqlStep().enter())
 	m.sqlStep().recheck()
 	if d.Submission != nil {
 		// It stopped while a ticket was on its way: look it up before

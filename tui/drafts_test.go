@@ -184,3 +184,29 @@ func TestAResumedDraftWhoseDatabaseIsGoneGoesBackToTheDatabaseStep(t *testing.T)
 		t.Fatalf("step %v, database %+v:\n%s", m.step, m.s.ticket.Database, d.view())
 	}
 }
+
+// TestTheSQLIsCheckedAfterAResumeToALaterStep: a draft resumed at the
+// review; the user goes back to the SQL and types. The statements are
+// checked again when typing pauses, as before the resume (the resume used
+// to leave the check's timer marked as on its way, with no timer: the
+// checks never ran again and the status line said checking… for good).
+func TestTheSQLIsCheckedAfterAResumeToALaterStep(t *testing.T) {
+	sim := newSimulator(t)
+	opts, store := withDrafts(t, testOptions(sim.client))
+	tk := readyExport(devDB)
+	tk.SQL = "SELECT 1 FROM orders"
+	tk.Rows = dms.RowFigure{Source: dms.RowsExplain, Total: 10, Statements: []int64{10}, SQLHash: dms.SQLHash(tk.SQL), At: testNow}
+	_ = store.Save(draft.Draft{Step: "Review", Search: "orders_dev", Ticket: tk})
+	opts.Draft, opts.DraftNotice = LoadDraft(store)
+	u := startUI(t, opts, 100, 30)
+	u.waitText("Resume the unfinished ticket?")
+	u.enter()
+	u.waitStep(StepReview)
+	u.runes("3")
+	u.waitStep(StepSQL)
+	u.key(tea.KeyEnd)
+	u.typ(";\nDELETE FROM orders")
+	u.waitFor("the DELETE refused by number", func(s snapshot) bool {
+		return strings.Contains(s.view, "statement 2") && strings.Contains(s.view, "DELETE")
+	})
+}

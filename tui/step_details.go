@@ -94,6 +94,7 @@ func (d *detailsStep) enter() tea.Cmd {
 	d.s.defaultRelated() // the last ticket's related users, once per ticket
 	d.load()
 	d.form = d.build()
+	d.fitForm() // build measured the room with the last form's error, if any
 	return d.form.Init()
 }
 
@@ -105,13 +106,10 @@ func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
 	if d.form == nil {
 		return nil
 	}
-	errs := len(d.errorText()) + len(d.rowsText())
 	m, cmd := d.form.Update(msg)
 	d.form, cmd = settleForm(m.(*huh.Form), cmd)
-	if len(d.errorText())+len(d.rowsText()) != errs {
-		d.fitForm() // the error takes room, or gives it back
-	}
 	d.apply()
+	d.fitForm() // an error, or the rows' warning (read from the ticket apply wrote), takes room or gives it back
 	if d.form.State == huh.StateCompleted {
 		d.s.next()
 	}

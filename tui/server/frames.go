@@ -44,6 +44,7 @@ type frameModel struct {
 	last          time.Time // when the last frame was drawn
 	view          string    // the view on screen
 	lines         []string  // its lines; nil: draw every line next time
+	rows          int       // how many rows the last frame drew (kept across a resize)
 	buf           strings.Builder
 }
 
@@ -150,12 +151,12 @@ func (f *frameModel) draw() {
 			b.WriteString("\r\n")
 		}
 	}
-	if len(f.lines) > len(lines) {
-		b.WriteString(ansi.EraseScreenBelow)
+	if f.rows > len(lines) {
+		b.WriteString(ansi.EraseScreenBelow) // the last frame's rows below this one's
 	}
 	b.WriteString(ansi.CursorPosition(0, len(lines)))
 	_, _ = io.WriteString(f.out, b.String())
-	f.view, f.lines = view, lines
+	f.view, f.lines, f.rows = view, lines, len(lines)
 }
 
 // cursorPkg is the package of bubbles' cursor, whose messages only make it

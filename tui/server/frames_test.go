@@ -79,3 +79,23 @@ func TestCursorBlinksAreDroppedOtherMessagesPass(t *testing.T) {
 		t.Error("nil became a message")
 	}
 }
+
+// TestAShorterViewAfterAResizeErasesTheRowsBelow: the rows of the last
+// frame below a shorter one are erased, after a resize too.
+func TestAShorterViewAfterAResizeErasesTheRowsBelow(t *testing.T) {
+	var out bytes.Buffer
+	m := &fakeView{}
+	f := newFrameModel(m, &out)
+	frame(f, tea.WindowSizeMsg{Width: 20, Height: 12}, strings.Repeat("line\n", 9)+"line")
+	out.Reset()
+	frame(f, tea.WindowSizeMsg{Width: 30, Height: 12}, "a\nb")
+	if !strings.Contains(out.String(), ansi.EraseScreenBelow) {
+		t.Errorf("the frame after a resize left the last one's rows below it: %q", out.String())
+	}
+	out.Reset()
+	frame(f, "a\nb\nc")
+	frame(f, "a\nb")
+	if !strings.Contains(out.String(), ansi.EraseScreenBelow) {
+		t.Errorf("a shorter frame left the row below it: %q", out.String())
+	}
+}
