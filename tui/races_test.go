@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -161,5 +162,32 @@ func TestALateEstimateOfTheLastTicketIsNotTheNewOnes(t *testing.T) {
 	m.Update(late)
 	if r := m.s.ticket.Rows; r.Known() {
 		t.Errorf("the new ticket on %s took the last ticket's figure for %s: %+v", prodDB.SchemaName, devDB.SchemaName, r)
+	}
+}
+
+// TestTheDetailsFormGetsTheRoomTheRowsWarningGivesBack: the details say why
+// the rows could not be measured above the form; once the ticket has a
+// figure the warning goes, and the form is given its room at once (not at
+// the next message of another step's).
+func TestTheDetailsFormGetsTheRoomTheRowsWarningGivesBack(t *testing.T) {
+	m := New(colourOptions(&stub{}))
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	tk := readyExport(devDB)
+	tk.Rows = dms.RowFigure{}
+	*m.s.ticket = tk
+	m.s.rows.err, m.s.rows.errVersion = errors.New("Table 'orders_dev.customers' doesn't exist"), m.s.rows.version
+	m.enter(StepDetails)
+	d := m.steps[StepDetails].(*detailsStep)
+	if len(d.rowsText()) == 0 {
+		t.Fatal("the test needs the rows' warning above the form")
+	}
+	before := d.formH
+	m.s.ticket.Rows = dms.RowFigure{Source: dms.RowsManual, Total: 5, Statements: []int64{5}, SQLHash: dms.SQLHash(tk.SQL)}
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x")})
+	if len(d.rowsText()) != 0 {
+		t.Fatal("the warning is still shown with a figure")
+	}
+	if d.formH <= before || d.formH != d.formHeight() {
+		t.Errorf("the form has %d rows (%d before), want the %d the warning gave back", d.formH, before, d.formHeight())
 	}
 }
