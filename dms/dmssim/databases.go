@@ -83,41 +83,39 @@ func logicJSON(d *database) logicDatabaseJSON {
 	}
 }
 
-// database finds a database of tenant t by ID; logic says which kind.
-func (x *exchange) database(t *tenant, id int64, logic bool) (*database, *apiError) {
+// database finds a database of tenant t by ID; logic says which kind. Like
+// the parameter readers, it records DatabaseNotExist as the request's error
+// when there is none such, and is nil then; after an error recorded before,
+// it does not look and is nil.
+func (x *exchange) database(t *tenant, id int64, logic bool) *database {
+	if x.bad != nil {
+		return nil
+	}
 	d := x.s.world.dbs[id]
 	if d == nil || d.tenant != t || d.logic != logic {
 		kind := "physical database"
 		if logic {
 			kind = "logical database"
 		}
-		return nil, errDatabaseNotExist("The %s %d does not exist in tenant %d.", kind, id, t.id)
+		x.setBad(errDatabaseNotExist("The %s %d does not exist in tenant %d.", kind, id, t.id))
+		return nil
 	}
-	return d, nil
+	return d
 }
 
 // opListDatabases answers ListDatabases: the databases of one instance.
 func opListDatabases(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
-	}
-	id, err := x.required("InstanceId")
-	if err != nil {
-		return nil, err
-	}
-	offset, size, err := x.page()
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	id := x.need("InstanceId")
+	offset, size := x.page()
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	in := x.s.world.instances[id]
 	if in == nil || in.tenant != t {
 		return nil, fail("InstanceNotExist", "The instance %s does not exist in tenant %d.", id, t.id)
 	}
-	list := []databaseJSON{}
-	for _, d := range window(in.dbs, offset, size) {
-		list = append(list, physicalJSON(d, false))
-	}
+	list := paged(in.dbs, offset, size, func(d *database) databaseJSON { return physicalJSON(d, false) })
 	type items struct {
 		Database []databaseJSON `json:"Database"`
 	}
@@ -130,14 +128,12 @@ func opListDatabases(x *exchange) (any, *apiError) {
 // opListLogicDatabases answers ListLogicDatabases: the tenant's logical
 // databases.
 func opListLogicDatabases(x *exchange) (any, *apiError) {
-	t, offset, size, err := x.tenantPage()
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	offset, size := x.page()
+	if x.bad != nil {
+		return nil, x.bad
 	}
-	list := []logicDatabaseJSON{}
-	for _, d := range window(t.logic, offset, size) {
-		list = append(list, logicJSON(d))
-	}
+	list := paged(t.logic, offset, size, logicJSON)
 	type items struct {
 		LogicDatabase []logicDatabaseJSON `json:"LogicDatabase"`
 	}
@@ -150,21 +146,12 @@ func opListLogicDatabases(x *exchange) (any, *apiError) {
 // opGetDatabase answers GetDatabase: a physical database by host, port and
 // schema name (and SID for Oracle).
 func opGetDatabase(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
-	}
-	host, err := x.required("Host")
-	if err != nil {
-		return nil, err
-	}
-	port, err := x.requiredInt64("Port")
-	if err != nil {
-		return nil, err
-	}
-	schema, err := x.required("SchemaName")
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	host := x.need("Host")
+	port := x.needInt64("Port")
+	schema := x.need("SchemaName")
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	sid := x.str("Sid")
 	for _, in := range t.instances {
@@ -185,17 +172,11 @@ func opGetDatabase(x *exchange) (any, *apiError) {
 // opGetPhysicalDatabase answers GetPhysicalDatabase: a physical database by
 // ID.
 func opGetPhysicalDatabase(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
-	}
-	id, err := x.requiredInt64("DbId")
-	if err != nil {
-		return nil, err
-	}
-	d, err := x.database(t, id, false)
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	id := x.needInt64("DbId")
+	d := x.database(t, id, false)
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	return struct {
 		Database databaseJSON `json:"Database"`
@@ -204,21 +185,18 @@ func opGetPhysicalDatabase(x *exchange) (any, *apiError) {
 
 // opGetLogicDatabase answers GetLogicDatabase: a logical database by ID.
 func opGetLogicDatabase(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	raw := x.need("DbId")
+	if x.bad != nil {
+		return nil, x.bad
 	}
-	raw, err := x.required("DbId")
+	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
 	if err != nil {
-		return nil, err
-	}
-	id, perr := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-	if perr != nil {
 		return nil, errInvalidParameter("DbId", raw, "a database ID")
 	}
-	d, err := x.database(t, id, true)
-	if err != nil {
-		return nil, err
+	d := x.database(t, id, true)
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	return struct {
 		LogicDatabase logicDatabaseJSON `json:"LogicDatabase"`
@@ -231,4 +209,14 @@ func window[T any](list []T, offset, size int) []T {
 		return nil
 	}
 	return list[offset:min(offset+size, len(list))]
+}
+
+// paged is the page [offset, offset+size) of list, each item as item
+// renders it: an empty list, not nil, past the end (JSON [], not null).
+func paged[T, J any](list []T, offset, size int, item func(T) J) []J {
+	out := []J{}
+	for _, v := range window(list, offset, size) {
+		out = append(out, item(v))
+	}
+	return out
 }

@@ -53,13 +53,10 @@ const (
 // users (a JSON array of user IDs, or null, which v1.63 always sends when
 // there are none). The answer's CreateOrderResult is a bare array of IDs.
 func opCreateDataCorrectOrder(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
-	}
-	param, form, raw, err := x.dataChangeParam()
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	param, form, raw := x.dataChangeParam()
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	switch c, isString := param["Classify"].(string); {
 	case param["Classify"] == nil, isString && strings.TrimSpace(c) == "":
@@ -139,9 +136,14 @@ func opCreateDataCorrectOrder(x *exchange) (any, *apiError) {
 
 // dataChangeParam reads CreateDataCorrectOrder's Param, in either form: the
 // object (numbers as json.Number), the form it came in, and its JSON (as
-// received, or rebuilt from the flattened fields).
-func (x *exchange) dataChangeParam() (map[string]any, string, string, *apiError) {
-	raw := x.str("Param")
+// received, or rebuilt from the flattened fields). Like the other readers,
+// it records its error in x.bad, and returns nothing then or after an error
+// recorded before.
+func (x *exchange) dataChangeParam() (param map[string]any, form, raw string) {
+	if x.bad != nil {
+		return nil, "", ""
+	}
+	raw = x.str("Param")
 	var flat []string
 	for k := range x.params {
 		if strings.HasPrefix(k, "Param.") {
@@ -150,22 +152,24 @@ func (x *exchange) dataChangeParam() (map[string]any, string, string, *apiError)
 	}
 	switch {
 	case raw != "" && len(flat) > 0:
-		return nil, "", "", fail("InvalidParam", "Param is given twice: as one JSON string and as %d Param.X fields (%s); send one of them.", len(flat), strings.Join(firstSorted(flat, 3), ", "))
+		x.setBad(fail("InvalidParam", "Param is given twice: as one JSON string and as %d Param.X fields (%s); send one of them.", len(flat), strings.Join(firstSorted(flat, 3), ", ")))
 	case raw != "":
 		m, problem := decodeObject("Param", raw)
-		if problem != "" {
-			return nil, "", "", fail("InvalidParam", "%s", problem)
+		if problem == "" {
+			return m, paramJSON, raw
 		}
-		return m, paramJSON, raw, nil
+		x.setBad(fail("InvalidParam", "%s", problem))
 	case len(flat) > 0:
 		m, problem := flattenedParam(x.params)
-		if problem != "" {
-			return nil, "", "", fail("InvalidParam", "%s", problem)
+		if problem == "" {
+			b, _ := json.Marshal(m)
+			return m, paramFlattened, string(b)
 		}
-		b, _ := json.Marshal(m)
-		return m, paramFlattened, string(b), nil
+		x.setBad(fail("InvalidParam", "%s", problem))
+	default:
+		x.setBad(errMissingParameter("Param"))
 	}
-	return nil, "", "", errMissingParameter("Param")
+	return nil, "", ""
 }
 
 // firstSorted is the first n of keys, sorted.
@@ -413,14 +417,8 @@ type preCheckSQLJSON struct {
 // While the precheck runs the list is empty. PreCheckSQLList is a bare
 // array, as v1.63 decodes it.
 func opListDataCorrectPreCheckSQL(x *exchange) (any, *apiError) {
-	offset, size, err := x.page()
-	if err != nil {
-		return nil, err
-	}
-	dbID, byDB, err := x.int64Param("DbId")
-	if err != nil {
-		return nil, err
-	}
+	offset, size := x.page()
+	dbID, byDB := x.int64Param("DbId")
 	return x.dataChangeTicket(func(o *Order, _ time.Time) (any, *apiError) {
 		items := []preCheckSQLJSON{}
 		if o.life.reported() != phasePrecheck {
@@ -453,10 +451,7 @@ type preCheckDBJSON struct {
 // precheck has run, each database with its number of statements, paged;
 // PreCheckDBList is a bare array.
 func opListDataCorrectPreCheckDB(x *exchange) (any, *apiError) {
-	offset, size, err := x.page()
-	if err != nil {
-		return nil, err
-	}
+	offset, size := x.page()
 	return x.dataChangeTicket(func(o *Order, _ time.Time) (any, *apiError) {
 		items := []preCheckDBJSON{}
 		if o.life.reported() != phasePrecheck {
@@ -533,9 +528,7 @@ func readCorrectAction(raw string) (correctAction, *apiError) {
 // not run again (close the ticket and file a new one).
 func opExecuteDataCorrect(x *exchange) (any, *apiError) {
 	ca, err := readCorrectAction(x.str("ActionDetail"))
-	if err != nil {
-		return nil, err
-	}
+	x.setBad(err) // answered before the ticket's own parameters' errors
 	return x.dataChangeTicket(func(o *Order, now time.Time) (any, *apiError) {
 		l := o.life
 		if l.execMode == execAuto {

@@ -8,15 +8,13 @@ type ticketFunc func(o *Order, now time.Time) (any, *apiError)
 
 // ticket runs f on the ticket the request's OrderId names in the request's
 // tenant, its timed steps settled, with the server's lock held (f must not
-// take it). Its answer is f's.
+// take it). Its answer is f's, or the first error reading the request: one
+// the operation recorded before (x.bad), or the tenant's or OrderId's.
 func (x *exchange) ticket(f ticketFunc) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
-	}
-	id, err := x.requiredInt64("OrderId")
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	id := x.needInt64("OrderId")
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	return x.settled(x.s.ordersByID, id, t,
 		fail("OrderNotExist", "The ticket %d does not exist in tenant %d.", id, t.id), f)
@@ -55,6 +53,17 @@ func only(pluginType, what string, f ticketFunc) ticketFunc {
 	return func(o *Order, now time.Time) (any, *apiError) {
 		if o.PluginType != pluginType {
 			return nil, fail("InvalidParam", "The ticket %d is a %s ticket, not %s.", o.OrderID, o.PluginType, what)
+		}
+		return f(o, now)
+	}
+}
+
+// byCommitter is f for the ticket's committer (or the approver credential)
+// and, for anyone else, mayCommit's refusal to do what.
+func (x *exchange) byCommitter(what string, f ticketFunc) ticketFunc {
+	return func(o *Order, now time.Time) (any, *apiError) {
+		if err := x.mayCommit(o, what); err != nil {
+			return nil, err
 		}
 		return f(o, now)
 	}

@@ -72,6 +72,9 @@ type exchange struct {
 	// failJob, when set, makes the job the request starts fail (the FailJob
 	// fault).
 	failJob bool
+	// bad is the first error met reading the request (see setBad and the
+	// readers after it); nil while there is none.
+	bad *apiError
 }
 
 // reply answers the request with result or err and records the outcome.
@@ -173,54 +176,72 @@ func mustJSON(v any) []byte {
 // str is a parameter's value, "" when absent.
 func (x *exchange) str(name string) string { return x.params.Get(name) }
 
-// required is a parameter that must be present and not empty.
-func (x *exchange) required(name string) (string, *apiError) {
-	v := x.params.Get(name)
-	if v == "" {
-		return "", errMissingParameter(name)
+// The parameter readers below follow one pattern: the first error met
+// reading the request (a parameter missing or malformed, or the tenant or
+// database it names not there) is kept in x.bad, and once it is set every
+// reader returns zero values and records nothing more. An operation reads
+// all it needs in the order DMS checks it, then answers x.bad if it is set:
+// the first error, the one DMS would name. The exchange, and so x.bad, is
+// the request's own: ServeHTTP makes a new one for each.
+
+// setBad records err as the request's error unless one is recorded already;
+// a nil err records nothing.
+func (x *exchange) setBad(err *apiError) {
+	if x.bad == nil {
+		x.bad = err
 	}
-	return v, nil
 }
 
-// int64Param reads an integer parameter; ok is false when it is absent.
-func (x *exchange) int64Param(name string) (n int64, ok bool, err *apiError) {
+// need is a parameter that must be present and not empty.
+func (x *exchange) need(name string) string {
+	if x.bad != nil {
+		return ""
+	}
+	v := x.params.Get(name)
+	if v == "" {
+		x.setBad(errMissingParameter(name))
+	}
+	return v
+}
+
+// int64Param reads an integer parameter; ok is false when it is absent (or
+// not an integer, or an error was recorded before).
+func (x *exchange) int64Param(name string) (n int64, ok bool) {
+	if x.bad != nil {
+		return 0, false
+	}
 	v := strings.TrimSpace(x.params.Get(name))
 	if v == "" {
-		return 0, false, nil
+		return 0, false
 	}
-	n, perr := strconv.ParseInt(v, 10, 64)
-	if perr != nil {
-		return 0, false, errInvalidParameter(name, v, "an integer")
-	}
-	return n, true, nil
-}
-
-// requiredInt64 reads an integer parameter that must be present.
-func (x *exchange) requiredInt64(name string) (int64, *apiError) {
-	n, ok, err := x.int64Param(name)
+	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return 0, err
+		x.setBad(errInvalidParameter(name, v, "an integer"))
+		return 0, false
 	}
-	if !ok {
-		return 0, errMissingParameter(name)
-	}
-	return n, nil
+	return n, true
 }
 
-// boolParam reads a boolean parameter; absent is false.
-func (x *exchange) boolParam(name string, required bool) (bool, *apiError) {
-	v := x.params.Get(name)
-	if v == "" {
-		if required {
-			return false, errMissingParameter(name)
-		}
-		return false, nil
+// needInt64 reads an integer parameter that must be present.
+func (x *exchange) needInt64(name string) int64 {
+	n, ok := x.int64Param(name)
+	if !ok {
+		x.setBad(errMissingParameter(name)) // kept only when nothing was before
+	}
+	return n
+}
+
+// needBool reads a boolean parameter that must be present.
+func (x *exchange) needBool(name string) bool {
+	v := x.need(name)
+	if x.bad != nil {
+		return false
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, errInvalidParameter(name, v, "true or false")
+		x.setBad(errInvalidParameter(name, v, "true or false"))
 	}
-	return b, nil
+	return b
 }
 
 // Paging bounds: PageNumber counts from 1; PageSize is clamped to 1..1000.
@@ -230,19 +251,15 @@ const (
 )
 
 // page reads PageNumber and PageSize and returns the offset and size.
-func (x *exchange) page() (offset, size int, err *apiError) {
-	number, ok, err := x.int64Param("PageNumber")
-	if err != nil {
-		return 0, 0, err
-	}
+func (x *exchange) page() (offset, size int) {
+	number, ok := x.int64Param("PageNumber")
 	if !ok || number < 1 {
 		number = 1
 	}
-	ps, ok, err := x.int64Param("PageSize")
-	if err != nil {
-		return 0, 0, err
-	}
+	ps, ok := x.int64Param("PageSize")
 	switch {
+	case x.bad != nil:
+		return 0, 0
 	case !ok:
 		ps = defaultPageSize
 	case ps < 1:
@@ -253,33 +270,25 @@ func (x *exchange) page() (offset, size int, err *apiError) {
 	if number > int64(1<<31)/ps {
 		number = int64(1<<31) / ps // far past the end: an empty page
 	}
-	return int((number - 1) * ps), int(ps), nil
-}
-
-// tenantPage is the request's tenant and its page (PageNumber, PageSize) as
-// an offset and a size, for the list operations.
-func (x *exchange) tenantPage() (t *tenant, offset, size int, err *apiError) {
-	if t, err = x.tenant(); err != nil {
-		return nil, 0, 0, err
-	}
-	offset, size, err = x.page()
-	return t, offset, size, err
+	return int((number - 1) * ps), int(ps)
 }
 
 // tenant is the tenant the request acts in: Tid, or the user's active tenant
 // when Tid is absent or 0. A tenant the user does not belong to does not
-// exist, as far as the user can tell.
-func (x *exchange) tenant() (*tenant, *apiError) {
-	tid, ok, err := x.int64Param("Tid")
-	if err != nil {
-		return nil, err
-	}
-	if !ok || tid == 0 {
-		return x.user.tenants[0], nil
+// exist, as far as the user can tell (TenantNotExist, recorded; the tenant
+// is nil then, as after an error recorded before).
+func (x *exchange) tenant() *tenant {
+	tid, ok := x.int64Param("Tid")
+	switch {
+	case x.bad != nil:
+		return nil
+	case !ok || tid == 0:
+		return x.user.tenants[0]
 	}
 	t := x.s.world.tenantByID[tid]
 	if t == nil || !x.user.member(t) {
-		return nil, errTenantNotExist
+		x.setBad(errTenantNotExist)
+		return nil
 	}
-	return t, nil
+	return t
 }

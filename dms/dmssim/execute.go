@@ -30,25 +30,13 @@ const onlyExplainAndCount = "The DMS simulator answers only EXPLAIN <select or d
 // refused when the database is not in Security Collaboration mode or the
 // user lacks query permission.
 func opExecuteScript(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
-	}
-	dbID, err := x.requiredInt64("DbId")
-	if err != nil {
-		return nil, err
-	}
-	logic, err := x.boolParam("Logic", true)
-	if err != nil {
-		return nil, err
-	}
-	script, err := x.required("Script")
-	if err != nil {
-		return nil, err
-	}
-	d, err := x.database(t, dbID, logic)
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	dbID := x.needInt64("DbId")
+	logic := x.needBool("Logic")
+	script := x.need("Script")
+	d := x.database(t, dbID, logic)
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	if !d.secureHosted() {
 		return nil, fail("UnsupportedOperation", "The instance is not in secure hosting mode")

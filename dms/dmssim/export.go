@@ -115,13 +115,8 @@ func readActionDetail(raw string) (actionDetail, *apiError) {
 // it; everything is checked before it starts.
 func opExecuteDataExport(x *exchange) (any, *apiError) {
 	ad, err := readActionDetail(x.str("ActionDetail"))
-	if err != nil {
-		return nil, err
-	}
-	return x.exportTicket(func(o *Order, now time.Time) (any, *apiError) {
-		if err := x.mayCommit(o, "run its export"); err != nil {
-			return nil, err
-		}
+	x.setBad(err) // answered before the ticket's own parameters' errors
+	return x.exportTicket(x.byCommitter("run its export", func(o *Order, now time.Time) (any, *apiError) {
 		l := o.life
 		switch l.phase {
 		case phaseApproved, phaseFailed:
@@ -146,7 +141,7 @@ func opExecuteDataExport(x *exchange) (any, *apiError) {
 		x.s.downloads[job.token] = o
 		o.enter(phaseQueued, now)
 		return nil, nil
-	})
+	}))
 }
 
 // newToken is a download URL's secret: 128 random bits.

@@ -103,9 +103,9 @@ type orderProblem struct{ code, msg string }
 // the database it names), the database in the tenant with a matching logic
 // flag, the comment, and every related user. A refusal lists every problem.
 func opCreateOrder(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	var ps []orderProblem
 	add := func(code, format string, args ...any) {
@@ -387,14 +387,8 @@ func opGetOrderBaseInfo(x *exchange) (any, *apiError) {
 // is canceled), except a finished one. Only the committer (or the approver
 // credential) may close it; CloseReason is required.
 func opCloseOrder(x *exchange) (any, *apiError) {
-	reason, err := x.required("CloseReason")
-	if err != nil {
-		return nil, err
-	}
-	return x.ticket(func(o *Order, now time.Time) (any, *apiError) {
-		if err := x.mayCommit(o, "close it"); err != nil {
-			return nil, err
-		}
+	reason := x.need("CloseReason")
+	return x.ticket(x.byCommitter("close it", func(o *Order, now time.Time) (any, *apiError) {
 		switch o.life.phase {
 		case phaseClosed:
 			return nil, errState("OrderClosed", o, "It was closed already.")
@@ -407,7 +401,7 @@ func opCloseOrder(x *exchange) (any, *apiError) {
 		o.CloseReason = reason
 		o.enter(phaseClosed, now)
 		return nil, nil
-	})
+	}))
 }
 
 // parseDMSTime reads "yyyy-MM-dd HH:mm:ss" (or "yyyy-MM-dd") in UTC+8.
@@ -424,9 +418,10 @@ func parseDMSTime(s string) (time.Time, bool) {
 // (OrderResultType, default AS_COMMITTER), filtered by status, plugin type,
 // a creation-time window and a comment substring, newest first, paged.
 func opListOrders(x *exchange) (any, *apiError) {
-	t, offset, size, err := x.tenantPage()
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	offset, size := x.page()
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	role := strings.ToUpper(x.str("OrderResultType"))
 	switch role {
@@ -490,10 +485,7 @@ func opListOrders(x *exchange) (any, *apiError) {
 		}
 		return matched[i].OrderID > matched[j].OrderID
 	})
-	list := []orderJSON{}
-	for _, o := range window(matched, offset, size) {
-		list = append(list, x.orderItem(o))
-	}
+	list := paged(matched, offset, size, x.orderItem)
 	x.s.mu.Unlock()
 	type items struct {
 		Order []orderJSON `json:"Order"`

@@ -1,6 +1,7 @@
 package dmssim
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -356,5 +357,90 @@ func TestRequestsRecordsParamsWithoutSignature(t *testing.T) {
 	if call.Params.Get("SearchKey") != "orders" || call.Params.Has("Signature") || call.Params.Get("AccessKeyId") != DefaultCredential.AccessKeyID ||
 		call.Status != 200 || call.UserID != userDemo || call.Time.IsZero() || call.Seq != 1 {
 		t.Errorf("call = %+v", call)
+	}
+}
+
+// answerError sends action with params as the SDK sends any call and
+// returns the error it is answered with: a refusal's Code and Message, or a
+// business failure's ErrorCode and ErrorMessage.
+func answerError(t *testing.T, r *Running, c *dmse.Client, action string, params map[string]string) (code, msg string) {
+	t.Helper()
+	req := requests.NewCommonRequest()
+	req.Method, req.Scheme, req.Domain = "POST", "HTTP", r.Host()
+	req.Version, req.ApiName = apiVersion, action
+	for k, v := range params {
+		req.QueryParams[k] = v
+	}
+	resp, err := c.ProcessCommonRequest(req)
+	var se *sdkerrors.ServerError
+	if errors.As(err, &se) {
+		return se.ErrorCode(), se.Message()
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", action, err)
+	}
+	var body struct {
+		Success      bool
+		ErrorCode    string
+		ErrorMessage string
+	}
+	if err := json.Unmarshal(resp.GetHttpContentBytes(), &body); err != nil || body.Success {
+		t.Fatalf("%s %v: %v %s, want an error", action, params, err, resp.GetHttpContentString())
+	}
+	return body.ErrorCode, body.ErrorMessage
+}
+
+// TestTheFirstParameterErrorIsAnswered pins the order the operations check
+// their parameters in: a request with two problems is answered the first.
+func TestTheFirstParameterErrorIsAnswered(t *testing.T) {
+	r, c := demo(t)
+	cases := []struct {
+		action string
+		params map[string]string
+		code   string
+		names  string // a part of the message
+	}{
+		{"GetDatabase", map[string]string{"Port": "x"}, "MissingParameter", `"Host"`},
+		{"GetDatabase", map[string]string{"Host": "h", "Port": "x"}, "InvalidParameter", `"Port"`},
+		{"GetDatabase", map[string]string{"Tid": "4242"}, "TenantNotExist", "tenant"},
+		{"GetPhysicalDatabase", map[string]string{"Tid": "4242"}, "TenantNotExist", "tenant"},
+		{"GetPhysicalDatabase", map[string]string{"DbId": "4242", "Tid": "x"}, "InvalidParameter", `"Tid"`},
+		{"GetLogicDatabase", map[string]string{"Tid": "x"}, "InvalidParameter", `"Tid"`},
+		{"GetLogicDatabase", map[string]string{"DbId": "x", "Tid": "4242"}, "TenantNotExist", "tenant"},
+		{"ExecuteScript", map[string]string{"Logic": "maybe"}, "MissingParameter", `"DbId"`},
+		{"ExecuteScript", map[string]string{"DbId": "1100001", "Logic": "maybe"}, "InvalidParameter", `"Logic"`},
+		{"ExecuteScript", map[string]string{"DbId": "4242", "Logic": "false"}, "MissingParameter", `"Script"`},
+		{"ListDatabases", map[string]string{"PageSize": "x"}, "MissingParameter", `"InstanceId"`},
+		{"ListDatabases", map[string]string{"InstanceId": "999", "PageSize": "x"}, "InvalidParameter", `"PageSize"`},
+		{"ListLogicDatabases", map[string]string{"Tid": "4242", "PageNumber": "x"}, "TenantNotExist", "tenant"},
+		{"ListOrders", map[string]string{"PageNumber": "x", "PageSize": "y"}, "InvalidParameter", `"PageNumber"`},
+		{"SearchDatabase", map[string]string{"Tid": "x", "PageNumber": "y"}, "InvalidParameter", `"Tid"`},
+		{"ListUserTenants", map[string]string{"Tid": "4242"}, "TenantNotExist", "tenant"},
+		{"GetUserActiveTenant", map[string]string{"Tid": "x"}, "InvalidParameter", `"Tid"`},
+		{"CreateOrder", map[string]string{"Tid": "4242"}, "TenantNotExist", "tenant"},
+		{"CreateDataCorrectOrder", map[string]string{"Tid": "4242"}, "TenantNotExist", "tenant"},
+		{"CreateDataCorrectOrder", map[string]string{"Param": "[]", "Param.ExecSQL": "x"}, "InvalidParam", "twice"},
+		{"GetOrderBaseInfo", map[string]string{"Tid": "x"}, "InvalidParameter", `"Tid"`},
+		{"GetOrderBaseInfo", map[string]string{"OrderId": "x", "Tid": "4242"}, "TenantNotExist", "tenant"},
+		{"ListDataCorrectPreCheckSQL", map[string]string{"PageNumber": "x", "DbId": "y"}, "InvalidParameter", `"PageNumber"`},
+		{"ListDataCorrectPreCheckSQL", map[string]string{"DbId": "y", "Tid": "x"}, "InvalidParameter", `"DbId"`},
+		{"ListDataCorrectPreCheckDB", map[string]string{"PageSize": "x", "Tid": "4242"}, "InvalidParameter", `"PageSize"`},
+		{"CloseOrder", map[string]string{"Tid": "4242"}, "MissingParameter", `"CloseReason"`},
+		{"ExecuteDataExport", map[string]string{"ActionDetail": "nope", "Tid": "4242"}, "InvalidParam", "ActionDetail"},
+		{"ExecuteDataCorrect", map[string]string{"ActionDetail": "[]", "Tid": "4242"}, "InvalidParam", "ActionDetail"},
+		{"ApproveOrder", map[string]string{"Tid": "4242"}, "MissingParameter", `"ApprovalType"`},
+		{"ApproveOrder", map[string]string{"ApprovalType": "MAYBE", "Tid": "4242"}, "InvalidParam", "ApprovalType"},
+		{"GetApprovalDetail", map[string]string{"WorkflowInstanceId": "x", "Tid": "4242"}, "TenantNotExist", "tenant"},
+		{"GetApprovalDetail", map[string]string{"WorkflowInstanceId": "x"}, "InvalidParameter", `"WorkflowInstanceId"`},
+	}
+	for _, tc := range cases {
+		code, msg := answerError(t, r, c, tc.action, tc.params)
+		if code != tc.code || !strings.Contains(msg, tc.names) {
+			t.Errorf("%s %v: %s %q, want %s naming %s", tc.action, tc.params, code, msg, tc.code, tc.names)
+		}
+	}
+	// Each request is checked on its own: none of those errors stays.
+	if resp, err := c.GetUserActiveTenant(dmse.CreateGetUserActiveTenantRequest()); err != nil || !resp.Success {
+		t.Errorf("GetUserActiveTenant after them: %v %s", err, resp.GetHttpContentString())
 	}
 }

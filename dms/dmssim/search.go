@@ -168,9 +168,10 @@ func searchDatabase(d *database) searchDatabaseJSON {
 // by SearchTarget, EnvType, DbType and SearchRange, paged, in a stable order
 // (the seed's, then generated databases).
 func opSearchDatabase(x *exchange) (any, *apiError) {
-	t, offset, size, err := x.tenantPage()
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	offset, size := x.page()
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	f := searchFilter{
 		key:     strings.ToLower(strings.TrimSpace(x.str("SearchKey"))),

@@ -18,9 +18,9 @@ func (x *exchange) tenantJSON(t *tenant) tenantJSON {
 // opGetUserActiveTenant answers GetUserActiveTenant: the user's active
 // tenant, or the tenant Tid names if the user belongs to it.
 func opGetUserActiveTenant(x *exchange) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	return struct {
 		Tenant tenantJSON `json:"Tenant"`
@@ -30,8 +30,9 @@ func opGetUserActiveTenant(x *exchange) (any, *apiError) {
 // opListUserTenants answers ListUserTenants: every tenant the user belongs
 // to, the active one first.
 func opListUserTenants(x *exchange) (any, *apiError) {
-	if _, err := x.tenant(); err != nil {
-		return nil, err
+	x.tenant() // Tid must name one of them, if given
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	list := make([]tenantJSON, 0, len(x.user.tenants))
 	for _, t := range x.user.tenants {

@@ -270,10 +270,7 @@ func opPreviewWorkflow(x *exchange) (any, *apiError) {
 // goes to approval, its first node holding it. Only once: a ticket whose
 // precheck has not passed, or that was submitted already, is refused.
 func opSubmitOrderApproval(x *exchange) (any, *apiError) {
-	return x.ticket(func(o *Order, now time.Time) (any, *apiError) {
-		if err := x.mayCommit(o, "submit it for approval"); err != nil {
-			return nil, err
-		}
+	return x.ticket(x.byCommitter("submit it for approval", func(o *Order, now time.Time) (any, *apiError) {
 		l := o.life
 		switch l.phase {
 		case phasePrecheckPassed, phaseReady:
@@ -290,7 +287,7 @@ func opSubmitOrderApproval(x *exchange) (any, *apiError) {
 		x.s.workflows[l.wf.id] = o
 		o.enter(phaseAuditing, now)
 		return nil, nil
-	})
+	}))
 }
 
 // mayCommit refuses a user other than the ticket's committer (or the
@@ -309,13 +306,10 @@ func (x *exchange) admin() bool {
 
 // workflowTicket is ticket for the operations that name a WorkflowInstanceId.
 func (x *exchange) workflowTicket(f ticketFunc) (any, *apiError) {
-	t, err := x.tenant()
-	if err != nil {
-		return nil, err
-	}
-	id, ok, err := x.int64Param("WorkflowInstanceId")
-	if err != nil {
-		return nil, err
+	t := x.tenant()
+	id, ok := x.int64Param("WorkflowInstanceId")
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	if !ok {
 		return nil, fail("MissingWorkflowInstanceId", "WorkflowInstanceId is mandatory for this action.")
@@ -393,9 +387,9 @@ var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"
 // ApprovalType is read case-insensitively; TRANSFER and ADD_APPROVAL_NODE
 // are not modelled.
 func opApproveOrder(x *exchange) (any, *apiError) {
-	raw, err := x.required("ApprovalType")
-	if err != nil {
-		return nil, err
+	raw := x.need("ApprovalType")
+	if x.bad != nil {
+		return nil, x.bad
 	}
 	action := strings.ToUpper(raw)
 	switch action {
