@@ -231,45 +231,52 @@ func (a *accessible) step(step wizard.Step) {
 	a.p.say(step.String())
 }
 
-// oneTicket walks one ticket from type to result. done is true when the
-// user wants no further ticket.
+// oneTicket walks one ticket from type to result, through the steps of the
+// wizard's sequence for its type (the same sequence the screens walk; the
+// tenant is asked within the database step). done is true when the user
+// wants no further ticket.
 func (a *accessible) oneTicket() (done bool, err error) {
 	if err := a.chooseType(); err != nil {
 		return true, err
 	}
-	tt := a.ticketType()
-	if tt.Has(dms.StepDatabase) {
-		a.step(wizard.StepDatabase)
-		if err := a.chooseTenant(); err != nil {
-			return true, err
+	for _, step := range wizard.Sequence(a.t.Type, false) {
+		if step == wizard.StepReview {
+			return a.review()
 		}
-		if err := a.chooseDatabase(); err != nil {
-			return true, err
+		asks := a.asks(step)
+		if len(asks) == 0 {
+			continue
 		}
-	}
-	if tt.Has(dms.StepSQL) {
-		a.step(wizard.StepSQL)
-		if err := a.writeSQL(); err != nil {
-			return true, err
-		}
-		if tt.Rollback {
-			if err := a.rollbackScript(); err != nil {
+		a.step(step)
+		for _, ask := range asks {
+			if err := ask(); err != nil {
 				return true, err
 			}
-		}
-		if tt.AffectRows {
-			if err := a.affectedRows(); err != nil {
-				return true, err
-			}
-		}
-	}
-	if tt.Has(dms.StepDetails) {
-		a.step(wizard.StepDetails)
-		if err := a.details(); err != nil {
-			return true, err
 		}
 	}
 	return a.review()
+}
+
+// asks is what accessible mode asks in a step of the ticket's sequence, in
+// order; the type step is asked before the sequence is known.
+func (a *accessible) asks(step wizard.Step) []func() error {
+	tt := a.ticketType()
+	switch step {
+	case wizard.StepDatabase:
+		return []func() error{a.chooseTenant, a.chooseDatabase}
+	case wizard.StepSQL:
+		asks := []func() error{a.writeSQL}
+		if tt.Rollback {
+			asks = append(asks, a.rollbackScript)
+		}
+		if tt.AffectRows {
+			asks = append(asks, a.affectedRows)
+		}
+		return asks
+	case wizard.StepDetails:
+		return []func() error{a.details}
+	}
+	return nil
 }
 
 func (a *accessible) chooseType() error {

@@ -295,45 +295,51 @@ func (r *reviewStep) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// typed is a key in a mode that types into an input (the schema name to
+// confirm, the path to save to): esc leaves the mode, enter is done, any
+// other key is the input's.
+func (r *reviewStep) typed(msg tea.KeyMsg, in *textinput.Model, done func() tea.Cmd) tea.Cmd {
+	switch {
+	case key.Matches(msg, r.s.keys.Back):
+		r.mode = reviewNormal
+		return nil
+	case key.Matches(msg, r.s.keys.Enter):
+		return done()
+	}
+	var cmd tea.Cmd
+	*in, cmd = in.Update(msg)
+	return cmd
+}
+
+// confirmed checks the schema name typed for the database being confirmed
+// and moves to the next one, or submits after the last.
+func (r *reviewStep) confirmed() tea.Cmd {
+	// The name as the screen shows it (cleaned of escapes, its invisible
+	// characters spelled out) is what the user can type.
+	want := r.toConfirm[r.confirmAt].SchemaName
+	if typed := r.confirm.Value(); typed != inert.Line(want) && typed != want {
+		r.notice, r.noticeOK = "That is not the schema name; type it exactly, or esc to cancel.", false
+		return nil
+	}
+	r.notice = ""
+	if r.confirmAt++; r.confirmAt < len(r.toConfirm) {
+		r.confirm.SetValue("")
+		return nil
+	}
+	r.mode = reviewNormal
+	return r.submit()
+}
+
 func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 	k := r.s.keys
 	switch r.mode {
 	case reviewConfirm:
-		switch {
-		case key.Matches(msg, k.Back):
-			r.mode = reviewNormal
-			return nil
-		case key.Matches(msg, k.Enter):
-			// The name as the screen shows it (cleaned of escapes, its
-			// invisible characters spelled out) is what the user can type.
-			want := r.toConfirm[r.confirmAt].SchemaName
-			if typed := r.confirm.Value(); typed != inert.Line(want) && typed != want {
-				r.notice, r.noticeOK = "That is not the schema name; type it exactly, or esc to cancel.", false
-				return nil
-			}
-			r.notice = ""
-			if r.confirmAt++; r.confirmAt < len(r.toConfirm) {
-				r.confirm.SetValue("")
-				return nil
-			}
-			r.mode = reviewNormal
-			return r.submit()
-		}
-		var cmd tea.Cmd
-		r.confirm, cmd = r.confirm.Update(msg)
-		return cmd
+		return r.typed(msg, &r.confirm, r.confirmed)
 	case reviewSave:
-		switch {
-		case key.Matches(msg, k.Back):
-			r.mode = reviewNormal
-			return nil
-		case key.Matches(msg, k.Enter):
+		return r.typed(msg, &r.path, func() tea.Cmd {
 			r.mode = reviewNormal
 			return r.save(strings.TrimSpace(r.path.Value()))
-		}
-		var cmd tea.Cmd
-		r.path, cmd = r.path.Update(msg)
-		return cmd
+		})
 	case reviewStale:
 		switch {
 		case key.Matches(msg, k.Yes):

@@ -500,22 +500,16 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 		q.path.SetValue("") // a path that failed before is not kept to be appended to
 		return q.path.Focus()
 	}
+	// The change's editor or the rollback script's: either gives the
+	// ticket its text when typing pauses (the check) or the editor is left.
+	ed := &q.ed
 	if q.rollback {
-		before := q.rb.Version()
-		var cmd tea.Cmd
-		q.rb, cmd = q.rb.Update(msg)
-		if q.rb.Version() != before {
-			// The ticket gets the text when typing pauses (the count) or
-			// the editor is left, as the change's does.
-			q.notice = ""
-			return tea.Batch(cmd, q.scheduleCheck())
-		}
-		return cmd
+		ed = &q.rb
 	}
-	before := q.ed.Version()
+	before := ed.Version()
 	var cmd tea.Cmd
-	q.ed, cmd = q.ed.Update(msg)
-	if q.ed.Version() != before {
+	*ed, cmd = ed.Update(msg)
+	if ed.Version() != before {
 		q.notice = ""
 		return tea.Batch(cmd, q.scheduleCheck())
 	}
