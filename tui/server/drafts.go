@@ -30,7 +30,7 @@ type sessionDraft struct {
 // server with the same state directory must not write it at the same time),
 // then the draft itself.
 func (s *Server) openDraft(user string, logger *log.Logger) *sessionDraft {
-	d := &sessionDraft{store: s.draftStore(user), letGo: func() {}}
+	d := &sessionDraft{store: s.drafts.get(user, s.cfg.Backend.Demo, s.log), letGo: func() {}}
 	switch {
 	case d.store == nil:
 	case !s.holdDraft(user):
@@ -74,57 +74,65 @@ func (s *Server) releaseDraft(user string) {
 	delete(s.draftHeld, user)
 }
 
-// draftStore is the draft file of an SSH user (one per user, shared by their
-// sessions): under the server's state directory, dmsticket/drafts/<user>.json
-// (-demo.json for --demo). Nil, with a warning logged once, when the server
-// has no state directory.
-func (s *Server) draftStore(user string) *draft.Store {
-	s.draftsMu.Lock()
-	defer s.draftsMu.Unlock()
-	if st, ok := s.drafts[user]; ok {
+// perUser is a file kept for each SSH user under the server's state
+// directory (drafts, the history): opened when one of the user's sessions
+// first asks for it and kept for the server's life, so every session of a
+// user shares one store. Where it cannot be opened the session goes without
+// (nil); the log says why once per reason (the same missing state directory
+// for every user is one warning), and the user's next session tries again.
+type perUser[T any] struct {
+	off  string                            // the log's warning: "drafts are off"
+	path func(user string) (string, error) // the user's file
+	demo func(path string) string          // for --demo: beside it
+	open func(path string) (*T, error)
+
+	mu     sync.Mutex
+	stores map[string]*T
+	warned map[string]bool // the reasons logged already
+}
+
+func (p *perUser[T]) get(user string, demo bool, logger *log.Logger) *T {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.stores[user]; ok {
 		return st
 	}
-	path, err := draft.DefaultPath(user)
+	path, err := p.path(user)
+	var st *T
+	if err == nil {
+		if demo {
+			path = p.demo(path)
+		}
+		st, err = p.open(path)
+	}
 	if err != nil {
-		if !s.draftsWarned {
-			s.draftsWarned = true
-			s.log.Warn("drafts are off", "err", err)
+		if !p.warned[err.Error()] {
+			if p.warned == nil {
+				p.warned = map[string]bool{}
+			}
+			p.warned[err.Error()] = true
+			logger.Warn(p.off, "user", user, "err", err)
 		}
 		return nil
 	}
-	if s.cfg.Backend.Demo {
-		path = draft.DemoPath(path)
+	if p.stores == nil {
+		p.stores = map[string]*T{}
 	}
-	st := draft.NewStore(path)
-	s.drafts[user] = st
+	p.stores[user] = st
 	return st
 }
 
-// historyStore is an SSH user's history file (recent databases, the last
+// newDraftStores is the users' draft files: dmsticket/drafts/<user>.json
+// (-demo.json for --demo) under the server's state directory.
+func newDraftStores() *perUser[draft.Store] {
+	return &perUser[draft.Store]{off: "drafts are off", path: draft.DefaultPath, demo: draft.DemoPath,
+		open: func(path string) (*draft.Store, error) { return draft.NewStore(path), nil }}
+}
+
+// newHistories is the users' history files (recent databases, the last
 // ticket's tenant and related users, the tickets they filed: My tickets),
-// one per user and never shared, beside the drafts; -demo for --demo. Nil
-// when the server has no state directory.
-func (s *Server) historyStore(user string) *history.Store {
-	s.draftsMu.Lock()
-	defer s.draftsMu.Unlock()
-	if h, ok := s.histories[user]; ok {
-		return h
-	}
-	path, err := history.DefaultPath(user)
-	if err != nil {
-		return nil
-	}
-	if s.cfg.Backend.Demo {
-		path = history.DemoPath(path)
-	}
-	h, err := history.Open(path)
-	if err != nil {
-		s.log.Warn("the history is off", "user", user, "err", err)
-		return nil
-	}
-	if s.histories == nil {
-		s.histories = map[string]*history.Store{}
-	}
-	s.histories[user] = h
-	return h
+// one per user and never shared, beside the drafts.
+func newHistories() *perUser[history.Store] {
+	return &perUser[history.Store]{off: "the history is off", path: history.DefaultPath, demo: history.DemoPath,
+		open: history.Open}
 }

@@ -111,10 +111,9 @@ type Server struct {
 	// pace of status reads (tui.Options.PollEvery).
 	pollEvery time.Duration
 
-	draftsMu     sync.Mutex
-	drafts       map[string]*draft.Store
-	histories    map[string]*history.Store
-	draftsWarned bool
+	drafts    *perUser[draft.Store]
+	histories *perUser[history.Store]
+	draftsMu  sync.Mutex // guards draftHeld
 	// draftHeld names the users whose draft a live session holds: a user's
 	// second session neither offers nor writes it, so two sessions cannot
 	// resume, and file, the same ticket.
@@ -152,13 +151,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("no users file: pass --users PATH (see testdata/serve/users.example.yaml)")
 	}
 	s := &Server{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		limits: newSessionLimits(cfg.MaxSessions, cfg.MaxSessionsPerUser),
-		rate:   newConnLimiter(cfg.RateLimit),
-		guard:  newLoginGuard(cfg.LoginTimeout, cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerAddress, cfg.Logger),
-		live:   map[*liveSession]struct{}{},
-		drafts: map[string]*draft.Store{},
+		cfg:       cfg,
+		log:       cfg.Logger,
+		limits:    newSessionLimits(cfg.MaxSessions, cfg.MaxSessionsPerUser),
+		rate:      newConnLimiter(cfg.RateLimit),
+		guard:     newLoginGuard(cfg.LoginTimeout, cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerAddress, cfg.Logger),
+		live:      map[*liveSession]struct{}{},
+		drafts:    newDraftStores(),
+		histories: newHistories(),
 	}
 	if s.cfg.StatusReads <= 0 {
 		s.cfg.StatusReads = DefaultStatusReads

@@ -146,7 +146,7 @@ func (s *Server) newProgram(sess ssh.Session, runCtx context.Context) (*tui.Mode
 		// No IdleTimeout: the server watches the session's input instead
 		// (watchIdle), so the program keeps no tick pending.
 		Drafts: d.store, Draft: d.resume, DraftNotice: d.notice,
-		History: s.historyStore(u.Name),
+		History: s.histories.get(u.Name, s.cfg.Backend.Demo, s.log),
 		// A session reads only the status of the ticket it created, and
 		// all sessions together at most StatusReads a second.
 		PollLimit: s.pollLimit,
