@@ -143,17 +143,13 @@ func (a *accessible) act(w *dms.Watcher, act wizard.Action, fileType string) (dm
 	if a.ctx().Err() != nil {
 		return st, false, a.ctx().Err()
 	}
-	switch {
-	case done && err != nil:
-		p.say(actionWords(act) + ": DMS's answer was lost, but the ticket's state shows it happened.")
-	case done:
-		p.say(actionWords(act) + ": done.")
-	default:
-		p.say(actionWords(act) + " failed:")
+	if !done {
+		p.say(wizard.ActionOutcome(act, done, err) + ":")
 		p.say(wizard.ErrorText(err)...)
 		p.sayf("Nothing was changed. Later: dmsticket status %d", st.ID)
 		return st, false, nil
 	}
+	p.say(wizard.ActionOutcome(act, done, err))
 	if st.ID != 0 {
 		p.say(wizard.StatusText(st, a.t.Rows)...)
 	}

@@ -180,13 +180,9 @@ func (r *resultStep) updateFollow(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		if msg.st.ID != 0 {
 			f.status, f.have = msg.st, true
 		}
-		switch {
-		case msg.done && msg.err != nil:
-			f.notice = fmt.Sprintf("%s: DMS's answer was lost, but the ticket's state shows it happened.", actionWords(msg.action))
-		case msg.done:
-			f.notice = actionWords(msg.action) + ": done."
-		default:
-			f.notice = actionWords(msg.action) + " failed: " + errMessage(msg.err)
+		f.notice = wizard.ActionOutcome(msg.action, msg.done, msg.err)
+		if !msg.done {
+			f.notice += ": " + errMessage(msg.err)
 		}
 		f.poll = wizard.Poll{}
 		f.on = true
@@ -213,18 +209,6 @@ func (r *resultStep) updateFollow(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		return nil, true
 	}
 	return nil, false
-}
-
-func actionWords(a wizard.Action) string {
-	switch a {
-	case wizard.ActSubmit:
-		return "Submit for approval"
-	case wizard.ActExecute:
-		return "Run"
-	case wizard.ActDownload:
-		return "Download"
-	}
-	return string(a)
 }
 
 // followKey acts on a key while a ticket is followed; handled is false for
@@ -434,7 +418,7 @@ func (r *resultStep) followLines() []string {
 		lines = append(lines, row(st, "File", ""), inert.Line(f.url))
 	}
 	if f.busy != "" {
-		lines = append(lines, row(st, "", st.Info.Render(actionWords(f.busy)+"…")))
+		lines = append(lines, row(st, "", st.Info.Render(f.busy.Title()+"…")))
 	}
 	if f.notice != "" {
 		lines = append(lines, wrap(st.Subtle, f.notice, w)...)

@@ -219,7 +219,7 @@ func (d *downloader) save(ctx context.Context, url string) error {
 	if err := tmp.Close(); err != nil {
 		return d.writeFailed(path, err)
 	}
-	if err := place(tmp.Name(), path, replace); err != nil {
+	if err := wizard.Place(tmp.Name(), path, replace); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			d.say("dmsticket download: %s exists and is kept. Pass -o %s to replace it, or -o another name.", path, path)
 			return wizard.Exit(wizard.ExitUsage, err)
@@ -230,26 +230,6 @@ func (d *downloader) save(ctx context.Context, url string) error {
 	d.say("Saved ticket %d's export to %s (%s).", d.id, path, dms.HumanBytes(n))
 	fmt.Fprintln(d.deps.Stdout, path)
 	return nil
-}
-
-// place moves the finished temporary file to path: replacing what is there
-// (rename), or only if nothing is (a hard link, then the temporary name
-// removed; where links are not possible, a check and a rename).
-func place(tmp, path string, replace bool) error {
-	if replace {
-		return os.Rename(tmp, path)
-	}
-	err := os.Link(tmp, path)
-	switch {
-	case err == nil:
-		return os.Remove(tmp)
-	case errors.Is(err, fs.ErrExist):
-		return err
-	}
-	if _, serr := os.Lstat(path); serr == nil {
-		return fs.ErrExist
-	}
-	return os.Rename(tmp, path)
 }
 
 func (d *downloader) writeFailed(path string, err error) error {

@@ -24,6 +24,9 @@ func SaveExport(ctx context.Context, url, dir, fallback string, progress func(do
 		return "", err
 	}
 	_, suggested, err := dms.FetchNamed(ctx, url, tmp, progress)
+	if err == nil {
+		err = tmp.Sync() // "saved" means on disk
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -45,19 +48,9 @@ func SaveExport(ctx context.Context, url, dir, fallback string, progress func(do
 		if i > 0 {
 			path = filepath.Join(dir, fmt.Sprintf("%s-%d%s", base, i, ext))
 		}
-		err := os.Link(tmp.Name(), path)
+		err := Place(tmp.Name(), path, false)
 		if errors.Is(err, fs.ErrExist) {
 			continue
-		}
-		if err != nil {
-			// No hard links here (some file systems): a rename, after
-			// checking the name is free.
-			if _, serr := os.Lstat(path); serr == nil {
-				continue
-			}
-			err = os.Rename(tmp.Name(), path)
-		} else {
-			os.Remove(tmp.Name())
 		}
 		if err != nil {
 			os.Remove(tmp.Name())
@@ -67,4 +60,25 @@ func SaveExport(ctx context.Context, url, dir, fallback string, progress func(do
 	}
 	os.Remove(tmp.Name())
 	return "", fmt.Errorf("every name like %s is taken in %s", name, dir)
+}
+
+// Place moves a finished temporary file to path: over what is there
+// (replace: a rename), or only if nothing is, failing with fs.ErrExist
+// otherwise (a hard link, then the temporary name removed; where links are
+// not possible, a check and a rename).
+func Place(tmp, path string, replace bool) error {
+	if replace {
+		return os.Rename(tmp, path)
+	}
+	err := os.Link(tmp, path)
+	switch {
+	case err == nil:
+		return os.Remove(tmp)
+	case errors.Is(err, fs.ErrExist):
+		return err
+	}
+	if _, serr := os.Lstat(path); serr == nil {
+		return fs.ErrExist
+	}
+	return os.Rename(tmp, path)
 }

@@ -53,6 +53,33 @@ const (
 	ActDownload Action = "download" // download a finished export (d)
 )
 
+// Title names the action as the screens and prompts do.
+func (a Action) Title() string {
+	switch a {
+	case ActSubmit:
+		return "Submit for approval"
+	case ActExecute:
+		return "Run"
+	case ActDownload:
+		return "Download"
+	}
+	return string(a)
+}
+
+// ActionOutcome says what came of an action: done, or done although DMS's answer
+// was lost (done with err: the ticket's state shows it happened), or
+// "<action> failed", for the front end to follow with the error as it
+// shows errors.
+func ActionOutcome(a Action, done bool, err error) string {
+	switch {
+	case done && err != nil:
+		return a.Title() + ": DMS's answer was lost, but the ticket's state shows it happened."
+	case done:
+		return a.Title() + ": done."
+	}
+	return a.Title() + " failed"
+}
+
 // Actions are what the ticket's state allows now. execMode is a data
 // change's ExecMode ("": the one DMS reports in st, else COMMITOR): only
 // COMMITOR changes are run by the one who filed them.
