@@ -837,8 +837,15 @@ func fieldTitle(f wizard.Field, current string) string {
 	} else {
 		s += " (optional)"
 	}
-	if f.Description != "" {
-		s += ". " + strings.TrimSuffix(f.Description, ".")
+	desc := f.Description
+	if !f.Required {
+		// "(optional)" says it already.
+		if rest, ok := strings.CutPrefix(desc, "Optional: "); ok && rest != "" {
+			desc = strings.ToUpper(rest[:1]) + rest[1:]
+		}
+	}
+	if desc != "" {
+		s += ". " + strings.TrimSuffix(desc, ".")
 	}
 	switch {
 	case current != "" && f.Required:

@@ -118,6 +118,7 @@ func TestAccessibleExportFromFirstPromptToTicket(t *testing.T) {
 		"Step 3 of 6: SQL", "Finish with a line that holds only two semicolons", "Got 1 statement, 2 lines.",
 		"Statement 1: ", "Total: ", "estimate (EXPLAIN)",
 		"Step 4 of 6: Details", "Comment (required)", "Reason (required)", "Ignore the affected-row check?",
+		"Attachment key (optional). The key of a file uploaded to DMS. Enter alone leaves it empty",
 		"Step 5 of 6: Review", "Comment: Q3 export for finance", "Related users: 2000002, 2000003",
 		`"exeSQL": "SELECT id, total FROM orders\nWHERE total > 100 AND note <> 'x';\n"`,
 		"aliyun dms-enterprise CreateOrder --region cn-hangzhou",
