@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
@@ -841,7 +843,8 @@ func fieldTitle(f wizard.Field, current string) string {
 	if !f.Required {
 		// "(optional)" says it already.
 		if rest, ok := strings.CutPrefix(desc, "Optional: "); ok && rest != "" {
-			desc = strings.ToUpper(rest[:1]) + rest[1:]
+			first, n := utf8.DecodeRuneInString(rest)
+			desc = string(unicode.ToUpper(first)) + rest[n:]
 		}
 	}
 	if desc != "" {

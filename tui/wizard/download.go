@@ -73,7 +73,10 @@ func Place(tmp, path string, replace bool) error {
 	err := os.Link(tmp, path)
 	switch {
 	case err == nil:
-		return os.Remove(tmp)
+		// The file is in place: a temporary name that cannot be removed
+		// is litter, not a failed download.
+		_ = os.Remove(tmp)
+		return nil
 	case errors.Is(err, fs.ErrExist):
 		return err
 	}
