@@ -42,7 +42,10 @@ func (s *Styles) Huh() *huh.Theme {
 	}
 
 	t.Blurred = *f
-	t.Blurred.Base = t.Blurred.Base.BorderStyle(lipgloss.HiddenBorder())
+	// A blurred field is indented as far as the focused one's border and
+	// padding reach: two columns of padding draw what huh's hidden border
+	// and padding draw, without a border to lay out on every key.
+	t.Blurred.Base = lipgloss.NewStyle().PaddingLeft(f.Base.GetPaddingLeft() + 1)
 	t.Blurred.Card = t.Blurred.Base
 	t.Blurred.Title = t.Blurred.Title.Foreground(p.Muted).Bold(false)
 	t.Blurred.TextInput.Text = t.Blurred.TextInput.Text.Foreground(p.Muted)

@@ -334,3 +334,36 @@ func BenchmarkSQLStepPause(b *testing.B) {
 	b.ReportMetric(float64(ui.Nanoseconds())/float64(b.N), "ui-ns/op")
 	b.ReportMetric(float64(bg.Nanoseconds())/float64(b.N), "background-ns/op")
 }
+
+// BenchmarkDetailsKeystroke is one rune typed into the details form's
+// comment of an export (120×40, TrueColor): the whole program's Update plus
+// View, as each key of a comment costs, over SSH once per session.
+func BenchmarkDetailsKeystroke(b *testing.B) {
+	m := New(colourOptions(&stub{}))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	t := exportWith("SELECT id, total FROM orders WHERE total > 100;\n")
+	t.Comment = ""
+	*m.s.ticket = t
+	m.enter(StepDetails)
+	_ = m.View()
+	keys := []tea.KeyMsg{}
+	for _, c := range "quarterly export for finance " {
+		keys = append(keys, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{c}})
+	}
+	clear := tea.KeyMsg{Type: tea.KeyCtrlU} // the comment back to empty, outside the timer
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i > 0 && i%len(keys) == 0 {
+			b.StopTimer()
+			m.Update(clear)
+			_ = m.View()
+			b.StartTimer()
+		}
+		m.Update(keys[i%len(keys)])
+		_ = m.View()
+	}
+	if got := m.s.ticket.Comment; got == "" || len(got) > len(keys) {
+		b.Fatalf("the comment grew to %d characters: the keys did not reach it, or ctrl+u did not clear it", len(got))
+	}
+}
