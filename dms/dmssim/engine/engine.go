@@ -23,6 +23,17 @@ import (
 // still counts them all.
 const MaxRows = 1000
 
+// serverSaid is err itself when it is the server's own error (E, the
+// driver's type for one, whose text is the server's message), else err
+// wrapped to say that the engine at addr did not answer.
+func serverSaid[E error](err error, engine, addr string) error {
+	var said E
+	if errors.As(err, &said) {
+		return err
+	}
+	return fmt.Errorf("%s at %s did not answer: %w", engine, addr, err)
+}
+
 // connectTimeout bounds Open's first connection.
 const connectTimeout = 10 * time.Second
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
-	"fmt"
 	"io"
 	"log"
 	"strings"
@@ -52,11 +50,7 @@ func (m *mysqlServer) version(ctx context.Context) (string, error) {
 // message is the server's error text ("Error 1146 (42S02): Table 'x.y'
 // doesn't exist"), or what went wrong on the way to it.
 func (m *mysqlServer) message(err error) error {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return err
-	}
-	return fmt.Errorf("the MySQL-family engine at %s did not answer: %w", m.addr, err)
+	return serverSaid[*mysql.MySQLError](err, "the MySQL-family engine", m.addr)
 }
 
 func (m *mysqlServer) run(ctx context.Context, database string, stmts []string) []Result {

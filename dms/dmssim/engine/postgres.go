@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -52,11 +50,7 @@ func (p *pgServer) version(ctx context.Context) (string, error) {
 // message is the server's error text ("ERROR: relation "x" does not exist
 // (SQLSTATE 42P01)"), or what went wrong on the way to it.
 func (p *pgServer) message(err error) error {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return err
-	}
-	return fmt.Errorf("the PostgreSQL engine at %s did not answer: %w", p.addr, err)
+	return serverSaid[*pgconn.PgError](err, "the PostgreSQL engine", p.addr)
 }
 
 // savepoint isolates one statement: a failed one does not abort the
