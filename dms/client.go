@@ -341,11 +341,18 @@ func (c *Client) classify(ctx context.Context, op string, sent bool, br baseResp
 	var se *sdkerrors.ServerError
 	if errors.As(err, &se) {
 		kind := classifyCode(se.ErrorCode(), se.HttpStatus(), se.Message())
-		return &Error{
+		e := &Error{
 			Op: op, Kind: kind, Code: se.ErrorCode(), Message: firstLine(se.Message()),
 			RequestID: se.RequestId(), HostID: se.HostId(), HTTPStatus: se.HttpStatus(), Recommend: se.Recommend(),
 			Retryable: kind == KindThrottled || kind == KindUnavailable, Err: err,
 		}
+		if e.TooLong() {
+			// The server did not read the request: nothing was done, and
+			// the same request fails the same way.
+			e.Kind, e.Retryable = KindRefused, false
+			e.Message = fmt.Sprintf("DMS did not read a request this long (HTTP %d %s)", e.HTTPStatus, http.StatusText(e.HTTPStatus))
+		}
+		return e
 	}
 	var ce *sdkerrors.ClientError
 	if errors.As(err, &ce) {

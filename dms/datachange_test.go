@@ -432,3 +432,25 @@ func TestALostOrThrottledExecuteDataCorrectIsNeverSentTwice(t *testing.T) {
 		t.Errorf("asked again: %+v started=%v %v, %d calls", st, started, err, w.calls("ExecuteDataCorrect"))
 	}
 }
+
+// TestADataChangeTooLongForTheURLSaysSo: CreateDataCorrectOrder carries the
+// SQL in the URL; a script longer than the server reads (the simulator, as
+// Go's HTTP server, reads 1 MiB of request head) is refused before it is
+// read (HTTP 431). The error says that nothing was created and what to do,
+// not "fix what DMS names above", and it is not retried.
+func TestADataChangeTooLongForTheURLSaysSo(t *testing.T) {
+	h := newHarness(t)
+	sql := strings.TrimSuffix(strings.Repeat(eventsUpdate+";\n", 1+(1<<20)/len(eventsUpdate)), ";\n")
+	req := changeRequest(t, changeTicket(sql, dbEvents0))
+	_, err := h.client.CreateOrder(ctx(t), req)
+	e := kindOf(t, err, dms.KindRefused)
+	if !e.TooLong() || e.Retryable || !strings.Contains(e.Message, "did not read a request this long (HTTP 431") {
+		t.Errorf("error = %#v", e)
+	}
+	if a := e.Advice(); !strings.Contains(a, "Nothing was created") || !strings.Contains(a, "Split the script") {
+		t.Errorf("advice = %q", a)
+	}
+	if n := len(h.sim.Server.Orders()); n != 0 {
+		t.Errorf("%d tickets created", n)
+	}
+}

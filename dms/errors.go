@@ -3,6 +3,7 @@ package dms
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 )
 
@@ -103,8 +104,24 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
+// TooLong says the server refused the request for its length before
+// reading it (HTTP 413, 414, 431): a data change's SQL travels in the URL.
+func (e *Error) TooLong() bool {
+	switch e.HTTPStatus {
+	case http.StatusRequestEntityTooLarge, http.StatusRequestURITooLong, http.StatusRequestHeaderFieldsTooLarge:
+		return true
+	}
+	return false
+}
+
 // Advice says, in a sentence, what the user can do next.
 func (e *Error) Advice() string {
+	if e.TooLong() {
+		if e.Op == OpCreateDataCorrectOrder {
+			return "Nothing was created: CreateDataCorrectOrder carries the SQL (and the rollback script) in the request's URL. Split the script into smaller tickets, or file this one in the DMS console with the script as an attachment."
+		}
+		return "Nothing was done: shorten what the request carries (the SQL, the comment) and send it again."
+	}
 	switch e.Kind {
 	case KindCredentials:
 		return "Check the AccessKey pair or profile (aliyun configure, or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET); an STS token may have expired."
