@@ -139,6 +139,9 @@ type TicketType struct {
 	// the same in words. Empty for types without SQL.
 	Accepts     []sqlscript.Kind
 	AcceptsText string
+	// SQLShape is the shape of a statement the type takes, for an empty
+	// editor: "SELECT … FROM … WHERE …;".
+	SQLShape string
 	// Inputs are the type's own details fields, in form order.
 	Inputs []Input
 	// AffectRows says the type carries an affected-row figure.
@@ -283,6 +286,7 @@ func builtinTypes() []TicketType {
 			Steps:       []Step{StepDatabase, StepSQL, StepDetails},
 			Accepts:     []sqlscript.Kind{sqlscript.Select},
 			AcceptsText: "read-only statements only (SELECT, WITH … SELECT)",
+			SQLShape:    "SELECT … FROM … WHERE …;",
 			Inputs: []Input{{
 				ID:          "classify",
 				Label:       "Reason",
@@ -443,6 +447,7 @@ func dataChangeType() TicketType {
 		Steps:         []Step{StepDatabase, StepSQL, StepDetails},
 		Accepts:       []sqlscript.Kind{sqlscript.Insert, sqlscript.Update, sqlscript.Delete},
 		AcceptsText:   "data changes only (INSERT, UPDATE, DELETE, REPLACE)",
+		SQLShape:      "UPDATE … SET … WHERE …;",
 		Operation:     OpCreateDataCorrectOrder,
 		MultiDatabase: true,
 		Rollback:      true,

@@ -73,6 +73,18 @@ func TestASpaceInAPastedSearchIsTextNotAMark(t *testing.T) {
 	}
 }
 
+// The empty editor shows the shape of a statement the type takes: a data
+// change's is an UPDATE (it showed a SELECT, which the type refuses).
+func TestTheEmptyEditorShowsAStatementTheTypeTakes(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.toDataChangeSQL(1)
+	s := u.waitText("UPDATE … SET … WHERE …;")
+	if strings.Contains(s.view, "SELECT … FROM") {
+		t.Errorf("a data change's editor suggests a SELECT:\n%s", s.view)
+	}
+}
+
 func TestTheRollbackScriptHasItsOwnEditor(t *testing.T) {
 	sim := newSimulator(t)
 	u := startUI(t, testOptions(sim.client), 100, 30)

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -109,7 +110,6 @@ func newSQLStep(s *session) *sqlStep {
 		Cursor: st.EditorCursor, Placeholder: st.Placeholder, Gutter: st.EditorGutter, Mark: st.EditorMark,
 		Syntax: st.Syntax,
 	})
-	ed.SetPlaceholder("SELECT … FROM … WHERE …;   (ctrl+o opens a .sql file)")
 	rb := editor.New(editor.Styles{
 		Text: st.EditorText, LineNumber: st.LineNumber, CursorLineNumber: st.CursorLineNumber,
 		Cursor: st.EditorCursor, Placeholder: st.Placeholder, Gutter: st.EditorGutter, Mark: st.EditorMark,
@@ -137,6 +137,7 @@ func (q *sqlStep) enter() tea.Cmd {
 	if q.ed.Value() != q.s.ticket.SQL {
 		q.ed.SetValue(q.s.ticket.SQL)
 	}
+	q.ed.SetPlaceholder(cmp.Or(q.ticketType().SQLShape, "SELECT … FROM … WHERE …;") + "   (ctrl+o opens a .sql file)")
 	if q.ticketType().Rollback {
 		q.rb.SetDialect(q.s.ticket.Database.Dialect())
 		if q.rb.Value() != q.s.ticket.RollbackSQL {
