@@ -1,0 +1,155 @@
+package tui
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/dms/dmssim"
+)
+
+// The screens that came with following a ticket, data changes and My
+// tickets, locked at 80×24 and 120×40 as TestScreens locks the others.
+// Each drive starts from a fresh program against a fresh simulator; for the
+// lifecycle screens, one whose precheck, approval and export are immediate.
+
+// clockTimes are times the simulator stamps with the real clock (a
+// ticket's creation in My tickets): masked with text of the same width.
+var clockTimes = regexp.MustCompile(`\b\d\d-\d\d \d\d:\d\d\b`)
+
+type moreScreen struct {
+	name  string
+	sim   func(t *testing.T) *simulator
+	opts  func(t *testing.T, sim *simulator) Options
+	drive func(u *ui, sim *simulator)
+}
+
+func plainSim(t *testing.T) *simulator { return newSimulator(t) }
+func quickSim(t *testing.T) *simulator { return lifeSim(t, dmssim.Options{}) }
+
+func plainOptions(_ *testing.T, sim *simulator) Options { return testOptions(sim.client) }
+
+// followingOptions poll every few milliseconds (no download is made: the
+// working directory, where the golden files are, stays).
+func followingOptions(_ *testing.T, sim *simulator) Options {
+	o := testOptions(sim.client)
+	o.PollEvery = 5 * time.Millisecond
+	return o
+}
+
+// toFollowedExport files an export and waits until it is prechecked and
+// its approval chain is shown.
+func (u *ui) toFollowedExport() {
+	u.t.Helper()
+	u.toExportReview("orders_dev", "SELECT id, total FROM orders WHERE id < 100")
+	u.enter()
+	u.waitText("a submit for approval")
+	u.waitText("Approval")
+}
+
+var moreScreens = []moreScreen{
+	{"result_ready", quickSim, followingOptions, func(u *ui, _ *simulator) {
+		u.toFollowedExport()
+	}},
+	{"result_approved", quickSim, followingOptions, func(u *ui, _ *simulator) {
+		u.toFollowedExport()
+		u.press("a")
+		u.waitText("approved, not run yet")
+		u.waitText("x run (CSV)")
+	}},
+	{"result_done", quickSim, followingOptions, func(u *ui, _ *simulator) {
+		u.toFollowedExport()
+		u.press("a")
+		u.waitText("x run (CSV)")
+		u.press("x")
+		u.waitText("finished")
+		u.waitText("d download")
+	}},
+	{"result_precheck_failed", quickSim, followingOptions, func(u *ui, _ *simulator) {
+		u.toSQL("orders_dev")
+		u.typ("SELECT id FROM nope")
+		u.key(tea.KeyCtrlR)
+		u.waitText("DMS could not measure")
+		u.key(tea.KeyCtrlS)
+		u.waitField("comment")
+		u.field("Q3 export for finance")
+		u.waitField("classify")
+		u.field("quarterly report")
+		u.waitField("related")
+		u.enter()
+		u.waitField("attachment")
+		u.enter()
+		u.waitField("ignore")
+		u.enter()
+		u.waitField("rows")
+		u.field("10")
+		u.waitStep(StepReview)
+		u.enter()
+		u.waitText("the precheck failed")
+		u.waitText("e goes back to the review")
+	}},
+	{"tickets", plainSim, func(t *testing.T, sim *simulator) Options {
+		o, _ := historyOptions(t, sim)
+		return o
+	}, func(u *ui, _ *simulator) {
+		u.fileExport("orders_dev", "SELECT id, total FROM orders WHERE total > 100", "")
+		u.runes("n")
+		u.waitStep(StepType)
+		u.key(tea.KeyTab)
+		u.waitStep(StepTickets)
+		u.waitText("Q3 export for finance")
+		u.waitFor("its state", func(s snapshot) bool { return !s.busy && clockTimes.MatchString(s.view) })
+		u.waitText("precheck")
+	}},
+	{"datachange_database", plainSim, plainOptions, func(u *ui, _ *simulator) {
+		u.chooseType("change data")
+		u.typ("order_shard")
+		u.searched()
+		u.waitText("order_shard_03")
+		u.key(tea.KeySpace)
+		u.key(tea.KeyDown)
+		u.key(tea.KeySpace)
+		u.waitText("2 databases marked")
+	}},
+	{"datachange_rollback", plainSim, plainOptions, func(u *ui, _ *simulator) {
+		u.toDataChangeSQL(2)
+		u.typ("UPDATE orders SET status = 'paid' WHERE id = 7;")
+		u.key(tea.KeyCtrlB)
+		u.waitText("Rollback script")
+		u.typ("UPDATE orders SET status = 'new' WHERE id = 7;")
+		u.settled()
+	}},
+	{"datachange_details", plainSim, plainOptions, func(u *ui, _ *simulator) {
+		u.toDataChangeSQL(2)
+		u.typ("UPDATE orders SET status = 'paid' WHERE id = 7;")
+		u.key(tea.KeyCtrlR)
+		u.waitText("estimate (EXPLAIN)")
+		u.key(tea.KeyCtrlS)
+		u.waitStep(StepDetails)
+		u.waitField("comment")
+		u.field("orders 7 stuck after the outage")
+		u.waitField("classify")
+		u.field("incident fix")
+		u.waitField("exec-mode")
+	}},
+	{"datachange_review", plainSim, plainOptions, func(u *ui, _ *simulator) {
+		u.toDataChangeReview(2)
+	}},
+}
+
+// TestMoreScreens: run `go test ./tui -run TestMoreScreens -update` after a
+// deliberate change, and read the diff.
+func TestMoreScreens(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+		for _, sc := range moreScreens {
+			t.Run(sc.name+"_"+itoa(size.w)+"x"+itoa(size.h), func(t *testing.T) {
+				sim := sc.sim(t)
+				u := startUI(t, sc.opts(t, sim), size.w, size.h)
+				sc.drive(u, sim)
+				goldenView(t, clockTimes.ReplaceAllString(u.final().View(), "MM-DD hh:mm"))
+			})
+		}
+	}
+}
