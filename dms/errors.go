@@ -140,10 +140,22 @@ func (e *Error) Advice() string {
 	case KindPolicy:
 		return "This server's users file does not allow it; ask the team that runs the server."
 	}
-	if e.Recommend != "" {
-		return "Fix what DMS names above; the troubleshooting link explains the code."
+	again := "try again"
+	if e.Op == OpCreateOrder || e.Op == OpCreateDataCorrectOrder {
+		again = "submit again"
 	}
-	return "Fix what DMS names above and submit again."
+	if e.Recommend != "" {
+		return "Fix what DMS names above and " + again + "; the troubleshooting link explains the code."
+	}
+	return "Fix what DMS names above and " + again + "."
+}
+
+// NotFound says DMS answered that what the request names (a ticket, a
+// database, an instance) does not exist, which in DMS is also what another
+// tenant's looks like.
+func (e *Error) NotFound() bool {
+	c := strings.ToLower(e.Code)
+	return strings.Contains(c, "notexist") || strings.Contains(c, "notfound")
 }
 
 // AsError returns err as an *Error if it is one.

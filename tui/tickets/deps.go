@@ -116,12 +116,16 @@ func (r *runner) dmsError(ctx context.Context, what string, err error) error {
 	}
 	r.say("dmsticket %s: %s.", r.name, what)
 	sayError(r.deps.Stderr, err)
-	if de, ok := dms.AsError(err); ok {
-		if c := strings.ToLower(de.Code); strings.Contains(c, "notexist") || strings.Contains(c, "notfound") {
-			r.say("Check the ticket ID, and the tenant: a ticket is read in the tenant it was filed in (--tenant; now %d).", r.tid)
-		}
-	}
+	sayNotFound(r.deps.Stderr, err, r.tid)
 	return wizard.Exit(code, err)
+}
+
+// sayNotFound adds, for a ticket DMS says does not exist, where to look:
+// the ID, and the tenant it is read in.
+func sayNotFound(w io.Writer, err error, tid int64) {
+	if de, ok := dms.AsError(err); ok && de.NotFound() && w != nil {
+		fmt.Fprintf(w, "Check the ticket ID, and the tenant: a ticket is read in the tenant it was filed in (--tenant; now %d).\n", tid)
+	}
 }
 
 // ticketID reads the one ID argument: a positive number.

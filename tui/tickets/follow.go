@@ -232,6 +232,7 @@ func (f *follower) readFailed(ctx context.Context, err error) error {
 	}
 	f.say("dmsticket: could not read ticket %d's state.", f.ID)
 	sayError(f.Narration, err)
+	sayNotFound(f.Narration, err, f.Tid)
 	return wizard.Exit(wizard.CodeFor(ctx, err), err)
 }
 

@@ -188,7 +188,8 @@ func TestStatusOfAnUnknownTicketOrAnotherTenantsExits1(t *testing.T) {
 	w := newWorld(t)
 	o := w.run("status", "49999999")
 	o.want(t, 1)
-	if !strings.Contains(o.stderr, "OrderNotExist") || !strings.Contains(o.stderr, "Check the ticket ID, and the tenant") {
+	if !strings.Contains(o.stderr, "OrderNotExist") || !strings.Contains(o.stderr, "Check the ticket ID, and the tenant") ||
+		strings.Contains(o.stderr, "submit again") {
 		t.Errorf("stderr:\n%s", o.stderr)
 	}
 

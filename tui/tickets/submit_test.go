@@ -257,6 +257,11 @@ func TestSubmitOfAnUnknownTicketExits1(t *testing.T) {
 	if len(w.submits()) != 0 || !strings.Contains(o.stderr, "OrderNotExist") || o.stdout != "" {
 		t.Errorf("stdout %q\nstderr:\n%s", o.stdout, o.stderr)
 	}
+	// Where to look, as status says; and nothing about submitting again,
+	// which is what the read was for.
+	if !strings.Contains(o.stderr, "Check the ticket ID, and the tenant") || strings.Contains(o.stderr, "submit again") {
+		t.Errorf("stderr:\n%s", o.stderr)
+	}
 }
 
 func TestSubmitInterruptedWhileWaitingExits130(t *testing.T) {
