@@ -124,7 +124,7 @@ func (d *downloader) run(ctx context.Context) error {
 		return d.dmsError(ctx, fmt.Sprintf("could not read ticket %d", id), err)
 	}
 	if tt, _ := dms.LookupType(st.PluginType); tt.Detail != dms.ExportDetail {
-		d.say("dmsticket download: ticket %d is a %s ticket, not a data export: it has no file to download.", id, typeText(st.PluginType))
+		d.say("dmsticket download: ticket %d is not a data export (its type: %s): it has no file to download.", id, typeText(st.PluginType))
 		return wizard.Exit(wizard.ExitUsage, fmt.Errorf("ticket %d is not an export", id))
 	}
 	switch st.State {
