@@ -24,6 +24,8 @@ type detailsStep struct {
 	// every field to measure it (huh's WithHeight), so it is given only
 	// when it changes.
 	formH int
+	// fields are the form's fields, each keeping its last view (cachedField).
+	fields []*cachedField
 }
 
 func newDetailsStep(s *session) *detailsStep { return &detailsStep{s: s} }
@@ -57,6 +59,7 @@ func (d *detailsStep) build() *huh.Form {
 	var groups []*huh.Group
 	var page []huh.Field
 	var hide func(*wizard.Details) bool
+	var fields []*cachedField
 	flush := func() {
 		if len(page) == 0 {
 			return
@@ -75,14 +78,16 @@ func (d *detailsStep) build() *huh.Form {
 			flush()
 			last, hide = f.Group, f.Hidden
 		}
-		page = append(page, huhField(f, d.v, d.s.opts.Local))
+		c := cached(huhField(f, d.v, d.s.opts.Local))
+		fields = append(fields, c)
+		page = append(page, c)
 	}
 	flush()
 	// Errors are drawn by the step, under its title (view): huh's footer,
 	// below a form sized to the screen, was cut off.
 	f := huh.NewForm(groups...).WithTheme(d.s.st.Huh()).WithShowHelp(false).WithShowErrors(false).
 		WithWidth(min(d.s.width, 100)).WithHeight(d.formHeight())
-	d.formH = d.formHeight()
+	d.formH, d.fields = d.formHeight(), fields
 	// The form's end is seen in update (its State), not through a message
 	// that would arrive after keys typed meanwhile.
 	f.SubmitCmd = nil

@@ -1,0 +1,77 @@
+package tui
+
+import (
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// The details form's fields keep their last view only while nothing that
+// can change it has reached them: after every key of a walk through the
+// form (typing, moving on and back, a value refused on leaving its field,
+// the confirm that shows the reason's group, a resize), each kept view is
+// what the field draws afresh.
+func TestTheDetailsFormNeverShowsAStaleField(t *testing.T) {
+	sim := newSimulator(t)
+	tk := readyExport(devDB)
+	tk.Comment, tk.Text, tk.RelatedUsers = "", nil, nil
+	d := newDirect(t, sim.client, tk, StepDetails)
+	// Keys go straight to Update: the form's own moves are settled inside
+	// it (settleForm), and its blink timers are not waited for.
+	send := func(msg tea.Msg) { d.m.Update(msg) }
+	checks := 0
+	check := func(what string) {
+		t.Helper()
+		_ = d.m.View()
+		st := d.m.steps[StepDetails].(*detailsStep)
+		if len(st.fields) == 0 {
+			t.Fatal("the details step has no fields")
+		}
+		for _, c := range st.fields {
+			if !c.valid {
+				continue
+			}
+			checks++
+			if fresh := c.Field.View(); c.view != fresh {
+				t.Fatalf("after %s, %s shows a stale view:\n%s\nit draws:\n%s", what, c.GetKey(), c.view, fresh)
+			}
+		}
+	}
+	typ := func(s string) {
+		t.Helper()
+		for _, r := range s {
+			send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			check("typing " + string(r))
+		}
+	}
+	press := func(k tea.KeyType, what string) {
+		t.Helper()
+		send(tea.KeyMsg{Type: k})
+		check(what)
+	}
+	check("the form is drawn")
+	typ("q3 export")
+	press(tea.KeyEnter, "enter on the comment")
+	typ("finance")
+	press(tea.KeyEnter, "enter on the reason")
+	typ("x1") // not a user ID: refused when the field is left
+	press(tea.KeyEnter, "enter on a refused related user")
+	press(tea.KeyShiftTab, "shift+tab back to the reason")
+	typ(" report")
+	press(tea.KeyTab, "tab to the related users")
+	press(tea.KeyCtrlU, "ctrl+u clearing the related users")
+	typ("2000002")
+	press(tea.KeyEnter, "enter on the related users")
+	press(tea.KeyEnter, "enter on the attachment")
+	press(tea.KeyLeft, "left on the ignore confirm (shows the reason's group)")
+	press(tea.KeyRight, "right on the ignore confirm (hides it)")
+	press(tea.KeyLeft, "left on the ignore confirm again")
+	send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	check("a resize")
+	press(tea.KeyShiftTab, "shift+tab back to the attachment")
+	typ("key-1")
+	press(tea.KeyEnter, "enter on the attachment")
+	if checks < 100 {
+		t.Fatalf("only %d kept views were compared: the walk did not reach the form", checks)
+	}
+}
