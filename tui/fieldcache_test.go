@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -73,5 +74,26 @@ func TestTheDetailsFormNeverShowsAStaleField(t *testing.T) {
 	press(tea.KeyEnter, "enter on the attachment")
 	if checks < 100 {
 		t.Fatalf("only %d kept views were compared: the walk did not reach the form", checks)
+	}
+}
+
+// A resize lays the details form out again at once, whatever was chosen
+// before it: after "Yes" on the ignore confirm, a window made wider still
+// showed the form wrapped at the old width until the next key.
+func TestTheDetailsFormFollowsAResizeAtOnce(t *testing.T) {
+	sim := newSimulator(t)
+	tk := readyExport(devDB)
+	d := newDirect(t, sim.client, tk, StepDetails)
+	d.m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	st := d.m.steps[StepDetails].(*detailsStep)
+	for i := 0; i < 6 && st.form.GetFocusedField().GetKey() != "ignore"; i++ {
+		d.m.Update(tea.KeyMsg{Type: tea.KeyTab})
+	}
+	d.m.Update(tea.KeyMsg{Type: tea.KeyLeft}) // yes, with a reason
+	_ = d.m.View()
+	d.m.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
+	view := d.m.View()
+	if !strings.Contains(view, "the review shows the figure the ticket carries.") {
+		t.Fatalf("the form is not laid out for 140 columns:\n%s", view)
 	}
 }

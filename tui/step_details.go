@@ -106,7 +106,12 @@ func (d *detailsStep) enter() tea.Cmd {
 func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
 	if ws, ok := msg.(tea.WindowSizeMsg); ok && d.form != nil {
 		d.form, d.formH = d.form.WithWidth(min(ws.Width, 100)).WithHeight(d.formHeight()), d.formHeight()
-		return nil
+		// huh's WithWidth and WithHeight do not lay the group out again:
+		// until the next message it kept the old width's lines. The size
+		// given, huh's form leaves the message to the group, which does.
+		m, cmd := d.form.Update(ws)
+		d.form = m.(*huh.Form)
+		return cmd
 	}
 	if d.form == nil {
 		return nil
