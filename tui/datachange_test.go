@@ -112,6 +112,18 @@ func TestASelectIsRefusedInADataChangeByNumber(t *testing.T) {
 	}
 }
 
+// toExecMode fills a data change's comment and reason and waits on the
+// ExecMode field.
+func (u *ui) toExecMode() {
+	u.t.Helper()
+	u.waitStep(StepDetails)
+	u.waitField("comment")
+	u.field("orders 7 stuck after the outage")
+	u.waitField("classify")
+	u.field("incident fix")
+	u.waitField("exec-mode")
+}
+
 // toDataChangeReview walks a change on n shards to the review.
 func (u *ui) toDataChangeReview(n int) snapshot {
 	u.t.Helper()
@@ -123,12 +135,7 @@ func (u *ui) toDataChangeReview(n int) snapshot {
 	u.key(tea.KeyCtrlB)
 	u.waitText("rollback: 1 statement")
 	u.key(tea.KeyCtrlS)
-	u.waitStep(StepDetails)
-	u.waitField("comment")
-	u.field("orders 7 stuck after the outage")
-	u.waitField("classify")
-	u.field("incident fix")
-	u.waitField("exec-mode")
+	u.toExecMode()
 	u.enter() // COMMITOR
 	u.waitField("related")
 	u.enter()

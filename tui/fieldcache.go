@@ -53,31 +53,21 @@ func (c *cachedField) View() string {
 func (c *cachedField) Focus() tea.Cmd { c.valid = false; return c.Field.Focus() }
 func (c *cachedField) Blur() tea.Cmd  { c.valid = false; return c.Field.Blur() }
 
-func (c *cachedField) WithTheme(t *huh.Theme) huh.Field {
-	c.Field, c.valid = c.Field.WithTheme(t), false
+// changed takes the field a With… method returned and drops the kept view.
+func (c *cachedField) changed(f huh.Field) huh.Field {
+	c.Field, c.valid = f, false
 	return c
 }
+
+func (c *cachedField) WithTheme(t *huh.Theme) huh.Field   { return c.changed(c.Field.WithTheme(t)) }
+func (c *cachedField) WithKeyMap(k *huh.KeyMap) huh.Field { return c.changed(c.Field.WithKeyMap(k)) }
+func (c *cachedField) WithWidth(w int) huh.Field          { return c.changed(c.Field.WithWidth(w)) }
+func (c *cachedField) WithHeight(h int) huh.Field         { return c.changed(c.Field.WithHeight(h)) }
 
 // WithAccessible is part of huh's Field interface, deprecated there.
 func (c *cachedField) WithAccessible(a bool) huh.Field {
 	//lint:ignore SA1019 the interface still declares it: the wrapper passes it on
-	c.Field, c.valid = c.Field.WithAccessible(a), false
-	return c
-}
-
-func (c *cachedField) WithKeyMap(k *huh.KeyMap) huh.Field {
-	c.Field, c.valid = c.Field.WithKeyMap(k), false
-	return c
-}
-
-func (c *cachedField) WithWidth(w int) huh.Field {
-	c.Field, c.valid = c.Field.WithWidth(w), false
-	return c
-}
-
-func (c *cachedField) WithHeight(h int) huh.Field {
-	c.Field, c.valid = c.Field.WithHeight(h), false
-	return c
+	return c.changed(c.Field.WithAccessible(a))
 }
 
 func (c *cachedField) WithPosition(p huh.FieldPosition) huh.Field {

@@ -123,11 +123,11 @@ func TestSubmitIsOfferedOnlyOnceThePrecheckPassed(t *testing.T) {
 	}
 }
 
-func TestAFailedPrecheckSaysWhyAndEGoesBackToFixIt(t *testing.T) {
-	sim := lifeSim(t, dmssim.Options{})
-	u := startUI(t, followOptions(t, sim.client), 100, 40)
-	// DMS cannot measure a table it does not have: the figure is entered
-	// by hand, and the precheck fails on it.
+// toFailedPrecheck files an export of a table DMS does not have, its
+// figure entered by hand (DMS cannot measure it), and waits for the
+// precheck to fail on it.
+func (u *ui) toFailedPrecheck() snapshot {
+	u.t.Helper()
 	u.toSQL("orders_dev")
 	u.typ("SELECT id FROM nope")
 	u.key(tea.KeyCtrlR)
@@ -147,7 +147,13 @@ func TestAFailedPrecheckSaysWhyAndEGoesBackToFixIt(t *testing.T) {
 	u.field("10")
 	u.waitStep(StepReview)
 	u.enter()
-	s := u.waitText("the precheck failed")
+	return u.waitText("the precheck failed")
+}
+
+func TestAFailedPrecheckSaysWhyAndEGoesBackToFixIt(t *testing.T) {
+	sim := lifeSim(t, dmssim.Options{})
+	u := startUI(t, followOptions(t, sim.client), 100, 40)
+	s := u.toFailedPrecheck()
 	if !strings.Contains(s.view, "nope") || !strings.Contains(s.view, "doesn't exist") {
 		t.Errorf("the reason is not shown:\n%s", s.view)
 	}

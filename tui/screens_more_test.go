@@ -56,6 +56,31 @@ func (u *ui) toFollowedExport() {
 	u.waitText("Approval")
 }
 
+func withHistory(t *testing.T, sim *simulator) Options {
+	o, _ := historyOptions(t, sim)
+	return o
+}
+
+// toMyTickets files an export and opens My tickets from the next ticket's
+// type step.
+func (u *ui) toMyTickets() {
+	u.t.Helper()
+	u.fileExport("orders_dev", "SELECT id, total FROM orders WHERE total > 100", "")
+	u.runes("n")
+	u.waitStep(StepType)
+	u.key(tea.KeyTab)
+	u.waitStep(StepTickets)
+	u.waitText("Q3 export for finance")
+}
+
+// toCheckedSQL types sql into an export's SQL step and waits for its checks.
+func (u *ui) toCheckedSQL(sql string) {
+	u.t.Helper()
+	u.toSQL("orders_dev")
+	u.typ(sql)
+	u.settled()
+}
+
 var moreScreens = []moreScreen{
 	{"result_ready", quickSim, followingOptions, func(u *ui, _ *simulator) {
 		u.toFollowedExport()
@@ -75,38 +100,11 @@ var moreScreens = []moreScreen{
 		u.waitText("d download")
 	}},
 	{"result_precheck_failed", quickSim, followingOptions, func(u *ui, _ *simulator) {
-		u.toSQL("orders_dev")
-		u.typ("SELECT id FROM nope")
-		u.key(tea.KeyCtrlR)
-		u.waitText("DMS could not measure")
-		u.key(tea.KeyCtrlS)
-		u.waitField("comment")
-		u.field("Q3 export for finance")
-		u.waitField("classify")
-		u.field("quarterly report")
-		u.waitField("related")
-		u.enter()
-		u.waitField("attachment")
-		u.enter()
-		u.waitField("ignore")
-		u.enter()
-		u.waitField("rows")
-		u.field("10")
-		u.waitStep(StepReview)
-		u.enter()
-		u.waitText("the precheck failed")
+		u.toFailedPrecheck()
 		u.waitText("e goes back to the review")
 	}},
-	{"tickets", plainSim, func(t *testing.T, sim *simulator) Options {
-		o, _ := historyOptions(t, sim)
-		return o
-	}, func(u *ui, _ *simulator) {
-		u.fileExport("orders_dev", "SELECT id, total FROM orders WHERE total > 100", "")
-		u.runes("n")
-		u.waitStep(StepType)
-		u.key(tea.KeyTab)
-		u.waitStep(StepTickets)
-		u.waitText("Q3 export for finance")
+	{"tickets", plainSim, withHistory, func(u *ui, _ *simulator) {
+		u.toMyTickets()
 		u.waitFor("its state", func(s snapshot) bool { return !s.busy && clockTimes.MatchString(s.view) })
 		u.waitText("precheck")
 	}},
@@ -134,12 +132,7 @@ var moreScreens = []moreScreen{
 		u.key(tea.KeyCtrlR)
 		u.waitText("estimate (EXPLAIN)")
 		u.key(tea.KeyCtrlS)
-		u.waitStep(StepDetails)
-		u.waitField("comment")
-		u.field("orders 7 stuck after the outage")
-		u.waitField("classify")
-		u.field("incident fix")
-		u.waitField("exec-mode")
+		u.toExecMode()
 	}},
 	{"datachange_review", plainSim, plainOptions, func(u *ui, _ *simulator) {
 		u.toDataChangeReview(2)
@@ -156,24 +149,15 @@ var moreScreens = []moreScreen{
 		u.press("a")
 		u.waitText("x runs the change (2 databases)")
 	}},
-	{"tickets_status", plainSim, func(t *testing.T, sim *simulator) Options {
-		o, _ := historyOptions(t, sim)
-		return o
-	}, func(u *ui, _ *simulator) {
-		u.fileExport("orders_dev", "SELECT id, total FROM orders WHERE total > 100", "")
-		u.runes("n")
-		u.waitStep(StepType)
-		u.key(tea.KeyTab)
-		u.waitText("Q3 export for finance")
+	{"tickets_status", plainSim, withHistory, func(u *ui, _ *simulator) {
+		u.toMyTickets()
 		u.enter()
 		u.waitText("Ticket 40000001")
 		u.waitFor("its state", func(s snapshot) bool { return !s.busy && !strings.Contains(s.view, "asking DMS") })
 		u.waitText("prechecking")
 	}},
 	{"sql_open", plainSim, plainOptions, func(u *ui, _ *simulator) {
-		u.toSQL("orders_dev")
-		u.typ("SELECT 1 FROM orders")
-		u.settled()
+		u.toCheckedSQL("SELECT 1 FROM orders")
 		u.key(tea.KeyCtrlO)
 		u.waitText("Open:")
 		u.typ("q3.sql")
@@ -184,9 +168,7 @@ var moreScreens = []moreScreen{
 		u.waitText("Save to:")
 	}},
 	{"sql_help", plainSim, plainOptions, func(u *ui, _ *simulator) {
-		u.toSQL("orders_dev")
-		u.typ("SELECT 1 FROM orders")
-		u.settled()
+		u.toCheckedSQL("SELECT 1 FROM orders")
 		u.key(tea.KeyF1)
 		u.waitText("help")
 	}},
