@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // RowSource says where an affected-row figure came from.
@@ -182,6 +183,36 @@ func (t *Ticket) Validate() Problems {
 		if f.Check != nil {
 			ps = append(ps, f.Check(t)...)
 		}
+	}
+	return append(ps, t.notUTF8(tt)...)
+}
+
+// notUTF8 refuses text that is not UTF-8 (a flag or a pipe in another
+// encoding): JSON cannot carry the bytes, so DMS would get U+FFFD for each.
+func (t *Ticket) notUTF8(tt TicketType) Problems {
+	var ps Problems
+	check := func(field, key, v string) {
+		if utf8.ValidString(v) {
+			return
+		}
+		at := 0
+		for at < len(v) {
+			r, n := utf8.DecodeRuneInString(v[at:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			at += n
+		}
+		ps = append(ps, Problem{Field: field, Key: key, Message: fmt.Sprintf(
+			"is not UTF-8 text (byte 0x%02X at offset %d): DMS would get U+FFFD in its place; give the text in UTF-8", v[at], at)})
+	}
+	check("Comment", "comment", t.Comment)
+	check("SQL", "sql", t.SQL)
+	check("Rollback SQL", "RollbackSQL", t.RollbackSQL)
+	check("Attachment key", "attachmentKey", t.AttachmentKey)
+	check("Reason to ignore the affected-row check", "ignoreAffectRowsReason", t.IgnoreAffectRowsReason)
+	for _, in := range tt.Inputs {
+		check(in.Label, in.ID, t.Text[in.ID])
 	}
 	return ps
 }
@@ -504,14 +535,19 @@ func listOf[T any](v any, read func(n int, it any) (T, error)) (any, error) {
 func wholeNumber(v any) (any, error) {
 	switch n := v.(type) {
 	case float64:
-		if n != math.Trunc(n) || math.IsInf(n, 0) || math.Abs(n) > 1<<53 {
+		switch {
+		case n != math.Trunc(n) || math.IsInf(n, 0):
 			return nil, fmt.Errorf("%v is not a whole number", n)
+		case math.Abs(n) > 1<<53:
+			// Read as a float (json.Unmarshal without UseNumber), a number
+			// this large may have lost its last digits.
+			return nil, fmt.Errorf("%v is too large to be read exactly as a float; decode with UseNumber", n)
 		}
 		return int64(n), nil
 	case json.Number:
 		i, err := n.Int64()
 		if err != nil {
-			return nil, fmt.Errorf("%s is not a whole number", n)
+			return nil, fmt.Errorf("%s is not a whole number in the 64-bit range", n)
 		}
 		return i, nil
 	case int64:

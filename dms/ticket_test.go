@@ -265,3 +265,25 @@ func TestInlineSQLNoteIsForADataChangeLongerThanOneKilobyte(t *testing.T) {
 		t.Errorf("the rollback script counts too")
 	}
 }
+
+// Text that is not UTF-8 (a flag or a pipe in GBK, say) is refused where it
+// is, not sent with U+FFFD in place of its bytes (FuzzPluginParam found the
+// reason going out as "\ufffd").
+func TestTextThatIsNotUTF8IsRefused(t *testing.T) {
+	tk := exportTicket()
+	tk.Comment = "Q1 \xc4\xe3\xba\xc3" // 你好 in GBK
+	tk.Text["classify"] = "ok"
+	ps := tk.Validate()
+	if len(ps.For("comment")) != 1 || !strings.Contains(ps.For("comment")[0].Message, "byte 0xC4 at offset 3") {
+		t.Fatalf("problems = %v", ps)
+	}
+	tk.Comment = "Q1 你好"
+	tk.Text["classify"] = "\xdb"
+	if ps := tk.Validate(); len(ps.For("classify")) != 1 {
+		t.Fatalf("problems = %v", ps)
+	}
+	tk.Text["classify"] = "finance"
+	if ps := tk.Validate(); len(ps) != 0 {
+		t.Fatalf("valid UTF-8 refused: %v", ps)
+	}
+}
