@@ -97,3 +97,54 @@ func TestTheDetailsFormFollowsAResizeAtOnce(t *testing.T) {
 		t.Fatalf("the form is not laid out for 140 columns:\n%s", view)
 	}
 }
+
+// The form is laid out again when the room above it changes, not at the
+// next message: a refused attachment key puts an error above the form and
+// takes its rows; the screen showed the form cut at its old height (over
+// SSH, where no cursor blink comes, until the next key).
+func TestTheDetailsFormIsLaidOutWhenAnErrorTakesItsRoom(t *testing.T) {
+	sim := newSimulator(t)
+	d := newDirect(t, sim.client, readyExport(devDB), StepDetails)
+	d.m.Update(tea.WindowSizeMsg{Width: 100, Height: 18})
+	st := d.m.steps[StepDetails].(*detailsStep)
+	for i := 0; i < 6 && st.form.GetFocusedField().GetKey() != "attachment"; i++ {
+		d.m.Update(tea.KeyMsg{Type: tea.KeyTab})
+	}
+	for _, r := range "a b" {
+		d.m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	d.m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	shown := d.m.View()
+	if !strings.Contains(shown, "one key, without spaces") {
+		t.Fatalf("no error for the key:\n%s", shown)
+	}
+	d.m.Update(struct{}{}) // any message: what the screen should already show
+	if settled := d.m.View(); settled != shown {
+		t.Fatalf("the screen changed at the next message; it showed:\n%s\nand should have shown:\n%s", shown, settled)
+	}
+}
+
+// Going back from an empty required field that is alone on its page (the
+// reason to ignore the check) is refused with its error, and the field
+// keeps the keys: huh blurred it and then refused the move, so every key
+// after was dropped and only esc got out.
+func TestGoingBackFromAnEmptyRequiredPageKeepsTheField(t *testing.T) {
+	sim := newSimulator(t)
+	d := newDirect(t, sim.client, readyExport(devDB), StepDetails)
+	st := d.m.steps[StepDetails].(*detailsStep)
+	for i := 0; i < 6 && st.form.GetFocusedField().GetKey() != "ignore"; i++ {
+		d.m.Update(tea.KeyMsg{Type: tea.KeyTab})
+	}
+	d.m.Update(tea.KeyMsg{Type: tea.KeyLeft}) // yes, with a reason
+	d.m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if k := st.form.GetFocusedField().GetKey(); k != "reason" {
+		t.Fatalf("focused %s, want the reason", k)
+	}
+	d.m.Update(tea.KeyMsg{Type: tea.KeyShiftTab})
+	for _, r := range "why" {
+		d.m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	if got := d.m.s.ticket.IgnoreAffectRowsReason; got != "why" {
+		t.Fatalf("the reason is %q after typing \"why\"; the screen:\n%s", got, d.m.View())
+	}
+}

@@ -86,13 +86,24 @@ func (d *detailsStep) build() *huh.Form {
 	// Errors are drawn by the step, under its title (view): huh's footer,
 	// below a form sized to the screen, was cut off.
 	f := huh.NewForm(groups...).WithTheme(d.s.st.Huh()).WithShowHelp(false).WithShowErrors(false).
-		WithWidth(min(d.s.width, 100)).WithHeight(d.formHeight())
+		WithKeyMap(detailsKeyMap(d.s.opts.Local)).WithWidth(min(d.s.width, 100)).WithHeight(d.formHeight())
 	d.formH, d.fields = d.formHeight(), fields
 	// The form's end is seen in update (its State), not through a message
 	// that would arrive after keys typed meanwhile.
 	f.SubmitCmd = nil
 	f.CancelCmd = nil
 	return f
+}
+
+// detailsKeyMap is huh's key map with a multi-line field's ctrl+e ($EDITOR)
+// only where the wizard runs on the user's own machine. huh's
+// ExternalEditor(false) turns the key off only in the help it draws (and
+// the form draws none): over SSH ctrl+e ran an editor on the server, as the
+// server's user, in the session's terminal.
+func detailsKeyMap(local bool) *huh.KeyMap {
+	km := huh.NewDefaultKeyMap()
+	km.Text.Editor.SetEnabled(local)
+	return km
 }
 
 func (d *detailsStep) enter() tea.Cmd {
@@ -106,18 +117,20 @@ func (d *detailsStep) enter() tea.Cmd {
 func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
 	if ws, ok := msg.(tea.WindowSizeMsg); ok && d.form != nil {
 		d.form, d.formH = d.form.WithWidth(min(ws.Width, 100)).WithHeight(d.formHeight()), d.formHeight()
-		// huh's WithWidth and WithHeight do not lay the group out again:
-		// until the next message it kept the old width's lines. The size
-		// given, huh's form leaves the message to the group, which does.
-		m, cmd := d.form.Update(ws)
-		d.form = m.(*huh.Form)
-		return cmd
+		return d.relayout()
 	}
 	if d.form == nil {
 		return nil
 	}
+	before := d.form.GetFocusedField()
 	m, cmd := d.form.Update(msg)
 	d.form, cmd = settleForm(m.(*huh.Form), cmd)
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyShiftTab && d.form.State == huh.StateNormal && d.form.GetFocusedField() == before {
+		// huh blurs a field before going back, then refuses to leave a
+		// page whose field fails its check: the field had lost the keys
+		// and only esc got out. It gets them back, its error shown.
+		cmd = tea.Batch(cmd, before.Focus())
+	}
 	d.apply()
 	d.fitForm() // an error, or the rows' warning (read from the ticket apply wrote), takes room or gives it back
 	if d.form.State == huh.StateCompleted {
@@ -159,7 +172,18 @@ func (d *detailsStep) errorText() []string {
 func (d *detailsStep) fitForm() {
 	if h := d.formHeight(); d.form != nil && h != d.formH {
 		d.form, d.formH = d.form.WithHeight(h), h
+		d.relayout()
 	}
+}
+
+// relayout has huh lay the form's group out for the size it was given:
+// its WithWidth and WithHeight do not (the group kept the old size's lines
+// until the next message). A window-size message, the size already set, is
+// left by huh's form to the group, which lays itself out.
+func (d *detailsStep) relayout() tea.Cmd {
+	m, cmd := d.form.Update(tea.WindowSizeMsg{Width: d.s.width, Height: d.s.height})
+	d.form = m.(*huh.Form)
+	return cmd
 }
 
 func (d *detailsStep) view() string {

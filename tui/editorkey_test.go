@@ -1,0 +1,67 @@
+package tui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"dmsticket/dms"
+)
+
+// execs reports whether running cmd (and the batches it returns) asks the
+// program to run a process (tea.ExecProcess). Commands that do not answer
+// within a moment (timers) are not waited for.
+func execs(cmd tea.Cmd) bool {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		ch := make(chan tea.Msg, 1)
+		go func() { ch <- c() }()
+		select {
+		case msg := <-ch:
+			if b, ok := msg.(tea.BatchMsg); ok {
+				queue = append(queue, b...)
+			} else if fmt.Sprintf("%T", msg) == "tea.execMsg" {
+				return true
+			}
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return false
+}
+
+// Over SSH (Options.Local false) no key starts a process on the server: a
+// multi-line details field's ctrl+e (huh's external editor) ran $EDITOR on
+// the server, in the session's terminal, as the server's user. Locally it
+// opens the user's editor, as it says.
+func TestNoKeyOfTheDetailsFormStartsAnEditorOnTheServer(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir()) // huh writes the text for the editor there
+	sim := newSimulator(t)
+	schema := dms.Ticket{Type: "NDDL", Tenant: dms.Tenant{ID: 3000001}, Database: devDB, Comment: "login is slow",
+		Text: map[string]string{"title": "add index on users.email"}}
+	for _, local := range []bool{false, true} {
+		o := testOptions(sim.client)
+		o.Local = local
+		d := &direct{t: t, m: New(o)}
+		d.m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+		*d.m.s.ticket = schema
+		d.m.enter(StepDetails)
+		st := d.m.steps[StepDetails].(*detailsStep)
+		for i := 0; i < 8 && st.form.GetFocusedField().GetKey() != "description"; i++ {
+			d.m.Update(tea.KeyMsg{Type: tea.KeyTab})
+		}
+		if k := st.form.GetFocusedField().GetKey(); k != "description" {
+			t.Fatalf("the description is not reached (focused: %s)", k)
+		}
+		_, cmd := d.m.Update(tea.KeyMsg{Type: tea.KeyCtrlE})
+		if got := execs(cmd); got != local {
+			t.Errorf("Local %t: ctrl+e in the description starts a process: %t", local, got)
+		}
+	}
+}
