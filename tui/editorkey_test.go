@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -21,16 +20,11 @@ func execs(cmd tea.Cmd) bool {
 		if c == nil {
 			continue
 		}
-		ch := make(chan tea.Msg, 1)
-		go func() { ch <- c() }()
-		select {
-		case msg := <-ch:
-			if b, ok := msg.(tea.BatchMsg); ok {
-				queue = append(queue, b...)
-			} else if fmt.Sprintf("%T", msg) == "tea.execMsg" {
-				return true
-			}
-		case <-time.After(100 * time.Millisecond):
+		msg, _ := within(c, 100*time.Millisecond)
+		if b, ok := msg.(tea.BatchMsg); ok {
+			queue = append(queue, b...)
+		} else if typeName(msg) == "tea.execMsg" {
+			return true
 		}
 	}
 	return false

@@ -160,12 +160,8 @@ func (d *direct) do(cmd tea.Cmd) {
 		if c == nil {
 			continue
 		}
-		ch := make(chan tea.Msg, 1)
-		go func() { ch <- c() }()
-		var msg tea.Msg
-		select {
-		case msg = <-ch:
-		case <-time.After(300 * time.Millisecond):
+		msg, ok := within(c, 300*time.Millisecond)
+		if !ok {
 			continue // a timer or a blocked call: not part of this step
 		}
 		switch msg := msg.(type) {
@@ -181,6 +177,19 @@ func (d *direct) do(cmd tea.Cmd) {
 			_, next := d.m.Update(msg)
 			queue = append(queue, next)
 		}
+	}
+}
+
+// within runs c and returns its message, or ok false when it takes longer
+// than wait (a timer, a blocked call: left running).
+func within(c tea.Cmd, wait time.Duration) (msg tea.Msg, ok bool) {
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- c() }()
+	select {
+	case msg = <-ch:
+		return msg, true
+	case <-time.After(wait):
+		return nil, false
 	}
 }
 
