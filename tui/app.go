@@ -233,6 +233,13 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, m.updateStep(m.step, msg)
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyCtrlV && !m.s.opts.Local {
+			// bubbles' text inputs paste on ctrl+v from the clipboard of
+			// the machine the program runs on (atotto/clipboard runs
+			// xclip, xsel or wl-paste): over SSH, the server's, one process
+			// a key. The client's own paste arrives as text.
+			return m, nil
+		}
 		if key.Matches(msg, m.s.keys.Quit) {
 			if res := m.steps[StepResult].(*resultStep); m.step == StepResult && res.sending() && !res.quitAsked {
 				// Say what quitting means for the ticket first.

@@ -59,3 +59,25 @@ func TestNoKeyOfTheDetailsFormStartsAnEditorOnTheServer(t *testing.T) {
 		}
 	}
 }
+
+// Over SSH ctrl+v reaches no text input: bubbles' inputs answer it by
+// reading the clipboard of the machine the program runs on, which over SSH
+// ran xclip (or xsel, wl-paste) on the server, once a key, and typed the
+// server's clipboard into the ticket. Locally it pastes as it says.
+func TestCtrlVReadsNoClipboardOnTheServer(t *testing.T) {
+	sim := newSimulator(t)
+	for _, local := range []bool{false, true} {
+		o := testOptions(sim.client)
+		o.Local = local
+		for _, at := range []Step{StepType, StepDetails} {
+			d := &direct{t: t, m: New(o)}
+			d.m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+			*d.m.s.ticket = readyExport(devDB)
+			d.m.enter(at)
+			_, cmd := d.m.Update(tea.KeyMsg{Type: tea.KeyCtrlV})
+			if got := cmd != nil; got != local {
+				t.Errorf("Local %t, %s: ctrl+v returns a command (a clipboard read): %t", local, at, got)
+			}
+		}
+	}
+}
