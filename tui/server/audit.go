@@ -18,11 +18,15 @@ const (
 	OutcomeFailed        = "failed"         // DMS failed or was not reached
 )
 
-// AuditRecord is one submission attempt. It never holds the SQL text, a
+// AuditRecord is one submission attempt, or one action on a ticket. It never holds the SQL text, a
 // secret, or a message from DMS (which may quote the SQL): the SQL is
 // recorded by length and SHA-256 only.
 type AuditRecord struct {
 	Time time.Time `json:"time"`
+	// Action is what was done to an existing ticket (SubmitOrderApproval,
+	// ExecuteDataExport, ExecuteDataCorrect, CloseOrder,
+	// GetDataExportDownloadURL); empty for a ticket's creation.
+	Action string `json:"action,omitempty"`
 	// SSHUser is the users-file name of the key that signed in: the person.
 	SSHUser string `json:"ssh_user"`
 	// Login is the login name the client typed (ssh login@host). It proves
