@@ -52,19 +52,22 @@ type policyService struct {
 	log      *log.Logger
 	inflight *sync.WaitGroup
 	now      func() time.Time
+	// estimates paces the user's row estimates (estimates.go).
+	estimates *estimateLimits
 }
 
 // newPolicy wraps svc in the policy of the user the key belongs to, as the
 // users file in force says at each call.
 func (s *Server) newPolicy(svc dms.Service, key gossh.PublicKey, who caller, logger *log.Logger) *policyService {
 	return &policyService{
-		Service:  svc,
-		user:     func() (*User, bool) { return s.users.Load().Lookup(key) },
-		who:      who,
-		audit:    s.audit,
-		log:      logger,
-		inflight: &s.inflight,
-		now:      time.Now,
+		Service:   svc,
+		user:      func() (*User, bool) { return s.users.Load().Lookup(key) },
+		who:       who,
+		audit:     s.audit,
+		log:       logger,
+		inflight:  &s.inflight,
+		now:       time.Now,
+		estimates: &s.estimates,
 	}
 }
 
@@ -152,10 +155,14 @@ func (p *policyService) Database(ctx context.Context, tid, id int64, logic bool)
 }
 
 // Estimate runs EXPLAIN or COUNT only on databases in the user's
-// environments; the environment is DMS's, not the one the request claims.
+// environments (the environment is DMS's, not the one the request claims),
+// at the user's pace (estimates.go).
 func (p *policyService) Estimate(ctx context.Context, req dms.EstimateRequest) (dms.RowEstimate, error) {
 	u, err := p.current("ExecuteScript")
 	if err != nil {
+		return dms.RowEstimate{}, err
+	}
+	if err := p.estimates.wait(ctx, u.Name); err != nil {
 		return dms.RowEstimate{}, err
 	}
 	if len(u.Envs) > 0 {

@@ -106,10 +106,14 @@ type Server struct {
 	// is what a session waits on before each read (statusReads.Wait; tests
 	// and the load tool put their own, or none).
 	statusReads *rate.Limiter
-	pollLimit   func(context.Context) error
+	// estimates is each user's pace of row estimates (estimates.go).
+	estimates estimateLimits
+	pollLimit func(context.Context) error
 	// pollEvery, when set (tests, the load tool), is every session's fixed
 	// pace of status reads (tui.Options.PollEvery).
 	pollEvery time.Duration
+	// maxPaste bounds a bracketed paste (paste.go); tests put a smaller one.
+	maxPaste int
 
 	drafts    *perUser[draft.Store]
 	histories *perUser[history.Store]
