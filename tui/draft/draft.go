@@ -190,7 +190,7 @@ func Parse(b []byte) (d *Draft, reason string) {
 	if err := dec.Decode(d); err != nil {
 		return nil, "it is damaged: " + err.Error()
 	}
-	if len(d.Ticket.SQL) > dms.MaxSQLBytes {
+	if len(d.Ticket.SQL) > dms.MaxSQLBytes || len(d.Ticket.RollbackSQL) > dms.MaxSQLBytes {
 		return nil, "its SQL is larger than a ticket can hold"
 	}
 	return d, ""
@@ -211,7 +211,7 @@ func (s *Store) Save(d Draft) error {
 	if d.SavedAt.IsZero() {
 		d.SavedAt = s.now()
 	}
-	b, err := json.Marshal(d)
+	b, err := Encode(d)
 	if err != nil {
 		return err
 	}
@@ -228,8 +228,16 @@ func (s *Store) SaveBytes(b []byte) error {
 	return dms.WriteFileAtomic(s.path, b)
 }
 
+// ErrTooLarge is Encode's and Save's answer for a draft whose SQL or
+// rollback script is larger than a ticket can hold: Parse would refuse it
+// and set it aside, so it is not written (the last draft that fitted stays).
+var ErrTooLarge = fmt.Errorf("its SQL is larger than a ticket can hold (%s), so it is not kept as a draft", dms.HumanBytes(dms.MaxSQLBytes))
+
 // Encode is the draft's bytes as Save writes them.
 func Encode(d Draft) ([]byte, error) {
+	if len(d.Ticket.SQL) > dms.MaxSQLBytes || len(d.Ticket.RollbackSQL) > dms.MaxSQLBytes {
+		return nil, ErrTooLarge
+	}
 	d.Version = Version
 	return json.Marshal(d)
 }

@@ -210,3 +210,34 @@ func TestADraftHeldByAnotherWizardIsDetected(t *testing.T) {
 	}
 	again()
 }
+
+// A draft whose SQL is larger than a ticket can hold is not written (the
+// last one that fitted stays): Load refused such a file and set it aside,
+// so every session that pasted too much left one more file of that size
+// on the server's disk.
+func TestADraftTooLargeForATicketIsNotWritten(t *testing.T) {
+	s := NewStore(filepath.Join(t.TempDir(), "draft.json"))
+	small := Draft{Step: "SQL", Ticket: dms.Ticket{Type: "DATA_EXPORT", SQL: "SELECT 1"}}
+	if err := s.Save(small); err != nil {
+		t.Fatal(err)
+	}
+	for _, big := range []dms.Ticket{
+		{Type: "DATA_EXPORT", SQL: strings.Repeat("x", dms.MaxSQLBytes+1)},
+		{Type: "DC_COMMON", SQL: "DELETE FROM t WHERE id = 1", RollbackSQL: strings.Repeat("x", dms.MaxSQLBytes+1)},
+	} {
+		if err := s.Save(Draft{Step: "SQL", Ticket: big}); !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("Save of a draft over the limit = %v, want ErrTooLarge", err)
+		}
+		if _, err := Encode(Draft{Ticket: big}); !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("Encode of a draft over the limit = %v, want ErrTooLarge", err)
+		}
+	}
+	d, err := s.Load()
+	if err != nil || d.Ticket.SQL != "SELECT 1" {
+		t.Fatalf("the draft that fitted is gone: %+v %v", d, err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(s.Path()))
+	if len(entries) != 1 {
+		t.Errorf("the directory holds %d files, want the one draft", len(entries))
+	}
+}
