@@ -89,9 +89,9 @@ func NewCommand(deps Deps) *cobra.Command {
 	fl.DurationVar(&f.maxTime, "max-session-time", DefaultMaxSessionTime, "end a session this long after it started (0: never)")
 	fl.DurationVar(&f.grace, "grace", DefaultGrace, "on SIGTERM, how long open sessions get before they are closed")
 	fl.IntVar(&f.rateLimit, "rate-limit", DefaultRateLimit, "new sessions allowed per minute from one address, in bursts of a third of that (0: no limit)")
-	fl.DurationVar(&f.loginTimeout, "login-timeout", DefaultLoginTimeout, "close a connection that has not signed in this long after connecting (handshake and key; 0: never)")
-	fl.IntVar(&f.maxUnauth, "max-unauthenticated", DefaultMaxUnauthenticated, "maximum connections not signed in yet, in total; more are closed at once (0: no limit)")
-	fl.IntVar(&f.maxUnauthPerAddr, "max-unauthenticated-per-address", DefaultMaxUnauthenticatedPerAddress, "maximum connections not signed in yet from one address; more are closed at once (0: no limit)")
+	fl.DurationVar(&f.loginTimeout, "login-timeout", DefaultLoginTimeout, "close a connection that has not started a session this long after connecting (handshake, key, pty and shell), or this long after its last session ended (0: never)")
+	fl.IntVar(&f.maxUnauth, "max-unauthenticated", DefaultMaxUnauthenticated, "maximum connections without a session yet (signing in, or signed in and no session started), in total; more are closed at once (0: no limit)")
+	fl.IntVar(&f.maxUnauthPerAddr, "max-unauthenticated-per-address", DefaultMaxUnauthenticatedPerAddress, "maximum connections without a session yet from one address; more are closed at once (0: no limit)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	return cmd
 }

@@ -5,8 +5,9 @@
 // draining, the person by their key, the session limits, their DMS service,
 // their draft) and the handler that runs the wizard in it with its own
 // renderer (session.go), the bounds on what a client may ask for
-// (connections not signed in yet, window sizes, environment, window
-// changes, channels; no commands, no forwarding), the policy enforced again
-// on the server at submit, the audit log, and a graceful shutdown. The
-// wizard itself is package tui; how to reach DMS is wizard.Backend.
+// (connections without a session yet, window sizes, environment, window
+// changes, channels, pastes; no commands, no forwarding), the policy
+// enforced again on the server at submit, the audit log, and a graceful
+// shutdown. The wizard itself is package tui; how to reach DMS is
+// wizard.Backend.
 package server

@@ -16,11 +16,12 @@ import (
 // --max-unauthenticated and --max-unauthenticated-per-address).
 const (
 	// DefaultLoginTimeout is how long a connection may take from the TCP
-	// accept to a completed public-key sign-in (handshake included), as
-	// OpenSSH's LoginGraceTime.
+	// accept to its first session (handshake, public-key sign-in, the
+	// session's pty and shell), as OpenSSH's LoginGraceTime; and how long
+	// it may stay open without a session once its sessions have ended.
 	DefaultLoginTimeout = 30 * time.Second
 	// DefaultMaxUnauthenticated bounds the connections still in their
-	// handshake or sign-in, in total.
+	// handshake or sign-in, or signed in without a session yet, in total.
 	DefaultMaxUnauthenticated = 128
 	// DefaultMaxUnauthenticatedPerAddress bounds them per remote address, so
 	// that one address cannot take all the slots.
@@ -33,10 +34,15 @@ const maxAuthTries = 6
 // guardKey is the context key of a connection's *guardedConn.
 type guardKey struct{}
 
-// loginGuard bounds the connections that have not signed in yet: each must
-// sign in within the login timeout or is closed, and a connection over the
-// total or per-address limit is closed at once, before the SSH handshake.
-// A signed-in connection no longer counts. Zero limits mean none.
+// loginGuard bounds the connections that have no session yet (signing in,
+// or signed in and no wizard admitted: limitSessions, sessionStarted): each
+// must start one within the login timeout or is closed, and a connection
+// over the total or per-address limit is closed at once, before the SSH
+// handshake. A connection no longer counts once a session has started on
+// it; when its last session ends, it is closed after the login timeout
+// unless another starts. Signing in alone holds nothing for long: the
+// session limits and the rate limit apply to sessions. Zero limits mean
+// none.
 type loginGuard struct {
 	timeout              time.Duration
 	maxTotal, maxPerAddr int
@@ -94,9 +100,11 @@ func (g *loginGuard) accept(ctx ssh.Context, c net.Conn) net.Conn {
 		return nil
 	}
 	gc := &guardedConn{Conn: c, guard: g, addr: addr}
+	gc.mu.Lock()
 	if g.timeout > 0 {
 		gc.timer = time.AfterFunc(g.timeout, gc.expire)
 	}
+	gc.mu.Unlock()
 	ctx.SetValue(guardKey{}, gc)
 	return gc
 }
@@ -114,8 +122,8 @@ func (g *loginGuard) noteRefusal(addr, why string) {
 }
 
 // serverConfig is the per-connection SSH configuration: at most
-// maxAuthTries failed attempts, and a successful sign-in takes the
-// connection off the guard's books.
+// maxAuthTries failed attempts, and a successful sign-in is noted (for the
+// log: the connection stays on the guard's books until a session starts).
 func (g *loginGuard) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 	return &gossh.ServerConfig{
 		MaxAuthTries: maxAuthTries,
@@ -124,7 +132,11 @@ func (g *loginGuard) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 				return
 			}
 			if gc, ok := ctx.Value(guardKey{}).(*guardedConn); ok {
-				gc.signedIn()
+				fp := "-"
+				if key, ok := ctx.Value(ssh.ContextKeyPublicKey).(ssh.PublicKey); ok {
+					fp = gossh.FingerprintSHA256(key)
+				}
+				gc.signedIn(fp)
 			}
 		},
 	}
@@ -132,49 +144,107 @@ func (g *loginGuard) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 
 // The states of a guarded connection.
 const (
-	connPending  int32 = iota // accepted, not signed in
-	connSignedIn              // signed in: the guard no longer counts it
-	connExpired               // the login timeout closed it
-	connClosed                // closed before signing in
+	connPending int32 = iota // accepted, no session started yet: the guard counts it
+	connStarted              // a session has started: the guard no longer counts it
+	connClosed               // closed, by the client or the login timeout
 )
 
-// guardedConn is a connection the login guard counts until it signs in.
+// guardedConn is a connection the login guard counts until a session starts
+// on it, and closes when it has had no session for the login timeout.
 type guardedConn struct {
 	net.Conn
 	guard *loginGuard
 	addr  string
-	timer *time.Timer
-	state atomic.Int32
 	// channels is the number of session channels open on the connection.
 	channels atomic.Int32
+
+	mu          sync.Mutex
+	state       int32
+	fingerprint string      // of the key that signed in; empty: none yet
+	sessions    int         // sessions running (admitted by limitSessions)
+	timer       *time.Timer // the login timeout; nil when there is none
 }
 
-// signedIn stops the login timer and frees the slot.
-func (c *guardedConn) signedIn() {
-	if c.state.CompareAndSwap(connPending, connSignedIn) {
-		if c.timer != nil {
-			c.timer.Stop()
-		}
+// signedIn notes the key the connection signed in with.
+func (c *guardedConn) signedIn(fingerprint string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fingerprint = fingerprint
+}
+
+// sessionStarted notes a session running on the connection: the first frees
+// its slot, and while one runs the login timeout is off. ended notes its end
+// (once); when no session is left the login timeout starts again.
+func (c *guardedConn) sessionStarted() (ended func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sessions++
+	if c.state == connPending {
+		c.state = connStarted
 		c.guard.release(c.addr)
+	}
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	var once sync.Once
+	return func() { once.Do(c.sessionEnded) }
+}
+
+func (c *guardedConn) sessionEnded() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sessions--
+	if c.sessions == 0 && c.state == connStarted && c.timer != nil {
+		c.timer.Reset(c.guard.timeout)
 	}
 }
 
-// expire closes a connection that has not signed in in time.
+// expire closes a connection that has had no session for the login
+// timeout: none started since it was accepted, or none since its last one
+// ended.
 func (c *guardedConn) expire() {
-	if c.state.CompareAndSwap(connPending, connExpired) {
-		c.guard.release(c.addr)
-		c.guard.log.Debug("closed: no sign-in within the login timeout", "remote", c.RemoteAddr().String(), "login_timeout", c.guard.timeout)
-		_ = c.Conn.Close()
+	c.mu.Lock()
+	was, fp, idle := c.state, c.fingerprint, c.sessions == 0
+	if was == connPending || was == connStarted && idle {
+		c.state = connClosed
 	}
+	c.mu.Unlock()
+	remote, timeout := c.RemoteAddr().String(), c.guard.timeout
+	switch {
+	case was == connPending && fp == "":
+		c.guard.release(c.addr)
+		c.guard.log.Debug("closed: no sign-in within the login timeout", "remote", remote, "login_timeout", timeout)
+	case was == connPending:
+		c.guard.release(c.addr)
+		c.guard.log.Info("closed: signed in, but no session started within the login timeout", "remote", remote, "fingerprint", fp, "login_timeout", timeout)
+	case was == connStarted && idle:
+		c.guard.log.Info("closed: its sessions ended and no session started within the login timeout", "remote", remote, "fingerprint", fp, "login_timeout", timeout)
+	default:
+		return
+	}
+	_ = c.Conn.Close()
 }
 
 // Close implements net.Conn.
 func (c *guardedConn) Close() error {
-	if c.state.CompareAndSwap(connPending, connClosed) {
-		if c.timer != nil {
-			c.timer.Stop()
-		}
+	c.mu.Lock()
+	was := c.state
+	c.state = connClosed
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.mu.Unlock()
+	if was == connPending {
 		c.guard.release(c.addr)
 	}
 	return c.Conn.Close()
+}
+
+// sessionStarted notes on the session's connection that a session runs
+// there (guardedConn.sessionStarted); ended notes its end.
+func sessionStarted(ctx ssh.Context) (ended func()) {
+	if gc, ok := ctx.Value(guardKey{}).(*guardedConn); ok {
+		return gc.sessionStarted()
+	}
+	return func() {}
 }

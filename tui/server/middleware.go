@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
@@ -97,7 +98,7 @@ func (s *Server) connectionLog(next ssh.Handler) ssh.Handler {
 				user = u.Name
 			}
 		}
-		who := []any{"user", user, "fingerprint", fp, "login", sess.User(), "remote", sess.RemoteAddr().String()}
+		who := []any{"user", user, "fingerprint", fp, "login", loginName(sess.User()), "remote", sess.RemoteAddr().String()}
 		pty, _, _ := sess.Pty()
 		s.log.Info("connect", append(who, "term", pty.Term, "width", pty.Window.Width, "height", pty.Window.Height,
 			"client_version", truncate(sess.Context().ClientVersion(), 80))...)
@@ -110,7 +111,7 @@ func (s *Server) connectionLog(next ssh.Handler) ssh.Handler {
 func (s *Server) rateLimitMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		if why := s.rate.allow(sess); why != "" {
-			s.log.Warn("refused: rate limit", "remote", sess.RemoteAddr().String(), "login", sess.User())
+			s.log.Warn("refused: rate limit", "remote", sess.RemoteAddr().String(), "login", loginName(sess.User()))
 			refuse(sess, why)
 			return
 		}
@@ -124,7 +125,7 @@ func (s *Server) rateLimitMiddleware(next ssh.Handler) ssh.Handler {
 func (s *Server) refuseCommand(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		if cmd := sess.RawCommand(); cmd != "" {
-			s.log.Warn("refused: a command was asked for", "remote", sess.RemoteAddr().String(), "login", sess.User(),
+			s.log.Warn("refused: a command was asked for", "remote", sess.RemoteAddr().String(), "login", loginName(sess.User()),
 				"command", truncate(cmd, 80))
 			refuse(sess, "this server runs only the ticket wizard, no commands: connect with `ssh -t HOST` and no command")
 			return
@@ -133,12 +134,29 @@ func (s *Server) refuseCommand(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// truncate cuts s to at most n bytes, marking the cut.
+// maxLoginBytes is how much of the login name the client typed is logged
+// and audited: it is the client's to choose, up to an SSH packet.
+const maxLoginBytes = 64
+
+// loginName is the login name the client typed, as logged and audited.
+func loginName(s string) string { return truncate(s, maxLoginBytes) }
+
+// truncate cuts s to at most n bytes, the mark of the cut included, on a
+// rune boundary (when s is UTF-8 there).
 func truncate(s string, n int) string {
+	const mark = "…"
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	i := max(n-len(mark), 0)
+	// Back to the start of the rune cut, at most a rune's length back.
+	for j := i; j >= 0 && i-j < utf8.UTFMax; j-- {
+		if utf8.RuneStart(s[j]) {
+			i = j
+			break
+		}
+	}
+	return s[:i] + mark
 }
 
 // requirePty refuses sessions without a terminal: the wizard is full-screen.
@@ -181,21 +199,22 @@ func (s *Server) identify(next ssh.Handler) ssh.Handler {
 		// copies the logger's styles, some 5 KB a session keeps.
 		who := []any{"session", id, "remote", sess.RemoteAddr().String()}
 		with := func(kv ...any) []any { return append(append(make([]any, 0, len(who)+len(kv)), who...), kv...) }
+		login := loginName(sess.User())
 		key := sess.PublicKey()
 		if key == nil {
-			s.log.Warn("refused: no public key", with("login", sess.User())...)
+			s.log.Warn("refused: no public key", with("login", login)...)
 			refuse(sess, "sign in with a public key listed in this server's users file")
 			return
 		}
 		fp := gossh.FingerprintSHA256(key)
 		u, ok := s.users.Load().Lookup(key)
 		if !ok {
-			s.log.Warn("refused: key no longer in the users file", with("fingerprint", fp, "login", sess.User())...)
+			s.log.Warn("refused: key no longer in the users file", with("fingerprint", fp, "login", login)...)
 			refuse(sess, "your key is no longer in this server's users file; ask the team that runs it")
 			return
 		}
 		userKey.put(ctx, u)
-		callerKey.put(ctx, caller{Login: sess.User(), Fingerprint: fp, RemoteAddr: sess.RemoteAddr().String(), Session: id})
+		callerKey.put(ctx, caller{Login: login, Fingerprint: fp, RemoteAddr: sess.RemoteAddr().String(), Session: id})
 		logKey.put(ctx, s.log.With(with("user", u.Name)...))
 		next(sess)
 	}
@@ -204,7 +223,8 @@ func (s *Server) identify(next ssh.Handler) ssh.Handler {
 // limitSessions holds one of the session slots (in total and per user) for
 // the session, or refuses it when none is free. The handler frees the slot
 // before it tells the client the session ended, so they can reconnect at
-// once.
+// once. An admitted session is the one that keeps its connection open: a
+// connection without one is closed after the login timeout (guard.go).
 func (s *Server) limitSessions(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		ctx := sess.Context()
@@ -215,6 +235,7 @@ func (s *Server) limitSessions(next ssh.Handler) ssh.Handler {
 			return
 		}
 		defer release()
+		defer sessionStarted(ctx)()
 		slotKey.put(ctx, release)
 		next(sess)
 	}

@@ -30,8 +30,10 @@ const (
 // Bounds on what one session channel may ask for (PRODUCT section 7).
 const (
 	// maxChannelsPerConn is how many session channels one connection may
-	// have open at once.
-	maxChannelsPerConn = 4
+	// have open at once: a wizard, and one more (a second wizard, or the
+	// next while the last one closes). More only cost the server: each
+	// channel is goroutines and buffers, held until the connection closes.
+	maxChannelsPerConn = 2
 	// maxEnvVars and maxEnvVarBytes bound the environment a session may
 	// send: more variables, or a longer one, are refused.
 	maxEnvVars     = 32

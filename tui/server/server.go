@@ -62,12 +62,14 @@ type Config struct {
 	Grace time.Duration
 	// RateLimit is how many sessions a minute one address may open.
 	RateLimit int
-	// LoginTimeout closes a connection that has not signed in this long
-	// after it was accepted (handshake and authentication together).
+	// LoginTimeout closes a connection that has not started a session this
+	// long after it was accepted (handshake, authentication, the session's
+	// pty and shell together), or this long after its last session ended.
 	LoginTimeout time.Duration
 	// MaxUnauthenticated and MaxUnauthenticatedPerAddress bound the
-	// connections not signed in yet, in total and per remote address; a
-	// connection over either is closed at once.
+	// connections without a session yet (not signed in, or signed in and
+	// no session started), in total and per remote address; a connection
+	// over either is closed at once.
 	MaxUnauthenticated, MaxUnauthenticatedPerAddress int
 	// Backend is how to reach DMS (main builds it from the global flags):
 	// each user's tickets go out as their profile's identity (Backend.For).
@@ -163,6 +165,7 @@ func New(cfg Config) (*Server, error) {
 		live:      map[*liveSession]struct{}{},
 		drafts:    newDraftStores(),
 		histories: newHistories(),
+		maxPaste:  defaultMaxPaste,
 	}
 	if s.cfg.StatusReads <= 0 {
 		s.cfg.StatusReads = DefaultStatusReads
@@ -253,7 +256,7 @@ func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
 	u, ok := s.users.Load().Lookup(key)
 	if !ok {
 		s.log.Warn("auth refused: key not in the users file", "fingerprint", gossh.FingerprintSHA256(key),
-			"login", ctx.User(), "remote", ctx.RemoteAddr().String())
+			"login", loginName(ctx.User()), "remote", ctx.RemoteAddr().String())
 		return false
 	}
 	s.log.Debug("key accepted", "user", u.Name, "fingerprint", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String())

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/log"
 	"github.com/charmbracelet/ssh"
 
+	"dmsticket/dms"
 	"dmsticket/tui"
 )
 
@@ -107,6 +108,11 @@ func (s *Server) runWizard(sess ssh.Session) {
 	s.register(live)
 	defer s.unregister(live)
 
+	in.onLongPaste = func() {
+		logger.Warn("session ended: a paste longer than the limit", "max_paste", s.maxPaste)
+		live.end(fmt.Sprintf(reasonLongPaste, dms.HumanBytes(int64(s.maxPaste))))
+	}
+
 	_, winch, _ := sess.Pty()
 	go feedWindowChanges(runCtx, p, winch)
 	defer s.watch(live, in, logger)()
@@ -154,7 +160,7 @@ func (s *Server) newProgram(sess ssh.Session, runCtx context.Context) (*tui.Mode
 		// No read or wait of the session's is left once it has ended.
 		Context: runCtx,
 	})
-	in := newActivityReader(sess)
+	in := newActivityReader(sess, s.maxPaste)
 	screen := newFrameModel(model, sess)
 	p := tea.NewProgram(screen,
 		tea.WithInput(in), tea.WithOutput(sess),
@@ -275,25 +281,71 @@ func watchIdle(r *activityReader, limit time.Duration, end func()) (stop func())
 }
 
 // activityReader is the session's input, noting when the last byte came in
-// (for the idle timeout).
+// (for the idle timeout), and scanned (paste.go): a bracketed paste longer
+// than the limit ends the input (io.EOF; onLongPaste is called, once, and
+// nothing more is read), and a long run of text is handed on in pieces.
+// Read is the program's input loop's alone.
 type activityReader struct {
 	r    io.Reader
 	last atomic.Int64 // unix nanoseconds
+
+	scan        inputScan
+	onLongPaste func()
+	refused     bool
+	// held[off:] is what was read and not handed on yet (the last runes of
+	// a read made short), and err the error that came with it.
+	held []byte
+	off  int
+	err  error
 }
 
-func newActivityReader(r io.Reader) *activityReader {
-	a := &activityReader{r: r}
+func newActivityReader(r io.Reader, maxPaste int) *activityReader {
+	a := &activityReader{r: r, scan: inputScan{maxPaste: maxPaste}}
 	a.last.Store(time.Now().UnixNano())
 	return a
 }
 
 // Read implements io.Reader.
 func (a *activityReader) Read(p []byte) (int, error) {
-	n, err := a.r.Read(p)
-	if n > 0 {
-		a.last.Store(time.Now().UnixNano())
+	if a.refused {
+		return 0, io.EOF
 	}
-	return n, err
+	n := copy(p, a.held[a.off:])
+	a.off += n
+	var err error
+	switch {
+	case n == 0 && a.err != nil:
+		// What was held is handed on; now the error that came with it.
+		err, a.err = a.err, nil
+		return 0, err
+	case n == 0, a.err == nil && n < len(p) && partialRune(p[:n]):
+		// Nothing held, or a rune the source split: its rest comes next.
+		m, rerr := a.r.Read(p[n:])
+		if m > 0 {
+			a.last.Store(time.Now().UnixNano())
+		}
+		n, err = n+m, rerr
+	}
+	if n == 0 {
+		return 0, err
+	}
+	k, over := a.scan.scan(p[:n], n == len(p))
+	if over {
+		a.refused = true
+		if a.onLongPaste != nil {
+			a.onLongPaste()
+		}
+		return 0, io.EOF
+	}
+	if k < n {
+		// p[k:n] is handed on first in the next read, then the rest held,
+		// then the error that came with them.
+		a.held, a.off = append(append([]byte(nil), p[k:n]...), a.held[a.off:]...), 0
+		if err != nil {
+			a.err, err = err, nil
+		}
+	}
+	return k, err
 }
 
 func (a *activityReader) idleFor() time.Duration { return time.Since(time.Unix(0, a.last.Load())) }

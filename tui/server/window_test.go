@@ -135,14 +135,21 @@ func TestAHugeWindowCostsNoMoreThanTheLargestAllowedOneAndEverybodyElseGoesOn(t 
 	bob.waitFor("What kind of ticket?")
 	bob.waitFor("Export data")
 
-	c, err := e.dial("alice")
-	if err != nil {
-		t.Fatal(err)
+	// Each window on a connection of its own: one connection has at most
+	// maxChannelsPerConn sessions open, and a closed one is freed a moment
+	// later.
+	dial := func() *gossh.Client {
+		t.Helper()
+		c, err := e.dial("alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
 	}
-	defer c.Close()
 	// The largest window the server hands out, drawn: what every bigger
 	// one may cost at most (its frame is about width×height bytes).
-	ref := openSized(t, c, MaxWindowWidth, MaxWindowHeight, 8<<20)
+	ref := openSized(t, dial(), MaxWindowWidth, MaxWindowHeight, 8<<20)
 	refBytes := ref.settle(t, "a 1000×500 window", "Export data")
 	ref.sess.Close()
 	// A window's first screen may cost what the largest one's does (and a
@@ -153,7 +160,7 @@ func TestAHugeWindowCostsNoMoreThanTheLargestAllowedOneAndEverybodyElseGoesOn(t 
 
 	// A window a little too big first: today's server draws it in full
 	// (some 5 MB), so the test stops here without asking for worse.
-	probe := openSized(t, c, 1200, 4000, limit)
+	probe := openSized(t, dial(), 1200, 4000, limit)
 	probeBytes := probe.settle(t, "a 1200×4000 window", "Export data")
 	probe.sess.Close()
 	t.Logf("a 1200×4000 window: %d bytes", probeBytes)
@@ -163,7 +170,7 @@ func TestAHugeWindowCostsNoMoreThanTheLargestAllowedOneAndEverybodyElseGoesOn(t 
 	}
 
 	before := heapInUse()
-	huge := openSized(t, c, 3000, 2_000_000_000, limit)
+	huge := openSized(t, dial(), 3000, 2_000_000_000, limit)
 	hugeBytes := huge.settle(t, "a 3000×2,000,000,000 window", "Export data")
 	// And a window change to the same, and to zero rows (ignored).
 	if _, err := huge.sess.SendRequest("window-change", false, gossh.Marshal(struct{ C, R, W, H uint32 }{2_000_000_000, 2_000_000_000, 0, 0})); err != nil {

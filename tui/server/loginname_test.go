@@ -1,0 +1,98 @@
+package server
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// maxLogLine is more than any line the server logs should need.
+const maxLogLine = 512
+
+// The login name is the client's to choose, up to the SSH packet size: the
+// log and the audit keep at most maxLoginBytes of it, cut on a rune boundary.
+func TestAHugeLoginNameIsCutInTheLogAndTheAudit(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
+	e.start(e.config())
+	// 100 KiB; "€" is three bytes, so a cut at a byte count lands mid-rune.
+	login := "ab" + strings.Repeat("€", 100<<10/3)
+
+	stranger, _ := newKey(t, "mallory@laptop")
+	if _, err := dialWith(e.addr, login, gossh.PublicKeys(stranger)); err == nil {
+		t.Fatal("an unknown key signed in")
+	}
+	// A command, refused.
+	c, err := dialWith(e.addr, login, gossh.PublicKeys(e.keys["alice"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = sess.CombinedOutput("ls")
+	c.Close()
+	// A ticket filed: the audit record names the login.
+	c, err = dialWith(e.addr, login, gossh.PublicKeys(e.keys["alice"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := openTermOn(t, c, "xterm-256color", 100, 40)
+	e.fileTicket(tm, "Paid orders, huge login")
+	tm.send(keyCtrlC)
+	tm.wait()
+	c.Close()
+
+	recs := auditRecords(t, e.auditPath)
+	if len(recs) != 1 {
+		t.Fatalf("%d audit records, want 1", len(recs))
+	}
+	got := recs[0].Login
+	if len(got) > maxLoginBytes || !utf8.ValidString(got) || !strings.HasSuffix(got, "…") || !strings.HasPrefix(login, strings.TrimSuffix(got, "…")) {
+		t.Errorf("audit login = %q (%d bytes), want the login cut to at most %d bytes on a rune boundary, marked", got, len(got), maxLoginBytes)
+	}
+
+	var logs string
+	for deadline := time.Now().Add(screenTimeout); ; time.Sleep(10 * time.Millisecond) {
+		if logs = e.logs.String(); strings.Count(logs, " disconnect ") >= 2 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, want := range []string{"auth refused", "refused: a command was asked for", " connect ", "session start", " disconnect "} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no %q line in the log", want)
+		}
+	}
+	for _, l := range strings.Split(logs, "\n") {
+		if len(l) > maxLogLine {
+			t.Errorf("a log line of %d bytes (want at most %d): %.300s…", len(l), maxLogLine, l)
+		}
+	}
+	if !strings.Contains(logs, "login=ab€") || !strings.Contains(logs, got) {
+		t.Errorf("the cut login %q is not in the log", got)
+	}
+}
+
+func TestTruncateCutsOnARuneBoundaryAndMarksTheCut(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 64, "short"},
+		{"exactly8", 8, "exactly8"},
+		{"abcdefghij", 8, "abcde…"},
+		{"ab€€€", 7, "ab…"},  // the cut falls in the first €
+		{"ab€€€", 9, "ab€…"}, // … in the second
+		{"€€€€", 7, "€…"},
+		{"\x80\x80\x80\x80\x80\x80\x80\x80\x80", 6, "\x80\x80\x80…"}, // not UTF-8: cut where it falls
+	} {
+		got := truncate(c.s, c.n)
+		if got != c.want || len(got) > max(c.n, len(c.s)) {
+			t.Errorf("truncate(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
+		}
+	}
+}
