@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -79,5 +80,18 @@ func TestCtrlVReadsNoClipboardOnTheServer(t *testing.T) {
 				t.Errorf("Local %t, %s: ctrl+v returns a command (a clipboard read): %t", local, at, got)
 			}
 		}
+	}
+}
+
+// A one-line input holds at most maxInputLen characters: a megabyte pasted
+// into the type filter was kept whole and redrawn on every key.
+func TestAOneLineInputHoldsABoundedText(t *testing.T) {
+	sim := newSimulator(t)
+	d := &direct{t: t, m: New(testOptions(sim.client))}
+	d.m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.m.enter(StepType)
+	d.m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(strings.Repeat("x", 3*maxInputLen)), Paste: true})
+	if got := len(d.m.steps[StepType].(*typeStep).filter.Value()); got != maxInputLen {
+		t.Fatalf("the filter holds %d characters, want %d", got, maxInputLen)
 	}
 }

@@ -8,11 +8,17 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
+// maxInputLen bounds what a one-line input holds (a search, a filter, a
+// schema name, a path): each key redraws all of it, so a megabyte pasted
+// into a filter cost seconds a key, over SSH on the server.
+const maxInputLen = 4096
+
 // newInput is a one-line text input styled from the session's theme, with a
 // steady cursor (a blinking one redraws every half second, in every SSH
-// session).
+// session), holding at most maxInputLen characters.
 func newInput(s *session, prompt, placeholder string) textinput.Model {
 	in := textinput.New()
+	in.CharLimit = maxInputLen
 	in.Prompt = prompt
 	in.Placeholder = placeholder
 	in.PromptStyle = s.st.Prompt
