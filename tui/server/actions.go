@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,24 +63,7 @@ func (p *policyService) act(ctx context.Context, op string, tid, id int64, do fu
 	if err == nil {
 		err = do()
 	}
-	rec.Time = p.now().UTC()
-	rec.DurationMS = p.now().Sub(start).Milliseconds()
-	rec.Outcome = outcome(err)
-	if err == nil {
-		rec.Outcome = OutcomeDone
-	} else if e, ok := dms.AsError(err); ok {
-		rec.ErrorCode, rec.RequestID = e.Code, e.RequestID
-		if e.Code == PolicyRefused {
-			rec.Reason = e.Message
-		}
-	}
-	if rec.ErrorCode == "" && err != nil {
-		rec.ErrorCode = kindCode(dms.KindOf(err))
-	}
-	if aerr := p.audit.Write(rec); aerr != nil {
-		b, _ := json.Marshal(rec)
-		p.log.Error("audit record not written", "err", aerr, "record", string(b))
-	}
+	p.record(&rec, start, err, OutcomeDone)
 	level := log.InfoLevel
 	if err != nil {
 		level = log.WarnLevel

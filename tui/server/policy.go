@@ -209,30 +209,13 @@ func (p *policyService) CreateOrder(ctx context.Context, req dms.OrderRequest) (
 		rec.SQLLength, rec.SQLSHA256 = len(sql), dms.SQLHash(sql)
 	}
 	created, err := p.createOrder(ctx, req, &rec)
-	rec.Time = p.now().UTC()
-	rec.DurationMS = p.now().Sub(start).Milliseconds()
-	rec.Outcome = outcome(err)
 	if err == nil {
 		rec.RequestID = created.RequestID
 		if len(created.OrderIDs) > 0 {
 			rec.TicketID = created.OrderIDs[0]
 		}
-	} else if e, ok := dms.AsError(err); ok {
-		rec.ErrorCode = e.Code
-		rec.RequestID = e.RequestID
-		if e.Code == PolicyRefused {
-			rec.Reason = e.Message
-		}
 	}
-	if rec.ErrorCode == "" && err != nil {
-		rec.ErrorCode = kindCode(dms.KindOf(err))
-	}
-	if aerr := p.audit.Write(rec); aerr != nil {
-		// The ticket exists (or not) whatever the disk says: keep the record
-		// in the server's log so the trail is not lost.
-		b, _ := json.Marshal(rec)
-		p.log.Error("audit record not written", "err", aerr, "record", string(b))
-	}
+	p.record(&rec, start, err, OutcomeCreated)
 	level := log.InfoLevel
 	if rec.Outcome != OutcomeCreated {
 		level = log.WarnLevel
@@ -240,6 +223,32 @@ func (p *policyService) CreateOrder(ctx context.Context, req dms.OrderRequest) (
 	p.log.Log(level, "submission", "type", rec.TicketType, "db", rec.DatabaseID, "env", rec.Environment,
 		"outcome", rec.Outcome, "ticket", rec.TicketID, "code", rec.ErrorCode)
 	return created, err
+}
+
+// record completes an audit record with how the attempt that began at
+// start ended (err; done is the outcome when it succeeded), and writes it.
+func (p *policyService) record(rec *AuditRecord, start time.Time, err error, done string) {
+	rec.Time = p.now().UTC()
+	rec.DurationMS = p.now().Sub(start).Milliseconds()
+	rec.Outcome = outcome(err)
+	if err == nil {
+		rec.Outcome = done
+	}
+	if e, ok := dms.AsError(err); ok {
+		rec.ErrorCode, rec.RequestID = e.Code, e.RequestID
+		if e.Code == PolicyRefused {
+			rec.Reason = e.Message
+		}
+	}
+	if rec.ErrorCode == "" && err != nil {
+		rec.ErrorCode = kindCode(dms.KindOf(err))
+	}
+	if aerr := p.audit.Write(*rec); aerr != nil {
+		// The ticket exists (or not) whatever the disk says: keep the record
+		// in the server's log so the trail is not lost.
+		b, _ := json.Marshal(rec)
+		p.log.Error("audit record not written", "err", aerr, "record", string(b))
+	}
 }
 
 // createOrder is CreateOrder's checks and the call itself; it fills in what
