@@ -30,15 +30,7 @@ func TestASignedInConnectionWithoutASessionIsClosedAfterTheLoginTimeout(t *testi
 	cfg.MaxSessionTime = 0 // no other time limit could close them
 	cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerAddress = 100, 10
 	e.start(cfg)
-	dial := func() *gossh.Client {
-		t.Helper()
-		c, err := e.dial("alice")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
+	dial := func() *gossh.Client { return e.signedIn("alice") }
 	// Signed in, no channel.
 	bare := dial()
 	// A session channel with a pty, and no shell.

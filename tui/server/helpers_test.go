@@ -210,6 +210,17 @@ func (e *testEnv) start(cfg Config) *Server {
 }
 
 // dial connects with the named user's key.
+// signedIn is a connection signed in as name, closed when the test ends.
+func (e *testEnv) signedIn(name string) *gossh.Client {
+	e.t.Helper()
+	c, err := e.dial(name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func (e *testEnv) dial(name string) (*gossh.Client, error) {
 	signer, ok := e.keys[name]
 	if !ok {

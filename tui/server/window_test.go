@@ -138,15 +138,7 @@ func TestAHugeWindowCostsNoMoreThanTheLargestAllowedOneAndEverybodyElseGoesOn(t 
 	// Each window on a connection of its own: one connection has at most
 	// maxChannelsPerConn sessions open, and a closed one is freed a moment
 	// later.
-	dial := func() *gossh.Client {
-		t.Helper()
-		c, err := e.dial("alice")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
+	dial := func() *gossh.Client { return e.signedIn("alice") }
 	// The largest window the server hands out, drawn: what every bigger
 	// one may cost at most (its frame is about width×height bytes).
 	ref := openSized(t, dial(), MaxWindowWidth, MaxWindowHeight, 8<<20)
