@@ -272,3 +272,44 @@ func TestTextTypedJustBeforeEscIsKeptWhenTheStepIsEnteredAgain(t *testing.T) {
 		}
 	}
 }
+
+// The SQL step holds at most what a ticket does: a paste that would pass
+// 4 MiB is refused whole and said, in the change and in the rollback
+// script; the text before it is what it was. Before, the editor took any
+// amount (over SSH, a session's memory without end) and only the check
+// refused it afterwards.
+func TestTheSQLStepRefusesAPastePastWhatATicketHolds(t *testing.T) {
+	d := newDirect(t, &stub{rows: 1}, dataChange(), StepSQL)
+	d.pause()
+	before := d.m.sqlStep().ed.Value()
+	big := strings.Repeat("UPDATE orders SET status = 'paid' WHERE id = 7;\n", dms.MaxSQLBytes/48+1)
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(big), Paste: true})
+	q := d.m.sqlStep()
+	if got := q.ed.Value(); got != before {
+		t.Fatalf("a paste past the limit changed the SQL: %d bytes, was %d", len(got), len(before))
+	}
+	if v := d.view(); !strings.Contains(v, "Not pasted (4.0 MiB): a ticket holds at most 4.0 MiB of SQL.") {
+		t.Fatalf("the refusal is not said:\n%s", v)
+	}
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlB})
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(big), Paste: true})
+	if got := d.m.sqlStep().rb.Value(); got != dataChange().RollbackSQL {
+		t.Fatalf("a paste past the limit changed the rollback script: %d bytes", len(got))
+	}
+	if v := d.view(); !strings.Contains(v, "at most 4.0 MiB of rollback script.") {
+		t.Fatalf("the rollback script's refusal is not said:\n%s", v)
+	}
+	// A key at the limit is said as such.
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlB})
+	d.m.sqlStep().ed.SetValue(strings.Repeat("x", dms.MaxSQLBytes))
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(";")})
+	if v := d.view(); !strings.Contains(v, "At 4.0 MiB, the most SQL a ticket holds") {
+		t.Fatalf("a key at the limit is not said:\n%s", v)
+	}
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlB})
+	// What fits goes in.
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("-- ok"), Paste: true})
+	if got := d.m.sqlStep().rb.Value(); !strings.Contains(got, "-- ok") {
+		t.Fatalf("a paste that fits was not inserted: %q", got)
+	}
+}

@@ -105,16 +105,16 @@ func (q *sqlStep) active() *editor.Model {
 
 func newSQLStep(s *session) *sqlStep {
 	st := s.st
-	ed := editor.New(editor.Styles{
+	styles := editor.Styles{
 		Text: st.EditorText, LineNumber: st.LineNumber, CursorLineNumber: st.CursorLineNumber,
 		Cursor: st.EditorCursor, Placeholder: st.Placeholder, Gutter: st.EditorGutter, Mark: st.EditorMark,
 		Syntax: st.Syntax,
-	})
-	rb := editor.New(editor.Styles{
-		Text: st.EditorText, LineNumber: st.LineNumber, CursorLineNumber: st.CursorLineNumber,
-		Cursor: st.EditorCursor, Placeholder: st.Placeholder, Gutter: st.EditorGutter, Mark: st.EditorMark,
-		Syntax: st.Syntax,
-	})
+	}
+	ed, rb := editor.New(styles), editor.New(styles)
+	// Either holds what a ticket can: over SSH a session's text is the
+	// server's memory.
+	ed.SetLimit(dms.MaxSQLBytes)
+	rb.SetLimit(dms.MaxSQLBytes)
 	rb.SetPlaceholder("optional: the statements that undo the change, e.g. UPDATE … SET status = 'paid' WHERE …;")
 	return &sqlStep{s: s, ed: ed, rb: rb, path: newInput(s, "Open: ", "path to a .sql file"),
 		pause: debouncer{wait: checkDelay, msg: checkTickMsg{}}}
@@ -395,12 +395,29 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return q.loadFile(msg)
+	case editor.LimitMsg:
+		q.notice, q.noticeErr = limitNotice(msg, q.rollback), true
+		return nil
 	case tea.KeyMsg:
 		return q.key(msg)
 	}
 	var cmd tea.Cmd
 	q.ed, cmd = q.ed.Update(msg)
 	return cmd
+}
+
+// limitNotice says why the editor refused an edit: it would pass what a
+// ticket holds.
+func limitNotice(msg editor.LimitMsg, rollback bool) string {
+	what := "SQL"
+	if rollback {
+		what = "rollback script"
+	}
+	most := dms.HumanBytes(int64(msg.Limit))
+	if msg.Adding > 16 { // a paste, or text that came faster than typing
+		return fmt.Sprintf("Not pasted (%s): a ticket holds at most %s of %s.", dms.HumanBytes(int64(msg.Adding)), most, what)
+	}
+	return fmt.Sprintf("At %s, the most %s a ticket holds: delete some to type more.", most, what)
 }
 
 // loadFile puts a file's SQL in the editor, as one edit ctrl+z undoes.
@@ -488,9 +505,9 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 		q.sync()
 		q.fileForRollback = q.rollback
 		if q.rollback {
-			return externalEdit(q.s.ticket.RollbackSQL)
+			return externalEdit(q.s.opts.tty, q.s.ticket.RollbackSQL)
 		}
-		return externalEdit(q.s.ticket.SQL)
+		return externalEdit(q.s.opts.tty, q.s.ticket.SQL)
 	case key.Matches(msg, k.Open):
 		if !q.s.opts.Local {
 			q.notice, q.noticeErr = "Opening files is not available over SSH: paste the SQL instead.", true

@@ -164,11 +164,13 @@ func endOf(p pos, text string) pos {
 	return pos{p.line + nl, utf8.RuneCountInString(last)}
 }
 
-// replace replaces the text between a and b (a <= b) with str, which must
-// already be normalised, and returns the position after the inserted text.
+// replace replaces the text between a and b (a <= b), which is removed,
+// with str, which must already be normalised, and returns the position
+// after the inserted text.
 // The entry states of the lines after a become unknown until ensure asks
 // for them.
-func (d *document) replace(a, b pos, str string) pos {
+func (d *document) replace(a, b pos, removed, str string) pos {
+	d.size += len(str) - len(removed)
 	d.logEdit(a, b, str)
 	i := strings.IndexByte(str, '\n')
 	if a.line == b.line && i < 0 {
@@ -340,6 +342,7 @@ func (d *document) setText(str string) {
 	for i := range fresh {
 		d.lines[i] = &fresh[i]
 	}
+	d.size = len(str)
 	d.version++
 	d.forgetStates()
 	d.setBase(str)

@@ -38,6 +38,10 @@ type document struct {
 	snapVersion  uint64
 	snapLen      int
 
+	size    int // bytes of the text, lines joined with "\n"
+	limit   int // at most this many bytes are typed or pasted in; 0: no limit
+	refused *LimitMsg
+
 	hist     history
 	lexCache tokenCache
 	pieceLen int // lines longer than this are lexed in pieces
@@ -198,8 +202,24 @@ func (m Model) Focused() bool { return m.focused }
 // SetPlaceholder sets the text shown while the buffer is empty.
 func (m *Model) SetPlaceholder(s string) { m.placeholder = s }
 
+// SetLimit sets the most bytes the text may hold through typing and
+// pasting (0: no limit). An edit that would pass it is refused whole and
+// reported with a LimitMsg: a paste is never cut short, which would leave
+// part of a script. SetValue and ReplaceAll are not limited (their callers
+// read bounded files), nor are undo and redo, which bring back only text
+// that was there.
+func (m *Model) SetLimit(n int) { m.doc.limit = max(n, 0) }
+
+// Size returns the text's length in bytes (Value's length).
+func (m Model) Size() int { return m.doc.size }
+
+// LimitMsg reports an edit the editor refused because the text would pass
+// its limit (SetLimit): Size bytes were there, Adding more were asked for.
+type LimitMsg struct{ Size, Adding, Limit int }
+
 // Update handles keys while the editor is focused. Pastes (bracketed paste)
-// are inserted in one step. It never returns a command.
+// are inserted in one step. It returns a command only to report a refused
+// edit (LimitMsg).
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok || !m.focused {
@@ -209,6 +229,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	m.handleKey(k)
 	m.clampCursor()
 	m.scrollToCursor()
+	if r := m.doc.refused; r != nil {
+		m.doc.refused = nil
+		lm := *r
+		return m, func() tea.Msg { return lm }
+	}
 	return m, nil
 }
 
@@ -298,8 +323,13 @@ func (m *Model) edit(a, b pos, text string, kind changeKind) {
 		d.hist.seal()
 		return
 	}
+	if grow := len(text) - len(removed); d.limit > 0 && grow > 0 && d.size+grow > d.limit {
+		d.refused = &LimitMsg{Size: d.size, Adding: grow, Limit: d.limit}
+		d.hist.seal()
+		return
+	}
 	before := m.cur
-	m.cur = d.replace(a, b, text)
+	m.cur = d.replace(a, b, removed, text)
 	m.goal = -1
 	d.hist.record(change{kind: kind, at: a, removed: removed, inserted: text, before: before, after: m.cur})
 }
@@ -396,7 +426,7 @@ func (m *Model) undo() {
 		return
 	}
 	h.size -= c.size()
-	m.doc.replace(c.at, endOf(c.at, c.inserted), c.removed)
+	m.doc.replace(c.at, endOf(c.at, c.inserted), c.inserted, c.removed)
 	h.redo = append(h.redo, c)
 	h.seal()
 	m.cur, m.goal = c.before, -1
@@ -408,7 +438,7 @@ func (m *Model) redo() {
 	if !ok {
 		return
 	}
-	m.doc.replace(c.at, endOf(c.at, c.removed), c.inserted)
+	m.doc.replace(c.at, endOf(c.at, c.removed), c.removed, c.inserted)
 	h.push(c)
 	h.seal()
 	m.cur, m.goal = c.after, -1
