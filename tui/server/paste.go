@@ -54,6 +54,10 @@ type inputScan struct {
 	matched int
 	// run is the bytes of the run of text going on, outside a paste.
 	run int
+	// cut says the last scan handed on a full read short of its last
+	// bytes, the start of what may be a paste's start marker: the next read
+	// waits for the rest.
+	cut bool
 }
 
 // scan takes the next piece of the stream, to be handed on (full: it fills
@@ -110,6 +114,20 @@ func (s *inputScan) scan(p []byte, full bool) (handOn int, over bool) {
 		s.run = 0
 		return k, false
 	}
+	if k := runeStart(p, len(p)-1); full && k > 0 && !utf8.FullRune(p[k:]) {
+		// The read cut a rune: Bubble Tea would drop its bytes as unknown
+		// input. It is handed on whole in the next read.
+		return k, false
+	}
+	if full && s.matched > 0 && s.matched < len(p) {
+		// The read cut what may be a paste's start marker: Bubble Tea
+		// would read "\x1b[20" as alt+[ and text, and the paste as typed
+		// keys. It is handed on whole in the next read (the bytes are
+		// scanned again).
+		k := len(p) - s.matched
+		s.matched, s.cut = 0, true
+		return k, false
+	}
 	return len(p), false
 }
 
@@ -123,6 +141,19 @@ func runeStart(p []byte, i int) int {
 	}
 	return i
 }
+
+// markerPrefix reports whether p ends with a proper prefix of a paste's
+// start marker at least least bytes long.
+func markerPrefix(p []byte, least int) bool {
+	i := bytes.LastIndexByte(p, 0x1b)
+	n := len(p) - i
+	return i >= 0 && n >= least && n < len(pasteStart) && pasteStart[:n] == string(p[i:])
+}
+
+// waitFor is how much of a paste's start marker a read may end with before
+// its rest is waited for: "\x1b[2", which no key sends alone (an ESC, or
+// ESC [, at the end of a read may be keys: esc, alt+[).
+const waitFor = 3
 
 // partialRune reports whether p ends inside a rune, some of its bytes to
 // come.

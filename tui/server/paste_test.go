@@ -59,9 +59,10 @@ func TestAPasteLongerThanTheLimitEndsTheSession(t *testing.T) {
 
 // pieces reads s in pieces of random sizes from 1 to max bytes.
 type pieces struct {
-	s   []byte
-	rng *rand.Rand
-	max int
+	s        []byte
+	rng      *rand.Rand
+	max      int
+	escWhole bool // never end a piece with ESC or ESC [
 }
 
 func (p *pieces) Read(b []byte) (int, error) {
@@ -69,6 +70,13 @@ func (p *pieces) Read(b []byte) (int, error) {
 		return 0, io.EOF
 	}
 	n := min(len(p.s), len(b), 1+p.rng.IntN(p.max))
+	if p.escWhole {
+		// A client sends ESC and ESC [ with what follows them (a lone one
+		// is the esc or alt+[ key).
+		for n < min(len(p.s), len(b)) && (p.s[n-1] == 0x1b || n > 1 && string(p.s[n-2:n]) == "\x1b[") {
+			n++
+		}
+	}
 	copy(b, p.s[:n])
 	p.s = p.s[n:]
 	return n, nil
@@ -234,8 +242,7 @@ func (keysModel) View() string { return "" }
 // Bubble Tea's input reader quadratic time as long as the reads come full,
 // as they do for a client that sends faster than the server reads: 2 MiB
 // some 3 minutes of CPU. The reader hands it on in pieces, and the program
-// gets the same text. (ASCII: Bubble Tea v1 drops a rune that a read of its
-// own splits, whatever the reader does.)
+// gets the same text (multi-byte text: the next test).
 func TestALongRunOfTextReachesTheProgramWholeAndFast(t *testing.T) {
 	var in strings.Builder
 	for in.Len() < 1<<20 {
@@ -274,4 +281,134 @@ func firstDiff(a, b string) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// Bubble Tea v1 reads 256 bytes at a time and drops a rune such a read
+// cuts (its bytes become unknown input): text in Chinese, say, sent faster
+// than it is read lost a character at every cut. The reader ends what it
+// hands on with a whole rune, and so no read of Bubble Tea's cuts one: the
+// program gets the text as sent, through reads of every size.
+func TestMultiByteTextReachesTheProgramWholeWhateverTheReads(t *testing.T) {
+	var in strings.Builder
+	for in.Len() < 64<<10 {
+		in.WriteString("SELECT 名前, café FROM 顧客 WHERE 市 = '東京'; ")
+	}
+	text := in.String()
+	in.Reset()
+	for in.Len() < 64<<10 {
+		in.WriteString("名前café顧客東京") // a run without a break
+	}
+	run := in.String()
+	cases := []struct {
+		name, send, want string
+	}{
+		{"text", text, text},
+		{"a run of text", run, run},
+		{"a bracketed paste", pasteStart + text + pasteEnd, text},
+	}
+	// Typed text, then a paste whose markers a read of 256 bytes cuts.
+	for cut := 1; cut < len(pasteStart); cut++ {
+		before := strings.Repeat("x", 256-cut)
+		pasted := "名前 " + strings.Repeat("y", 250)
+		cases = append(cases, struct{ name, send, want string }{fmt.Sprintf("a paste cut %d bytes in", cut),
+			before + pasteStart + pasted + pasteEnd + "z", before + pasted + "z"})
+	}
+	for _, c := range cases {
+		for _, size := range []int{0, 2, 3, 5, 97, 255, 300, 1000} {
+			t.Run(fmt.Sprintf("%s/reads=%d", c.name, size), func(t *testing.T) {
+				multiByteThrough(t, c.send, c.want, size)
+			})
+		}
+	}
+}
+
+// multiByteThrough sends send and ctrl+c to a program through the reader,
+// from a source whose reads have random sizes up to size (0: as many bytes
+// as asked), and checks the text the program gets.
+func multiByteThrough(t *testing.T, send, want string, size int) {
+	{
+		var src io.Reader = strings.NewReader(send + keyCtrlC)
+		if size > 0 {
+			src = &pieces{s: []byte(send + keyCtrlC), rng: rand.New(rand.NewPCG(uint64(size), 7)), max: size, escWhole: true}
+		}
+		p := tea.NewProgram(keysModel{text: &strings.Builder{}},
+			tea.WithInput(newActivityReader(src, defaultMaxPaste)),
+			tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
+		done := make(chan tea.Model, 1)
+		go func() {
+			m, err := p.Run()
+			if err != nil {
+				t.Error(err)
+			}
+			done <- m
+		}()
+		select {
+		case m := <-done:
+			if got := m.(keysModel).text.String(); got != want {
+				t.Errorf("the program got %d bytes, not the %d sent (first difference at %d)", len(got), len(want), firstDiff(got, want))
+			}
+		case <-time.After(screenTimeout):
+			p.Kill()
+			t.Fatalf("not read after %s", screenTimeout)
+		}
+	}
+}
+
+// keyLog sends the name of every key it gets on a channel.
+type keyLog chan string
+
+func (m keyLog) Init() tea.Cmd { return nil }
+
+func (m keyLog) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		m <- k.String()
+		if k.Type == tea.KeyCtrlC {
+			return m, tea.Quit
+		}
+	}
+	return m, nil
+}
+
+func (keyLog) View() string { return "" }
+
+// Waiting for the rest of a paste's start marker must not hold a key back:
+// esc and alt+[ alone reach the program at once, and so do keys after
+// what was held.
+func TestKeysThatBeginLikeAMarkerAreNotHeldBack(t *testing.T) {
+	pr, pw := io.Pipe()
+	keys := make(keyLog, 16)
+	p := tea.NewProgram(keys, tea.WithInput(newActivityReader(pr, defaultMaxPaste)),
+		tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := p.Run(); err != nil {
+			t.Error(err)
+		}
+	}()
+	expect := func(send string, want ...string) {
+		t.Helper()
+		if _, err := pw.Write([]byte(send)); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			select {
+			case got := <-keys:
+				if got != w {
+					t.Fatalf("sent %q: got the key %q, want %q", send, got, w)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("sent %q: the key %q did not reach the program", send, w)
+			}
+		}
+	}
+	expect("\x1b", "esc")
+	expect("\x1b[", "alt+[")
+	// A full read of Bubble Tea's (256 bytes) that ends with ESC: held, and
+	// handed on with what follows.
+	expect(strings.Repeat("a", 255)+"\x1b", strings.Repeat("a", 255))
+	expect("[A", "up")
+	expect(keyCtrlC, "ctrl+c")
+	pw.Close()
+	<-done
 }

@@ -318,14 +318,26 @@ func (a *activityReader) Read(p []byte) (int, error) {
 		// What was held is handed on; now the error that came with it.
 		err, a.err = a.err, nil
 		return 0, err
-	case n == 0, a.err == nil && n < len(p) && partialRune(p[:n]):
-		// Nothing held, or a rune the source split: its rest comes next.
-		m, rerr := a.r.Read(p[n:])
-		if m > 0 {
-			a.last.Store(time.Now().UnixNano())
+	case n == 0, a.err == nil && n < len(p) && (partialRune(p[:n]) || a.scan.cut):
+		// Nothing held, a rune the source split, or the start of a marker
+		// held back: read until the rest has come (the rest of a rune, of
+		// a marker held back, or of one begun as no key begins).
+		least := waitFor
+		if a.scan.cut {
+			least = 1
 		}
-		n, err = n+m, rerr
+		for {
+			m, rerr := a.r.Read(p[n:])
+			if m > 0 {
+				a.last.Store(time.Now().UnixNano())
+			}
+			n, err = n+m, rerr
+			if err != nil || n == len(p) || !partialRune(p[:n]) && !markerPrefix(p[:n], least) {
+				break
+			}
+		}
 	}
+	a.scan.cut = false
 	if n == 0 {
 		return 0, err
 	}
