@@ -95,3 +95,45 @@ func TestAOneLineInputHoldsABoundedText(t *testing.T) {
 		t.Fatalf("the filter holds %d characters, want %d", got, maxInputLen)
 	}
 }
+
+// Locally, ctrl+e in a multi-line details field opens it in the user's
+// editor as the SQL step's does ($VISUAL, else $EDITOR through the shell),
+// on the terminal itself (huh's own editor was given the program's input)
+// and the field takes what the editor left, its last line break dropped. A
+// file that is not text, or too long for the field, or an editor that
+// fails, leaves the field as it was and says why.
+func TestCtrlEOpensADetailsFieldInTheUsersEditor(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	sim := newSimulator(t)
+	t.Setenv("VISUAL", "")
+	t.Setenv("EDITOR", `sed -i 's/built online/built online, in the night/'`)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.chooseType("schema")
+	u.chooseDatabase("users_dev")
+	u.waitStep(StepDetails)
+	u.waitField("comment")
+	u.field("login is slow")
+	u.waitField("title")
+	u.field("add index on users.email")
+	u.waitField("description")
+	u.typ("unique, built online")
+	u.key(tea.KeyCtrlE)
+	u.waitText("unique, built online, in the night")
+
+	t.Setenv("EDITOR", `printf '\377\376' >`)
+	u.key(tea.KeyCtrlE)
+	u.waitText("the file is not UTF-8 text; it is unchanged")
+	t.Setenv("EDITOR", "false")
+	u.key(tea.KeyCtrlE)
+	u.waitText("exited with an error")
+	t.Setenv("EDITOR", `yes x | head -c 100000 >`)
+	u.key(tea.KeyCtrlE)
+	u.waitText("holds more than the")
+	u.enter()
+	u.waitField("related")
+	u.field("2000002")
+	u.waitField("attachment")
+	u.enter()
+	u.waitStep(StepReview)
+	u.waitText(`"description": "unique, built online, in the night"`)
+}

@@ -6,6 +6,7 @@ package tui
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -42,6 +43,9 @@ type Options struct {
 	// external editor (ctrl+e), opening files (ctrl+o) and saving ticket
 	// files (s). Off over SSH.
 	Local bool
+	// tty is the terminal Run reads (through termInput), given to the
+	// editor it starts.
+	tty *os.File
 	// ConsoleURL is the template of a ticket's console link; {orderId},
 	// {region} and {tid} are replaced. Empty: wizard.DefaultConsoleURL.
 	ConsoleURL string

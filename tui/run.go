@@ -12,12 +12,12 @@ import (
 
 // Run runs the wizard in this terminal until the user quits.
 func Run(ctx context.Context, opts Options, in *os.File, out *os.File) error {
-	opts.Local = true
+	opts.Local, opts.tty = true, in
 	if opts.Renderer == nil {
 		opts.Renderer = localRenderer(out, opts.Mono)
 	}
 	m := New(opts)
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(newTermInput(in)), tea.WithOutput(out))
 	_, err := p.Run()
 	// However the program ended (a signal, a closed terminal), keep the
 	// draft; the program has stopped, so the model is ours to read.

@@ -1,7 +1,12 @@
 package tui
 
 import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -24,8 +29,19 @@ type detailsStep struct {
 	// every field to measure it (huh's WithHeight), so it is given only
 	// when it changes.
 	formH int
-	// fields are the form's fields, each keeping its last view (cachedField).
+	// fields are the form's fields, each keeping its last view (cachedField),
+	// and defs their definitions, in the same order.
 	fields []*cachedField
+	defs   []wizard.Field
+	// notice says why the external editor left a field as it was.
+	notice string
+}
+
+// detailsEditedMsg is what the external editor left for the multi-line
+// field key: the file, or why there is none.
+type detailsEditedMsg struct {
+	key, ed, path string
+	err           error
 }
 
 func newDetailsStep(s *session) *detailsStep { return &detailsStep{s: s} }
@@ -60,6 +76,7 @@ func (d *detailsStep) build() *huh.Form {
 	var page []huh.Field
 	var hide func(*wizard.Details) bool
 	var fields []*cachedField
+	var defs []wizard.Field
 	flush := func() {
 		if len(page) == 0 {
 			return
@@ -79,15 +96,15 @@ func (d *detailsStep) build() *huh.Form {
 			last, hide = f.Group, f.Hidden
 		}
 		c := cached(huhField(f, d.v, d.s.opts.Local))
-		fields = append(fields, c)
+		fields, defs = append(fields, c), append(defs, f)
 		page = append(page, c)
 	}
 	flush()
 	// Errors are drawn by the step, under its title (view): huh's footer,
 	// below a form sized to the screen, was cut off.
 	f := huh.NewForm(groups...).WithTheme(d.s.st.Huh()).WithShowHelp(false).WithShowErrors(false).
-		WithKeyMap(detailsKeyMap(d.s.opts.Local)).WithWidth(min(d.s.width, 100)).WithHeight(d.formHeight())
-	d.formH, d.fields = d.formHeight(), fields
+		WithKeyMap(detailsKeyMap()).WithWidth(min(d.s.width, 100)).WithHeight(d.formHeight())
+	d.formH, d.fields, d.defs = d.formHeight(), fields, defs
 	// The form's end is seen in update (its State), not through a message
 	// that would arrive after keys typed meanwhile.
 	f.SubmitCmd = nil
@@ -95,15 +112,100 @@ func (d *detailsStep) build() *huh.Form {
 	return f
 }
 
-// detailsKeyMap is huh's key map with a multi-line field's ctrl+e ($EDITOR)
-// only where the wizard runs on the user's own machine. huh's
-// ExternalEditor(false) turns the key off only in the help it draws (and
-// the form draws none): over SSH ctrl+e ran an editor on the server, as the
-// server's user, in the session's terminal.
-func detailsKeyMap(local bool) *huh.KeyMap {
+// detailsKeyMap is huh's key map without its multi-line field's ctrl+e
+// ($EDITOR): the step runs the editor itself, and only where the wizard
+// runs on the user's own machine (editField). huh's ExternalEditor(false)
+// turns the key off only in the help it draws (and the form draws none):
+// over SSH ctrl+e ran an editor on the server, as the server's user, in the
+// session's terminal. huh's own editor is given the program's input, which
+// locally is not the terminal (termInput), and reads only $EDITOR.
+func detailsKeyMap() *huh.KeyMap {
 	km := huh.NewDefaultKeyMap()
-	km.Text.Editor.SetEnabled(local)
+	km.Text.Editor.SetEnabled(false)
 	return km
+}
+
+// editField opens the focused multi-line field in the user's editor, as the
+// SQL step's ctrl+e does; nil where there is none to open.
+func (d *detailsStep) editField() tea.Cmd {
+	def, ok := d.editable()
+	if !ok {
+		return nil
+	}
+	return runEditor(d.s.opts.tty, *def.Value(d.v), ".txt", func(ed, path string, err error) tea.Msg {
+		return detailsEditedMsg{key: def.Key, ed: ed, path: path, err: err}
+	})
+}
+
+// editable is the focused field when ctrl+e opens it: a multi-line field,
+// on the user's own machine.
+func (d *detailsStep) editable() (wizard.Field, bool) {
+	if d.form == nil || !d.s.opts.Local {
+		return wizard.Field{}, false
+	}
+	if f := d.form.GetFocusedField(); f != nil {
+		for _, def := range d.defs {
+			if def.Key == f.GetKey() && def.Kind == wizard.Lines {
+				return def, true
+			}
+		}
+	}
+	return wizard.Field{}, false
+}
+
+// edited puts what the editor left in its field; a file too long for the
+// field, or not text, leaves the field as it was, and says why.
+func (d *detailsStep) edited(msg detailsEditedMsg) {
+	if msg.path != "" {
+		defer os.Remove(msg.path)
+	}
+	for i, def := range d.defs {
+		if def.Key != msg.key {
+			continue
+		}
+		text, err := readEdited(msg, def.MaxLen)
+		if err != nil {
+			d.notice = fmt.Sprintf("%s: %v; it is unchanged", def.Title, err)
+			return
+		}
+		v := def.Value(d.v)
+		*v = text
+		if t, ok := d.fields[i].Field.(*huh.Text); ok {
+			t.Value(v) // the field's text is read from v again
+		}
+		d.fields[i].valid = false
+		d.apply()
+		return
+	}
+}
+
+// readEdited reads the file the editor left: text of at most maxLen
+// characters (0: no limit), its last line break dropped (editors add one).
+func readEdited(msg detailsEditedMsg, maxLen int) (string, error) {
+	if msg.err != nil {
+		return "", msg.err
+	}
+	f, err := os.Open(msg.path)
+	if err != nil {
+		return "", fmt.Errorf("reading back from %s: %v", inert.Line(msg.ed), err)
+	}
+	defer f.Close()
+	limit := int64(1 << 20)
+	if maxLen > 0 {
+		limit = int64(maxLen)*utf8.UTFMax + 2
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return "", fmt.Errorf("reading back from %s: %v", inert.Line(msg.ed), err)
+	}
+	if !utf8.Valid(b) {
+		return "", errors.New("the file is not UTF-8 text")
+	}
+	text := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	if n := utf8.RuneCountInString(text); int64(len(b)) > limit || maxLen > 0 && n > maxLen {
+		return "", fmt.Errorf("%s holds more than the %s the field takes", inert.Line(msg.ed), wizard.Count(maxLen, "character"))
+	}
+	return text, nil
 }
 
 func (d *detailsStep) enter() tea.Cmd {
@@ -121,6 +223,20 @@ func (d *detailsStep) update(msg tea.Msg) tea.Cmd {
 	}
 	if d.form == nil {
 		return nil
+	}
+	switch msg := msg.(type) {
+	case detailsEditedMsg:
+		d.edited(msg)
+		d.fitForm()
+		return nil
+	case tea.KeyMsg:
+		d.notice = ""
+		if key.Matches(msg, d.s.keys.ExternalEditor) {
+			if cmd := d.editField(); cmd != nil {
+				d.apply()
+				return cmd
+			}
+		}
 	}
 	before := d.form.GetFocusedField()
 	m, cmd := d.form.Update(msg)
@@ -157,7 +273,9 @@ func (d *detailsStep) errorText() []string {
 	}
 	st := d.s.st
 	var msg []string
-	if f := d.form.GetFocusedField(); f != nil && f.Error() != nil {
+	if d.notice != "" {
+		msg = wrap(st.Error, "✗ "+inert.Line(d.notice), d.s.width)
+	} else if f := d.form.GetFocusedField(); f != nil && f.Error() != nil {
 		msg = wrap(st.Error, "✗ "+d.label(f.GetKey())+": "+inert.Line(f.Error().Error()), d.s.width)
 	} else if errs := d.form.Errors(); len(errs) > 0 {
 		msg = wrap(st.Error, "✗ "+inert.Line(errs[0].Error()), d.s.width)
@@ -229,6 +347,9 @@ func (d *detailsStep) help() helpKeys {
 		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next field")),
 		key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		with(k.Back, "esc", "back"),
+	}
+	if _, ok := d.editable(); ok {
+		short = append(short, k.ExternalEditor)
 	}
 	return helpKeys{short: short}
 }

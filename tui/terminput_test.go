@@ -1,0 +1,140 @@
+package tui
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// inputLog keeps the text of the keys it gets and sends their names.
+type inputLog struct {
+	text *strings.Builder
+	keys chan string
+}
+
+func (m inputLog) Init() tea.Cmd { return nil }
+
+func (m inputLog) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		switch k.Type {
+		case tea.KeyRunes, tea.KeySpace:
+			m.text.WriteString(string(k.Runes))
+		case tea.KeyCtrlC:
+			return m, tea.Quit
+		default:
+			m.keys <- k.String()
+		}
+	}
+	return m, nil
+}
+
+func (inputLog) View() string { return "" }
+
+// throughTerminalInput runs a program reading a pipe as the terminal, writes
+// each of writes to it (one write each) and returns the text it got and the
+// other keys, in order.
+func throughTerminalInput(t *testing.T, writes ...string) (string, []string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	m := inputLog{text: &strings.Builder{}, keys: make(chan string, 64)}
+	p := tea.NewProgram(m, tea.WithInput(newTermInput(r)), tea.WithOutput(io.Discard),
+		tea.WithoutRenderer(), tea.WithoutSignalHandler())
+	done := make(chan error, 1)
+	go func() { _, err := p.Run(); done <- err }()
+	go func() {
+		for _, s := range writes {
+			if _, err := w.Write([]byte(s)); err != nil {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		w.Write([]byte{3}) // ctrl+c
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		p.Kill()
+		t.Fatal("the program did not read its input in 20 s")
+	}
+	w.Close()
+	close(m.keys)
+	var keys []string
+	for k := range m.keys {
+		keys = append(keys, k)
+	}
+	return m.text.String(), keys
+}
+
+// Text written to the terminal in one go (a paste without bracketed paste,
+// tmux paste-buffer) reaches the program as written: no character is lost
+// where a read of 256 bytes cuts it, whatever the text's offset.
+func TestTextPastedWithoutBracketsReachesTheProgramWhole(t *testing.T) {
+	var b strings.Builder
+	for b.Len() < 8<<10 {
+		b.WriteString("SELECT 名前, café FROM 顧客 WHERE 市 = '東京'; ")
+	}
+	for shift := range 4 {
+		want := strings.Repeat("x", shift) + b.String()
+		got, _ := throughTerminalInput(t, want)
+		if got != want {
+			t.Errorf("shifted by %d: got %d bytes, want %d (first difference at %d)", shift, len(got), len(want), firstDifference(got, want))
+		}
+	}
+}
+
+// A long line without a space, pasted so, is read in time linear in its
+// length (Bubble Tea alone parses it again on every full read: 1 MiB took
+// minutes), and arrives whole.
+func TestALongLinePastedWithoutBracketsArrivesWholeAndFast(t *testing.T) {
+	want := strings.Repeat("(1,'x'),", 1<<20/8)
+	start := time.Now()
+	got, _ := throughTerminalInput(t, want)
+	t.Logf("%d bytes in %s", len(want), time.Since(start).Round(time.Millisecond))
+	if got != want {
+		t.Errorf("got %d bytes, want %d (first difference at %d)", len(got), len(want), firstDifference(got, want))
+	}
+}
+
+// Keys and pastes cut anywhere by a read still arrive as keys and pastes:
+// an arrow key or a paste's start marker split over two reads, and esc
+// alone is not held back.
+func TestKeysCutByAReadArriveWhole(t *testing.T) {
+	for cut := 1; cut < len("\x1b[200~"); cut++ {
+		pad := strings.Repeat("a", 255-cut)
+		got, keys := throughTerminalInput(t, pad+"\x1b[200~pasted 名前\x1b[201~"+"\x1b[A")
+		if got != pad+"pasted 名前" || fmt.Sprint(keys) != "[up]" {
+			t.Errorf("a paste's marker cut %d bytes in: text %q, keys %v", cut, got[min(len(got), len(pad)):], keys)
+		}
+	}
+	for cut := 1; cut < len("\x1b[1;5C"); cut++ {
+		pad := strings.Repeat("b", 255-cut)
+		got, keys := throughTerminalInput(t, pad+"\x1b[1;5C")
+		if got != pad || fmt.Sprint(keys) != "[ctrl+right]" {
+			t.Errorf("ctrl+right cut %d bytes in: text %q, keys %v", cut, got[min(len(got), len(pad)):], keys)
+		}
+	}
+	if _, keys := throughTerminalInput(t, "\x1b", "x"); fmt.Sprint(keys) != "[esc]" {
+		t.Errorf("esc, then x: keys %v", keys)
+	}
+}
+
+func firstDifference(a, b string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
