@@ -112,9 +112,11 @@ var (
 // their draft and history: the name itself when it is plain lower-case ASCII
 // ("alice"); otherwise its plain part, "~" and a hash of the whole name
 // ("__~3f2a…" for 张伟), so that two names that clean to the same text, or
-// differ only in case, never share a file ("~" is never in a plain name).
+// differ only in case, never share a file ("~" is never in a plain name). A
+// name ending in "-demo" is not plain: "alice-demo" would be the file of
+// alice's --demo (DemoPath).
 func FileName(user string) string {
-	if plainName.MatchString(user) && len(user) <= 64 {
+	if plainName.MatchString(user) && len(user) <= 64 && !strings.HasSuffix(user, "-demo") {
 		return user
 	}
 	sum := sha256.Sum256([]byte(user))

@@ -3,6 +3,7 @@ package draft
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -239,5 +240,31 @@ func TestADraftTooLargeForATicketIsNotWritten(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(s.Path()))
 	if len(entries) != 1 {
 		t.Errorf("the directory holds %d files, want the one draft", len(entries))
+	}
+}
+
+// No two people, and no one's demo and another's real work, share a file:
+// a name that cleans to another's, or differs in case, gets a hash; and a
+// plain name ending in "-demo" does too, or "alice-demo"'s drafts would be
+// "alice"'s in --demo (DemoPath adds "-demo").
+func TestNoTwoUsersOrModesShareAFile(t *testing.T) {
+	dir := t.TempDir()
+	users := []string{"alice", "alice-demo", "Alice", "alice~", "张伟", "李娜", "bob.demo", "bob-demo-demo", "bob-demo"}
+	seen := map[string]string{}
+	for _, u := range users {
+		for _, demo := range []bool{false, true} {
+			p := filepath.Join(dir, FileName(u)+".json")
+			if demo {
+				p = DemoPath(p)
+			}
+			who := fmt.Sprintf("%q (demo %t)", u, demo)
+			if other, ok := seen[p]; ok {
+				t.Errorf("%s and %s share %s", who, other, filepath.Base(p))
+			}
+			seen[p] = who
+		}
+	}
+	if got := FileName("alice"); got != "alice" {
+		t.Errorf("a plain name's file: %q", got)
 	}
 }
