@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"unicode/utf8"
+
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // termInput is the terminal as the program reads it. Bubble Tea v1 reads
@@ -13,39 +15,125 @@ import (
 // input: text pasted without bracketed paste, tmux paste-buffer say, lost
 // one character at every 256 bytes, '東京' arriving as '東'), and text
 // without a break is parsed again on every read for as long as reads come
-// full (a 2 MiB line pasted so: minutes of CPU).
+// full (a 2 MiB line pasted so: minutes of CPU). A bracketed paste is
+// parsed again on every read until its end (a 4 MiB paste: some 40 s of
+// CPU before it appears).
 //
 // termInput reads one byte less than asked, so Bubble Tea never sees a full
 // read and hands over what it has read, and takes over what a full read
 // asks: the end of a read that may continue (a character cut, or, when the
 // terminal had more to give, an escape sequence without its final byte) is
-// held and handed on with what follows. It is an os.File as far as Bubble
-// Tea looks (the raw mode, the reads it can cancel: the descriptor is the
-// terminal's).
+// held and handed on with what follows. A paste longer than a read is
+// gathered here, in time linear in its length, and sent to the program as
+// the one message Bubble Tea makes of it (send), after everything before it
+// and before anything after it. It is an os.File as far as Bubble Tea looks
+// (the raw mode, the reads it can cancel: the descriptor is the
+// terminal's), so every Read follows the terminal's having something to
+// read: what termInput holds is always unfinished.
 type termInput struct {
 	*os.File
-	held []byte
+	// send delivers a gathered paste (Program.Send); nil hands pastes on
+	// as bytes.
+	send func(tea.Msg)
+	// buf is what was read and not handed on: the start of a character or
+	// a sequence, or, inPaste, the paste so far (after its start marker),
+	// searched for its end up to searched.
+	buf      []byte
+	inPaste  bool
+	searched int
 }
 
 func newTermInput(f *os.File) *termInput { return &termInput{File: f} }
 
+// The markers of a bracketed paste.
+const (
+	pasteStart = "\x1b[200~"
+	pasteEnd   = "\x1b[201~"
+)
+
 // Read implements io.Reader.
 func (t *termInput) Read(p []byte) (int, error) {
-	if len(p) < 2*utf8.UTFMax {
+	if len(p) < 2*len(pasteStart) {
 		return t.File.Read(p)
 	}
-	n := copy(p, t.held)
-	t.held = t.held[n:]
-	m, err := t.File.Read(p[n : len(p)-1])
-	n += m
-	k := eventEnd(p[:n], n == len(p)-1)
-	t.held = append(append([]byte(nil), p[k:n]...), t.held...)
-	return k, err
+	room := len(p) - 1
+	var chunk []byte
+	if t.inPaste {
+		chunk = p[:room] // the paste grows in buf
+	} else {
+		chunk = p[:room-len(t.buf)] // buf holds an unfinished end: it and the read fit in p
+	}
+	m, err := t.File.Read(chunk)
+	t.buf = append(t.buf, chunk[:m]...)
+	if t.inPaste && !t.endPaste() {
+		return 0, err
+	}
+	k, paste := t.handOn(m == len(chunk))
+	n := copy(p, t.buf[:k])
+	if paste {
+		k += len(pasteStart)
+		t.inPaste, t.searched = true, 0
+	}
+	t.buf = append(t.buf[:0], t.buf[k:]...)
+	return n, err
+}
+
+// endPaste sends the paste in buf if its end marker has come, leaving in buf
+// what followed it.
+func (t *termInput) endPaste() bool {
+	from := max(0, t.searched-len(pasteEnd)+1)
+	i := bytes.Index(t.buf[from:], []byte(pasteEnd))
+	if i < 0 {
+		t.searched = len(t.buf)
+		return false
+	}
+	i += from
+	t.send(pasteMsg(t.buf[:i]))
+	t.buf = append(t.buf[:0:0], t.buf[i+len(pasteEnd):]...)
+	t.inPaste, t.searched = false, 0
+	return true
+}
+
+// handOn says how much of buf to hand on now: all of it, but for a paste
+// that starts and does not end in it (paste: buf[k:] starts with its
+// marker, and the paste is to be gathered) and an unfinished end
+// (eventEnd).
+func (t *termInput) handOn(full bool) (k int, paste bool) {
+	if t.send != nil {
+		for at := 0; ; {
+			i := bytes.Index(t.buf[at:], []byte(pasteStart))
+			if i < 0 {
+				break
+			}
+			start := at + i
+			j := bytes.Index(t.buf[start+len(pasteStart):], []byte(pasteEnd))
+			if j < 0 {
+				return start, true // a paste longer than this read
+			}
+			at = start + len(pasteStart) + j + len(pasteEnd)
+		}
+	}
+	return eventEnd(t.buf, full), false
+}
+
+// pasteMsg is the message Bubble Tea makes of a bracketed paste: its text
+// as runes (bytes that are not UTF-8 left out), Paste set.
+func pasteMsg(b []byte) tea.KeyMsg {
+	runes := make([]rune, 0, utf8.RuneCount(b))
+	for len(b) > 0 {
+		r, w := utf8.DecodeRune(b)
+		if r != utf8.RuneError || w > 1 {
+			runes = append(runes, r)
+		}
+		b = b[w:]
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: runes, Paste: true}
 }
 
 // eventEnd is where p can be handed on: before a character cut at its end,
-// and, if more may follow (full), before an escape sequence not finished
-// (ESC, ESC [ and its parameters, ESC O).
+// before the start of a paste's start marker (from "\x1b[2", which no key
+// sends alone), and, if more may follow (full), before any escape sequence
+// not finished (ESC, ESC [ and its parameters, ESC O).
 func eventEnd(p []byte, full bool) int {
 	n := len(p)
 	for i := n - 1; i >= 0 && i >= n-utf8.UTFMax; i-- {
@@ -56,9 +144,6 @@ func eventEnd(p []byte, full bool) int {
 			break
 		}
 	}
-	if !full {
-		return n
-	}
 	const longest = 32 // no key's sequence is longer
 	i := bytes.LastIndexByte(p[max(0, n-longest):n], 0x1b)
 	if i < 0 {
@@ -66,6 +151,12 @@ func eventEnd(p []byte, full bool) int {
 	}
 	i += max(0, n-longest)
 	tail := p[i:n]
+	if len(tail) >= 3 && len(tail) < len(pasteStart) && string(tail) == pasteStart[:len(tail)] {
+		return i
+	}
+	if !full {
+		return n
+	}
 	switch {
 	case len(tail) == 1:
 		return i

@@ -13,8 +13,9 @@ import (
 
 // inputLog keeps the text of the keys it gets and sends their names.
 type inputLog struct {
-	text *strings.Builder
-	keys chan string
+	text   *strings.Builder
+	keys   chan string
+	pastes *int
 }
 
 func (m inputLog) Init() tea.Cmd { return nil }
@@ -23,6 +24,10 @@ func (m inputLog) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch k.Type {
 		case tea.KeyRunes, tea.KeySpace:
+			if k.Paste {
+				*m.pastes++
+				m.keys <- fmt.Sprintf("paste of %d runes", len(k.Runes))
+			}
 			m.text.WriteString(string(k.Runes))
 		case tea.KeyCtrlC:
 			return m, tea.Quit
@@ -45,9 +50,11 @@ func throughTerminalInput(t *testing.T, writes ...string) (string, []string) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	m := inputLog{text: &strings.Builder{}, keys: make(chan string, 64)}
-	p := tea.NewProgram(m, tea.WithInput(newTermInput(r)), tea.WithOutput(io.Discard),
+	m := inputLog{text: &strings.Builder{}, keys: make(chan string, 64), pastes: new(int)}
+	in := newTermInput(r)
+	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(io.Discard),
 		tea.WithoutRenderer(), tea.WithoutSignalHandler())
+	in.send = p.Send
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
 	go func() {
@@ -114,7 +121,7 @@ func TestKeysCutByAReadArriveWhole(t *testing.T) {
 	for cut := 1; cut < len("\x1b[200~"); cut++ {
 		pad := strings.Repeat("a", 255-cut)
 		got, keys := throughTerminalInput(t, pad+"\x1b[200~pasted 名前\x1b[201~"+"\x1b[A")
-		if got != pad+"pasted 名前" || fmt.Sprint(keys) != "[up]" {
+		if got != pad+"pasted 名前" || fmt.Sprint(keys) != "[paste of 9 runes up]" {
 			t.Errorf("a paste's marker cut %d bytes in: text %q, keys %v", cut, got[min(len(got), len(pad)):], keys)
 		}
 	}
@@ -137,4 +144,28 @@ func firstDifference(a, b string) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// A bracketed paste of 4 MiB, the most SQL a ticket holds, reaches the
+// program as one paste, whole, after the keys typed before it and before
+// those after it, in time linear in its length: Bubble Tea alone parses
+// what it holds of a paste again on every read (some 40 s of CPU for
+// this one). Bytes that are not UTF-8 are left out, as Bubble Tea does.
+func TestAPasteOfFourMiBArrivesAsOnePasteAtOnce(t *testing.T) {
+	line := "UPDATE orders SET note = '東京 café' WHERE id = 7;\n"
+	paste := strings.Repeat(line, 4<<20/len(line))
+	start := time.Now()
+	got, keys := throughTerminalInput(t, "ab", "\x1b[200~"+paste+"\xff\x1b[201~", "cd", "\x1b[B")
+	t.Logf("%d bytes of paste in %s", len(paste), time.Since(start).Round(time.Millisecond))
+	if got != "ab"+paste+"cd" {
+		t.Errorf("got %d bytes, want %d (first difference at %d)", len(got), len(paste)+4, firstDifference(got, "ab"+paste+"cd"))
+	}
+	if want := fmt.Sprintf("[paste of %d runes down]", len([]rune(paste))); fmt.Sprint(keys) != want {
+		t.Errorf("keys %v, want %s", keys, want)
+	}
+	// Pastes that fit in a read, and several in one, are Bubble Tea's own.
+	got, keys = throughTerminalInput(t, "\x1b[200~one\x1b[201~\x1b[200~two\x1b[201~x\x1b[200~thr", "ee\x1b[201~")
+	if got != "onetwoxthree" || fmt.Sprint(keys) != "[paste of 3 runes paste of 3 runes paste of 5 runes]" {
+		t.Errorf("short pastes: %q %v", got, keys)
+	}
 }
