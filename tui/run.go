@@ -19,7 +19,7 @@ func Run(ctx context.Context, opts Options, in *os.File, out *os.File) error {
 	m := New(opts)
 	input := newTermInput(in)
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(input), tea.WithOutput(out))
-	input.send = p.Send
+	input.in.Send = p.Send
 	_, err := p.Run()
 	// However the program ended (a signal, a closed terminal), keep the
 	// draft; the program has stopped, so the model is ours to read.

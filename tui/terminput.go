@@ -2,48 +2,69 @@ package tui
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// termInput is the terminal as the program reads it. Bubble Tea v1 reads
-// 256 bytes at a time and takes a full read to mean that more may follow;
-// then it holds an escape sequence the read cut until the next read, but a
+// Input is a terminal's input as a program reads it: the user's own
+// terminal (termInput) or an SSH session's. Bubble Tea v1 reads 256 bytes
+// at a time and takes a full read to mean that more may follow; then it
+// holds an escape sequence the read cut until the next read, but a
 // multi-byte character the read cut is dropped (its bytes become unknown
 // input: text pasted without bracketed paste, tmux paste-buffer say, lost
 // one character at every 256 bytes, '東京' arriving as '東'), and text
 // without a break is parsed again on every read for as long as reads come
 // full (a 2 MiB line pasted so: minutes of CPU). A bracketed paste is
-// parsed again on every read until its end (a 4 MiB paste: some 40 s of
-// CPU before it appears).
+// parsed again on every read until its end (a 4 MiB paste: 49 s of CPU
+// before it appeared).
 //
-// termInput reads one byte less than asked, so Bubble Tea never sees a full
-// read and hands over what it has read, and takes over what a full read
-// asks: the end of a read that may continue (a character cut, or, when the
-// terminal had more to give, an escape sequence without its final byte) is
-// held and handed on with what follows. A paste longer than a read is
-// gathered here, in time linear in its length, and sent to the program as
-// the one message Bubble Tea makes of it (send), after everything before it
-// and before anything after it. It is an os.File as far as Bubble Tea looks
-// (the raw mode, the reads it can cancel: the descriptor is the
-// terminal's), so every Read follows the terminal's having something to
-// read: what termInput holds is always unfinished.
-type termInput struct {
-	*os.File
-	// send delivers a gathered paste (Program.Send); nil hands pastes on
-	// as bytes.
-	send func(tea.Msg)
+// Input reads one byte less than asked, once a Read, so Bubble Tea never
+// sees a full read and hands over what it has read, and takes over what a
+// full read asks: the end of a read that may continue (a character cut, or,
+// when the source had more to give, an escape sequence without its final
+// byte) is held and handed on with what follows. A paste longer than a read
+// is gathered here, in time linear in its length, and sent to the program
+// as the one message Bubble Tea makes of it (Send), after everything before
+// it and before anything after it. What Input holds is always unfinished,
+// so a Read may wait for the source before handing it on (the terminal's
+// having something to read, as Bubble Tea's own reader waits).
+type Input struct {
+	r io.Reader
+	// Send delivers a gathered paste (Program.Send, set before the program
+	// runs); nil hands pastes on as bytes, unbounded.
+	Send func(tea.Msg)
+	// MaxPaste bounds a gathered paste (0: no bound): one that grows past
+	// it ends the input (io.EOF, nothing more read), after OnLongPaste.
+	MaxPaste    int
+	OnLongPaste func()
+
 	// buf is what was read and not handed on: the start of a character or
 	// a sequence, or, inPaste, the paste so far (after its start marker),
 	// searched for its end up to searched.
 	buf      []byte
 	inPaste  bool
 	searched int
+	over     bool
 }
 
-func newTermInput(f *os.File) *termInput { return &termInput{File: f} }
+// NewInput reads r as a terminal's input.
+func NewInput(r io.Reader) *Input { return &Input{r: r} }
+
+// termInput is the user's terminal: an os.File as far as Bubble Tea looks
+// (its raw mode, and reads it can cancel: the descriptor is the
+// terminal's), read through an Input.
+type termInput struct {
+	*os.File
+	in *Input
+}
+
+func newTermInput(f *os.File) *termInput { return &termInput{File: f, in: NewInput(f)} }
+
+// Read implements io.Reader.
+func (t *termInput) Read(p []byte) (int, error) { return t.in.Read(p) }
 
 // The markers of a bracketed paste.
 const (
@@ -52,9 +73,15 @@ const (
 )
 
 // Read implements io.Reader.
-func (t *termInput) Read(p []byte) (int, error) {
+func (t *Input) Read(p []byte) (int, error) {
+	if t.over {
+		return 0, io.EOF
+	}
 	if len(p) < 2*len(pasteStart) {
-		return t.File.Read(p)
+		if len(t.buf) > 0 || t.inPaste {
+			return 0, io.ErrShortBuffer
+		}
+		return t.r.Read(p)
 	}
 	room := len(p) - 1
 	var chunk []byte
@@ -63,9 +90,16 @@ func (t *termInput) Read(p []byte) (int, error) {
 	} else {
 		chunk = p[:room-len(t.buf)] // buf holds an unfinished end: it and the read fit in p
 	}
-	m, err := t.File.Read(chunk)
+	m, err := t.r.Read(chunk)
 	t.buf = append(t.buf, chunk[:m]...)
 	if t.inPaste && !t.endPaste() {
+		if t.MaxPaste > 0 && len(t.buf) > t.MaxPaste {
+			t.over, t.buf = true, nil
+			if t.OnLongPaste != nil {
+				t.OnLongPaste()
+			}
+			return 0, io.EOF
+		}
 		return 0, err
 	}
 	k, paste := t.handOn(m == len(chunk))
@@ -80,7 +114,7 @@ func (t *termInput) Read(p []byte) (int, error) {
 
 // endPaste sends the paste in buf if its end marker has come, leaving in buf
 // what followed it.
-func (t *termInput) endPaste() bool {
+func (t *Input) endPaste() bool {
 	from := max(0, t.searched-len(pasteEnd)+1)
 	i := bytes.Index(t.buf[from:], []byte(pasteEnd))
 	if i < 0 {
@@ -88,7 +122,10 @@ func (t *termInput) endPaste() bool {
 		return false
 	}
 	i += from
-	t.send(pasteMsg(t.buf[:i]))
+	if t.MaxPaste > 0 && i > t.MaxPaste {
+		return false // too long, though it ended
+	}
+	t.Send(pasteMsg(t.buf[:i]))
 	t.buf = append(t.buf[:0:0], t.buf[i+len(pasteEnd):]...)
 	t.inPaste, t.searched = false, 0
 	return true
@@ -98,8 +135,8 @@ func (t *termInput) endPaste() bool {
 // that starts and does not end in it (paste: buf[k:] starts with its
 // marker, and the paste is to be gathered) and an unfinished end
 // (eventEnd).
-func (t *termInput) handOn(full bool) (k int, paste bool) {
-	if t.send != nil {
+func (t *Input) handOn(full bool) (k int, paste bool) {
+	if t.Send != nil {
 		for at := 0; ; {
 			i := bytes.Index(t.buf[at:], []byte(pasteStart))
 			if i < 0 {

@@ -54,7 +54,7 @@ func throughTerminalInput(t *testing.T, writes ...string) (string, []string) {
 	in := newTermInput(r)
 	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(io.Discard),
 		tea.WithoutRenderer(), tea.WithoutSignalHandler())
-	in.send = p.Send
+	in.in.Send = p.Send
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
 	go func() {
@@ -169,3 +169,40 @@ func TestAPasteOfFourMiBArrivesAsOnePasteAtOnce(t *testing.T) {
 		t.Errorf("short pastes: %q %v", got, keys)
 	}
 }
+
+// BenchmarkPasteToProgram is a bracketed paste of 4 MiB, the most SQL a
+// ticket holds, from the terminal's bytes to the program's message (a pipe
+// read through termInput into a program that quits on it).
+func BenchmarkPasteToProgram(b *testing.B) {
+	line := "UPDATE orders SET note = 'x' WHERE id = 7;\n"
+	data := []byte(pasteStart + strings.Repeat(line, 4<<20/len(line)) + pasteEnd)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		r, w, err := os.Pipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		in := newTermInput(r)
+		p := tea.NewProgram(quitOnPaste{}, tea.WithInput(in), tea.WithOutput(io.Discard),
+			tea.WithoutRenderer(), tea.WithoutSignalHandler())
+		in.in.Send = p.Send
+		go w.Write(data)
+		if _, err := p.Run(); err != nil {
+			b.Fatal(err)
+		}
+		w.Close()
+		r.Close()
+	}
+}
+
+// quitOnPaste quits on the first paste.
+type quitOnPaste struct{}
+
+func (quitOnPaste) Init() tea.Cmd { return nil }
+func (quitOnPaste) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Paste {
+		return quitOnPaste{}, tea.Quit
+	}
+	return quitOnPaste{}, nil
+}
+func (quitOnPaste) View() string { return "" }

@@ -82,12 +82,27 @@ func (p *pieces) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// readAll reads r as Bubble Tea does, 256 bytes at a time.
-func readAll(r io.Reader) ([]byte, error) {
+// The markers of a bracketed paste.
+const (
+	pasteStart = "\x1b[200~"
+	pasteEnd   = "\x1b[201~"
+)
+
+// readAll reads a as Bubble Tea does, 256 bytes at a time, and returns what
+// it was given: the bytes handed on and the pastes it sent, each written
+// back as the bytes it came from (markers and text), in the order they
+// reached the program.
+func readAll(a *activityReader) ([]byte, error) {
 	var out bytes.Buffer
+	a.Send = func(msg tea.Msg) {
+		out.WriteString(pasteStart + string(msg.(tea.KeyMsg).Runes) + pasteEnd)
+	}
 	buf := make([]byte, 256)
 	for {
-		n, err := r.Read(buf)
+		n, err := a.Read(buf)
+		if n == len(buf) {
+			return out.Bytes(), fmt.Errorf("a full read of %d bytes: Bubble Tea would wait for more", n)
+		}
 		out.Write(buf[:n])
 		if err == io.EOF {
 			return out.Bytes(), nil
@@ -100,9 +115,9 @@ func readAll(r io.Reader) ([]byte, error) {
 
 func TestTheActivityReaderPassesPastesWithinTheLimitAndEndsAtTheFirstPastOver(t *testing.T) {
 	const limit = 1000
-	// Pastes of up to the limit (what follows the start marker, the end
-	// marker included), ended, between keys and other sequences (an ESC[20
-	// that is no marker), the markers split anywhere by the reads.
+	// Pastes of up to the limit, ended, between keys and other sequences
+	// (an ESC[20 that is no marker), the markers split anywhere by the
+	// reads; what the program gets is what was sent, in order.
 	var in strings.Builder
 	for i := range 50 {
 		in.WriteString("ab\x1b[A\x1b[20x\x1b\x1b[" + pasteEnd)
@@ -113,101 +128,112 @@ func TestTheActivityReaderPassesPastesWithinTheLimitAndEndsAtTheFirstPastOver(t 
 	for seed := range uint64(200) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		calls := 0
-		a := newActivityReader(&pieces{s: []byte(in.String() + over + "rest"), rng: rng, max: 1 + int(seed%300)}, limit)
-		a.onLongPaste = func() { calls++ }
+		a := newActivityReader(&pieces{s: []byte(in.String() + over + "rest"), rng: rng, max: 1 + int(seed%300), escWhole: true}, limit)
+		a.OnLongPaste = func() { calls++ }
 		got, err := readAll(a)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(in.String()+over, string(got)) || len(got) < in.Len() {
-			t.Fatalf("seed %d: read %d bytes, not the %d before the long paste unchanged", seed, len(got), in.Len())
-		}
-		if len(got) > in.Len()+len(over) {
-			t.Fatalf("seed %d: read on past the long paste", seed)
+		if string(got) != in.String() {
+			t.Fatalf("seed %d: the program got %d bytes, not the %d before the long paste unchanged (first difference at %d)", seed, len(got), in.Len(), firstDiff(string(got), in.String()))
 		}
 		if calls != 1 {
-			t.Fatalf("seed %d: onLongPaste called %d times, want 1", seed, calls)
+			t.Fatalf("seed %d: OnLongPaste called %d times, want 1", seed, calls)
 		}
 		if n, err := a.Read(make([]byte, 256)); n != 0 || err != io.EOF {
 			t.Fatalf("seed %d: after the long paste, Read = %d, %v; want 0, EOF", seed, n, err)
 		}
 	}
+	// A paste that ends, but past the limit, is refused too.
+	a := newActivityReader(strings.NewReader(over+pasteEnd+"rest"), limit)
+	calls := 0
+	a.OnLongPaste = func() { calls++ }
+	if got, _ := readAll(a); len(got) != 0 || calls != 1 {
+		t.Errorf("an ended paste past the limit: the program got %d bytes, OnLongPaste called %d times", len(got), calls)
+	}
 	// No limit: everything passes.
-	a := newActivityReader(strings.NewReader(over+over), 0)
-	if got, _ := readAll(a); string(got) != over+over {
+	a = newActivityReader(strings.NewReader(over+pasteEnd+over+pasteEnd), 0)
+	if got, _ := readAll(a); string(got) != over+pasteEnd+over+pasteEnd {
 		t.Error("with no limit, a long paste did not pass")
 	}
 	// A read error passes too.
 	a = newActivityReader(iotest.ErrReader(io.ErrUnexpectedEOF), limit)
-	if _, err := a.Read(make([]byte, 8)); err != io.ErrUnexpectedEOF {
+	if _, err := a.Read(make([]byte, 256)); err != io.ErrUnexpectedEOF {
 		t.Errorf("Read = %v, want the reader's error", err)
 	}
 }
 
-func TestTheActivityReaderBreaksLongRunsOfTextOnRuneBoundaries(t *testing.T) {
-	in := strings.Repeat("ab€c", 3*maxTextRun) + " " + strings.Repeat("x", 2*maxTextRun+100) + "\x1b[A" +
-		pasteStart + strings.Repeat("€", maxTextRun) + pasteEnd + "end"
-	// Full reads, the last with io.EOF.
-	a := newActivityReader(iotest.DataErrReader(strings.NewReader(in)), defaultMaxPaste)
-	var got strings.Builder
-	buf := make([]byte, 256)
-	for {
-		n, err := a.Read(buf)
-		got.Write(buf[:n])
-		if err == io.EOF {
-			break
+// Whatever the source's reads, every read handed on is short (Bubble Tea
+// then hands over what it holds: long text costs it nothing more), and ends
+// between two characters and outside an unfinished escape sequence;
+// pastes longer than a read come as one message; the program gets what was
+// sent.
+func TestTheActivityReaderEndsEveryReadBetweenCharacters(t *testing.T) {
+	in := strings.Repeat("ab€c", 3<<10) + " " + strings.Repeat("x", 3000) + "\x1b[A\x1b[1;5C" +
+		pasteStart + strings.Repeat("€名", 2000) + pasteEnd + "end\x1bOA"
+	for seed := range uint64(50) {
+		var src io.Reader = iotest.DataErrReader(strings.NewReader(in)) // full reads, the last with io.EOF
+		if seed > 0 {
+			src = &pieces{s: []byte(in), rng: rand.New(rand.NewPCG(seed, 2)), max: int(seed * 7), escWhole: true}
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			t.Fatal("Read handed on nothing and no error")
-		}
-		if rest := in[got.Len():]; n < len(buf) && rest != "" {
-			// A short read (the source's are full): a read made short,
-			// ending inside a run of text before a rune, never in a paste;
-			// or the runes it held back, two at least.
-			chunk := string(buf[:n])
-			cut := utf8.RuneStart(rest[0]) && rest[0] > ' ' && rest[0] != 0x7f
-			heldBack := utf8.ValidString(chunk) && utf8.RuneCountInString(chunk) >= 2 && !strings.ContainsAny(chunk, " \x1b")
-			if !cut && !heldBack {
-				t.Fatalf("a short read of %q at %d, before %q", chunk, got.Len()-n, rest[:min(4, len(rest))])
+		a := newActivityReader(src, defaultMaxPaste)
+		var got strings.Builder
+		a.Send = func(msg tea.Msg) { got.WriteString(pasteStart + string(msg.(tea.KeyMsg).Runes) + pasteEnd) }
+		buf := make([]byte, 256)
+		for {
+			n, err := a.Read(buf)
+			if n == len(buf) {
+				t.Fatalf("seed %d: a full read", seed)
 			}
-			if p := strings.LastIndex(in[:got.Len()], pasteStart); p >= 0 && !strings.Contains(in[p:got.Len()], pasteEnd) {
-				t.Fatalf("a short read at %d, inside a paste", got.Len())
+			if chunk := buf[:n]; n > 0 && !utf8.FullRune(chunk[max(0, n-1):]) && !utf8.Valid(chunk[max(0, n-3):]) {
+				t.Fatalf("seed %d: a read ends inside a character: %q", seed, chunk[max(0, n-4):])
+			}
+			got.Write(buf[:n])
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
 			}
 		}
-	}
-	if got.String() != in {
-		t.Fatalf("handed on %d bytes, not the %d read (first difference at %d)", got.Len(), len(in), firstDiff(got.String(), in))
+		if got.String() != in {
+			t.Fatalf("seed %d: the program got %d bytes, not the %d sent (first difference at %d)", seed, got.Len(), len(in), firstDiff(got.String(), in))
+		}
 	}
 }
 
-// The per-read work is linear in the read: typing, and a paste's pieces;
-// "unbounded" is the reader without the bound, for comparison.
+// The per-read work is linear in the read: typing, and a paste's pieces.
 func BenchmarkActivityReaderRead(b *testing.B) {
 	keys := "select * from orders where id = 42;\r\x1b[A\x1b[B"
 	paste := strings.Repeat("INSERT INTO t VALUES (1, 'x');\n", 9)[:256]
 	for _, c := range []struct {
 		name, piece string
-		limit       int
 	}{
-		{"keys", keys, defaultMaxPaste},
-		{"keys-unbounded", keys, 0},
-		{"paste", paste, 1 << 62},
-		{"paste-unbounded", paste, 0},
+		{"keys", keys},
+		{"paste", paste},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			piece := []byte(c.piece)
-			a := newActivityReader(&repeatReader{piece: piece}, c.limit)
-			if strings.HasPrefix(c.name, "paste") {
-				a.scan.scan([]byte(pasteStart), false) // in a paste that never ends
-			}
+			src := &repeatReader{piece: piece}
+			a := newActivityReader(src, 0)
+			a.Send = func(tea.Msg) {}
 			buf := make([]byte, 256)
+			if c.name == "paste" {
+				src.piece = []byte(pasteStart)
+				a.Read(buf) // in a paste that never ends
+				src.piece = piece
+			}
 			b.SetBytes(int64(len(piece)))
+			n := 0
 			for b.Loop() {
 				if _, err := a.Read(buf); err != nil {
 					b.Fatal(err)
+				}
+				if n++; c.name == "paste" && n%4096 == 0 {
+					// A new paste, so that the one gathered stays small.
+					src.piece = []byte(pasteEnd + pasteStart)
+					a.Read(buf)
+					src.piece = piece
 				}
 			}
 		})
@@ -250,9 +276,10 @@ func TestALongRunOfTextReachesTheProgramWholeAndFast(t *testing.T) {
 	}
 	in.WriteString(" tail")
 	want := in.String()
+	a := newActivityReader(strings.NewReader(want+keyCtrlC), defaultMaxPaste)
 	p := tea.NewProgram(keysModel{text: &strings.Builder{}},
-		tea.WithInput(newActivityReader(strings.NewReader(want+keyCtrlC), defaultMaxPaste)),
-		tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
+		tea.WithInput(a), tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
+	a.Send = p.Send
 	start := time.Now()
 	done := make(chan tea.Model, 1)
 	go func() {
@@ -331,9 +358,10 @@ func multiByteThrough(t *testing.T, send, want string, size int) {
 		if size > 0 {
 			src = &pieces{s: []byte(send + keyCtrlC), rng: rand.New(rand.NewPCG(uint64(size), 7)), max: size, escWhole: true}
 		}
+		a := newActivityReader(src, defaultMaxPaste)
 		p := tea.NewProgram(keysModel{text: &strings.Builder{}},
-			tea.WithInput(newActivityReader(src, defaultMaxPaste)),
-			tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
+			tea.WithInput(a), tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
+		a.Send = p.Send
 		done := make(chan tea.Model, 1)
 		go func() {
 			m, err := p.Run()
@@ -377,8 +405,10 @@ func (keyLog) View() string { return "" }
 func TestKeysThatBeginLikeAMarkerAreNotHeldBack(t *testing.T) {
 	pr, pw := io.Pipe()
 	keys := make(keyLog, 16)
-	p := tea.NewProgram(keys, tea.WithInput(newActivityReader(pr, defaultMaxPaste)),
+	a := newActivityReader(pr, defaultMaxPaste)
+	p := tea.NewProgram(keys, tea.WithInput(a),
 		tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
+	a.Send = p.Send
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -404,9 +434,9 @@ func TestKeysThatBeginLikeAMarkerAreNotHeldBack(t *testing.T) {
 	}
 	expect("\x1b", "esc")
 	expect("\x1b[", "alt+[")
-	// A full read of Bubble Tea's (256 bytes) that ends with ESC: held, and
-	// handed on with what follows.
-	expect(strings.Repeat("a", 255)+"\x1b", strings.Repeat("a", 255))
+	// A full read (the reader asks for 255 of Bubble Tea's 256 bytes) that
+	// ends with ESC: held, and handed on with what follows.
+	expect(strings.Repeat("a", 254)+"\x1b", strings.Repeat("a", 254))
 	expect("[A", "up")
 	expect(keyCtrlC, "ctrl+c")
 	pw.Close()

@@ -108,7 +108,7 @@ func (s *Server) runWizard(sess ssh.Session) {
 	s.register(live)
 	defer s.unregister(live)
 
-	in.onLongPaste = func() {
+	in.OnLongPaste = func() {
 		logger.Warn("session ended: a paste longer than the limit", "max_paste", s.maxPaste)
 		live.end(fmt.Sprintf(reasonLongPaste, dms.HumanBytes(int64(s.maxPaste))))
 	}
@@ -172,6 +172,7 @@ func (s *Server) newProgram(sess ssh.Session, runCtx context.Context) (*tui.Mode
 		tea.WithoutSignalHandler(),
 		tea.WithEnvironment(append(append([]string{}, env...), "TERM="+pty.Term)),
 	)
+	in.Send = p.Send
 	return model, screen, p, in
 }
 
@@ -280,84 +281,37 @@ func watchIdle(r *activityReader, limit time.Duration, end func()) (stop func())
 	}
 }
 
-// activityReader is the session's input, noting when the last byte came in
-// (for the idle timeout), and scanned (paste.go): a bracketed paste longer
-// than the limit ends the input (io.EOF; onLongPaste is called, once, and
-// nothing more is read), and a long run of text is handed on in pieces.
-// Read is the program's input loop's alone.
+// activityReader is the session's input (tui.Input: a paste gathered and
+// bounded, reads ending between characters and outside escape sequences),
+// noting when the last byte came in (for the idle timeout). A paste longer
+// than the limit ends the input (io.EOF; OnLongPaste is called, once, and
+// nothing more is read). Read is the program's input loop's alone; Send
+// is set once the program exists.
 type activityReader struct {
-	r    io.Reader
-	last atomic.Int64 // unix nanoseconds
-
-	scan        inputScan
-	onLongPaste func()
-	refused     bool
-	// held[off:] is what was read and not handed on yet (the last runes of
-	// a read made short), and err the error that came with it.
-	held []byte
-	off  int
-	err  error
+	*tui.Input
+	last *atomic.Int64 // unix nanoseconds
 }
 
 func newActivityReader(r io.Reader, maxPaste int) *activityReader {
-	a := &activityReader{r: r, scan: inputScan{maxPaste: maxPaste}}
-	a.last.Store(time.Now().UnixNano())
-	return a
+	last := new(atomic.Int64)
+	last.Store(time.Now().UnixNano())
+	in := tui.NewInput(stamped{r, last})
+	in.MaxPaste = maxPaste
+	return &activityReader{Input: in, last: last}
 }
 
-// Read implements io.Reader.
-func (a *activityReader) Read(p []byte) (int, error) {
-	if a.refused {
-		return 0, io.EOF
+// stamped notes when r last gave bytes.
+type stamped struct {
+	r    io.Reader
+	last *atomic.Int64
+}
+
+func (s stamped) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if n > 0 {
+		s.last.Store(time.Now().UnixNano())
 	}
-	n := copy(p, a.held[a.off:])
-	a.off += n
-	var err error
-	switch {
-	case n == 0 && a.err != nil:
-		// What was held is handed on; now the error that came with it.
-		err, a.err = a.err, nil
-		return 0, err
-	case n == 0, a.err == nil && n < len(p) && (partialRune(p[:n]) || a.scan.cut):
-		// Nothing held, a rune the source split, or the start of a marker
-		// held back: read until the rest has come (the rest of a rune, of
-		// a marker held back, or of one begun as no key begins).
-		least := waitFor
-		if a.scan.cut {
-			least = 1
-		}
-		for {
-			m, rerr := a.r.Read(p[n:])
-			if m > 0 {
-				a.last.Store(time.Now().UnixNano())
-			}
-			n, err = n+m, rerr
-			if err != nil || n == len(p) || !partialRune(p[:n]) && !markerPrefix(p[:n], least) {
-				break
-			}
-		}
-	}
-	a.scan.cut = false
-	if n == 0 {
-		return 0, err
-	}
-	k, over := a.scan.scan(p[:n], n == len(p))
-	if over {
-		a.refused = true
-		if a.onLongPaste != nil {
-			a.onLongPaste()
-		}
-		return 0, io.EOF
-	}
-	if k < n {
-		// p[k:n] is handed on first in the next read, then the rest held,
-		// then the error that came with them.
-		a.held, a.off = append(append([]byte(nil), p[k:n]...), a.held[a.off:]...), 0
-		if err != nil {
-			a.err, err = err, nil
-		}
-	}
-	return k, err
+	return n, err
 }
 
 func (a *activityReader) idleFor() time.Duration { return time.Since(time.Unix(0, a.last.Load())) }
