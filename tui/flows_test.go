@@ -76,9 +76,9 @@ func TestExportFlowSendsExactlyTheReviewedRequest(t *testing.T) {
 	}
 }
 
-func TestSchemaDesignFlowSendsExactlyTheReviewedRequest(t *testing.T) {
-	sim := newSimulator(t)
-	u := startUI(t, testOptions(sim.client), 80, 24)
+// toSchemaDescription files a schema design on users_dev up to its
+// description: the comment and title typed, the description focused.
+func (u *ui) toSchemaDescription() {
 	u.chooseType("schema")
 	u.chooseDatabase("users_dev")
 	u.waitStep(StepDetails)
@@ -87,6 +87,12 @@ func TestSchemaDesignFlowSendsExactlyTheReviewedRequest(t *testing.T) {
 	u.waitField("title")
 	u.field("add index on users.email")
 	u.waitField("description")
+}
+
+func TestSchemaDesignFlowSendsExactlyTheReviewedRequest(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 80, 24)
+	u.toSchemaDescription()
 	u.field("unique, built online")
 	u.waitField("related")
 	u.field("2000002")

@@ -276,11 +276,22 @@ func TestALongRunOfTextReachesTheProgramWholeAndFast(t *testing.T) {
 	}
 	in.WriteString(" tail")
 	want := in.String()
-	a := newActivityReader(strings.NewReader(want+keyCtrlC), defaultMaxPaste)
+	start := time.Now()
+	got := textThrough(t, strings.NewReader(want+keyCtrlC))
+	t.Logf("%d bytes of text read in %s", len(want), time.Since(start).Round(time.Millisecond))
+	if got != want {
+		t.Errorf("the program got %d bytes of text, not the %d sent (first difference at %d)", len(got), len(want), firstDiff(got, want))
+	}
+}
+
+// textThrough runs a program reading src through the session's reader
+// until ctrl+c, and returns the text of the keys it got.
+func textThrough(t *testing.T, src io.Reader) string {
+	t.Helper()
+	a := newActivityReader(src, defaultMaxPaste)
 	p := tea.NewProgram(keysModel{text: &strings.Builder{}},
 		tea.WithInput(a), tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
 	a.Send = p.Send
-	start := time.Now()
 	done := make(chan tea.Model, 1)
 	go func() {
 		m, err := p.Run()
@@ -291,13 +302,11 @@ func TestALongRunOfTextReachesTheProgramWholeAndFast(t *testing.T) {
 	}()
 	select {
 	case m := <-done:
-		t.Logf("%d bytes of text read in %s", len(want), time.Since(start).Round(time.Millisecond))
-		if got := m.(keysModel).text.String(); got != want {
-			t.Errorf("the program got %d bytes of text, not the %d sent (first difference at %d)", len(got), len(want), firstDiff(got, want))
-		}
+		return m.(keysModel).text.String()
 	case <-time.After(screenTimeout):
 		p.Kill()
-		t.Fatalf("%d bytes of text without a break, then ctrl+c: not read after %s", len(want), screenTimeout)
+		t.Fatalf("the input was not read, up to its ctrl+c, in %s", screenTimeout)
+		return ""
 	}
 }
 
@@ -353,32 +362,12 @@ func TestMultiByteTextReachesTheProgramWholeWhateverTheReads(t *testing.T) {
 // from a source whose reads have random sizes up to size (0: as many bytes
 // as asked), and checks the text the program gets.
 func multiByteThrough(t *testing.T, send, want string, size int) {
-	{
-		var src io.Reader = strings.NewReader(send + keyCtrlC)
-		if size > 0 {
-			src = &pieces{s: []byte(send + keyCtrlC), rng: rand.New(rand.NewPCG(uint64(size), 7)), max: size, escWhole: true}
-		}
-		a := newActivityReader(src, defaultMaxPaste)
-		p := tea.NewProgram(keysModel{text: &strings.Builder{}},
-			tea.WithInput(a), tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
-		a.Send = p.Send
-		done := make(chan tea.Model, 1)
-		go func() {
-			m, err := p.Run()
-			if err != nil {
-				t.Error(err)
-			}
-			done <- m
-		}()
-		select {
-		case m := <-done:
-			if got := m.(keysModel).text.String(); got != want {
-				t.Errorf("the program got %d bytes, not the %d sent (first difference at %d)", len(got), len(want), firstDiff(got, want))
-			}
-		case <-time.After(screenTimeout):
-			p.Kill()
-			t.Fatalf("not read after %s", screenTimeout)
-		}
+	var src io.Reader = strings.NewReader(send + keyCtrlC)
+	if size > 0 {
+		src = &pieces{s: []byte(send + keyCtrlC), rng: rand.New(rand.NewPCG(uint64(size), 7)), max: size, escWhole: true}
+	}
+	if got := textThrough(t, src); got != want {
+		t.Errorf("the program got %d bytes, not the %d sent (first difference at %d)", len(got), len(want), firstDiff(got, want))
 	}
 }
 
