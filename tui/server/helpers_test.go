@@ -31,6 +31,7 @@ const (
 	keyEnter = "\r"
 	keyCtrlS = "\x13"
 	keyCtrlC = "\x03"
+	keyCtrlE = "\x05"
 )
 
 // waitTimeout bounds every wait for the screen.
