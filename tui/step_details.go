@@ -349,7 +349,7 @@ func (d *detailsStep) help() helpKeys {
 		with(k.Back, "esc", "back"),
 	}
 	if _, ok := d.editable(); ok {
-		short = append(short, k.ExternalEditor)
+		short = append(short, with(k.ExternalEditor, "ctrl+e", "editor")) // the footer fits 80 columns
 	}
 	return helpKeys{short: short}
 }
