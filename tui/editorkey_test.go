@@ -122,11 +122,16 @@ func TestCtrlEOpensADetailsFieldInTheUsersEditor(t *testing.T) {
 	t.Setenv("EDITOR", `yes x | head -c 100000 >`)
 	u.key(tea.KeyCtrlE)
 	u.waitText("holds more than the")
+	// What the field shows is what is sent: line breaks and tabs as the
+	// field holds them.
+	t.Setenv("EDITOR", `printf 'one\r\ntwo\tthree\n' >`)
+	u.key(tea.KeyCtrlE)
+	u.waitText("two    three")
 	u.enter()
 	u.waitField("related")
 	u.field("2000002")
 	u.waitField("attachment")
 	u.enter()
 	u.waitStep(StepReview)
-	u.waitText(`"description": "unique, built online, in the night"`)
+	u.waitText(`"description": "one\ntwo    three"`)
 }

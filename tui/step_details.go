@@ -171,7 +171,11 @@ func (d *detailsStep) edited(msg detailsEditedMsg) {
 		v := def.Value(d.v)
 		*v = text
 		if t, ok := d.fields[i].Field.(*huh.Text); ok {
-			t.Value(v) // the field's text is read from v again
+			t.Value(v) // the field's text is read from v again,
+			// and v from the field, which keeps the text as its text area
+			// holds it (tabs as spaces, line breaks as "\n", control
+			// characters left out): what is sent is what is shown.
+			t.Update(nil)
 		}
 		d.fields[i].valid = false
 		d.apply()
@@ -180,7 +184,8 @@ func (d *detailsStep) edited(msg detailsEditedMsg) {
 }
 
 // readEdited reads the file the editor left: text of at most maxLen
-// characters (0: no limit), its last line break dropped (editors add one).
+// characters (0: no limit), its line breaks "\n" and the last dropped
+// (editors add one).
 func readEdited(msg detailsEditedMsg, maxLen int) (string, error) {
 	if msg.err != nil {
 		return "", msg.err
@@ -201,7 +206,7 @@ func readEdited(msg detailsEditedMsg, maxLen int) (string, error) {
 	if !utf8.Valid(b) {
 		return "", errors.New("the file is not UTF-8 text")
 	}
-	text := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	text := strings.TrimSuffix(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
 	if n := utf8.RuneCountInString(text); int64(len(b)) > limit || maxLen > 0 && n > maxLen {
 		return "", fmt.Errorf("%s holds more than the %s the field takes", inert.Line(msg.ed), wizard.Count(maxLen, "character"))
 	}
