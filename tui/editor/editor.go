@@ -144,7 +144,10 @@ func (m *Model) ReplaceAll(s string) {
 	last := len(d.lines) - 1
 	d.hist.seal()
 	str := normalizedString(s)
+	limit := d.limit // not limited (SetLimit): a file read with its own bound, its tabs expanded
+	d.limit = 0
 	m.edit(pos{}, pos{line: last, col: len(d.lines[last].runes())}, str, changeOther)
+	d.limit = limit
 	d.setBase(str) // the text is str, as read
 	d.hist.seal()
 	m.cur, m.goal, m.yOff, m.xOff = pos{}, -1, 0, 0
