@@ -121,7 +121,12 @@ func TestCtrlEOpensADetailsFieldInTheUsersEditor(t *testing.T) {
 	u.waitText("exited with an error")
 	t.Setenv("EDITOR", `yes x | head -c 100000 >`)
 	u.key(tea.KeyCtrlE)
-	u.waitText("holds more than the")
+	u.waitText("longer than the 4,000 characters the field takes")
+	// Tabs count as the four spaces the field makes of them: 1,000 tabs
+	// and a word pass its 4,000 characters (the field cut the word off).
+	t.Setenv("EDITOR", `awk 'BEGIN{for(i=0;i<1000;i++)printf "\t";printf "END-OF-TEXT"}' >`)
+	u.key(tea.KeyCtrlE)
+	u.waitText("the text is longer than the 4,000 characters the field takes; it is")
 	// What the field shows is what is sent: line breaks and tabs as the
 	// field holds them.
 	t.Setenv("EDITOR", `printf 'one\r\ntwo\tthree\n' >`)

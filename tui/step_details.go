@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/runeutil"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
@@ -38,10 +39,10 @@ type detailsStep struct {
 }
 
 // detailsEditedMsg is what the external editor left for the multi-line
-// field key: the file, or why there is none.
+// field key: its text, or why there is none.
 type detailsEditedMsg struct {
-	key, ed, path string
-	err           error
+	key, text string
+	err       error
 }
 
 func newDetailsStep(s *session) *detailsStep { return &detailsStep{s: s} }
@@ -133,7 +134,12 @@ func (d *detailsStep) editField() tea.Cmd {
 		return nil
 	}
 	return runEditor(d.s.opts.tty, *def.Value(d.v), ".txt", func(ed, path string, err error) tea.Msg {
-		return detailsEditedMsg{key: def.Key, ed: ed, path: path, err: err}
+		if err != nil {
+			return detailsEditedMsg{key: def.Key, err: err}
+		}
+		defer os.Remove(path)
+		text, err := readEdited(ed, path, def.MaxLen)
+		return detailsEditedMsg{key: def.Key, text: text, err: err}
 	})
 }
 
@@ -156,20 +162,16 @@ func (d *detailsStep) editable() (wizard.Field, bool) {
 // edited puts what the editor left in its field; a file too long for the
 // field, or not text, leaves the field as it was, and says why.
 func (d *detailsStep) edited(msg detailsEditedMsg) {
-	if msg.path != "" {
-		defer os.Remove(msg.path)
-	}
 	for i, def := range d.defs {
 		if def.Key != msg.key {
 			continue
 		}
-		text, err := readEdited(msg, def.MaxLen)
-		if err != nil {
-			d.notice = fmt.Sprintf("%s: %v; it is unchanged", def.Title, err)
+		if msg.err != nil {
+			d.notice = fmt.Sprintf("%s: %v; it is unchanged", def.Title, msg.err)
 			return
 		}
 		v := def.Value(d.v)
-		*v = text
+		*v = msg.text
 		if t, ok := d.fields[i].Field.(*huh.Text); ok {
 			t.Value(v) // the field's text is read from v again,
 			// and v from the field, which keeps the text as its text area
@@ -183,16 +185,15 @@ func (d *detailsStep) edited(msg detailsEditedMsg) {
 	}
 }
 
-// readEdited reads the file the editor left: text of at most maxLen
-// characters (0: no limit), its line breaks "\n" and the last dropped
-// (editors add one).
-func readEdited(msg detailsEditedMsg, maxLen int) (string, error) {
-	if msg.err != nil {
-		return "", msg.err
-	}
-	f, err := os.Open(msg.path)
+// readEdited reads the file the editor left at path: text of at most
+// maxLen characters (0: no limit) as the field's text area will hold it
+// (its sanitizer: line breaks "\n", tabs as four spaces, other control
+// characters left out; it would cut what passes its limit without a word),
+// its last line break dropped (editors add one).
+func readEdited(ed, path string, maxLen int) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("reading back from %s: %v", inert.Line(msg.ed), err)
+		return "", fmt.Errorf("reading back from %s: %v", inert.Line(ed), err)
 	}
 	defer f.Close()
 	limit := int64(1 << 20)
@@ -201,14 +202,17 @@ func readEdited(msg detailsEditedMsg, maxLen int) (string, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return "", fmt.Errorf("reading back from %s: %v", inert.Line(msg.ed), err)
+		return "", fmt.Errorf("reading back from %s: %v", inert.Line(ed), err)
 	}
 	if !utf8.Valid(b) {
 		return "", errors.New("the file is not UTF-8 text")
 	}
 	text := strings.TrimSuffix(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
-	if n := utf8.RuneCountInString(text); int64(len(b)) > limit || maxLen > 0 && n > maxLen {
-		return "", fmt.Errorf("%s holds more than the %s the field takes", inert.Line(msg.ed), wizard.Count(maxLen, "character"))
+	text = string(runeutil.NewSanitizer().Sanitize([]rune(text)))
+	if n := utf8.RuneCountInString(text); maxLen > 0 && (int64(len(b)) > limit || n > maxLen) {
+		return "", fmt.Errorf("the text is longer than the %s characters the field takes", wizard.Thousands(int64(maxLen)))
+	} else if int64(len(b)) > limit {
+		return "", fmt.Errorf("the file is larger than %s", dms.HumanBytes(limit))
 	}
 	return text, nil
 }
