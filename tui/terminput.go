@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"sync"
 	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -41,6 +42,9 @@ type Input struct {
 	MaxPaste    int
 	OnLongPaste func()
 
+	// mu makes Reads one at a time: Bubble Tea starts a new input loop
+	// after running a process while the old one may still be in Send.
+	mu sync.Mutex
 	// buf is what was read and not handed on: the start of a character or
 	// a sequence, or, inPaste, the paste so far (after its start marker),
 	// searched for its end up to searched.
@@ -48,6 +52,9 @@ type Input struct {
 	inPaste  bool
 	searched int
 	over     bool
+	// err came from the source with bytes handed on: it is the next
+	// Read's (Bubble Tea drops the bytes of a read that returns an error).
+	err error
 }
 
 // NewInput reads r as a terminal's input.
@@ -72,12 +79,22 @@ const (
 	pasteEnd   = "\x1b[201~"
 )
 
+// minRead is the smallest read Input takes over: what it holds (at most
+// 36 bytes) and one byte more fit (Bubble Tea reads 256).
+const minRead = 64
+
 // Read implements io.Reader.
 func (t *Input) Read(p []byte) (int, error) {
-	if t.over {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.over:
 		return 0, io.EOF
-	}
-	if len(p) < 2*len(pasteStart) {
+	case t.err != nil:
+		err := t.err
+		t.err = nil
+		return 0, err
+	case len(p) < minRead:
 		if len(t.buf) > 0 || t.inPaste {
 			return 0, io.ErrShortBuffer
 		}
@@ -103,12 +120,18 @@ func (t *Input) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	k, paste := t.handOn(m == len(chunk))
+	if err != nil && !paste {
+		k = len(t.buf) // nothing more comes to finish it
+	}
 	n := copy(p, t.buf[:k])
 	if paste {
 		k += len(pasteStart)
 		t.inPaste, t.searched = true, 0
 	}
 	t.buf = append(t.buf[:0], t.buf[k:]...)
+	if err != nil && n > 0 {
+		t.err, err = err, nil
+	}
 	return n, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -206,3 +207,42 @@ func (quitOnPaste) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return quitOnPaste{}, nil
 }
 func (quitOnPaste) View() string { return "" }
+
+// An error that comes with the end of the input does not take bytes with
+// it: Bubble Tea drops the bytes of a read that returns an error, so what
+// was held is handed on first and the error comes with the next Read
+// (found in review: a held ESC was lost at the end). A read too small to
+// take over is refused, not a panic.
+func TestInputHandsOnWhatItHeldBeforeAnError(t *testing.T) {
+	src := io.MultiReader(strings.NewReader(strings.Repeat("a", 254)+"\x1b"), iotest.ErrReader(io.ErrUnexpectedEOF))
+	in := NewInput(src)
+	buf := make([]byte, 256)
+	var got []byte
+	for i := 0; ; i++ {
+		n, err := in.Read(buf)
+		if err != nil && n > 0 {
+			t.Fatalf("read %d: %d bytes with the error %v: Bubble Tea would drop them", i, n, err)
+		}
+		got = append(got, buf[:n]...)
+		if err != nil {
+			if err != io.ErrUnexpectedEOF {
+				t.Fatalf("the error: %v", err)
+			}
+			break
+		}
+		if i > 10 {
+			t.Fatal("no error after 10 reads")
+		}
+	}
+	if string(got) != strings.Repeat("a", 254)+"\x1b" {
+		t.Errorf("handed on %q", got[max(0, len(got)-4):])
+	}
+
+	in = NewInput(strings.NewReader(strings.Repeat("b", 254) + "\x1b[1234567890"))
+	if n, err := in.Read(buf); n != 254 || err != nil {
+		t.Fatalf("a full read ending in an unfinished sequence: %d, %v", n, err)
+	}
+	if n, err := in.Read(make([]byte, 16)); n != 0 || err != io.ErrShortBuffer {
+		t.Errorf("a 16-byte read while a sequence is held: %d, %v", n, err)
+	}
+}
