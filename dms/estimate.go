@@ -72,7 +72,7 @@ type executeFunc func(scripts []string) ([]dmssdk.Result, string, error)
 // estimate is Estimate with the ExecuteScript call given: what is sent and
 // how each answer is read, without the network.
 func estimate(r EstimateRequest, run executeFunc) (RowEstimate, error) {
-	out := RowEstimate{Method: r.Method, SQLHash: SQLHash(r.SQL)}
+	out := RowEstimate{Method: r.Method, SQLHash: SQLHash(r.SQL), Database: r.Database}
 	dialect := r.Database.Dialect()
 	stmts := sqlscript.Statements(r.SQL, dialect)
 	if len(stmts) == 0 {

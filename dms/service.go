@@ -120,6 +120,8 @@ type RowEstimate struct {
 	// several (a data change's); Statements then hold each statement's
 	// figure summed over them, and Total the sum of all.
 	Databases []DatabaseEstimate
+	// Database is the one database it was measured on, when not several.
+	Database Database
 }
 
 // DatabaseEstimate is one database's part of a RowEstimate over several.
@@ -137,6 +139,9 @@ func (e RowEstimate) Figure() RowFigure {
 		per[i] = s.Rows
 	}
 	f := RowFigure{Source: e.Method, Total: e.Total, Statements: per, At: e.At, SQLHash: e.SQLHash}
+	if len(e.Databases) == 0 {
+		f.DatabaseID = e.Database.ID
+	}
 	for _, d := range e.Databases {
 		f.PerDatabase = append(f.PerDatabase, DatabaseRows{ID: d.Database.ID, Total: d.Total})
 	}

@@ -51,6 +51,9 @@ type RowFigure struct {
 	// PerDatabase is the figure on each database when the ticket acts on
 	// several (Total is their sum).
 	PerDatabase []DatabaseRows `json:"perDatabase,omitempty"`
+	// DatabaseID is the database a figure on one database was measured on
+	// (zero in figures recorded before it was kept).
+	DatabaseID int64 `json:"dbId,omitempty"`
 }
 
 // DatabaseRows is one database's part of a figure over several.
@@ -84,7 +87,9 @@ func (t *Ticket) RowsStale() bool {
 	}
 	dbs := t.Databases()
 	if len(dbs) <= 1 && len(r.PerDatabase) == 0 {
-		return false
+		// Measured on one database: stale on another (a database chosen
+		// again after measuring: a dev figure must not go to production).
+		return r.DatabaseID != 0 && len(dbs) == 1 && dbs[0].ID != r.DatabaseID
 	}
 	if len(dbs) != len(r.PerDatabase) {
 		return true

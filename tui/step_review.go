@@ -483,7 +483,7 @@ func (r *reviewStep) trySubmit() tea.Cmd {
 			return nil
 		}
 		if t.RowsStale() {
-			r.notice, r.noticeOK = "The SQL changed since the rows were measured: measuring again, then press enter to submit.", false
+			r.notice, r.noticeOK = "The SQL or the database changed since the rows were measured: measuring again, then press enter to submit.", false
 			return r.s.rows.start(t.Rows.Source, r.s.sqlVersion(), false)
 		}
 	}

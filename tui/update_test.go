@@ -474,3 +474,34 @@ func TestFullHelpListsEachKeyOnce(t *testing.T) {
 		}
 	}
 }
+
+// A figure measured on one database is not the figure of another: with the
+// database chosen again after measuring (dev, then production), the review
+// measures again before it submits, and sends the new database's figure
+// (found by an adversarial walk: a dev figure of 1,703 went to production,
+// whose precheck counted 1,163,748).
+func TestAFigureMeasuredOnAnotherDatabaseIsMeasuredAgainBeforeSubmit(t *testing.T) {
+	svc := &stub{rows: 77}
+	tk := readyExport(devDB)
+	tk.Rows = dms.RowFigure{}
+	d := newDirect(t, svc, tk, StepSQL)
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlR})
+	if r := d.m.Ticket().Rows; r.Total != 77 || r.DatabaseID != devDB.ID {
+		t.Fatalf("the figure measured on %s: %+v", devDB.SchemaName, r)
+	}
+	svc.mu.Lock()
+	svc.rows = 5000
+	svc.mu.Unlock()
+	d.m.s.ticket.Database = prodDB // as the database step does when another row is chosen
+	d.m.enter(StepReview)
+	if v := d.view(); !strings.Contains(v, "rows 77 · estimate (EXPLAIN) at 09:30:00 stale") {
+		t.Errorf("the review does not mark the other database's figure stale:\n%s", v)
+	}
+	d.key("enter")
+	if creates, estimates := svc.counts(); creates != 0 || estimates != 2 {
+		t.Fatalf("after enter: %d creates, %d estimates; want the figure measured again first", creates, estimates)
+	}
+	if r := d.m.Ticket().Rows; r.Total != 5000 || r.DatabaseID != prodDB.ID {
+		t.Fatalf("the figure after measuring again: %+v", r)
+	}
+}

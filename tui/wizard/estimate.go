@@ -22,7 +22,9 @@ const estimateCalls = 4
 func Estimate(ctx context.Context, svc dms.Service, t dms.Ticket, method dms.RowSource) (dms.RowEstimate, error) {
 	dbs := t.Databases()
 	if len(dbs) <= 1 {
-		return svc.Estimate(ctx, dms.EstimateRequest{Tid: t.Tenant.ID, Database: t.Database, SQL: t.SQL, Method: method})
+		est, err := svc.Estimate(ctx, dms.EstimateRequest{Tid: t.Tenant.ID, Database: t.Database, SQL: t.SQL, Method: method})
+		est.Database = t.Database // the figure is this database's (RowsStale)
+		return est, err
 	}
 	type answer struct {
 		est dms.RowEstimate
