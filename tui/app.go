@@ -156,6 +156,11 @@ func loadTenants(svc dms.Service) tea.Cmd {
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	msg = asText(msg)
+	if k, ok := msg.(tea.KeyMsg); ok && m.tooSmallForKeys() && !key.Matches(k, m.s.keys.Quit) {
+		// The screen says only that the window is too small: nothing is
+		// done blind (a whole ticket could be typed and submitted unseen).
+		return m, nil
+	}
 	if k, ok := msg.(tea.KeyMsg); ok && m.holding() && !key.Matches(k, m.s.keys.Quit) {
 		// A step waits for an answer before it acts on an enter (the
 		// database search): what is typed meanwhile is for what comes next;
@@ -525,6 +530,12 @@ func stack(header, body, footer string, w, h int) string {
 // spaces pads lines (stack).
 var spaces = strings.Repeat(" ", 256)
 
+// tooSmallForKeys reports whether the window, its size known, is too small
+// to draw the wizard: keys other than ctrl+c are then dropped.
+func (m *Model) tooSmallForKeys() bool {
+	return m.width > 0 && m.height > 0 && (m.width < MinWidth || m.height < MinHeight)
+}
+
 func (m *Model) tooSmall() string {
 	msg := []string{
 		m.s.st.Title.Render("dmsticket needs a larger window"),
@@ -532,6 +543,7 @@ func (m *Model) tooSmall() string {
 		m.s.st.Subtle.Render("at least " + itoa(MinWidth) + "×" + itoa(MinHeight) + ";"),
 		m.s.st.Subtle.Render("this one is " + itoa(m.width) + "×" + itoa(m.height)),
 		"",
+		m.s.st.Faint.Render("keys do nothing until it is larger;"),
 		m.s.st.Faint.Render("ctrl+c quits (the draft is kept)"),
 	}
 	return fit(lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center,

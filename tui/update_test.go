@@ -505,3 +505,29 @@ func TestAFigureMeasuredOnAnotherDatabaseIsMeasuredAgainBeforeSubmit(t *testing.
 		t.Fatalf("the figure after measuring again: %+v", r)
 	}
 }
+
+// Below the minimum size the screen says only that the window is too
+// small, so keys do nothing there but ctrl+c: a whole ticket had been
+// typed and submitted unseen behind it (found by an adversarial walk).
+func TestKeysDoNothingWhileTheWindowIsTooSmall(t *testing.T) {
+	svc := &stub{rows: 42}
+	d := newDirect(t, svc, readyExport(devDB), StepReview)
+	d.send(tea.WindowSizeMsg{Width: 59, Height: 24})
+	for _, k := range []string{"enter", "e", "enter", "1", "esc"} {
+		d.key(k)
+	}
+	if creates, _ := svc.counts(); creates != 0 || d.m.step != StepReview {
+		t.Fatalf("behind the too-small screen: %d tickets created, at %v", creates, d.m.step)
+	}
+	if v := d.view(); !strings.Contains(v, "keys do nothing until it is larger") {
+		t.Fatalf("the too-small screen does not say keys wait:\n%s", v)
+	}
+	if _, cmd := d.m.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); cmd == nil {
+		t.Fatal("ctrl+c did nothing behind the too-small screen")
+	}
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.key("enter")
+	if creates, _ := svc.counts(); creates != 1 {
+		t.Fatalf("enter at a size that shows the review: %d tickets", creates)
+	}
+}
