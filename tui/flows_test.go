@@ -203,3 +203,32 @@ func sentOnce(t *testing.T, sim *simulator, want map[string]string) url.Values {
 	}
 	return p
 }
+
+// The database list is the tenant's: back at the tenant step and another
+// tenant chosen, the list the last tenant's search found is gone, asked for
+// again, and a row of the last tenant cannot be picked (it listed Acme
+// Retail's payroll under Acme Analytics Lab; found by an adversarial walk).
+func TestAnotherTenantGetsItsOwnDatabaseList(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.chooseType("")
+	u.typ("payroll")
+	u.searched()
+	u.waitText("▌ payroll ")
+	u.key(tea.KeyEsc)
+	u.waitStep(StepTenant)
+	u.key(tea.KeyDown)
+	u.waitText("▌ Acme Analytics Lab (3000002)")
+	u.enter()
+	u.waitStep(StepDatabase)
+	s := u.waitFor("the search in the new tenant", func(s snapshot) bool {
+		return s.ticket.Tenant.ID == 3000002 && strings.Contains(s.view, "Search: payroll") && !strings.Contains(s.view, "searching")
+	})
+	if strings.Contains(s.view, "10.20.1.11") {
+		t.Fatalf("the new tenant's list shows the last tenant's payroll:\n%s", s.view)
+	}
+	u.enter()
+	if s := u.snap(); s.step == StepSQL && s.ticket.Database.SchemaName == "payroll" {
+		t.Fatalf("enter picked the last tenant's payroll in tenant %d", s.ticket.Tenant.ID)
+	}
+}

@@ -47,6 +47,7 @@ type databaseStep struct {
 	filter dms.EnvFilter
 	seq    int // generation of the query; answers for older ones are dropped
 	query  string
+	tenant int64 // the tenant the results are for
 	// answered is the text the results answer; when the search box holds
 	// other text, the list is out of date and enter waits (heldEnter) for
 	// the answer, unless one shown row matches the text exactly.
@@ -124,6 +125,14 @@ func (d *databaseStep) enter() tea.Cmd {
 		d.started = true
 		return tea.Batch(cmd, d.search(1))
 	}
+	if d.tenant != d.s.ticket.Tenant.ID {
+		// Another tenant: the list was the last one's databases. It is
+		// emptied and asked for again; enter waits for the answer.
+		d.results, d.total, d.page, d.more, d.err = nil, 0, 0, false, nil
+		d.cursor, d.offset, d.marked = 0, 0, nil
+		d.answered = "\x00" // no text: out of date until the answer
+		return tea.Batch(cmd, d.search(1))
+	}
 	return cmd
 }
 
@@ -174,6 +183,7 @@ func (d *databaseStep) search(page int) tea.Cmd {
 		d.seq++
 		d.query = d.input.Value()
 		d.auto = 0
+		d.tenant = d.s.ticket.Tenant.ID
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	d.cancel = cancel

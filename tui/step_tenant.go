@@ -64,7 +64,7 @@ func (t *tenantStep) update(msg tea.Msg) tea.Cmd {
 			chosen := t.s.tenants[t.cursor]
 			if chosen.ID != t.s.ticket.Tenant.ID {
 				// Databases belong to a tenant: a new tenant means a new choice.
-				t.s.ticket.Database = dms.Database{}
+				t.s.ticket.Database, t.s.ticket.More = dms.Database{}, nil
 			}
 			t.s.ticket.Tenant = chosen
 			t.s.next()
