@@ -647,3 +647,64 @@ func TestAReadOnlyTicketFileIsNotReplaced(t *testing.T) {
 		t.Error("the read-only file was rewritten")
 	}
 }
+
+// Two runs of one ticket file at once file one ticket: the second waits for
+// the first (a lock of this user's, named by the file's real path), then
+// reads the record the first wrote and refuses with its ID. Before, both
+// read no record and both sent (found by an adversarial run: two tickets
+// in 5 of 6 pairs).
+func TestTwoRunsOfOneTicketFileAtOnceFileOneTicket(t *testing.T) {
+	w := newWorld(t)
+	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
+	o.want(t, ExitOK)
+	path := filepath.Join(t.TempDir(), "t.json")
+	if err := os.WriteFile(path, []byte(o.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The first run's CreateOrder takes a while: the second starts meanwhile.
+	w.sim.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.SlowAnswer, Delay: 300 * time.Millisecond})
+	outs := make(chan outcome, 2)
+	for range 2 {
+		go func() { outs <- w.run("--from", path, "--yes") }()
+	}
+	a, b := <-outs, <-outs
+	if n := len(w.orders()); n != 1 {
+		t.Fatalf("%d tickets from two runs of one file at once, want 1\nfirst:\n%s\nsecond:\n%s", n, a.stderr, b.stderr)
+	}
+	if a.code+b.code != ExitUsage || (a.code != ExitOK && b.code != ExitOK) {
+		t.Fatalf("exit codes %d and %d, want 0 and %d", a.code, b.code, ExitUsage)
+	}
+	refused := a
+	if a.code == ExitOK {
+		refused = b
+	}
+	if !strings.Contains(refused.stderr, "already created ticket") {
+		t.Errorf("the second run does not name the first's ticket:\n%s", refused.stderr)
+	}
+}
+
+// A ticket file reached through a symbolic link keeps its record in the
+// file the link names: the link is not replaced by a copy, and a run of
+// the file itself refuses.
+func TestATicketFileThroughASymlinkKeepsItsRecord(t *testing.T) {
+	w := newWorld(t)
+	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
+	o.want(t, ExitOK)
+	dir := t.TempDir()
+	real, link := filepath.Join(dir, "tickets-q3.json"), filepath.Join(dir, "current.json")
+	if err := os.WriteFile(real, []byte(o.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("tickets-q3.json", link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	w.run("--from", link, "--yes").want(t, ExitOK)
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced (%v, %v)", fi.Mode(), err)
+	}
+	again := w.run("--from", real, "--yes")
+	again.want(t, ExitUsage)
+	if n := len(w.orders()); n != 1 {
+		t.Fatalf("%d tickets", n)
+	}
+}

@@ -94,9 +94,9 @@ func (r *runner) recordSending(sub dms.Submission) error {
 	}
 	f := *r.file
 	f.Submitted = &dms.FileSubmission{State: dms.FileSending, RequestSHA256: sub.SHA256, SentAt: sub.SentAt.UTC(), Watermark: sub.Watermark}
-	err := writable(r.o.from)
+	err := writable(r.filePath())
 	if err == nil {
-		err = dms.WriteFileAtomic(r.o.from, f.JSON())
+		err = dms.WriteFileAtomic(r.filePath(), f.JSON())
 	}
 	if err != nil {
 		if r.o.again {
@@ -120,9 +120,9 @@ func (r *runner) recordCreated(sub dms.Submission, ids []int64, requestID string
 	f := *r.file
 	f.Submitted = &dms.FileSubmission{State: dms.FileCreated, RequestSHA256: sub.SHA256, SentAt: sub.SentAt.UTC(), Watermark: sub.Watermark,
 		OrderIDs: ids, RequestID: requestID}
-	err := writable(r.o.from)
+	err := writable(r.filePath())
 	if err == nil {
-		err = dms.WriteFileAtomic(r.o.from, f.JSON())
+		err = dms.WriteFileAtomic(r.filePath(), f.JSON())
 	}
 	if err != nil {
 		r.say("Note: the ticket was created, but %s could not record it (%v): running this file again would file it again.", inert.Line(r.o.from), err)
@@ -139,7 +139,7 @@ func (r *runner) forgetRecord() {
 	}
 	f := *r.file
 	f.Submitted = nil
-	if err := dms.WriteFileAtomic(r.o.from, f.JSON()); err == nil {
+	if err := dms.WriteFileAtomic(r.filePath(), f.JSON()); err == nil {
 		r.file = &f
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -26,6 +27,8 @@ type runner struct {
 	file *dms.TicketFile
 	// liked is the --like ticket as rebuilt from DMS.
 	liked *wizard.Liked
+	// realFrom is --from with its symbolic links resolved (filePath).
+	realFrom string
 }
 
 func (r *runner) now() time.Time {
@@ -49,6 +52,19 @@ func (r *runner) run(ctx context.Context) error {
 	var t dms.Ticket
 	var problems dms.Problems
 	if r.o.from != "" {
+		if r.o.from != "-" {
+			if real, err := filepath.EvalSymlinks(r.o.from); err == nil {
+				r.realFrom = real
+			}
+			if !r.o.dryRun {
+				release, err := r.lockTicketFile(ctx)
+				if err != nil {
+					r.say("dmsticket create: %v; nothing was sent.", err)
+					return exit(ExitRetryable, err)
+				}
+				defer release()
+			}
+		}
 		var err error
 		if t, err = r.readTicketFile(); err != nil {
 			return r.fileError(err)
