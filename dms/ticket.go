@@ -193,7 +193,8 @@ func (t *Ticket) Validate() Problems {
 }
 
 // notUTF8 refuses text that is not UTF-8 (a flag or a pipe in another
-// encoding): JSON cannot carry the bytes, so DMS would get U+FFFD for each.
+// encoding): JSON cannot carry the bytes, so DMS would get U+FFFD for each;
+// and SQL with a NUL byte (a ticket file's "\u0000"), as a .sql file is.
 func (t *Ticket) notUTF8(tt TicketType) Problems {
 	var ps Problems
 	check := func(field, key, v string) {
@@ -211,6 +212,14 @@ func (t *Ticket) notUTF8(tt TicketType) Problems {
 		ps = append(ps, Problem{Field: field, Key: key, Message: fmt.Sprintf(
 			"is not UTF-8 text (byte 0x%02X at offset %d): DMS would get U+FFFD in its place; give the text in UTF-8", v[at], at)})
 	}
+	nul := func(field, key, v string) {
+		if at := strings.IndexByte(v, 0); at >= 0 {
+			ps = append(ps, Problem{Field: field, Key: key, Message: fmt.Sprintf(
+				"contains a NUL byte (offset %d): it looks binary, not like SQL text", at)})
+		}
+	}
+	nul("SQL", "sql", t.SQL)
+	nul("Rollback SQL", "RollbackSQL", t.RollbackSQL)
 	check("Comment", "comment", t.Comment)
 	check("SQL", "sql", t.SQL)
 	check("Rollback SQL", "RollbackSQL", t.RollbackSQL)

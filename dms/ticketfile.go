@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // TicketFileVersion is the version of the ticket file format this build
@@ -174,10 +175,35 @@ func ReadTicketFile(r io.Reader) (Ticket, error) {
 	return f.Ticket()
 }
 
+// maxTicketFile bounds a ticket file: the SQL twice at most (a data
+// change's script and its rollback), each up to six times longer escaped in
+// JSON (a control character is \u00XX).
+const maxTicketFile = 2 * 6 * MaxSQLBytes
+
 // DecodeTicketFile reads a ticket file without validating the ticket (see
 // TicketFile.Ticket).
 func DecodeTicketFile(r io.Reader) (TicketFile, error) {
-	dec := json.NewDecoder(io.LimitReader(r, MaxSQLBytes*2))
+	b, err := io.ReadAll(io.LimitReader(r, maxTicketFile+1))
+	if err != nil {
+		return TicketFile{}, err
+	}
+	if len(b) > maxTicketFile {
+		return TicketFile{}, fmt.Errorf("not a dmsticket ticket file: larger than %s", HumanBytes(maxTicketFile))
+	}
+	if !utf8.Valid(b) {
+		// JSON would read each bad byte as U+FFFD: the SQL sent would not
+		// be the file's.
+		at := 0
+		for at < len(b) {
+			r, n := utf8.DecodeRune(b[at:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			at += n
+		}
+		return TicketFile{}, fmt.Errorf("not UTF-8 text (byte 0x%02X at offset %d): a ticket file is JSON in UTF-8; convert it first", b[at], at)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
 	var f TicketFile

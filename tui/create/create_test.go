@@ -708,3 +708,57 @@ func TestATicketFileThroughASymlinkKeepsItsRecord(t *testing.T) {
 		t.Fatalf("%d tickets", n)
 	}
 }
+
+// A ticket file's SQL is checked as a .sql file's is: a NUL byte, or bytes
+// that are not UTF-8 (which JSON would have read as U+FFFD, so the SQL
+// sent would not be the file's), are refused before anything is sent; and
+// a file as long as a 4 MiB script makes it, escaped, is read back whole
+// (found by an adversarial run: both were sent; a dry run of 4 MiB of
+// quotes could not be read back, "unexpected EOF").
+func TestATicketFilesSQLIsCheckedAsASQLFilesIs(t *testing.T) {
+	w := newWorld(t)
+	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
+	o.want(t, ExitOK)
+	const sql = "SELECT id, total FROM orders WHERE total > 100"
+	dir := t.TempDir()
+	for _, c := range []struct{ name, into, want string }{
+		{"nul", `\u0000`, "NUL byte"},
+		{"not-utf8", "\xff\xfe", "not UTF-8 text (byte 0xFF"},
+	} {
+		file := strings.ReplaceAll(o.stdout, sql, sql+c.into)
+		if file == o.stdout {
+			t.Fatal("the dry run's file does not hold the SQL")
+		}
+		path := filepath.Join(dir, c.name+".json")
+		if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got := w.run("--from", path, "--yes")
+		got.want(t, ExitUsage)
+		if !strings.Contains(got.stderr, c.want) {
+			t.Errorf("%s: the refusal does not say %q:\n%s", c.name, c.want, got.stderr)
+		}
+	}
+	if n := len(w.orders()); n != 0 {
+		t.Fatalf("%d tickets sent from refused files", n)
+	}
+
+	big := "SELECT id FROM orders -- " + strings.Repeat(`"`, 4<<20-40) + "\n"
+	sqlPath := filepath.Join(dir, "big.sql")
+	if err := os.WriteFile(sqlPath, []byte(big), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dry := w.run("--type", "DATA_EXPORT", "--db", "orders_dev@10.40.1.11:3306", "--sql-file", sqlPath, "--comment", "big",
+		"--classify", "r", "--affect-rows", "10", "--dry-run", "--output", "json")
+	dry.want(t, ExitOK)
+	bigFile := filepath.Join(dir, "big.json")
+	if err := os.WriteFile(bigFile, []byte(dry.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	again := w.run("--from", bigFile, "--dry-run", "--output", "json")
+	again.want(t, ExitOK)
+	back, err := dms.ReadTicketFile(strings.NewReader(again.stdout))
+	if len(dry.stdout) < 8<<20 || err != nil || back.SQL != big {
+		t.Errorf("a %d-byte ticket file read back: %v, SQL of %d bytes (want %d)", len(dry.stdout), err, len(back.SQL), len(big))
+	}
+}
