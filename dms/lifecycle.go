@@ -162,6 +162,9 @@ type WorkflowStep struct {
 	Approvers []Approver `json:"approvers,omitempty"`
 	// Done says the node has acted (approval detail only), and Code how.
 	Code string `json:"code,omitempty"`
+	// Comment is what the node's approver wrote when acting (approval
+	// detail only).
+	Comment string `json:"comment,omitempty"`
 }
 
 // Approval is a ticket's approval as GetApprovalDetail reports it.
@@ -169,7 +172,10 @@ type Approval struct {
 	Code     string         `json:"workflowInsCode"`
 	Steps    []WorkflowStep `json:"steps"`
 	Handlers []Approver     `json:"currentHandlers"`
-	Reasons  []string       `json:"reasons,omitempty"`
+	// Reasons are what the approvers who rejected it wrote (the rejecting
+	// nodes' OperateComment). ReasonList is not read for them: it carries
+	// the ticket's own reason category (its classify).
+	Reasons []string `json:"reasons,omitempty"`
 }
 
 // Download is where an export's file is.
@@ -201,7 +207,7 @@ func (c *Client) Workflow(ctx context.Context, tenant, id int64) ([]WorkflowStep
 // nodeStep reads a workflow node; the SDK maps the approvers under several
 // names.
 func nodeStep(n dmssdk.WorkflowNode) WorkflowStep {
-	st := WorkflowStep{Name: n.NodeName, Code: n.WorkflowInsCode}
+	st := WorkflowStep{Name: n.NodeName, Code: n.WorkflowInsCode, Comment: strings.TrimSpace(n.OperateComment)}
 	seen := map[int64]bool{}
 	for _, list := range [][]dmssdk.AuditUser{n.AuditUserList.AuditUser, n.AuditUsers.AuditUser} {
 		for _, u := range list {
@@ -233,9 +239,13 @@ func (c *Client) Approval(ctx context.Context, tenant, workflowID int64) (Approv
 		return Approval{}, err
 	}
 	d := resp.ApprovalDetail
-	a := Approval{Code: d.WorkflowInsCode, Reasons: d.ReasonList.Reasons}
+	a := Approval{Code: d.WorkflowInsCode}
 	for _, n := range d.WorkflowNodes.WorkflowNode {
-		a.Steps = append(a.Steps, nodeStep(n))
+		step := nodeStep(n)
+		a.Steps = append(a.Steps, step)
+		if strings.EqualFold(step.Code, "REJECT") && step.Comment != "" {
+			a.Reasons = append(a.Reasons, step.Comment)
+		}
 	}
 	for _, h := range d.CurrentHandlers.CurrentHandler {
 		a.Handlers = append(a.Handlers, Approver{ID: h.Id, Name: h.NickName})

@@ -165,6 +165,18 @@ func TestStatusWatchOfARejectedTicketExits1WithTheReason(t *testing.T) {
 	if !strings.Contains(o.stdout, fmt.Sprintf("Ticket %d: rejected", id)) || !strings.Contains(o.stderr, "ended: "+dms.StateRejected.Label()) {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
 	}
+	// The reason is the approver's (the rejecting node's comment), not
+	// the ticket's own reason category, which ReasonList carries ("report"
+	// was shown as the reason; found by an adversarial run).
+	all := o.stdout + o.stderr
+	if !strings.Contains(all, "decided by the test") || strings.Contains(all, "Reason: report") {
+		t.Errorf("the rejection's reason is not the approver's comment:\n%s", all)
+	}
+	js := w.run("status", fmt.Sprint(id), "--output", "json")
+	var got struct{ Reasons []string }
+	if err := json.Unmarshal([]byte(js.stdout), &got); err != nil || fmt.Sprint(got.Reasons) != "[decided by the test]" {
+		t.Errorf("the JSON's reasons: %q (%v)\n%s", got.Reasons, err, js.stdout)
+	}
 }
 
 func TestStatusWatchIsInterruptedWith130(t *testing.T) {
