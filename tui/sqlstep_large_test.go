@@ -313,3 +313,30 @@ func TestTheSQLStepRefusesAPastePastWhatATicketHolds(t *testing.T) {
 		t.Fatalf("a paste that fits was not inserted: %q", got)
 	}
 }
+
+// A tab pasted into the SQL is the SQL's: a literal 'a<TAB>b' reaches the
+// ticket and the request as written (the wizard sent 'a   b' where create
+// sent the tab; found by an adversarial walk), and is drawn as blank cells,
+// never as a tab the terminal would act on.
+func TestATabInPastedSQLIsKeptAndDrawnAsBlanks(t *testing.T) {
+	tk := readyExport(devDB)
+	tk.SQL = ""
+	d := newDirect(t, &stub{rows: 1}, tk, StepSQL)
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("SELECT id FROM orders WHERE note = 'a\tb'"), Paste: true})
+	d.pause()
+	if got := d.m.Ticket().SQL; got != "SELECT id FROM orders WHERE note = 'a\tb'" {
+		t.Fatalf("the ticket's SQL: %q", got)
+	}
+	v := d.view()
+	if strings.ContainsRune(v, '\t') || !strings.Contains(v, "'a    b'") {
+		t.Fatalf("the SQL step draws the tab as:\n%q", v)
+	}
+	d.m.enter(StepReview)
+	if v := d.view(); !strings.Contains(v, `'a\tb'`) {
+		t.Fatalf("the review's request does not hold the tab:\n%s", v)
+	}
+	d.key("c") // the aliyun command
+	if v := d.view(); strings.ContainsRune(v, '\t') {
+		t.Fatalf("the aliyun command draws a raw tab:\n%q", v)
+	}
+}

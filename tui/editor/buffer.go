@@ -55,48 +55,27 @@ func (ln *line) cache() *lineCache {
 	return ln.c
 }
 
-// tabWidth is the distance between tab stops when tabs are expanded.
+// tabWidth is the indentation the tab key inserts (as spaces), and the
+// cells a tab in the text is drawn over: a tab is kept as it is, for SQL
+// text is data ('a<TAB>b' in a literal is not 'a   b').
 const tabWidth = 4
 
 // normalize prepares text for the buffer: "\r\n" and lone "\r" become "\n"
-// (terminals send pasted line breaks as CR) and tabs become spaces up to the
-// next 4-column stop, counting from startCell, the display column the text
-// starts at. Other control characters are kept; they are drawn visibly.
-func normalize(text []rune, startCell int) []rune {
-	clean := true
-	for _, c := range text {
-		if c == '\r' || c == '\t' {
-			clean = false
-			break
-		}
-	}
-	if clean {
+// (terminals send pasted line breaks as CR). Tabs and other control
+// characters are kept; they are drawn visibly (a tab as blank cells).
+func normalize(text []rune) []rune {
+	if slices.Index(text, '\r') < 0 {
 		return text
 	}
-	out := make([]rune, 0, len(text)+len(text)/8)
-	cell := startCell
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch c {
-		case '\r':
+	out := make([]rune, 0, len(text))
+	for i, c := range text {
+		if c == '\r' {
 			if i+1 < len(text) && text[i+1] == '\n' {
 				continue
 			}
 			c = '\n'
-		case '\t':
-			n := tabWidth - cell%tabWidth
-			for range n {
-				out = append(out, ' ')
-			}
-			cell += n
-			continue
 		}
 		out = append(out, c)
-		if c == '\n' {
-			cell = 0
-		} else {
-			cell += cellWidth(c)
-		}
 	}
 	return out
 }
@@ -123,10 +102,10 @@ func utf8Of(r []rune) string {
 // (invalid UTF-8 becomes U+FFFD): s itself when it needs nothing, as a file
 // or a script usually does.
 func normalizedString(s string) string {
-	if strings.IndexByte(s, '\r') < 0 && strings.IndexByte(s, '\t') < 0 && utf8.ValidString(s) {
+	if strings.IndexByte(s, '\r') < 0 && utf8.ValidString(s) {
 		return s
 	}
-	return string(normalize(runesOf(s), 0))
+	return string(normalize(runesOf(s)))
 }
 
 // textBetween returns the text from a to b (a <= b) with '\n' between lines.

@@ -128,8 +128,8 @@ func (m Model) Dialect() sqlscript.Dialect { return m.doc.dialect }
 func (m *Model) SetStyles(s Styles) { m.doc.setStyles(s) }
 
 // SetValue replaces the text, forgets the undo history and puts the cursor
-// at the top. Line breaks are normalised to "\n", tabs are expanded to spaces
-// and invalid UTF-8 becomes U+FFFD.
+// at the top. Line breaks are normalised to "\n" and invalid UTF-8 becomes
+// U+FFFD; tabs are kept.
 func (m *Model) SetValue(s string) {
 	m.doc.setText(normalizedString(s))
 	m.doc.hist.clear()
@@ -343,18 +343,19 @@ func (m *Model) insert(text []rune, kind changeKind) {
 	if len(text) == 0 {
 		return
 	}
-	m.edit(m.cur, m.cur, utf8Of(normalize(text, m.cellCol())), kind)
+	m.edit(m.cur, m.cur, utf8Of(normalize(text)), kind)
 }
 
-// newline breaks the line at the cursor, keeping the line's indentation.
+// newline breaks the line at the cursor, keeping the line's indentation
+// (its spaces and tabs).
 func (m *Model) newline() {
 	r := m.line()
 	n := 0
-	for n < len(r) && n < m.cur.col && r[n] == ' ' {
+	for n < len(r) && n < m.cur.col && (r[n] == ' ' || r[n] == '\t') {
 		n++
 	}
 	m.doc.hist.seal()
-	m.edit(m.cur, m.cur, "\n"+strings.Repeat(" ", n), changeOther)
+	m.edit(m.cur, m.cur, "\n"+string(r[:n]), changeOther)
 	m.doc.hist.seal()
 }
 

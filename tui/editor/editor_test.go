@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 )
 
 func assertValue(t *testing.T, m Model, want string) {
@@ -123,11 +124,32 @@ func TestTabInsertsSpacesToNextStop(t *testing.T) {
 	assertValue(t, m, "ab      ")
 }
 
-func TestPasteNormalisesLineBreaksAndTabs(t *testing.T) {
+// A paste's line breaks become "\n"; its tabs stay tabs, as the SQL's data
+// ('a<TAB>b' in a literal is not 'a   b'; found by an adversarial walk:
+// the wizard sent spaces where the same file through create sent a tab).
+func TestPasteNormalisesLineBreaksAndKeepsTabs(t *testing.T) {
 	m := newEditor(t, "x")
 	m = send(m, k(tea.KeyEnd), paste("\ta\r\nb\rc\n\td"))
-	assertValue(t, m, "x   a\nb\nc\n    d")
-	assertCursor(t, m, 3, 5)
+	assertValue(t, m, "x\ta\nb\nc\n\td")
+	assertCursor(t, m, 3, 2)
+}
+
+// A tab is drawn as tabWidth blank cells and is one step for the cursor;
+// enter keeps a line's indentation, tabs included.
+func TestATabIsDrawnAsBlankCellsAndMovedOverAsOne(t *testing.T) {
+	m := newEditor(t, "")
+	m.SetValue("\tSELECT 'a\tb';")
+	if got := ansi.Strip(m.View()); !strings.Contains(got, "    SELECT 'a    b';") {
+		t.Fatalf("the line with tabs is drawn as:\n%s", got)
+	}
+	m.SetCursor(0, 0)
+	m = send(m, k(tea.KeyRight))
+	assertCursor(t, m, 0, 1)
+	if m.cellCol() != tabWidth {
+		t.Errorf("after the tab the cursor is at cell %d, want %d", m.cellCol(), tabWidth)
+	}
+	m = send(m, k(tea.KeyEnd), k(tea.KeyEnter), runes("x"))
+	assertValue(t, m, "\tSELECT 'a\tb';\n\tx")
 }
 
 func TestPasteNeverTriggersBindings(t *testing.T) {
@@ -228,13 +250,13 @@ func TestSetValueResetsCursorScrollAndHistory(t *testing.T) {
 	m := newEditor(t, generateSQL(100))
 	m = send(m, k(tea.KeyCtrlEnd), runes("x"))
 	m.SetValue("a\r\nb\tc")
-	assertValue(t, m, "a\nb   c")
+	assertValue(t, m, "a\nb\tc")
 	assertCursor(t, m, 0, 0)
 	if m.yOff != 0 || m.xOff != 0 {
 		t.Fatalf("scroll (%d, %d) not reset", m.yOff, m.xOff)
 	}
 	m = send(m, k(tea.KeyCtrlZ))
-	assertValue(t, m, "a\nb   c")
+	assertValue(t, m, "a\nb\tc")
 }
 
 func TestInvalidUTF8BecomesReplacementCharacter(t *testing.T) {

@@ -110,14 +110,13 @@ func TestTheEditorsSizeFollowsItsText(t *testing.T) {
 }
 
 // ReplaceAll (a file opened, the external editor's text) is not limited:
-// the file was read with its own bound, and its tabs expand as it goes in;
-// the size follows (found in review: the refused edit left Value and the
-// lines apart).
+// the file was read with its own bound; the size follows (found in review:
+// the refused edit left Value and the lines apart).
 func TestReplaceAllIsNotLimited(t *testing.T) {
 	m := newEditor(t, "old")
 	m.SetLimit(10)
 	m.ReplaceAll("a\tb\tc")
-	m.ReplaceAll("\t\t\t") // 12 bytes once the tabs are expanded
+	m.ReplaceAll(strings.Repeat(" ", 12))
 	if m.Value() != strings.Repeat(" ", 12) || m.Size() != 12 {
 		t.Errorf("after ReplaceAll past the limit: %q, size %d", m.Value(), m.Size())
 	}

@@ -174,7 +174,11 @@ func (d *document) drawLine(ln *line, paren bool, xOff, width, cursor int) (stri
 			}
 			break
 		}
-		w.add(styleAt(k), dc)
+		if r[k] == '\t' {
+			w.addSpaces(styleAt(k), cw)
+		} else {
+			w.add(styleAt(k), dc)
+		}
 		col += cw
 	}
 	if cursor == len(r) && col < limit && k == len(r) {
@@ -246,7 +250,11 @@ func (d *document) drawPlain(text string, rs *runStyle, width int, cursor bool) 
 			s = d.ss.cursor
 		}
 		first = false
-		w.add(s, dc)
+		if c == '\t' {
+			w.addSpaces(s, cw)
+		} else {
+			w.add(s, dc)
+		}
 		col += cw
 	}
 	if first && cursor && width > 0 {

@@ -22,7 +22,9 @@ var widthOptions = func() displaywidth.Options {
 // displayRune returns what is drawn for c, and how many cells it takes.
 // Nothing invisible or able to move the terminal's cursor is drawn as is:
 //
-//   - C0 controls become their Control Pictures (ESC is ␛), DEL is ␡;
+//   - a tab is tabWidth blank cells (a renderer draws them: displayRune
+//     gives one rune);
+//   - other C0 controls become their Control Pictures (ESC is ␛), DEL is ␡;
 //   - C1 controls, format characters (bidirectional overrides, zero-width
 //     joiners and spaces, …) and line or paragraph separators become U+FFFD;
 //   - the emoji presentation selector U+FE0F is dropped (it would make
@@ -34,6 +36,8 @@ func displayRune(c rune) (rune, int) {
 		return c, 1
 	}
 	switch {
+	case c == '\t':
+		return ' ', tabWidth // drawn as that many blank cells
 	case c < 0x20:
 		c = 0x2400 + c
 	case c == 0x7f:
