@@ -335,6 +335,13 @@ func (m *Model) databaseChecked(msg dbCheckedMsg) tea.Cmd {
 	}
 	m.s.ticket.Database, m.s.ticket.More = msg.dbs[0], append([]dms.Database(nil), msg.dbs[1:]...)
 	m.hdrView = "" // the badges changed
+	// The header may have grown (a production line): the body gets the
+	// room left, or the screen is a line taller than the window and its
+	// first line scrolls away.
+	m.layout()
+	if r, ok := m.steps[StepReview].(*reviewStep); ok && r.notice == dbCheckingNotice {
+		r.notice = "" // answered
+	}
 	return nil
 }
 

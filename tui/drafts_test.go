@@ -210,3 +210,27 @@ func TestTheSQLIsCheckedAfterAResumeToALaterStep(t *testing.T) {
 		return strings.Contains(s.view, "statement 2") && strings.Contains(s.view, "DELETE")
 	})
 }
+
+// Resumed at the review, a draft whose database DMS then confirms as
+// production gains the header's production line: the body gives it the
+// room, so the screen stays the window's height and its first line, the
+// header, stays on it (it was a line taller and the header scrolled away;
+// found by an adversarial walk).
+func TestAResumedProductionDraftKeepsTheScreenInTheWindow(t *testing.T) {
+	svc := &stub{rows: 42}
+	tk := readyExport(prodDB)
+	tk.Database.Env = dms.EnvDev // as the draft said before DMS's answer
+	opts := testOptions(svc)
+	opts.Drafts = draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
+	opts.Draft = &draft.Draft{Step: "Review", Ticket: tk}
+	m := New(opts)
+	d := &direct{t: t, m: m}
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.do(m.Init())
+	d.key("enter") // resume; DMS answers production
+	v := d.view()
+	lines := strings.Split(v, "\n")
+	if len(lines) > 24 || !strings.HasPrefix(lines[0], "dmsticket ·") || !strings.Contains(v, "⚠ Production database") {
+		t.Fatalf("the resumed production review at 80×24 (%d lines):\n%s", len(lines), v)
+	}
+}

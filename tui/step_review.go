@@ -465,7 +465,7 @@ func (r *reviewStep) trySubmit() tea.Cmd {
 		return nil
 	}
 	if r.s.dbChecking {
-		r.notice, r.noticeOK = "DMS is confirming the draft's database and its environment; press enter again in a moment.", false
+		r.notice, r.noticeOK = dbCheckingNotice, false
 		return nil
 	}
 	if id, ok := r.s.created[r.reqKey]; ok {
@@ -496,6 +496,10 @@ func (r *reviewStep) trySubmit() tea.Cmd {
 	}
 	return r.submit()
 }
+
+// dbCheckingNotice is the review's answer to enter while a resumed draft's
+// database is looked up in DMS.
+const dbCheckingNotice = "DMS is confirming the draft's database and its environment; press enter again in a moment."
 
 // onlineToConfirm are the online databases among dbs whose schema names are
 // typed before a submit: each distinct name once, production first.
