@@ -113,7 +113,7 @@ func TestTwoWizardsWithTheSameHomeDoNotShareTheDraftSilently(t *testing.T) {
 	draftTicket(t, state, func(tk map[string]any) bool { return tk["sql"] == "SELECT 1 FROM orders" })
 
 	second := start(t, env, "--demo")
-	second.waitFor("Another dmsticket is open with the same draft")
+	second.waitFor("This dmsticket keeps no draft: another is open with the same one")
 	second.waitFor("What kind of ticket?")
 	second.send("\r")
 	second.waitFor("Which tenant?")
