@@ -118,6 +118,14 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 			return runWizard(cmd.Context(), g, stdin, stdout, stderr)
 		},
 	}
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if g.tenant < 0 {
+			// Nothing is sent: a tenant ID is positive (DMS answered
+			// TenantNotExist, exit 1, as if the ticket had been refused).
+			return &exitError{code: 2, err: fmt.Errorf("--tenant %d: a DMS tenant ID is a positive number, such as 3000001", g.tenant)}
+		}
+		return nil
+	}
 	pf := root.PersistentFlags()
 	// Neither flag takes its default from the environment here: the DMS
 	// client resolves them as the SDK's chain means them (dms.Config).

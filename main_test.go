@@ -267,3 +267,19 @@ func TestSimWithSecurityTokenAcceptsOnlyTheSTSKey(t *testing.T) {
 		}
 	}
 }
+
+// A negative --tenant is a usage error (exit 2) before anything is sent:
+// it reached DMS, whose TenantNotExist made it exit 1, as a refused ticket
+// does (found by an adversarial run).
+func TestANegativeTenantIsAUsageError(t *testing.T) {
+	cleanHome(t)
+	for _, args := range [][]string{
+		{"--demo", "--tenant", "-1", "list"},
+		{"--demo", "--tenant", "-3000001", "status", "40000001"},
+	} {
+		code, _, stderr := dmsticket(args...)
+		if code != 2 || !strings.Contains(stderr, "a DMS tenant ID is a positive number") {
+			t.Errorf("%v: exit %d, stderr:\n%s", args, code, stderr)
+		}
+	}
+}
