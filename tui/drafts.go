@@ -61,7 +61,7 @@ func OpenDrafts(opts *Options, store *draft.Store) (release func()) {
 	if err != nil {
 		opts.Drafts, opts.Draft = nil, nil
 		if draft.IsLocked(err) {
-			opts.DraftNotice = "This dmsticket keeps no draft: another is open with the same one (" + err.Error() + ")."  // what it means first: the line is cut to the window
+			opts.DraftNotice = "This dmsticket keeps no draft: another is open with the same one (" + err.Error() + ")." // what it means first: the line is cut to the window
 		} else {
 			opts.DraftNotice = "The draft cannot be kept: " + err.Error()
 		}
