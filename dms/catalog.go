@@ -558,7 +558,8 @@ func dataChangeType() TicketType {
 				ReadBack: func(d TicketDetail) (any, bool) { return d.RollbackSQL, true },
 				Check: func(t *Ticket) Problems {
 					if len(t.RollbackSQL) > MaxSQLBytes {
-						return Problems{{Field: "Rollback SQL", Key: "RollbackSQL", Message: fmt.Sprintf("is %s; at most %s fits in one ticket", HumanBytes(int64(len(t.RollbackSQL))), HumanBytes(MaxSQLBytes))}}
+						size, most := OverBy(int64(len(t.RollbackSQL)), MaxSQLBytes)
+						return Problems{{Field: "Rollback SQL", Key: "RollbackSQL", Message: fmt.Sprintf("is %s; at most %s fits in one ticket", size, most)}}
 					}
 					return nil
 				},
@@ -719,7 +720,8 @@ func (tt TicketType) CheckStatements(script string, stmts []sqlscript.Statement)
 		ps = append(ps, Problem{Field: "SQL", Key: "sql", Statement: n, Message: msg})
 	}
 	if len(script) > MaxSQLBytes {
-		add(0, fmt.Sprintf("is %s; at most %s fits in one ticket", HumanBytes(int64(len(script))), HumanBytes(MaxSQLBytes)))
+		size, most := OverBy(int64(len(script)), MaxSQLBytes)
+		add(0, fmt.Sprintf("is %s; at most %s fits in one ticket", size, most))
 		return ps
 	}
 	if len(stmts) == 0 {
@@ -753,6 +755,17 @@ func KindPhrase(k sqlscript.Kind) string {
 }
 
 func runeCount(s string) int { return len([]rune(s)) }
+
+// OverBy says how large n is beside the most it may be: both as HumanBytes,
+// or in bytes where those read the same ("4.0 MiB; at most 4.0 MiB" said
+// nothing).
+func OverBy(n, most int64) (size, limit string) {
+	size, limit = HumanBytes(n), HumanBytes(most)
+	if size == limit {
+		size, limit = thousands(n)+" bytes", thousands(most)+" bytes"
+	}
+	return size, limit
+}
 
 // HumanBytes is a size for people: "4.0 MiB", "12.5 KiB", "300 bytes".
 func HumanBytes(n int64) string {

@@ -287,3 +287,14 @@ func TestTextThatIsNotUTF8IsRefused(t *testing.T) {
 		t.Fatalf("valid UTF-8 refused: %v", ps)
 	}
 }
+
+// A size just over the limit says by how much: "4.0 MiB; at most 4.0 MiB"
+// said nothing (found by an adversarial run).
+func TestOverBySaysBytesWhereTheRoundedSizesAgree(t *testing.T) {
+	if s, m := OverBy(4194342, MaxSQLBytes); s != "4,194,342 bytes" || m != "4,194,304 bytes" {
+		t.Errorf("just over: %s, %s", s, m)
+	}
+	if s, m := OverBy(5<<20, MaxSQLBytes); s != "5.0 MiB" || m != "4.0 MiB" {
+		t.Errorf("well over: %s, %s", s, m)
+	}
+}

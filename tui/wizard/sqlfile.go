@@ -38,7 +38,8 @@ func ReadSQLFile(path string) (string, error) {
 	case fi.IsDir():
 		return "", fmt.Errorf("%s is a directory, not a .sql file", name)
 	case fi.Size() > dms.MaxSQLBytes:
-		return "", fmt.Errorf("%s is %s; a ticket holds at most %s of SQL", name, dms.HumanBytes(fi.Size()), dms.HumanBytes(dms.MaxSQLBytes))
+		size, most := dms.OverBy(fi.Size(), dms.MaxSQLBytes)
+		return "", fmt.Errorf("%s is %s; a ticket holds at most %s of SQL", name, size, most)
 	}
 	f, err := os.Open(path)
 	if err != nil {
