@@ -203,6 +203,9 @@ func DecodeTicketFile(r io.Reader) (TicketFile, error) {
 		}
 		return TicketFile{}, fmt.Errorf("not UTF-8 text (byte 0x%02X at offset %d): a ticket file is JSON in UTF-8; convert it first", b[at], at)
 	}
+	if err := duplicateKey(b); err != nil {
+		return TicketFile{}, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
@@ -213,7 +216,58 @@ func DecodeTicketFile(r io.Reader) (TicketFile, error) {
 	if dec.More() {
 		return TicketFile{}, errors.New("not a dmsticket ticket file: data after the JSON object")
 	}
+	if sub := f.Submitted; sub != nil {
+		switch {
+		case sub.State != FileSending && sub.State != FileCreated:
+			return TicketFile{}, fmt.Errorf("its submission record says %q, which is neither %q nor %q: remove the record (\"submitted\") to file the ticket, or restore the file", sub.State, FileSending, FileCreated)
+		case sub.State == FileCreated && len(sub.OrderIDs) == 0:
+			return TicketFile{}, fmt.Errorf("its submission record says a ticket was created, and names none: restore the file, or remove the record (\"submitted\") to file it again")
+		}
+	}
 	return f, nil
+}
+
+// duplicateKey refuses a JSON object that names a key twice: encoding/json
+// takes the last, so a file reviewed for its first "dbId" could file the
+// second's database.
+func duplicateKey(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	// Each open object's keys so far (nil for an array), and whether the
+	// next token of the innermost object is a key.
+	var stack []map[string]bool
+	key := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the end, or not JSON: the decoder says so
+		}
+		if key {
+			if tok == json.Delim('}') {
+				stack = stack[:len(stack)-1]
+				key = len(stack) > 0 && stack[len(stack)-1] != nil
+				continue
+			}
+			k, _ := tok.(string)
+			if stack[len(stack)-1][k] {
+				return fmt.Errorf("not a dmsticket ticket file: the key %q is there twice in one object (JSON readers keep one or the other)", k)
+			}
+			stack[len(stack)-1][k], key = true, false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack, key = append(stack, map[string]bool{}), true
+			continue
+		case json.Delim('['):
+			stack = append(stack, nil)
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		// A value ended: in an object, a key comes next.
+		key = len(stack) > 0 && stack[len(stack)-1] != nil
+	}
 }
 
 // WriteFileAtomic writes data to path with mode 0600 through a temporary file

@@ -762,3 +762,39 @@ func TestATicketFilesSQLIsCheckedAsASQLFilesIs(t *testing.T) {
 		t.Errorf("a %d-byte ticket file read back: %v, SQL of %d bytes (want %d)", len(dry.stdout), err, len(back.SQL), len(big))
 	}
 }
+
+// A ticket file that names a key twice is refused (JSON readers keep one
+// or the other: a file reviewed for its first "dbId" filed the second's,
+// production, database), and so is a submission record edited into
+// something it cannot be ("bogus" filed a new ticket without a word; a
+// created record without IDs was refused naming no ticket). Found by an
+// adversarial run.
+func TestATicketFileThatSaysTwoThingsIsRefused(t *testing.T) {
+	w := newWorld(t)
+	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
+	o.want(t, ExitOK)
+	dir := t.TempDir()
+	cases := []struct{ name, file, want string }{
+		{"dbId twice", strings.Replace(o.stdout, `"dbId": 1100023`, `"dbId": 1100023, "dbId": 1100001`, 1), `the key "dbId" is there twice`},
+		{"comment twice", strings.Replace(o.stdout, `"comment":`, `"comment": "other", "comment":`, 1), `the key "comment" is there twice`},
+		{"a bogus record", strings.TrimSuffix(strings.TrimSpace(o.stdout), "}") + `, "submitted": {"state": "bogus", "requestSha256": "x", "sentAt": "2026-12-01T00:00:00Z"}}`, `its submission record says "bogus"`},
+		{"created, no ID", strings.TrimSuffix(strings.TrimSpace(o.stdout), "}") + `, "submitted": {"state": "created", "requestSha256": "x", "sentAt": "2026-12-01T00:00:00Z", "orderIds": []}}`, "names none"},
+	}
+	for _, c := range cases {
+		if c.file == o.stdout {
+			t.Fatalf("%s: the dry run's file does not have what the case replaces:\n%s", c.name, o.stdout)
+		}
+		path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".json")
+		if err := os.WriteFile(path, []byte(c.file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got := w.run("--from", path, "--yes")
+		got.want(t, ExitUsage)
+		if !strings.Contains(got.stderr, c.want) {
+			t.Errorf("%s: the refusal does not say %q:\n%s", c.name, c.want, got.stderr)
+		}
+	}
+	if n := len(w.orders()); n != 0 {
+		t.Fatalf("%d tickets filed from refused files", n)
+	}
+}
