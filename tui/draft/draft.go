@@ -51,7 +51,15 @@ func (d Draft) Summary() string {
 		parts = append(parts, tt.Title)
 	}
 	if !d.Ticket.Database.IsZero() {
-		parts = append(parts, "on "+d.Ticket.Database.Name())
+		on := "on " + d.Ticket.Database.Name()
+		if n := len(d.Ticket.More); n > 0 {
+			// A data change on several: all of them are what it acts on.
+			on += fmt.Sprintf(" and %d more database", n)
+			if n > 1 {
+				on += "s"
+			}
+		}
+		parts = append(parts, on)
 	}
 	if n := strings.Count(strings.TrimRight(d.Ticket.SQL, "\n"), "\n") + 1; d.Ticket.SQL != "" {
 		if n == 1 {

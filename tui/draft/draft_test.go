@@ -268,3 +268,17 @@ func TestNoTwoUsersOrModesShareAFile(t *testing.T) {
 		t.Errorf("a plain name's file: %q", got)
 	}
 }
+
+// The resume question names every database a data change acts on: it
+// named the first of three (found by an adversarial walk).
+func TestTheSummaryOfADataChangeCountsItsDatabases(t *testing.T) {
+	d := Draft{Ticket: dms.Ticket{Type: "DC_COMMON", Database: dms.Database{ID: 1, SchemaName: "order_shard_00"},
+		More: []dms.Database{{ID: 2, SchemaName: "order_shard_01"}, {ID: 3, SchemaName: "order_shard_02"}}}}
+	if got := d.Summary(); !strings.Contains(got, "on order_shard_00 and 2 more databases") {
+		t.Errorf("the summary: %q", got)
+	}
+	d.Ticket.More = d.Ticket.More[:1]
+	if got := d.Summary(); !strings.Contains(got, "on order_shard_00 and 1 more database,") && !strings.HasSuffix(got, "and 1 more database") {
+		t.Errorf("the summary with one more: %q", got)
+	}
+}
