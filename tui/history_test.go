@@ -198,3 +198,30 @@ func TestADamagedHistoryIsSetAsideWithABanner(t *testing.T) {
 		t.Fatalf("the damaged file was not set aside: %v", entries)
 	}
 }
+
+// At 80 columns a recent production database's row keeps its whole badge,
+// PRODUCTION and recent: the table leaves the mark its room (it was cut to
+// "PRODUCTION …"; found by an adversarial walk).
+func TestARecentProductionRowFitsEightyColumns(t *testing.T) {
+	sim := newSimulator(t)
+	o, h := historyOptions(t, sim)
+	orders := dms.Database{ID: 1100001, SchemaName: "orders", Host: "10.20.1.11", Port: 3306, DbType: "mysql", Env: dms.EnvProduct, Alias: "Orders (production)"}
+	if err := h.Update(func(hs *history.History) { hs.AddDatabases(3000001, testNow, orders) }); err != nil {
+		t.Fatal(err)
+	}
+	u := startUI(t, o, 80, 24)
+	u.chooseType("")
+	s := u.waitText("recent")
+	found := false
+	for _, l := range strings.Split(s.view, "\n") {
+		if strings.HasPrefix(l, "▌ orders ") {
+			found = true
+			if f := strings.Fields(l); f[len(f)-1] != "recent" || f[len(f)-2] != "PRODUCTION" {
+				t.Fatalf("the recent production row at 80 columns: %q\n%s", l, s.view)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no recent production row:\n%s", s.view)
+	}
+}

@@ -474,14 +474,14 @@ func (d *databaseStep) view() string {
 	}
 	multi := d.multi()
 	head := "  "
-	cols := dbColumns(w)
+	recent := d.recent()
+	cols := dbColumns(w, len(recent) > 0)
 	if multi {
 		cols.schema -= 2 // the mark's column
 		head = "    "
 	}
 	b.WriteString(st.TableHeader.Render(cols.row(head, "SCHEMA", "WHERE", "TYPE", "ALIAS", "ENV")) + "\n")
 	end := min(len(vis), d.offset+d.rows())
-	recent := d.recent()
 	for i := d.offset; i < end; i++ {
 		db := vis[i]
 		loc := db.Location()
@@ -512,11 +512,15 @@ func (d *databaseStep) view() string {
 	return b.String()
 }
 
-// dbColumns lays the result table out for a width.
+// dbColumns lays the result table out for a width, with room for the
+// "recent" mark when rows carry it.
 type columns struct{ schema, loc, typ, alias int }
 
-func dbColumns(w int) columns {
-	const badge, gaps = 12, 5
+func dbColumns(w int, recent bool) columns {
+	badge, gaps := 12, 5
+	if recent {
+		badge += len(" recent") // after PRODUCTION too, not cut at 80 columns
+	}
 	typ := 11
 	loc := min(24, max(10, w/4))
 	rest := max(10, w-2-badge-gaps-typ-loc)
