@@ -123,7 +123,12 @@ func (r *runner) dmsError(ctx context.Context, what string, err error) error {
 // sayNotFound adds, for a ticket DMS says does not exist, where to look:
 // the ID, and the tenant it is read in.
 func sayNotFound(w io.Writer, err error, tid int64) {
-	if de, ok := dms.AsError(err); ok && de.NotFound() && w != nil {
+	de, ok := dms.AsError(err)
+	switch {
+	case !ok || !de.NotFound() || w == nil:
+	case strings.Contains(de.Code, "Tenant"):
+		fmt.Fprintf(w, "Check the tenant (--tenant; now %d): it is not one DMS knows for you.\n", tid)
+	default:
 		fmt.Fprintf(w, "Check the ticket ID, and the tenant: a ticket is read in the tenant it was filed in (--tenant; now %d).\n", tid)
 	}
 }
@@ -131,6 +136,9 @@ func sayNotFound(w io.Writer, err error, tid int64) {
 // ticketID reads the one ID argument: a positive number.
 func ticketID(arg string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimSpace(arg), 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("the ticket ID %s is too large for a DMS ticket ID", inert.Line(arg))
+	}
 	if err != nil {
 		return 0, fmt.Errorf("the ticket ID is %q; it is a number, such as 40000001", arg)
 	}

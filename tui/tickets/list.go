@@ -115,7 +115,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	}
 	if d, err := time.ParseDuration(s); err == nil {
 		if d <= 0 {
-			return time.Time{}, bad
+			return time.Time{}, fmt.Errorf("--since is %q; a duration back from now is above zero (36h, 7d)", s)
 		}
 		return now.Add(-d), nil
 	}

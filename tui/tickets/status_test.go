@@ -328,3 +328,29 @@ func TestStatusWhileDMSThrottlesExits3(t *testing.T) {
 		t.Errorf("stderr:\n%s", o.stderr)
 	}
 }
+
+// A refusal says what is wrong with what was given (found by an
+// adversarial run: an ID too large was "not a number", --since 0s "not a
+// duration", and an unknown tenant sent the user to check the ticket ID).
+func TestUsageMessagesSayWhatIsWrong(t *testing.T) {
+	w := newWorld(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"status", "99999999999999999999"}, "is too large for a DMS ticket ID"},
+		{[]string{"list", "--since", "0s"}, "a duration back from now is above zero"},
+	} {
+		o := w.run(c.args...)
+		o.want(t, 2)
+		if !strings.Contains(o.stderr, c.want) {
+			t.Errorf("%v: stderr does not say %q:\n%s", c.args, c.want, o.stderr)
+		}
+	}
+	w.tenant = 3999999
+	o := w.run("list")
+	o.want(t, 1)
+	if !strings.Contains(o.stderr, "Check the tenant (--tenant; now 3999999)") || strings.Contains(o.stderr, "ticket ID") {
+		t.Errorf("an unknown tenant:\n%s", o.stderr)
+	}
+}
