@@ -201,14 +201,7 @@ func (t *Ticket) notUTF8(tt TicketType) Problems {
 		if utf8.ValidString(v) {
 			return
 		}
-		at := 0
-		for at < len(v) {
-			r, n := utf8.DecodeRuneInString(v[at:])
-			if r == utf8.RuneError && n == 1 {
-				break
-			}
-			at += n
-		}
+		at := invalidUTF8(v)
 		ps = append(ps, Problem{Field: field, Key: key, Message: fmt.Sprintf(
 			"is not UTF-8 text (byte 0x%02X at offset %d): DMS would get U+FFFD in its place; give the text in UTF-8", v[at], at)})
 	}
@@ -229,6 +222,20 @@ func (t *Ticket) notUTF8(tt TicketType) Problems {
 		check(in.Label, in.ID, t.Text[in.ID])
 	}
 	return ps
+}
+
+// invalidUTF8 is the offset of the first byte of s that is not UTF-8 (s
+// is not valid UTF-8).
+func invalidUTF8(s string) int {
+	at := 0
+	for at < len(s) {
+		r, n := utf8.DecodeRuneInString(s[at:])
+		if r == utf8.RuneError && n == 1 {
+			break
+		}
+		at += n
+	}
+	return at
 }
 
 // PluginParam is the ticket's PluginParam as it will be sent: the catalog's

@@ -193,14 +193,7 @@ func DecodeTicketFile(r io.Reader) (TicketFile, error) {
 	if !utf8.Valid(b) {
 		// JSON would read each bad byte as U+FFFD: the SQL sent would not
 		// be the file's.
-		at := 0
-		for at < len(b) {
-			r, n := utf8.DecodeRune(b[at:])
-			if r == utf8.RuneError && n == 1 {
-				break
-			}
-			at += n
-		}
+		at := invalidUTF8(string(b))
 		return TicketFile{}, fmt.Errorf("not UTF-8 text (byte 0x%02X at offset %d): a ticket file is JSON in UTF-8; convert it first", b[at], at)
 	}
 	if err := duplicateKey(b); err != nil {

@@ -4,15 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
-
-	"github.com/gofrs/flock"
 
 	"dmsticket/dms/inert"
 	"dmsticket/tui/draft"
@@ -42,28 +37,28 @@ func (r *runner) lockTicketFile(ctx context.Context) (release func(), err error)
 		return nil, err
 	}
 	path := filepath.Join(dir, hex.EncodeToString(sum[:])[:32]+".lock")
-	l := flock.New(path, flock.SetPermissions(0o600))
-	ok, err := l.TryLock()
-	if err == nil && !ok {
-		who := "another dmsticket"
-		if b, rerr := os.ReadFile(path); rerr == nil {
-			if pid, _ := strconv.Atoi(strings.TrimSpace(string(b))); pid > 0 {
-				who = fmt.Sprintf("another dmsticket (process %d)", pid)
-			}
+	deadline := time.Now().Add(lockWait)
+	for said := false; ; said = true {
+		release, pid, err := draft.LockFile(path)
+		if err != nil || release != nil {
+			return release, err
 		}
-		r.say("%s is filing %s: waiting for it (at most %s)…", who, inert.Line(r.o.from), lockWait)
-		wctx, cancel := context.WithTimeout(ctx, lockWait)
-		ok, err = l.TryLockContext(wctx, 50*time.Millisecond)
-		cancel()
-		if !ok && err == nil || errors.Is(err, context.DeadlineExceeded) {
+		who := "another dmsticket"
+		if pid > 0 {
+			who = fmt.Sprintf("another dmsticket (process %d)", pid)
+		}
+		if !said {
+			r.say("%s is filing %s: waiting for it (at most %s)…", who, inert.Line(r.o.from), lockWait)
+		}
+		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("%s is still filing %s after %s", who, inert.Line(r.o.from), lockWait)
 		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	_ = os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
-	return func() { _ = l.Unlock() }, nil
 }
 
 // filePath is the ticket file the run reads and records into: --from with

@@ -59,8 +59,12 @@ func (r *runner) run(ctx context.Context) error {
 			if !r.o.dryRun {
 				release, err := r.lockTicketFile(ctx)
 				if err != nil {
+					code := ExitRetryable
+					if ctx.Err() != nil {
+						code, err = ExitInterrupted, ctx.Err()
+					}
 					r.say("dmsticket create: %v; nothing was sent.", err)
-					return exit(ExitRetryable, err)
+					return exit(code, err)
 				}
 				defer release()
 			}

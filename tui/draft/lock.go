@@ -35,23 +35,31 @@ func (s *Store) Lock() (release func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
 		return nil, err
 	}
-	lockPath := s.path + ".lock"
-	l := flock.New(lockPath, flock.SetPermissions(0o600))
+	release, pid, err := LockFile(s.path + ".lock")
+	if err == nil && release == nil {
+		return nil, &LockedError{Path: s.path, PID: pid}
+	}
+	return release, err
+}
+
+// LockFile takes the lock file at path (flock) for this process: release
+// ends it. Held by another process: a nil release, and the holder's PID
+// when it wrote one (the lock is what counts; the PID is a hint for the
+// other side's message).
+func LockFile(path string) (release func(), holder int, err error) {
+	l := flock.New(path, flock.SetPermissions(0o600))
 	ok, err := l.TryLock()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if !ok {
-		e := &LockedError{Path: s.path}
-		if b, rerr := os.ReadFile(lockPath); rerr == nil {
-			e.PID, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		if b, rerr := os.ReadFile(path); rerr == nil {
+			holder, _ = strconv.Atoi(strings.TrimSpace(string(b)))
 		}
-		return nil, e
+		return nil, holder, nil
 	}
-	// The holder's PID, for the other side's message (the lock is what
-	// counts; the content is only a hint).
-	_ = os.WriteFile(lockPath, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
-	return func() { _ = l.Unlock() }, nil
+	_ = os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+	return func() { _ = l.Unlock() }, 0, nil
 }
 
 // IsLocked reports whether err says another process holds the draft.
