@@ -225,3 +225,19 @@ func TestARecentProductionRowFitsEightyColumns(t *testing.T) {
 		t.Fatalf("no recent production row:\n%s", s.view)
 	}
 }
+
+// In My tickets `f` files a ticket like the one under the cursor while the
+// filter is empty; a filter that starts with f is typed with F (the filter
+// ignores case), which files nothing.
+func TestMyTicketsFilterStartsWithAnUpperCaseF(t *testing.T) {
+	sim := newSimulator(t)
+	o, _ := historyOptions(t, sim)
+	u := startUI(t, o, 100, 30)
+	u.toMyTickets()
+	u.runes("F")
+	u.typ("inance")
+	s := u.waitText("Filter: Finance")
+	if s.step != StepTickets || !strings.Contains(s.view, "Q3 export for finance") {
+		t.Fatalf("F did not start a filter matching the ticket:\n%s", s.view)
+	}
+}
