@@ -209,6 +209,12 @@ func DecodeTicketFile(r io.Reader) (TicketFile, error) {
 	if dec.More() {
 		return TicketFile{}, errors.New("not a dmsticket ticket file: data after the JSON object")
 	}
+	if out, err := json.Marshal(f); err == nil && bytes.Contains(out, []byte("\xef\xbf\xbd")) &&
+		!bytes.Contains(b, []byte("\xef\xbf\xbd")) && !bytes.Contains(bytes.ToLower(b), []byte(`\ufffd`)) {
+		// JSON reads an escape that is no character (a lone surrogate,
+		// "\ud800") as U+FFFD: the text sent would not be the file's.
+		return TicketFile{}, errors.New("not a dmsticket ticket file: it escapes a character that does not exist (a lone surrogate such as \\ud800)")
+	}
 	if sub := f.Submitted; sub != nil {
 		switch {
 		case sub.State != FileSending && sub.State != FileCreated:
@@ -241,11 +247,14 @@ func duplicateKey(b []byte) error {
 				key = len(stack) > 0 && stack[len(stack)-1] != nil
 				continue
 			}
+			// encoding/json matches a key to a field ignoring case: two
+			// spellings of one key are the same key.
 			k, _ := tok.(string)
-			if stack[len(stack)-1][k] {
+			if lk := strings.ToLower(k); stack[len(stack)-1][lk] {
 				return fmt.Errorf("not a dmsticket ticket file: the key %q is there twice in one object (JSON readers keep one or the other)", k)
+			} else {
+				stack[len(stack)-1][lk], key = true, false
 			}
-			stack[len(stack)-1][k], key = true, false
 			continue
 		}
 		switch tok {

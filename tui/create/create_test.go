@@ -777,6 +777,9 @@ func TestATicketFileThatSaysTwoThingsIsRefused(t *testing.T) {
 	cases := []struct{ name, file, want string }{
 		{"dbId twice", strings.Replace(o.stdout, `"dbId": 1100023`, `"dbId": 1100023, "dbId": 1100001`, 1), `the key "dbId" is there twice`},
 		{"comment twice", strings.Replace(o.stdout, `"comment":`, `"comment": "other", "comment":`, 1), `the key "comment" is there twice`},
+		// encoding/json takes "Comment" for "comment" (found in review).
+		{"Comment and comment", strings.Replace(o.stdout, `"comment":`, `"Comment": "other", "comment":`, 1), `the key "comment" is there twice`},
+		{"a lone surrogate", strings.Replace(o.stdout, `"comment": "`, `"comment": "\ud800`, 1), "a character that does not exist"},
 		{"a bogus record", strings.TrimSuffix(strings.TrimSpace(o.stdout), "}") + `, "submitted": {"state": "bogus", "requestSha256": "x", "sentAt": "2026-12-01T00:00:00Z"}}`, `its submission record says "bogus"`},
 		{"created, no ID", strings.TrimSuffix(strings.TrimSpace(o.stdout), "}") + `, "submitted": {"state": "created", "requestSha256": "x", "sentAt": "2026-12-01T00:00:00Z", "orderIds": []}}`, "names none"},
 	}

@@ -103,7 +103,7 @@ func (r *runner) run(ctx context.Context) error {
 				Message: fmt.Sprintf("the figure was measured for other SQL (affectRows.sqlSha256 does not match %s): measure it again, or set affectRows.source to \"manual\" to vouch for it", sqlKey(t.Type))})
 		case t.RowsStale():
 			problems = append(problems, dms.Problem{Field: "Affected rows", Key: "affectRows",
-				Message: "the figure was measured on other databases (affectRows.perDatabase does not name the file's databases): measure it again, or set affectRows.source to \"manual\" to vouch for it"})
+				Message: "the figure was measured on other databases (affectRows.dbId or affectRows.perDatabase does not name the file's databases): measure it again, or set affectRows.source to \"manual\" to vouch for it"})
 		}
 	} else {
 		tenant, err := r.tenant(ctx)
