@@ -801,3 +801,59 @@ func TestATicketFileThatSaysTwoThingsIsRefused(t *testing.T) {
 		t.Fatalf("%d tickets filed from refused files", n)
 	}
 }
+
+// A ticket file with two names (hard links) is refused before anything is
+// sent: its record, written by a rename, would reach one name, and a run
+// through the other would file it again (found in review: two tickets from
+// two runs at once, and from two in a row).
+func TestATicketFileWithTwoNamesIsRefused(t *testing.T) {
+	w := newWorld(t)
+	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
+	o.want(t, ExitOK)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
+	if err := os.WriteFile(a, []byte(o.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(a, b); err != nil {
+		t.Skip("no hard links here:", err)
+	}
+	w.sim.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.SlowAnswer, Delay: 300 * time.Millisecond})
+	outs := make(chan outcome, 2)
+	for _, p := range []string{a, b} {
+		go func() { outs <- w.run("--from", p, "--yes") }()
+	}
+	first, second := <-outs, <-outs
+	if n := len(w.orders()); n != 0 {
+		t.Fatalf("%d tickets from a file with two names\n%s\n%s", n, first.stderr, second.stderr)
+	}
+	first.want(t, ExitUsage)
+	if !strings.Contains(first.stderr, "has 2 names (hard links)") {
+		t.Errorf("the refusal:\n%s", first.stderr)
+	}
+}
+
+// Without a state directory (no home, or a read-only one: CI) a run of a
+// ticket file still takes its lock, beside the file, and files the ticket
+// (found in review: every run failed, exit 3).
+func TestARunOfATicketFileWorksWithoutAStateDirectory(t *testing.T) {
+	w := newWorld(t)
+	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
+	o.want(t, ExitOK)
+	dir := t.TempDir()
+	notDir := filepath.Join(dir, "not-a-directory")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_STATE_HOME", notDir)
+	t.Setenv("HOME", notDir)
+	path := filepath.Join(dir, "t.json")
+	if err := os.WriteFile(path, []byte(o.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.run("--from", path, "--yes").want(t, ExitOK)
+	w.run("--from", path, "--yes").want(t, ExitUsage) // the record is there
+	if n := len(w.orders()); n != 1 {
+		t.Fatalf("%d tickets", n)
+	}
+}

@@ -19,24 +19,34 @@ const lockWait = 30 * time.Second
 // lockTicketFile makes runs of one ticket file one at a time, so that a
 // file submits once (PRODUCT section 7): two runs at once both read no
 // record, and both sent. The lock is this user's: a file under the state
-// directory named by a hash of the ticket file's real path (not beside the
-// ticket file, which may live in a repository). A run waits up to lockWait
-// for another, then reads the record that one wrote.
+// directory named by a hash of the ticket file's identity (its device and
+// inode where the system has them, so two names of one file, a hard link
+// say, are one lock; else its real path), not beside the ticket file, which
+// may live in a repository. Without a state directory (no home, a
+// read-only one) it is beside the ticket file, whose directory the record
+// needs writable anyway. A run waits up to lockWait for another, then
+// reads the record that one wrote.
 func (r *runner) lockTicketFile(ctx context.Context) (release func(), err error) {
-	base, err := draft.DefaultPath("")
+	id, err := fileIdentity(r.filePath())
 	if err != nil {
-		return nil, err
+		return func() {}, nil // no file (yet): reading it says so, and nothing is sent
 	}
-	abs, err := filepath.Abs(r.filePath())
-	if err != nil {
-		return nil, err
+	if fi, err := os.Stat(r.filePath()); err == nil && links(fi) > 1 {
+		// The record is written by a rename: it would reach one of the
+		// names, and a run through another would file the ticket again.
+		return nil, errHardLinks{n: links(fi)}
 	}
-	sum := sha256.Sum256([]byte(abs))
-	dir := filepath.Join(filepath.Dir(base), "ticket-files")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
+	sum := sha256.Sum256([]byte(id))
+	path := ""
+	if base, err := draft.DefaultPath(""); err == nil {
+		dir := filepath.Join(filepath.Dir(base), "ticket-files")
+		if os.MkdirAll(dir, 0o700) == nil {
+			path = filepath.Join(dir, hex.EncodeToString(sum[:])[:32]+".lock")
+		}
 	}
-	path := filepath.Join(dir, hex.EncodeToString(sum[:])[:32]+".lock")
+	if path == "" {
+		path = r.filePath() + ".lock"
+	}
 	deadline := time.Now().Add(lockWait)
 	for said := false; ; said = true {
 		release, pid, err := draft.LockFile(path)
@@ -69,4 +79,24 @@ func (r *runner) filePath() string {
 		return r.realFrom
 	}
 	return r.o.from
+}
+
+// fileIdentity names the file at path: its device and inode where the
+// system has them (lockid_unix.go), else its absolute real path.
+func fileIdentity(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if id, ok := inode(fi); ok {
+		return id, nil
+	}
+	return filepath.Abs(path)
+}
+
+// errHardLinks refuses a ticket file with several names (hard links).
+type errHardLinks struct{ n uint64 }
+
+func (e errHardLinks) Error() string {
+	return fmt.Sprintf("the ticket file has %d names (hard links), and the record of what it created would reach only one of them: copy it (cp) and run the copy", e.n)
 }

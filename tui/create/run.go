@@ -60,8 +60,12 @@ func (r *runner) run(ctx context.Context) error {
 				release, err := r.lockTicketFile(ctx)
 				if err != nil {
 					code := ExitRetryable
-					if ctx.Err() != nil {
+					var hl errHardLinks
+					switch {
+					case ctx.Err() != nil:
 						code, err = ExitInterrupted, ctx.Err()
+					case errors.As(err, &hl):
+						code = ExitUsage
 					}
 					r.say("dmsticket create: %v; nothing was sent.", err)
 					return exit(code, err)
