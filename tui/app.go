@@ -204,6 +204,10 @@ func (m *Model) holding() bool {
 // replayHeld hands the keys kept while a step was holding to the program, in
 // order, once it no longer holds.
 func (m *Model) replayHeld() tea.Cmd {
+	if m.tooSmallForKeys() && !m.holding() {
+		m.held = nil // nothing is done blind (the window shrank meanwhile)
+		return nil
+	}
 	var cmds []tea.Cmd
 	for len(m.held) > 0 && !m.holding() {
 		k := m.held[0]
@@ -530,10 +534,11 @@ func stack(header, body, footer string, w, h int) string {
 // spaces pads lines (stack).
 var spaces = strings.Repeat(" ", 256)
 
-// tooSmallForKeys reports whether the window, its size known, is too small
-// to draw the wizard: keys other than ctrl+c are then dropped.
+// tooSmallForKeys reports whether the window is too small to draw the
+// wizard, or its size is not known yet (nothing is drawn): keys other than
+// ctrl+c are then dropped, as nothing on screen says what they would do.
 func (m *Model) tooSmallForKeys() bool {
-	return m.width > 0 && m.height > 0 && (m.width < MinWidth || m.height < MinHeight)
+	return m.width < MinWidth || m.height < MinHeight
 }
 
 func (m *Model) tooSmall() string {

@@ -525,6 +525,17 @@ func TestKeysDoNothingWhileTheWindowIsTooSmall(t *testing.T) {
 	if _, cmd := d.m.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); cmd == nil {
 		t.Fatal("ctrl+c did nothing behind the too-small screen")
 	}
+	// Nothing drawn: a height of 0 (a pty that says so), or no size yet.
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 0})
+	d.key("enter")
+	m := New(testOptions(svc))
+	*m.s.ticket = readyExport(devDB)
+	m.enter(StepReview)
+	blank := &direct{t: t, m: m}
+	blank.key("enter")
+	if creates, _ := svc.counts(); creates != 0 {
+		t.Fatalf("enter with nothing drawn created %d tickets (found in review)", creates)
+	}
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	d.key("enter")
 	if creates, _ := svc.counts(); creates != 1 {
