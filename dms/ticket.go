@@ -52,7 +52,8 @@ type RowFigure struct {
 	// several (Total is their sum).
 	PerDatabase []DatabaseRows `json:"perDatabase,omitempty"`
 	// DatabaseID is the database a figure on one database was measured on
-	// (zero in figures recorded before it was kept).
+	// (zero in figures recorded before it was kept; -1 for such a figure
+	// resumed from a draft: measured on a database not known).
 	DatabaseID int64 `json:"dbId,omitempty"`
 }
 

@@ -348,6 +348,12 @@ func (m *Model) databaseChecked(msg dbCheckedMsg) tea.Cmd {
 // resume applies an offered draft and goes to the step where it stopped.
 func (m *Model) resume(d *draft.Draft) tea.Cmd {
 	*m.s.ticket = d.Ticket
+	if r := &m.s.ticket.Rows; r.Known() && r.Source != dms.RowsManual && r.DatabaseID == 0 && len(r.PerDatabase) == 0 {
+		// A figure saved before figures named their database: which one
+		// it was measured on is not known, so it is measured again before
+		// a submit (dms.Ticket.RowsStale).
+		r.DatabaseID = -1
+	}
 	check := m.checkDatabase()
 	db := m.steps[StepDatabase].(*databaseStep)
 	db.input.SetValue(d.Search)

@@ -147,6 +147,7 @@ func TestAResumedDraftTakesTheDatabasesEnvironmentFromDMS(t *testing.T) {
 	svc := &stub{rows: 42}
 	tk := readyExport(prodDB)
 	tk.Database.Env = dms.EnvDev // the file lies
+	tk.Rows.DatabaseID = prodDB.ID
 	opts := testOptions(svc)
 	opts.Drafts = draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
 	opts.Draft = &draft.Draft{Step: "Review", Ticket: tk}
@@ -232,5 +233,32 @@ func TestAResumedProductionDraftKeepsTheScreenInTheWindow(t *testing.T) {
 	lines := strings.Split(v, "\n")
 	if len(lines) > 24 || !strings.HasPrefix(lines[0], "dmsticket ·") || !strings.Contains(v, "⚠ Production database") {
 		t.Fatalf("the resumed production review at 80×24 (%d lines):\n%s", len(lines), v)
+	}
+}
+
+// A figure in a draft saved before figures named their database is
+// measured again before a submit: which database it was measured on is not
+// known (found in review: resumed and switched to production, it was sent).
+func TestAResumedFigureOfAnUnknownDatabaseIsMeasuredAgain(t *testing.T) {
+	svc := &stub{rows: 42}
+	tk := readyExport(devDB) // its figure has no DatabaseID
+	opts := testOptions(svc)
+	opts.Drafts = draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
+	opts.Draft = &draft.Draft{Step: "Review", Ticket: tk}
+	m := New(opts)
+	d := &direct{t: t, m: m}
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.do(m.Init())
+	d.key("enter") // resume
+	d.key("enter") // submit: measured again first
+	if creates, estimates := svc.counts(); creates != 0 || estimates != 1 {
+		t.Fatalf("%d creates, %d estimates: the figure of an unknown database was not measured again", creates, estimates)
+	}
+	if r := m.Ticket().Rows; r.DatabaseID != devDB.ID {
+		t.Fatalf("the figure measured again: %+v", r)
+	}
+	d.key("enter")
+	if creates, _ := svc.counts(); creates != 1 {
+		t.Fatalf("enter after measuring again: %d creates", creates)
 	}
 }
