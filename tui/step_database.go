@@ -272,6 +272,13 @@ func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 					d.choose(vis, false)
 					return nil
 				}
+				if strings.TrimSpace(d.input.Value()) == "" && len(vis) == 0 {
+					// Nothing typed and no row shown: an enter now would
+					// take the first row of a list not yet seen (an enter
+					// meant for the step before, which moved on by itself).
+					// It waits for the user to see the list.
+					return nil
+				}
 				d.heldEnter = true
 				return nil
 			}

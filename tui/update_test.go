@@ -542,3 +542,22 @@ func TestKeysDoNothingWhileTheWindowIsTooSmall(t *testing.T) {
 		t.Fatalf("enter at a size that shows the review: %d tickets", creates)
 	}
 }
+
+// An enter while the database list is first being asked for, with nothing
+// typed and no row shown, picks nothing when the answer comes: it was an
+// enter for the step before, which moved on by itself (the tenant step
+// when the tenants arrived; a test's enter took production's orders so).
+func TestAnEnterBeforeAnyRowIsShownPicksNothing(t *testing.T) {
+	svc := &stub{rows: 1}
+	d := newDirect(t, svc, dms.Ticket{Type: "DATA_EXPORT", Tenant: dms.Tenant{ID: 3000001}}, StepType)
+	search := d.m.enter(StepDatabase) // the search is on its way
+	d.key("enter")
+	d.do(search) // the answer: devDB and prodDB
+	if d.m.step != StepDatabase || !d.m.s.ticket.Database.IsZero() {
+		t.Fatalf("an enter before any row was shown chose %q (step %v)", d.m.s.ticket.Database.SchemaName, d.m.step)
+	}
+	d.key("enter") // now the rows are shown: the first is taken
+	if d.m.step != StepSQL {
+		t.Fatalf("enter on the shown list: step %v", d.m.step)
+	}
+}
