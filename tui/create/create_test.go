@@ -432,12 +432,7 @@ func mustMarshal(v any) string {
 // --again files it once more.
 func TestATicketFileSubmitsOnce(t *testing.T) {
 	w := newWorld(t)
-	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
-	o.want(t, ExitOK)
-	path := filepath.Join(t.TempDir(), "t.json")
-	if err := os.WriteFile(path, []byte(o.stdout), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path, _ := w.exportFile(t)
 	first := w.run("--from", path, "--yes")
 	first.want(t, ExitOK)
 	id := strings.TrimSpace(first.stdout)
@@ -463,12 +458,7 @@ func TestATicketFileSubmitsOnce(t *testing.T) {
 // and records it.
 func TestARunThatStoppedWhileSendingIsLookedUpFirst(t *testing.T) {
 	w := newWorld(t)
-	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
-	o.want(t, ExitOK)
-	path := filepath.Join(t.TempDir(), "t.json")
-	if err := os.WriteFile(path, []byte(o.stdout), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path, _ := w.exportFile(t)
 	w.sim.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.DropAfterCreate})
 	w.sim.Server.InjectFault(dmssim.Fault{Action: "GetOrderBaseInfo", Kind: dmssim.DropBeforeHandling, Times: 20})
 	lost := w.run("--from", path, "--yes")
@@ -628,8 +618,8 @@ func TestCreateWithoutCredentialsSaysWhereItLookedAndExits1(t *testing.T) {
 // submission: nothing is sent unless --again, and the file is left as it is.
 func TestAReadOnlyTicketFileIsNotReplaced(t *testing.T) {
 	w := newWorld(t)
-	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
-	o.want(t, ExitOK)
+	_, exported := w.exportFile(t)
+	o := outcome{stdout: exported}
 	path := filepath.Join(t.TempDir(), "t.json")
 	if err := os.WriteFile(path, []byte(o.stdout), 0o444); err != nil {
 		t.Fatal(err)
@@ -655,12 +645,7 @@ func TestAReadOnlyTicketFileIsNotReplaced(t *testing.T) {
 // in 5 of 6 pairs).
 func TestTwoRunsOfOneTicketFileAtOnceFileOneTicket(t *testing.T) {
 	w := newWorld(t)
-	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
-	o.want(t, ExitOK)
-	path := filepath.Join(t.TempDir(), "t.json")
-	if err := os.WriteFile(path, []byte(o.stdout), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path, _ := w.exportFile(t)
 	// The first run's CreateOrder takes a while: the second starts meanwhile.
 	w.sim.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.SlowAnswer, Delay: 300 * time.Millisecond})
 	outs := make(chan outcome, 2)
@@ -688,8 +673,8 @@ func TestTwoRunsOfOneTicketFileAtOnceFileOneTicket(t *testing.T) {
 // the file itself refuses.
 func TestATicketFileThroughASymlinkKeepsItsRecord(t *testing.T) {
 	w := newWorld(t)
-	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
-	o.want(t, ExitOK)
+	_, exported := w.exportFile(t)
+	o := outcome{stdout: exported}
 	dir := t.TempDir()
 	real, link := filepath.Join(dir, "tickets-q3.json"), filepath.Join(dir, "current.json")
 	if err := os.WriteFile(real, []byte(o.stdout), 0o600); err != nil {
@@ -717,8 +702,8 @@ func TestATicketFileThroughASymlinkKeepsItsRecord(t *testing.T) {
 // quotes could not be read back, "unexpected EOF").
 func TestATicketFilesSQLIsCheckedAsASQLFilesIs(t *testing.T) {
 	w := newWorld(t)
-	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
-	o.want(t, ExitOK)
+	_, exported := w.exportFile(t)
+	o := outcome{stdout: exported}
 	const sql = "SELECT id, total FROM orders WHERE total > 100"
 	dir := t.TempDir()
 	for _, c := range []struct{ name, into, want string }{
@@ -771,8 +756,8 @@ func TestATicketFilesSQLIsCheckedAsASQLFilesIs(t *testing.T) {
 // adversarial run.
 func TestATicketFileThatSaysTwoThingsIsRefused(t *testing.T) {
 	w := newWorld(t)
-	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
-	o.want(t, ExitOK)
+	_, exported := w.exportFile(t)
+	o := outcome{stdout: exported}
 	dir := t.TempDir()
 	cases := []struct{ name, file, want string }{
 		{"dbId twice", strings.Replace(o.stdout, `"dbId": 1100023`, `"dbId": 1100023, "dbId": 1100001`, 1), `the key "dbId" is there twice`},
@@ -808,8 +793,8 @@ func TestATicketFileThatSaysTwoThingsIsRefused(t *testing.T) {
 // two runs at once, and from two in a row).
 func TestATicketFileWithTwoNamesIsRefused(t *testing.T) {
 	w := newWorld(t)
-	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
-	o.want(t, ExitOK)
+	_, exported := w.exportFile(t)
+	o := outcome{stdout: exported}
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
 	if err := os.WriteFile(a, []byte(o.stdout), 0o600); err != nil {
@@ -838,8 +823,8 @@ func TestATicketFileWithTwoNamesIsRefused(t *testing.T) {
 // (found in review: every run failed, exit 3).
 func TestARunOfATicketFileWorksWithoutAStateDirectory(t *testing.T) {
 	w := newWorld(t)
-	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
-	o.want(t, ExitOK)
+	_, exported := w.exportFile(t)
+	o := outcome{stdout: exported}
 	dir := t.TempDir()
 	notDir := filepath.Join(dir, "not-a-directory")
 	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
@@ -856,4 +841,17 @@ func TestARunOfATicketFileWorksWithoutAStateDirectory(t *testing.T) {
 	if n := len(w.orders()); n != 1 {
 		t.Fatalf("%d tickets", n)
 	}
+}
+
+// exportFile writes the dry run of an export (a figure of 1000 given) as a
+// ticket file, and returns its path and content.
+func (w *world) exportFile(t *testing.T) (path, content string) {
+	t.Helper()
+	o := w.run(export("--affect-rows", "1000", "--dry-run", "--output", "json")...)
+	o.want(t, ExitOK)
+	path = filepath.Join(t.TempDir(), "t.json")
+	if err := os.WriteFile(path, []byte(o.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, o.stdout
 }
