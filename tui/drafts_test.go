@@ -148,14 +148,8 @@ func TestAResumedDraftTakesTheDatabasesEnvironmentFromDMS(t *testing.T) {
 	tk := readyExport(prodDB)
 	tk.Database.Env = dms.EnvDev // the file lies
 	tk.Rows.DatabaseID = prodDB.ID
-	opts := testOptions(svc)
-	opts.Drafts = draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
-	opts.Draft = &draft.Draft{Step: "Review", Ticket: tk}
-	m := New(opts)
-	d := &direct{t: t, m: m}
-	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
-	d.do(m.Init())
-	d.key("enter") // resume
+	d := resumedAtReview(t, svc, tk, 100, 30) // resume
+	m := d.m
 	if env := m.s.ticket.Database.Env; env != dms.EnvProduct {
 		t.Fatalf("resumed with environment %q, want DMS's %q", env, dms.EnvProduct)
 	}
@@ -173,14 +167,8 @@ func TestAResumedDraftTakesTheDatabasesEnvironmentFromDMS(t *testing.T) {
 func TestAResumedDraftWhoseDatabaseIsGoneGoesBackToTheDatabaseStep(t *testing.T) {
 	svc := &stub{rows: 42}
 	tk := readyExport(dms.Database{ID: 999, SchemaName: "gone", DbType: "mysql", Env: dms.EnvDev})
-	opts := testOptions(svc)
-	opts.Drafts = draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
-	opts.Draft = &draft.Draft{Step: "Review", Ticket: tk}
-	m := New(opts)
-	d := &direct{t: t, m: m}
-	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
-	d.do(m.Init())
-	d.key("enter")
+	d := resumedAtReview(t, svc, tk, 100, 30)
+	m := d.m
 	if m.step != StepDatabase || !m.s.ticket.Database.IsZero() || !strings.Contains(d.view(), "could not be confirmed in DMS") {
 		t.Fatalf("step %v, database %+v:\n%s", m.step, m.s.ticket.Database, d.view())
 	}
@@ -220,15 +208,8 @@ func TestTheSQLIsCheckedAfterAResumeToALaterStep(t *testing.T) {
 func TestAResumedProductionDraftKeepsTheScreenInTheWindow(t *testing.T) {
 	svc := &stub{rows: 42}
 	tk := readyExport(prodDB)
-	tk.Database.Env = dms.EnvDev // as the draft said before DMS's answer
-	opts := testOptions(svc)
-	opts.Drafts = draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
-	opts.Draft = &draft.Draft{Step: "Review", Ticket: tk}
-	m := New(opts)
-	d := &direct{t: t, m: m}
-	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
-	d.do(m.Init())
-	d.key("enter") // resume; DMS answers production
+	tk.Database.Env = dms.EnvDev             // as the draft said before DMS's answer
+	d := resumedAtReview(t, svc, tk, 80, 24) // resume; DMS answers production
 	v := d.view()
 	lines := strings.Split(v, "\n")
 	if len(lines) > 24 || !strings.HasPrefix(lines[0], "dmsticket ·") || !strings.Contains(v, "⚠ Production database") {
@@ -241,15 +222,9 @@ func TestAResumedProductionDraftKeepsTheScreenInTheWindow(t *testing.T) {
 // known (found in review: resumed and switched to production, it was sent).
 func TestAResumedFigureOfAnUnknownDatabaseIsMeasuredAgain(t *testing.T) {
 	svc := &stub{rows: 42}
-	tk := readyExport(devDB) // its figure has no DatabaseID
-	opts := testOptions(svc)
-	opts.Drafts = draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
-	opts.Draft = &draft.Draft{Step: "Review", Ticket: tk}
-	m := New(opts)
-	d := &direct{t: t, m: m}
-	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
-	d.do(m.Init())
-	d.key("enter") // resume
+	tk := readyExport(devDB)                  // its figure has no DatabaseID
+	d := resumedAtReview(t, svc, tk, 100, 30) // resume
+	m := d.m
 	d.key("enter") // submit: measured again first
 	if creates, estimates := svc.counts(); creates != 0 || estimates != 1 {
 		t.Fatalf("%d creates, %d estimates: the figure of an unknown database was not measured again", creates, estimates)
@@ -261,4 +236,18 @@ func TestAResumedFigureOfAnUnknownDatabaseIsMeasuredAgain(t *testing.T) {
 	if creates, _ := svc.counts(); creates != 1 {
 		t.Fatalf("enter after measuring again: %d creates", creates)
 	}
+}
+
+// resumedAtReview starts the wizard at a window of w×h with a draft of tk
+// left at the review, and answers the resume question yes.
+func resumedAtReview(t *testing.T, svc dms.Service, tk dms.Ticket, w, h int) *direct {
+	t.Helper()
+	opts := testOptions(svc)
+	opts.Drafts = draft.NewStore(filepath.Join(t.TempDir(), "draft.json"))
+	opts.Draft = &draft.Draft{Step: "Review", Ticket: tk}
+	d := &direct{t: t, m: New(opts)}
+	d.send(tea.WindowSizeMsg{Width: w, Height: h})
+	d.do(d.m.Init())
+	d.key("enter")
+	return d
 }
