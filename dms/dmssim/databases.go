@@ -5,47 +5,48 @@ import (
 	"strings"
 )
 
-// ownerIDList and ownerNameList are the SDK's XML-style list wrappers.
-type ownerIDList struct {
-	OwnerIDs []string `json:"OwnerIds"`
+// dbFieldsJSON are the fields the SDK's Database (GetDatabase,
+// GetPhysicalDatabase, a ListDatabases item) and SearchDatabase structs
+// share.
+type dbFieldsJSON struct {
+	DatabaseID    string       `json:"DatabaseId"`
+	Host          string       `json:"Host"`
+	Port          int          `json:"Port"`
+	SchemaName    string       `json:"SchemaName"`
+	CatalogName   string       `json:"CatalogName"`
+	DbType        string       `json:"DbType"`
+	EnvType       string       `json:"EnvType"`
+	Logic         bool         `json:"Logic"`
+	SearchName    string       `json:"SearchName"`
+	Sid           string       `json:"Sid"`
+	Encoding      string       `json:"Encoding"`
+	DbaID         string       `json:"DbaId"`
+	OwnerIDList   list[string] `json:"OwnerIdList"`
+	OwnerNameList list[string] `json:"OwnerNameList"`
 }
 
-type ownerNameList struct {
-	OwnerNames []string `json:"OwnerNames"`
+func dbFields(d *database) dbFieldsJSON {
+	return dbFieldsJSON{
+		DatabaseID: d.idString(), Host: d.host(), Port: d.port(), SchemaName: d.schema,
+		CatalogName: d.catalog, DbType: d.dbType, EnvType: d.env, Logic: d.logic,
+		SearchName: d.searchName, Sid: d.sid(), Encoding: d.encoding, DbaID: d.dbaID(),
+		OwnerIDList: listOf("OwnerIds", d.ownerIDs()), OwnerNameList: listOf("OwnerNames", d.ownerNames()),
+	}
 }
 
 // databaseJSON is the SDK's Database struct (GetDatabase, GetPhysicalDatabase)
 // and, without DbId and InstanceAlias, its ListDatabases item.
 type databaseJSON struct {
-	DatabaseID    string        `json:"DatabaseId"`
-	DbID          int64         `json:"DbId,omitempty"`
-	InstanceID    string        `json:"InstanceId"`
-	InstanceAlias string        `json:"InstanceAlias,omitempty"`
-	Host          string        `json:"Host"`
-	Port          int           `json:"Port"`
-	SchemaName    string        `json:"SchemaName"`
-	CatalogName   string        `json:"CatalogName"`
-	DbType        string        `json:"DbType"`
-	EnvType       string        `json:"EnvType"`
-	Logic         bool          `json:"Logic"`
-	State         string        `json:"State"`
-	SearchName    string        `json:"SearchName"`
-	Sid           string        `json:"Sid"`
-	Encoding      string        `json:"Encoding"`
-	DbaID         string        `json:"DbaId"`
-	DbaName       string        `json:"DbaName"`
-	OwnerIDList   ownerIDList   `json:"OwnerIdList"`
-	OwnerNameList ownerNameList `json:"OwnerNameList"`
+	dbFieldsJSON
+	DbID          int64  `json:"DbId,omitempty"`
+	InstanceID    string `json:"InstanceId"`
+	InstanceAlias string `json:"InstanceAlias,omitempty"`
+	State         string `json:"State"`
+	DbaName       string `json:"DbaName"`
 }
 
 func physicalJSON(d *database, detail bool) databaseJSON {
-	out := databaseJSON{
-		DatabaseID: d.idString(), InstanceID: d.inst.id, Host: d.host(), Port: d.port(),
-		SchemaName: d.schema, CatalogName: d.catalog, DbType: d.dbType, EnvType: d.env,
-		State: "NORMAL", SearchName: d.searchName, Sid: d.sid(), Encoding: d.encoding,
-		DbaID: d.dbaID(), DbaName: d.dbaName(),
-		OwnerIDList: ownerIDList{d.ownerIDs()}, OwnerNameList: ownerNameList{d.ownerNames()},
-	}
+	out := databaseJSON{dbFieldsJSON: dbFields(d), InstanceID: d.inst.id, State: "NORMAL", DbaName: d.dbaName()}
 	if detail {
 		out.DbID = d.id
 		out.InstanceAlias = d.inst.alias
@@ -55,20 +56,16 @@ func physicalJSON(d *database, detail bool) databaseJSON {
 
 // logicDatabaseJSON is the SDK's LogicDatabase struct.
 type logicDatabaseJSON struct {
-	DatabaseID    string        `json:"DatabaseId"`
-	Logic         bool          `json:"Logic"`
-	SchemaName    string        `json:"SchemaName"`
-	SearchName    string        `json:"SearchName"`
-	Alias         string        `json:"Alias"`
-	DbType        string        `json:"DbType"`
-	EnvType       string        `json:"EnvType"`
-	DatabaseIDs   databaseIDs   `json:"DatabaseIds"`
-	OwnerIDList   ownerIDList   `json:"OwnerIdList"`
-	OwnerNameList ownerNameList `json:"OwnerNameList"`
-}
-
-type databaseIDs struct {
-	DatabaseIDs []int64 `json:"DatabaseIds"`
+	DatabaseID    string       `json:"DatabaseId"`
+	Logic         bool         `json:"Logic"`
+	SchemaName    string       `json:"SchemaName"`
+	SearchName    string       `json:"SearchName"`
+	Alias         string       `json:"Alias"`
+	DbType        string       `json:"DbType"`
+	EnvType       string       `json:"EnvType"`
+	DatabaseIDs   list[int64]  `json:"DatabaseIds"`
+	OwnerIDList   list[string] `json:"OwnerIdList"`
+	OwnerNameList list[string] `json:"OwnerNameList"`
 }
 
 func logicJSON(d *database) logicDatabaseJSON {
@@ -78,8 +75,8 @@ func logicJSON(d *database) logicDatabaseJSON {
 	}
 	return logicDatabaseJSON{
 		DatabaseID: d.idString(), Logic: true, SchemaName: d.schema, SearchName: d.searchName,
-		Alias: d.alias, DbType: d.dbType, EnvType: d.env, DatabaseIDs: databaseIDs{ids},
-		OwnerIDList: ownerIDList{d.ownerIDs()}, OwnerNameList: ownerNameList{d.ownerNames()},
+		Alias: d.alias, DbType: d.dbType, EnvType: d.env, DatabaseIDs: listOf("DatabaseIds", ids),
+		OwnerIDList: listOf("OwnerIds", d.ownerIDs()), OwnerNameList: listOf("OwnerNames", d.ownerNames()),
 	}
 }
 
@@ -115,14 +112,8 @@ func opListDatabases(x *exchange) (any, *apiError) {
 	if in == nil || in.tenant != t {
 		return nil, fail("InstanceNotExist", "The instance %s does not exist in tenant %d.", id, t.id)
 	}
-	list := paged(in.dbs, offset, size, func(d *database) databaseJSON { return physicalJSON(d, false) })
-	type items struct {
-		Database []databaseJSON `json:"Database"`
-	}
-	return struct {
-		TotalCount   int64 `json:"TotalCount"`
-		DatabaseList items `json:"DatabaseList"`
-	}{int64(len(in.dbs)), items{list}}, nil
+	page := paged(in.dbs, offset, size, func(d *database) databaseJSON { return physicalJSON(d, false) })
+	return pageOf(len(in.dbs), "DatabaseList", "Database", page), nil
 }
 
 // opListLogicDatabases answers ListLogicDatabases: the tenant's logical
@@ -133,14 +124,8 @@ func opListLogicDatabases(x *exchange) (any, *apiError) {
 	if x.bad != nil {
 		return nil, x.bad
 	}
-	list := paged(t.logic, offset, size, logicJSON)
-	type items struct {
-		LogicDatabase []logicDatabaseJSON `json:"LogicDatabase"`
-	}
-	return struct {
-		TotalCount        int64 `json:"TotalCount"`
-		LogicDatabaseList items `json:"LogicDatabaseList"`
-	}{int64(len(t.logic)), items{list}}, nil
+	page := paged(t.logic, offset, size, logicJSON)
+	return pageOf(len(t.logic), "LogicDatabaseList", "LogicDatabase", page), nil
 }
 
 // opGetDatabase answers GetDatabase: a physical database by host, port and

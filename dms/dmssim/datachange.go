@@ -129,9 +129,7 @@ func opCreateDataCorrectOrder(x *exchange) (any, *apiError) {
 	o.life = newLife(pluginType, dbs, runChangePrecheck(dbs, sql, x.user.id), o.CreateTime)
 	o.life.execMode = o.ExecMode
 	x.s.store(o)
-	return struct {
-		CreateOrderResult []int64 `json:"CreateOrderResult"`
-	}{[]int64{o.OrderID}}, nil
+	return listOf("CreateOrderResult", []int64{o.OrderID}), nil
 }
 
 // dataChangeParam reads CreateDataCorrectOrder's Param, in either form: the
@@ -363,35 +361,29 @@ func opGetDataCorrectOrderDetail(x *exchange) (any, *apiError) {
 		d := orderDetailJSON{DbID: o.DatabaseID, Logic: o.Logic, ExeSQL: str("ExecSQL"), Classify: str("Classify"),
 			SQLType: str("SqlType"), RbSQL: str("RollbackSQL"), RbSQLType: str("RollbackSqlType"), ActualAffectRows: o.life.actualRows()}
 		d.EstimateAffectRows, _ = wholeNumber(o.Param["EstimateAffectRows"])
-		type checks struct {
-			TaskCheckDO []taskCheckJSON `json:"TaskCheckDO"`
-		}
-		type dbList struct {
-			Database []correctDatabaseJSON `json:"Database"`
-		}
 		type config struct {
 			DetailType string `json:"DetailType"`
 		}
 		type detail struct {
-			Status         string          `json:"Status"`
-			ExecMode       string          `json:"ExecMode"`
-			OrderDetail    orderDetailJSON `json:"OrderDetail"`
-			ConfigDetail   config          `json:"ConfigDetail"`
-			PreCheckDetail checks          `json:"PreCheckDetail"`
-			DatabaseList   dbList          `json:"DatabaseList"`
+			Status         string                    `json:"Status"`
+			ExecMode       string                    `json:"ExecMode"`
+			OrderDetail    orderDetailJSON           `json:"OrderDetail"`
+			ConfigDetail   config                    `json:"ConfigDetail"`
+			PreCheckDetail list[taskCheckJSON]       `json:"PreCheckDetail"`
+			DatabaseList   list[correctDatabaseJSON] `json:"DatabaseList"`
 		}
-		out := detail{Status: o.life.detail(), ExecMode: o.ExecMode, ConfigDetail: config{"COMMON"},
-			PreCheckDetail: checks{o.life.taskChecks()}, DatabaseList: dbList{[]correctDatabaseJSON{}}}
+		var dbs []correctDatabaseJSON
 		for i, db := range x.s.dbs(o) {
 			if i == 0 {
 				d.Database, d.EnvType = db.searchName, db.env
 			}
-			out.DatabaseList.Database = append(out.DatabaseList.Database, correctDatabaseJSON{
+			dbs = append(dbs, correctDatabaseJSON{
 				DbID: db.id, DatabaseID: db.idString(), SchemaName: db.schema, SearchName: db.searchName, DbType: db.dbType,
 				EnvType: db.env, Logic: db.logic, Host: db.host(), Port: db.port(),
 			})
 		}
-		out.OrderDetail = d
+		out := detail{Status: o.life.detail(), ExecMode: o.ExecMode, OrderDetail: d, ConfigDetail: config{"COMMON"},
+			PreCheckDetail: listOf("TaskCheckDO", o.life.taskChecks()), DatabaseList: listOf("Database", dbs)}
 		return struct {
 			DataCorrectOrderDetail detail `json:"DataCorrectOrderDetail"`
 		}{out}, nil
@@ -434,9 +426,7 @@ func opListDataCorrectPreCheckSQL(x *exchange) (any, *apiError) {
 					SQLReviewStatus: review, SQLType: st.sqlType, TableNames: strings.Join(st.tables, ",")})
 			}
 		}
-		return struct {
-			PreCheckSQLList []preCheckSQLJSON `json:"PreCheckSQLList"`
-		}{append([]preCheckSQLJSON{}, window(items, offset, size)...)}, nil
+		return listOf("PreCheckSQLList", window(items, offset, size)), nil
 	})
 }
 
@@ -465,9 +455,7 @@ func opListDataCorrectPreCheckDB(x *exchange) (any, *apiError) {
 				items = append(items, it)
 			}
 		}
-		return struct {
-			PreCheckDBList []preCheckDBJSON `json:"PreCheckDBList"`
-		}{append([]preCheckDBJSON{}, window(items, offset, size)...)}, nil
+		return listOf("PreCheckDBList", window(items, offset, size)), nil
 	})
 }
 

@@ -54,9 +54,7 @@ func opExecuteScript(x *exchange) (any, *apiError) {
 			results = append(results, run(d, st.SQL))
 		}
 	}
-	return struct {
-		Results []resultJSON `json:"Results"`
-	}{results}, nil
+	return listOf("Results", results), nil
 }
 
 // run answers one statement.

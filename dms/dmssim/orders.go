@@ -187,13 +187,7 @@ func opCreateOrder(x *exchange) (any, *apiError) {
 	o.Databases = []dms.DbItem{{DbId: o.DatabaseID, Logic: o.Logic}}
 	o.life = newLife(pluginType, []*database{db}, runPrecheck(db, param), o.CreateTime)
 	x.s.store(o)
-	return struct {
-		CreateOrderResult struct {
-			OrderIDs []int64 `json:"OrderIds"`
-		} `json:"CreateOrderResult"`
-	}{CreateOrderResult: struct {
-		OrderIDs []int64 `json:"OrderIds"`
-	}{[]int64{o.OrderID}}}, nil
+	return map[string]list[int64]{"CreateOrderResult": listOf("OrderIds", []int64{o.OrderID})}, nil
 }
 
 // store gives a new ticket its ID and keeps it.
@@ -311,16 +305,12 @@ func wholeNumber(v any) (int64, bool) {
 // (first, in its order) and more.
 type orderBaseInfoJSON struct {
 	orderJSON
-	WorkflowInstanceID   int64  `json:"WorkflowInstanceId"`
-	WorkflowStatusDesc   string `json:"WorkflowStatusDesc"`
-	AttachmentKey        string `json:"AttachmentKey"`
-	OriginAttachmentName string `json:"OriginAttachmentName"`
-	RelatedUserList      struct {
-		UserIDs []string `json:"UserIds"`
-	} `json:"RelatedUserList"`
-	RelatedUserNickList struct {
-		UserNicks []string `json:"UserNicks"`
-	} `json:"RelatedUserNickList"`
+	WorkflowInstanceID   int64        `json:"WorkflowInstanceId"`
+	WorkflowStatusDesc   string       `json:"WorkflowStatusDesc"`
+	AttachmentKey        string       `json:"AttachmentKey"`
+	OriginAttachmentName string       `json:"OriginAttachmentName"`
+	RelatedUserList      list[string] `json:"RelatedUserList"`
+	RelatedUserNickList  list[string] `json:"RelatedUserNickList"`
 }
 
 // orderJSON is the SDK's Order struct (a ListOrders item).
@@ -368,14 +358,14 @@ func opGetOrderBaseInfo(x *exchange) (any, *apiError) {
 		if wf := c.life.wf; wf != nil {
 			info.WorkflowInstanceID, info.WorkflowStatusDesc = wf.id, workflowStatusDescs[wf.code]
 		}
-		info.RelatedUserList.UserIDs = []string{}
-		info.RelatedUserNickList.UserNicks = []string{}
+		var ids, nicks []string
 		for _, uid := range c.RelatedUsers {
-			info.RelatedUserList.UserIDs = append(info.RelatedUserList.UserIDs, strconv.FormatInt(uid, 10))
+			ids = append(ids, strconv.FormatInt(uid, 10))
 			if u := x.s.world.users[uid]; u != nil {
-				info.RelatedUserNickList.UserNicks = append(info.RelatedUserNickList.UserNicks, u.display())
+				nicks = append(nicks, u.display())
 			}
 		}
+		info.RelatedUserList, info.RelatedUserNickList = listOf("UserIds", ids), listOf("UserNicks", nicks)
 		return struct {
 			OrderBaseInfo orderBaseInfoJSON `json:"OrderBaseInfo"`
 		}{info}, nil
@@ -485,15 +475,9 @@ func opListOrders(x *exchange) (any, *apiError) {
 		}
 		return matched[i].OrderID > matched[j].OrderID
 	})
-	list := paged(matched, offset, size, x.orderItem)
+	page := paged(matched, offset, size, x.orderItem)
 	x.s.mu.Unlock()
-	type items struct {
-		Order []orderJSON `json:"Order"`
-	}
-	return struct {
-		TotalCount int64 `json:"TotalCount"`
-		Orders     items `json:"Orders"`
-	}{int64(len(matched)), items{list}}, nil
+	return pageOf(len(matched), "Orders", "Order", page), nil
 }
 
 // inRole reports whether user uid sees ticket o as role. Called with s.mu

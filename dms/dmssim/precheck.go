@@ -157,16 +157,13 @@ func opGetDataExportPreCheckDetail(x *exchange) (any, *apiError) {
 				items = append(items, preCheckItemJSON{SQL: st.sql, AffectRows: st.rows})
 			}
 		}
-		type list struct {
-			Items []preCheckItemJSON `json:"PreCheckDetailList"`
-		}
 		type result struct {
-			IgnoreAffectRows   bool `json:"IgnoreAffectRows"`
-			PreCheckDetailList list `json:"PreCheckDetailList"`
+			IgnoreAffectRows   bool                   `json:"IgnoreAffectRows"`
+			PreCheckDetailList list[preCheckItemJSON] `json:"PreCheckDetailList"`
 		}
 		ignore, _ := o.Param["ignoreAffectRows"].(bool)
 		return struct {
 			PreCheckResult result `json:"PreCheckResult"`
-		}{result{IgnoreAffectRows: ignore, PreCheckDetailList: list{items}}}, nil
+		}{result{IgnoreAffectRows: ignore, PreCheckDetailList: listOf("PreCheckDetailList", items)}}, nil
 	})
 }

@@ -136,31 +136,13 @@ func (idx *searchIndex) search(f searchFilter, offset, limit int) (int, []*datab
 
 // searchDatabaseJSON is the SDK's SearchDatabase struct.
 type searchDatabaseJSON struct {
-	DatabaseID    string        `json:"DatabaseId"`
-	Host          string        `json:"Host"`
-	Port          int           `json:"Port"`
-	SchemaName    string        `json:"SchemaName"`
-	CatalogName   string        `json:"CatalogName"`
-	DbType        string        `json:"DbType"`
-	EnvType       string        `json:"EnvType"`
-	Logic         bool          `json:"Logic"`
-	SearchName    string        `json:"SearchName"`
-	Alias         string        `json:"Alias"`
-	Sid           string        `json:"Sid"`
-	Encoding      string        `json:"Encoding"`
-	DbaID         string        `json:"DbaId"`
-	DatalinkName  string        `json:"DatalinkName"`
-	OwnerIDList   ownerIDList   `json:"OwnerIdList"`
-	OwnerNameList ownerNameList `json:"OwnerNameList"`
+	dbFieldsJSON
+	Alias        string `json:"Alias"`
+	DatalinkName string `json:"DatalinkName"`
 }
 
 func searchDatabase(d *database) searchDatabaseJSON {
-	return searchDatabaseJSON{
-		DatabaseID: d.idString(), Host: d.host(), Port: d.port(), SchemaName: d.schema,
-		CatalogName: d.catalog, DbType: d.dbType, EnvType: d.env, Logic: d.logic,
-		SearchName: d.searchName, Alias: d.alias, Sid: d.sid(), Encoding: d.encoding,
-		DbaID: d.dbaID(), OwnerIDList: ownerIDList{d.ownerIDs()}, OwnerNameList: ownerNameList{d.ownerNames()},
-	}
+	return searchDatabaseJSON{dbFieldsJSON: dbFields(d), Alias: d.alias}
 }
 
 // opSearchDatabase answers SearchDatabase: a case-insensitive substring match
@@ -191,11 +173,5 @@ func opSearchDatabase(x *exchange) (any, *apiError) {
 	for i, d := range page {
 		list[i] = searchDatabase(d)
 	}
-	type items struct {
-		SearchDatabase []searchDatabaseJSON `json:"SearchDatabase"`
-	}
-	return struct {
-		TotalCount         int64 `json:"TotalCount"`
-		SearchDatabaseList items `json:"SearchDatabaseList"`
-	}{int64(total), items{list}}, nil
+	return pageOf(total, "SearchDatabaseList", "SearchDatabase", list), nil
 }

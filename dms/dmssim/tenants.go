@@ -38,7 +38,5 @@ func opListUserTenants(x *exchange) (any, *apiError) {
 	for _, t := range x.user.tenants {
 		list = append(list, x.tenantJSON(t))
 	}
-	return struct {
-		TenantList []tenantJSON `json:"TenantList"`
-	}{list}, nil
+	return listOf("TenantList", list), nil
 }

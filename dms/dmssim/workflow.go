@@ -199,22 +199,18 @@ type auditUserJSON struct {
 // workflowNodeJSON is the SDK's WorkflowNode, as PreviewWorkflow (the
 // chain) and GetApprovalDetail (the chain and its state) fill it.
 type workflowNodeJSON struct {
-	NodeID          int64  `json:"NodeId"`
-	NodeName        string `json:"NodeName"`
-	NodeType        string `json:"NodeType"`
-	Comment         string `json:"Comment"`
-	Position        int    `json:"Position"`
-	TemplateID      int64  `json:"TemplateId"`
-	WorkflowInsCode string `json:"WorkflowInsCode,omitempty"`
-	OperatorID      int64  `json:"OperatorId,omitempty"`
-	OperateTime     string `json:"OperateTime,omitempty"`
-	OperateComment  string `json:"OperateComment,omitempty"`
-	AuditUserIDList struct {
-		AuditUserIDs []string `json:"AuditUserIds"`
-	} `json:"AuditUserIdList"`
-	AuditUserList struct {
-		AuditUser []auditUserJSON `json:"AuditUser"`
-	} `json:"AuditUserList"`
+	NodeID          int64               `json:"NodeId"`
+	NodeName        string              `json:"NodeName"`
+	NodeType        string              `json:"NodeType"`
+	Comment         string              `json:"Comment"`
+	Position        int                 `json:"Position"`
+	TemplateID      int64               `json:"TemplateId"`
+	WorkflowInsCode string              `json:"WorkflowInsCode,omitempty"`
+	OperatorID      int64               `json:"OperatorId,omitempty"`
+	OperateTime     string              `json:"OperateTime,omitempty"`
+	OperateComment  string              `json:"OperateComment,omitempty"`
+	AuditUserIDList list[string]        `json:"AuditUserIdList"`
+	AuditUserList   list[auditUserJSON] `json:"AuditUserList"`
 }
 
 // nodesJSON renders nodes; withState adds the process's state per node.
@@ -222,12 +218,13 @@ func nodesJSON(tpl int64, nodes []wfNode, withState bool) []workflowNodeJSON {
 	out := make([]workflowNodeJSON, len(nodes))
 	for i, n := range nodes {
 		j := workflowNodeJSON{NodeID: n.id, NodeName: n.name, NodeType: "SYS", Comment: n.comment, Position: i + 1, TemplateID: tpl}
-		j.AuditUserIDList.AuditUserIDs = []string{}
-		j.AuditUserList.AuditUser = []auditUserJSON{}
+		var ids []string
+		var users []auditUserJSON
 		for _, u := range n.approvers {
-			j.AuditUserIDList.AuditUserIDs = append(j.AuditUserIDList.AuditUserIDs, strconv.FormatInt(u.id, 10))
-			j.AuditUserList.AuditUser = append(j.AuditUserList.AuditUser, auditUserJSON{UserID: u.id, NickName: u.display(), RealName: u.name})
+			ids = append(ids, strconv.FormatInt(u.id, 10))
+			users = append(users, auditUserJSON{UserID: u.id, NickName: u.display(), RealName: u.name})
 		}
+		j.AuditUserIDList, j.AuditUserList = listOf("AuditUserIds", ids), listOf("AuditUser", users)
 		if withState {
 			j.WorkflowInsCode = n.code
 			if !n.at.IsZero() {
@@ -251,18 +248,15 @@ func opPreviewWorkflow(x *exchange) (any, *apiError) {
 		if wf := o.life.wf; wf != nil {
 			tpl = wf.template
 		}
-		type nodeList struct {
-			WorkflowNode []workflowNodeJSON `json:"WorkflowNode"`
-		}
 		type detail struct {
-			WfCateName       string   `json:"WfCateName"`
-			Comment          string   `json:"Comment"`
-			WorkflowNodeList nodeList `json:"WorkflowNodeList"`
+			WfCateName       string                 `json:"WfCateName"`
+			Comment          string                 `json:"Comment"`
+			WorkflowNodeList list[workflowNodeJSON] `json:"WorkflowNodeList"`
 		}
 		return struct {
 			WorkflowDetail detail `json:"WorkflowDetail"`
 		}{detail{WfCateName: tpl.name, Comment: "Approval chain of the ticket's database, in order.",
-			WorkflowNodeList: nodeList{nodesJSON(tpl.templateID, tpl.steps, false)}}}, nil
+			WorkflowNodeList: listOf("WorkflowNode", nodesJSON(tpl.templateID, tpl.steps, false))}}, nil
 	})
 }
 
@@ -332,44 +326,37 @@ var orderTypes = map[string]string{"DC_COMMON": "DATA_CORRECT"}
 func opGetApprovalDetail(x *exchange) (any, *apiError) {
 	return x.workflowTicket(func(o *Order, _ time.Time) (any, *apiError) {
 		wf := o.life.wf
-		type reasons struct {
-			Reasons []string `json:"Reasons"`
-		}
-		type handlers struct {
-			CurrentHandler []currentHandlerJSON `json:"CurrentHandler"`
-		}
-		type nodes struct {
-			WorkflowNode []workflowNodeJSON `json:"WorkflowNode"`
-		}
 		type detail struct {
-			AuditID                   int64    `json:"AuditId"`
-			OrderID                   int64    `json:"OrderId"`
-			TemplateID                int64    `json:"TemplateId"`
-			OrderType                 string   `json:"OrderType"`
-			Title                     string   `json:"Title"`
-			Description               string   `json:"Description"`
-			CreateTime                string   `json:"CreateTime"`
-			WorkflowInsCode           string   `json:"WorkflowInsCode"`
-			ThirdpartyWorkflowURL     string   `json:"ThirdpartyWorkflowUrl"`
-			ThirdpartyWorkflowComment string   `json:"ThirdpartyWorkflowComment"`
-			ReasonList                reasons  `json:"ReasonList"`
-			CurrentHandlers           handlers `json:"CurrentHandlers"`
-			WorkflowNodes             nodes    `json:"WorkflowNodes"`
+			AuditID                   int64                    `json:"AuditId"`
+			OrderID                   int64                    `json:"OrderId"`
+			TemplateID                int64                    `json:"TemplateId"`
+			OrderType                 string                   `json:"OrderType"`
+			Title                     string                   `json:"Title"`
+			Description               string                   `json:"Description"`
+			CreateTime                string                   `json:"CreateTime"`
+			WorkflowInsCode           string                   `json:"WorkflowInsCode"`
+			ThirdpartyWorkflowURL     string                   `json:"ThirdpartyWorkflowUrl"`
+			ThirdpartyWorkflowComment string                   `json:"ThirdpartyWorkflowComment"`
+			ReasonList                list[string]             `json:"ReasonList"`
+			CurrentHandlers           list[currentHandlerJSON] `json:"CurrentHandlers"`
+			WorkflowNodes             list[workflowNodeJSON]   `json:"WorkflowNodes"`
+		}
+		var reasons []string
+		if c := o.classify(); c != "" {
+			reasons = []string{c}
+		}
+		var handlers []currentHandlerJSON
+		for _, u := range wf.handlers() {
+			handlers = append(handlers, currentHandlerJSON{ID: u.id, NickName: u.display()})
 		}
 		d := detail{
 			AuditID: wf.id, OrderID: o.OrderID, TemplateID: wf.templateID, OrderType: orderTypes[o.PluginType],
 			Title: o.Comment, Description: "<p>" + htmlEscaper.Replace(o.Comment) + "</p>", CreateTime: dmsTime(wf.created),
-			WorkflowInsCode: wf.code, ReasonList: reasons{[]string{}}, CurrentHandlers: handlers{[]currentHandlerJSON{}},
-			WorkflowNodes: nodes{nodesJSON(wf.templateID, wf.nodes, true)},
+			WorkflowInsCode: wf.code, ReasonList: listOf("Reasons", reasons), CurrentHandlers: listOf("CurrentHandler", handlers),
+			WorkflowNodes: listOf("WorkflowNode", nodesJSON(wf.templateID, wf.nodes, true)),
 		}
 		if d.OrderType == "" {
 			d.OrderType = o.PluginType
-		}
-		if c := o.classify(); c != "" {
-			d.ReasonList.Reasons = []string{c}
-		}
-		for _, u := range wf.handlers() {
-			d.CurrentHandlers.CurrentHandler = append(d.CurrentHandlers.CurrentHandler, currentHandlerJSON{ID: u.id, NickName: u.display()})
 		}
 		return struct {
 			ApprovalDetail detail `json:"ApprovalDetail"`
