@@ -24,15 +24,20 @@ import (
 
 type (
 	// pollTickMsg asks for the next status read.
-	pollTickMsg struct{ seq int }
+	pollTickMsg struct {
+		ofResult
+		seq int
+	}
 	// statusMsg is a status read (or its failure).
 	statusMsg struct {
+		ofResult
 		seq int
 		st  dms.Status
 		err error
 	}
 	// actionMsg is what an action (submit, run) came to.
 	actionMsg struct {
+		ofResult
 		seq    int
 		action wizard.Action
 		st     dms.Status
@@ -41,6 +46,7 @@ type (
 	}
 	// downloadMsg is a download's progress, or its end (path or err).
 	downloadMsg struct {
+		ofResult
 		seq         int
 		done, total int64
 		path        string
@@ -49,11 +55,6 @@ type (
 		end         bool
 	}
 )
-
-func (pollTickMsg) owner() Step { return StepResult }
-func (statusMsg) owner() Step   { return StepResult }
-func (actionMsg) owner() Step   { return StepResult }
-func (downloadMsg) owner() Step { return StepResult }
 
 // follow is the result step's following of one ticket.
 type follow struct {

@@ -113,3 +113,21 @@ func (m *Model) updateStep(s Step, msg tea.Msg) tea.Cmd {
 	cmd := m.steps[s].update(msg)
 	return tea.Batch(cmd, m.applyNav())
 }
+
+// A step's own messages (its commands' answers and ticks) embed the step's
+// mark: the root hands such a message to that step, whichever step is on
+// the screen, so an answer that comes after the user moved on still reaches
+// the step that asked.
+type (
+	ofDatabase struct{}
+	ofSQL      struct{}
+	ofReview   struct{}
+	ofResult   struct{}
+	ofTickets  struct{}
+)
+
+func (ofDatabase) owner() Step { return StepDatabase }
+func (ofSQL) owner() Step      { return StepSQL }
+func (ofReview) owner() Step   { return StepReview }
+func (ofResult) owner() Step   { return StepResult }
+func (ofTickets) owner() Step  { return StepTickets }

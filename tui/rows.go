@@ -14,6 +14,7 @@ import (
 
 // estimateMsg is the answer to one measurement.
 type estimateMsg struct {
+	ofSQL
 	from    *rowsEstimate // a new ticket's estimate is another one, its seq counted anew
 	seq     int
 	sql     string // the SQL measured
@@ -21,8 +22,6 @@ type estimateMsg struct {
 	est     dms.RowEstimate
 	err     error
 }
-
-func (estimateMsg) owner() Step { return StepSQL }
 
 // rowsEstimate is the affected-row measurement of the ticket's SQL: a
 // component of its own in the session. The SQL step drives it (ctrl+r,

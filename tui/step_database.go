@@ -28,16 +28,14 @@ const (
 )
 
 type (
-	searchTickMsg   struct{}
+	searchTickMsg   struct{ ofDatabase }
 	searchResultMsg struct {
+		ofDatabase
 		seq  int
 		page dms.DatabasePage
 		err  error
 	}
 )
-
-func (searchTickMsg) owner() Step   { return StepDatabase }
-func (searchResultMsg) owner() Step { return StepDatabase }
 
 // databaseStep searches DMS as the user types (debounced, in the
 // background, stale answers dropped) and lists the results with badges.

@@ -25,18 +25,21 @@ type (
 	}
 	// preparedMsg is a submission ready to go: its watermark was read.
 	preparedMsg struct {
+		ofResult
 		seq int
 		sub dms.Submission
 	}
 	// sentMsg is what CreateOrder answered, or that the submission could
 	// not be written down first (unsent: then nothing was sent).
 	sentMsg struct {
+		ofResult
 		seq    int
 		res    wizard.Result
 		unsent error
 	}
 	// resolvedMsg is what the lookup after a lost answer found.
 	resolvedMsg struct {
+		ofResult
 		seq int
 		res wizard.Result
 	}
@@ -48,10 +51,6 @@ type (
 		Err     error
 	}
 )
-
-func (preparedMsg) owner() Step { return StepResult }
-func (sentMsg) owner() Step     { return StepResult }
-func (resolvedMsg) owner() Step { return StepResult }
 
 // resultPhase is where the result step stands.
 type resultPhase int
@@ -93,12 +92,11 @@ type resultStep struct {
 
 // likedOnResultMsg is the viewed ticket rebuilt, to file one like it.
 type likedOnResultMsg struct {
+	ofResult
 	id    int64
 	liked wizard.Liked
 	err   error
 }
-
-func (likedOnResultMsg) owner() Step { return StepResult }
 
 // viewing reports that the screen shows a ticket from My tickets rather
 // than this submission's.

@@ -427,11 +427,10 @@ func defaultTicketPath(pluginType, stamp string) string {
 
 // savedMsg reports a ticket file written (or not) in the background.
 type savedMsg struct {
+	ofReview
 	path string
 	err  error
 }
-
-func (savedMsg) owner() Step { return StepReview }
 
 // save writes the request as a ticket file, in a command: disk work stays out
 // of Update.

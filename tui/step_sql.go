@@ -22,8 +22,9 @@ import (
 const checkDelay = 120 * time.Millisecond
 
 type (
-	checkTickMsg   struct{}
+	checkTickMsg   struct{ ofSQL }
 	checkResultMsg struct {
+		ofSQL
 		from     *sqlStep // the step that asked: a new ticket's has another editor
 		version  uint64
 		sql      string
@@ -33,12 +34,14 @@ type (
 	}
 	// rollbackCountMsg is the rollback script's statement count.
 	rollbackCountMsg struct {
+		ofSQL
 		from    *sqlStep
 		version uint64
 		sql     string
 		n       int
 	}
 	fileLoadedMsg struct {
+		ofSQL
 		path string
 		text string
 		err  error
@@ -47,11 +50,6 @@ type (
 		edited bool
 	}
 )
-
-func (checkTickMsg) owner() Step     { return StepSQL }
-func (checkResultMsg) owner() Step   { return StepSQL }
-func (rollbackCountMsg) owner() Step { return StepSQL }
-func (fileLoadedMsg) owner() Step    { return StepSQL }
 
 // sqlStep is the SQL editor with live statement checks and the affected-row
 // panel.

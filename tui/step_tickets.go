@@ -27,12 +27,14 @@ import (
 type (
 	// ticketsListedMsg is the list (or why there is none).
 	ticketsListedMsg struct {
+		ofTickets
 		seq  int
 		list []history.Ticket
 		err  error
 	}
 	// ticketStateMsg is one listed ticket's state.
 	ticketStateMsg struct {
+		ofTickets
 		seq   int
 		id    int64
 		state dms.State
@@ -40,15 +42,12 @@ type (
 	}
 	// likedMsg is a ticket rebuilt from a DMS ticket, to file again.
 	likedMsg struct {
+		ofTickets
 		seq   int
 		liked wizard.Liked
 		err   error
 	}
 )
-
-func (ticketsListedMsg) owner() Step { return StepTickets }
-func (ticketStateMsg) owner() Step   { return StepTickets }
-func (likedMsg) owner() Step         { return StepTickets }
 
 // stateReads bounds the listed tickets whose state is read at once.
 const stateReads = 4
