@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"dmsticket/dms/inert"
 )
 
 // RowSource says where an affected-row figure came from.
@@ -379,9 +381,11 @@ func (r *OrderRequest) SetParams(m map[string]any) {
 }
 
 // PluginParamJSON is the PluginParam as compact JSON: keys sorted, <, > and &
-// as they are (not \u003c…). These are the bytes CreateOrder sends (see
-// setPluginParam), the aliyun command carries and, indented, the preview
-// shows.
+// as they are (not \u003c…), and every character a terminal would not show
+// as it is (DEL, a C1 or bidi control, an invisible one) as a \u escape
+// (inert.JSON), which DMS reads as the same character. These are the bytes
+// CreateOrder sends (see setPluginParam), the aliyun command carries and,
+// indented, the preview shows: what is reviewed is what is sent.
 func PluginParamJSON(pp map[string]any) string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -389,7 +393,7 @@ func PluginParamJSON(pp map[string]any) string {
 	if err := enc.Encode(pp); err != nil {
 		return ""
 	}
-	return strings.TrimSuffix(buf.String(), "\n")
+	return inert.JSON(strings.TrimSuffix(buf.String(), "\n"))
 }
 
 // PluginParamPretty is the PluginParam pretty-printed for people:
@@ -403,7 +407,7 @@ func PluginParamPretty(pp map[string]any) string {
 	if err := enc.Encode(pp); err != nil {
 		return ""
 	}
-	return strings.TrimRight(buf.String(), "\n")
+	return inert.JSON(strings.TrimRight(buf.String(), "\n"))
 }
 
 // FromPluginParam rebuilds the ticket fields a PluginParam carries, checking

@@ -242,6 +242,48 @@ func TestHostileNamesAreDrawnInert(t *testing.T) {
 	}
 }
 
+// TestTheReviewShowsEveryCharacterOfTheSQLItSends: a C1 CSI (U+009B) in
+// the SQL made the review's JSON read "/*R 1=1" (the cleaning took it for
+// the start of an escape sequence and removed "*/ O" with it) while the
+// request sent "/*\u009b*/ OR 1=1": the condition the reviewer did not see
+// exported the whole table. The JSON is now sent and shown with such
+// characters as \u escapes: the screen is the request.
+func TestTheReviewShowsEveryCharacterOfTheSQLItSends(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 120, 40)
+	u.toSQL("orders_dev")
+	sql := "SELECT * FROM orders WHERE id = 7 /*\u009b*/ OR 1=1 AND note <> 'C\x7fD\u202eE\x1b[2JF'"
+	u.paste(sql)
+	u.key(tea.KeyCtrlR)
+	u.waitText("estimate (EXPLAIN)")
+	u.key(tea.KeyCtrlS)
+	u.waitStep(StepDetails)
+	u.waitField("comment")
+	u.field("Q3 export for finance")
+	u.waitField("classify")
+	u.field("quarterly report")
+	u.waitField("related")
+	u.field("")
+	u.waitField("attachment")
+	u.enter()
+	u.waitField("ignore")
+	u.enter()
+	u.waitStep(StepReview)
+	s := u.waitText(`/*\u009b*/ OR 1=1`)
+	if want := `'C\u007fD\u202eE\u001b[2JF'`; !strings.Contains(s.view, want) {
+		t.Errorf("the review does not show %q:\n%s", want, s.view)
+	}
+	if strings.ContainsAny(s.view, "\x1b\u009b\u202e\x7f") {
+		t.Fatalf("the review carries a control character: %q", s.view)
+	}
+	u.enter()
+	u.waitText("Ticket created")
+	orders := sim.run.Server.Orders()
+	if len(orders) != 1 || orders[0].Param["exeSQL"] != sql {
+		t.Fatalf("DMS received %q, want %q", orders[0].Param["exeSQL"], sql)
+	}
+}
+
 func TestResumeScreen(t *testing.T) {
 	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
 		t.Run(itoa(size.w)+"x"+itoa(size.h), func(t *testing.T) {

@@ -335,7 +335,7 @@ func (r *resultStep) viewLines() []string {
 	lines := []string{st.Title.Render(fmt.Sprintf("Ticket %d", x.ID)) + st.Subtle.Render(" · "+inert.Line(title)), "",
 		"   " + st.Big.Render(fmt.Sprintf("%d", x.ID)), ""}
 	if c := strings.TrimSpace(x.Comment); c != "" {
-		lines = append(lines, truncate(row(st, "Comment", inert.Line(c)), w))
+		lines = append(lines, truncate(row(st, "Comment", inert.Shown(c)), w))
 	}
 	if x.Database != "" {
 		lines = append(lines, truncate(row(st, "Database", inert.Line(x.Database)), w))

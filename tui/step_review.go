@@ -165,14 +165,14 @@ func (r *reviewStep) summaryLines() []string {
 			lines = append(lines, row("Rollback", rb))
 		}
 	}
-	lines = append(lines, row("Comment", st.Value.Render(inert.Line(t.Comment))))
+	lines = append(lines, row("Comment", st.Value.Render(inert.Shown(t.Comment))))
 	rel := r.req.RelatedUserList
 	if rel == "" {
 		rel = "none"
 	}
 	extra := ""
 	if t.AttachmentKey != "" {
-		extra = sep + st.Subtle.Render("attachment ") + st.Value.Render(inert.Line(t.AttachmentKey))
+		extra = sep + st.Subtle.Render("attachment ") + st.Value.Render(inert.Shown(t.AttachmentKey))
 	}
 	lines = append(lines, row("Related", st.Value.Render(strings.ReplaceAll(rel, ",", ", "))+extra))
 	return lines
@@ -183,7 +183,7 @@ func (r *reviewStep) rowsValue() string {
 	t := r.s.ticket
 	switch {
 	case t.IgnoreAffectRows:
-		return st.Warn.Render("check ignored: ") + st.Value.Render(inert.Line(t.IgnoreAffectRowsReason))
+		return st.Warn.Render("check ignored: ") + st.Value.Render(inert.Shown(t.IgnoreAffectRowsReason))
 	case r.s.rows.running():
 		return st.Info.Render("measuring… (enter waits for it)")
 	case !t.Rows.Known():
@@ -381,7 +381,7 @@ func (r *reviewStep) key(msg tea.KeyMsg) tea.Cmd {
 		text, exact := wizard.ShellCommandText(dms.AliyunCommandLines(r.req, to))
 		note := dms.AliyunCredentialsNote(to)
 		if !exact {
-			note += " The comment or SQL holds control characters, removed here for display: this command is not exact; a ticket file keeps them."
+			note += " " + wizard.InexactCommandNote
 		}
 		r.vp.SetContent(text + "\n\n" + strings.Join(wrap(r.s.st.Faint, inert.Line(note), r.s.width), "\n"))
 		r.vp.GotoTop()

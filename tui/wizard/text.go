@@ -52,7 +52,7 @@ func ReviewText(t dms.Ticket, req dms.OrderRequest, to dms.Target) string {
 			line("Affected rows per database", PerDatabaseText(t.Rows, t.Databases()))
 		}
 	}
-	line("Comment", inert.Line(t.Comment))
+	line("Comment", inert.Shown(t.Comment))
 	for _, in := range tt.Inputs {
 		v := in.Value(&t)
 		switch {
@@ -61,7 +61,7 @@ func ReviewText(t dms.Ticket, req dms.OrderRequest, to dms.Target) string {
 		case len(in.Choices) > 0:
 			v = ChoiceText(in.ID, v)
 		}
-		line(in.Label, inert.Line(v))
+		line(in.Label, inert.Shown(v))
 	}
 	rel := strings.ReplaceAll(req.RelatedUserList, ",", ", ")
 	if rel == "" {
@@ -72,7 +72,7 @@ func ReviewText(t dms.Ticket, req dms.OrderRequest, to dms.Target) string {
 	if att == "" {
 		att = "none"
 	}
-	line("Attachment key", inert.Line(att))
+	line("Attachment key", inert.Shown(att))
 	if note := dms.InlineSQLNote(t); note != "" {
 		b.WriteString("\nNote: " + note + "\n")
 	}
@@ -83,22 +83,29 @@ func ReviewText(t dms.Ticket, req dms.OrderRequest, to dms.Target) string {
 	b.WriteString(cmd)
 	b.WriteString("\n")
 	if !exact {
-		b.WriteString("(The comment or SQL holds control characters, removed above for display: this command is not exact. A ticket file keeps them.)\n")
+		b.WriteString("(" + InexactCommandNote + ")\n")
 	}
 	b.WriteString(inert.Line(dms.AliyunCredentialsNote(to)) + "\n")
 	return b.String()
 }
 
+// InexactCommandNote says why a command ShellCommandText could not print
+// exactly is not the request: the JSON escapes its control characters, the
+// comment and the attachment key cannot.
+const InexactCommandNote = "The comment or the attachment key holds control characters, shown here as symbols (␛, �): " +
+	"this command is not exact; a ticket file keeps them."
+
 // ShellCommandText makes a shell command safe to print to a terminal. exact
 // is true when it is printed unchanged (only printable text, newlines and
-// tabs); otherwise control characters are removed and the command no longer
-// sends the same request.
+// tabs); otherwise each control character is shown as a symbol
+// (inert.Visible), nothing removed, and the command no longer sends the
+// same request.
 func ShellCommandText(cmd string) (text string, exact bool) {
 	noTabs := strings.ReplaceAll(cmd, "\t", " ")
 	if inert.Text(noTabs) == noTabs {
 		return cmd, true
 	}
-	return inert.Text(cmd), false
+	return inert.Text(inert.Visible(cmd)), false
 }
 
 // DatabaseText is a database in words: "orders@10.20.1.11:3306, production,
@@ -125,7 +132,7 @@ func DatabaseText(d dms.Database) string {
 func RowsText(t dms.Ticket) string {
 	switch {
 	case t.IgnoreAffectRows:
-		return "check ignored, because: " + inert.Line(t.IgnoreAffectRowsReason)
+		return "check ignored, because: " + inert.Shown(t.IgnoreAffectRowsReason)
 	case !t.Rows.Known():
 		return "no figure"
 	}

@@ -1,0 +1,38 @@
+package wizard_test
+
+import (
+	"strings"
+	"testing"
+
+	"dmsticket/dms"
+	"dmsticket/tui/wizard"
+)
+
+// TestTheReviewTextShowsTheTicketsTextWhole: the accessible review and
+// create's printed the SQL's JSON with a C1 CSI and the text after it
+// removed ("/*R 1=1" for "/*\u009b*/ OR 1=1") and the comment the same
+// way; what is sent must be what is read.
+func TestTheReviewTextShowsTheTicketsTextWhole(t *testing.T) {
+	tk := dms.Ticket{
+		Type:     "DATA_EXPORT",
+		Tenant:   dms.Tenant{ID: acme, Name: "Acme Retail"},
+		Database: dms.Database{ID: ordersD, SchemaName: "orders_dev", SearchName: "orders_dev@10.40.1.11:3306", Env: dms.EnvDev, DbType: "mysql"},
+		SQL:      "SELECT * FROM orders WHERE id = 7 /*\u009b*/ OR 1=1;",
+		Comment:  "Q3 \x1b[31mexport\u009b1m for finance",
+		Text:     map[string]string{"classify": "quarterly report"},
+		Rows:     dms.RowFigure{Source: dms.RowsExplain, Total: 10, SQLHash: dms.SQLHash("SELECT * FROM orders WHERE id = 7 /*\u009b*/ OR 1=1;"), DatabaseID: ordersD},
+	}
+	text := wizard.ReviewText(tk, wizard.Request(tk, nil), dms.Target{})
+	for _, want := range []string{
+		`"exeSQL": "SELECT * FROM orders WHERE id = 7 /*\u009b*/ OR 1=1;"`,
+		"Comment: Q3 \u241b[31mexport\ufffd1m for finance",
+		wizard.InexactCommandNote,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the review text does not say %q:\n%s", want, text)
+		}
+	}
+	if strings.ContainsAny(text, "\x1b\u009b") {
+		t.Errorf("the review text carries a control character:\n%q", text)
+	}
+}
