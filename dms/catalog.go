@@ -522,6 +522,9 @@ func dataChangeType() TicketType {
 					if n := len(t.Databases()); n > MaxDatabases {
 						return p(fmt.Sprintf("lists %d databases; at most %d", n, MaxDatabases))
 					}
+					if msg := SpanProblem(t.Databases()); msg != "" {
+						return p(msg)
+					}
 					return nil
 				},
 			},

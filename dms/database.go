@@ -41,6 +41,38 @@ type Database struct {
 	Env        Env    `json:"envType,omitempty"`
 	Alias      string `json:"alias,omitempty"`
 	InstanceID string `json:"instanceId,omitempty"`
+	// Members are a logical database's physical databases (GetLogicDatabase's
+	// DatabaseIds), once DMS was asked: nil when not known. A data change
+	// may not name a logical database and one of its members too.
+	Members []int64 `json:"members,omitempty"`
+}
+
+// SpanProblem says how dbs, a ticket's databases, name one physical
+// database twice through a logical database's members (a change on a
+// logical database runs on each member: with the member named too, it runs
+// there twice), or "" when they do not, as far as the members are known.
+func SpanProblem(dbs []Database) string {
+	by := map[int64]Database{} // a physical database -> the first that names it
+	for _, d := range dbs {
+		if !d.Logic {
+			if prev, ok := by[d.ID]; ok && prev.Logic {
+				return fmt.Sprintf("names %s, which the logical database %s (%d) includes: the change would run on it twice; name the logical database or its members, not both", d.Name(), prev.Name(), prev.ID)
+			}
+			by[d.ID] = d
+			continue
+		}
+		for _, m := range d.Members {
+			prev, ok := by[m]
+			switch {
+			case ok && prev.Logic:
+				return fmt.Sprintf("names the logical databases %s (%d) and %s (%d), which both include database %d: the change would run on it twice", prev.Name(), prev.ID, d.Name(), d.ID, m)
+			case ok:
+				return fmt.Sprintf("names %s, which the logical database %s (%d) includes: the change would run on it twice; name the logical database or its members, not both", prev.Name(), d.Name(), d.ID)
+			}
+			by[m] = d
+		}
+	}
+	return ""
 }
 
 // Location is where the database lives: "host:port", or "logical".

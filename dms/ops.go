@@ -97,7 +97,8 @@ func (c *Client) Database(ctx context.Context, tenant, id int64, logic bool) (Da
 		}
 		d := resp.LogicDatabase
 		env, _ := ParseEnv(d.EnvType)
-		return Database{ID: id, Logic: true, SchemaName: d.SchemaName, SearchName: d.SearchName, DbType: d.DbType, Env: env, Alias: d.Alias}, nil
+		return Database{ID: id, Logic: true, SchemaName: d.SchemaName, SearchName: d.SearchName, DbType: d.DbType, Env: env, Alias: d.Alias,
+			Members: append([]int64{}, d.DatabaseIds.DatabaseIds...)}, nil
 	}
 	req := dmssdk.CreateGetPhysicalDatabaseRequest()
 	req.Tid = tid(tenant)

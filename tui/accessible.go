@@ -496,6 +496,17 @@ func (a *accessible) chooseDatabases() error {
 		}
 		switch i {
 		case 0:
+			if err := wizard.KnowMembers(a.ctx(), a.svc, a.t.Tenant.ID, dbs); err != nil {
+				if a.ctx().Err() != nil {
+					return a.ctx().Err()
+				}
+				p.sayf("DMS could not say which databases a logical one includes (%s); try again.", inert.Line(errMessage(err)))
+				continue
+			}
+			if msg := dms.SpanProblem(dbs); msg != "" {
+				p.sayf("Not these: the ticket %s.", inert.Line(msg))
+				continue
+			}
 			a.t.Database, a.t.More = dbs[0], append([]dms.Database(nil), dbs[1:]...)
 			p.say("")
 			return nil

@@ -103,3 +103,22 @@ func TestAccessibleAutoDataChangeIsNotOfferedToRun(t *testing.T) {
 		t.Errorf("ExecuteDataCorrect sent %d times for an AUTO change\n%s", n, out)
 	}
 }
+
+// TestAccessibleRefusesALogicalDatabaseWithItsMember: events_sharded spans
+// events_00; chosen together, the change would run on events_00 twice. The
+// list is read out again with the reason, and the user takes one away.
+func TestAccessibleRefusesALogicalDatabaseWithItsMember(t *testing.T) {
+	sim := newAccSim(t)
+	out, err := runAccessibleThroughPipe(t, sim.options(), answers(
+		[]string{"DC_COMMON", "", "events", "1, 3", ""}, // events_00 and events_sharded; continue
+		[]string{"3", "1", ""},                          // remove events_00; continue
+	)...)
+	if err == nil {
+		t.Fatalf("the input ended, yet RunAccessible succeeded:\n%s", out)
+	}
+	wantLines(t, out,
+		"Not these: the ticket names events_00@10.40.1.11:3306, which the logical database events_sharded (1900002) includes: the change would run on it twice",
+		"Removed: events_00@10.40.1.11:3306.",
+		"SQL", // the next step: the databases were taken
+	)
+}

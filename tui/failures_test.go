@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func TestCreateOrderFailuresSayWhatHappenedAndKeepEverything(t *testing.T) {
 			if n := len(sim.run.Server.RequestsFor("CreateOrder")); n != 1 {
 				t.Fatalf("CreateOrder sent %d times", n)
 			}
-			if got := s.ticket; got.Comment != before.Comment || got.Text["title"] != before.Text["title"] || got.Database != before.Database {
+			if got := s.ticket; got.Comment != before.Comment || got.Text["title"] != before.Text["title"] || !reflect.DeepEqual(got.Database, before.Database) {
 				t.Fatalf("the ticket changed: %+v", got)
 			}
 			if c.tickets == 1 {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -20,7 +21,7 @@ type headerKey struct {
 	step       Step
 	typ        string
 	tenant     dms.Tenant
-	db         dms.Database
+	db         string // the database as fmt prints it (a Database holds a slice)
 	more       string // the further databases' IDs and environments
 	notice     string
 	tenantStep bool
@@ -35,7 +36,7 @@ func (m *Model) header() string {
 	for _, d := range t.More {
 		more.WriteString(strconv.FormatInt(d.ID, 10) + string(d.Env) + " ")
 	}
-	k := headerKey{m.width, m.step, t.Type, t.Tenant, t.Database, more.String(), m.notice, m.needTenantStep()}
+	k := headerKey{m.width, m.step, t.Type, t.Tenant, fmt.Sprint(t.Database), more.String(), m.notice, m.needTenantStep()}
 	if k == m.hdrKey && m.hdrView != "" {
 		return m.hdrView
 	}

@@ -359,7 +359,9 @@ func (d *databaseStep) takeMarked() {
 	t.Database, t.More = d.marked[0], append([]dms.Database(nil), d.marked[1:]...)
 	d.s.dbChecking = false
 	for _, m := range d.marked {
-		if !d.inResults(m) {
+		if !d.inResults(m) || m.Logic && len(d.marked) > 1 && m.Members == nil {
+			// Not from this answer, or a logical database among several:
+			// DMS says which databases it includes (dms.SpanProblem).
 			d.s.recheckDatabases = true
 		}
 	}

@@ -234,3 +234,24 @@ func TestDataChangeTicketFileMeasuredOnOtherDatabasesIsRefused(t *testing.T) {
 		t.Errorf("stderr:\n%s", o.stderr)
 	}
 }
+
+// TestADataChangeMayNotNameALogicalDatabaseAndItsMember: events_sharded
+// spans events_00 and events_01; with events_00 named too the change ran
+// there twice (and its rows were counted twice), by ID or by name, in
+// either order. A logical database and a database of another stay fine.
+func TestADataChangeMayNotNameALogicalDatabaseAndItsMember(t *testing.T) {
+	w := newWorld(t)
+	for _, dbs := range [][]string{{"1900002", "1100026"}, {"events_00@10.40.1.11:3306", "events_sharded"}} {
+		o := w.run("--type", "DC_COMMON", "--db", dbs[0], "--db", dbs[1], "--sql", "UPDATE events SET n = n + 1 WHERE id = 5",
+			"--comment", "c", "--classify", "r", "--affect-rows", "2", "--yes")
+		o.want(t, ExitUsage)
+		if want := "which the logical database events_sharded (1900002) includes: the change would run on it twice"; !strings.Contains(o.stderr, want) {
+			t.Errorf("%v: stderr lacks %q:\n%s", dbs, want, o.stderr)
+		}
+	}
+	if n := len(w.sim.Server.RequestsFor("CreateDataCorrectOrder")); n != 0 {
+		t.Fatalf("%d data changes created on a database twice", n)
+	}
+	w.run("--type", "DC_COMMON", "--db", "events_sharded", "--db", "orders_dev@10.40.1.11:3306", "--sql", "UPDATE events SET n = n + 1 WHERE id = 5",
+		"--comment", "c", "--classify", "r", "--affect-rows", "2", "--yes").want(t, ExitOK)
+}

@@ -206,6 +206,9 @@ func (r *runner) resolveDatabases(ctx context.Context, t *dms.Ticket) (dms.Probl
 	if len(ps) > 0 {
 		return ps, nil
 	}
+	if err := wizard.KnowMembers(ctx, r.be.Service, t.Tenant.ID, dbs); err != nil {
+		return nil, err
+	}
 	t.Database, t.More = dbs[0], append([]dms.Database(nil), dbs[1:]...)
 	r.sayDatabases(dbs)
 	return nil, nil

@@ -268,7 +268,7 @@ func TestHostileTextRoundTripsAndCannotBreakTheFile(t *testing.T) {
 		t.Errorf("raw control bytes in the file: %q", b)
 	}
 	h := load(t, s)
-	if got := h.Databases(1); len(got) != 1 || got[0] != d {
+	if got := h.Databases(1); len(got) != 1 || !reflect.DeepEqual(got[0], d) {
 		t.Errorf("database = %+v; want it byte for byte", got)
 	}
 	if h.Tickets[0].Comment != hostile || h.LastTenant.Name != hostile {

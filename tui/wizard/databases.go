@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -12,6 +13,28 @@ import (
 // A ticket on several databases (a data change's shards or regions): the
 // checks, confirmations and figures that cover each of them, for the
 // front ends without a screen (accessible mode, create) and the review text.
+
+// KnowMembers asks DMS for the members of each logical database among dbs
+// whose members are not known yet, when dbs are several (one database
+// cannot name another twice), so that dms.SpanProblem can see a logical
+// database named with one of its own members: the change would run on that
+// member twice.
+func KnowMembers(ctx context.Context, svc dms.Service, tid int64, dbs []dms.Database) error {
+	if len(dbs) < 2 {
+		return nil
+	}
+	for i, d := range dbs {
+		if !d.Logic || d.Members != nil {
+			continue
+		}
+		full, err := svc.Database(ctx, tid, d.ID, true)
+		if err != nil {
+			return fmt.Errorf("%s: %w", d.Name(), err)
+		}
+		dbs[i].Members = append([]int64{}, full.Members...)
+	}
+	return nil
+}
 
 // CheckScript validates a script for the type in the dialect of every
 // database it will run on (a data change on MySQL and PostgreSQL alike is

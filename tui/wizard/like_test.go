@@ -100,7 +100,7 @@ func TestLikeRebuildsAnExportsRequestButNotItsFigure(t *testing.T) {
 	if got.Rows.Known() {
 		t.Errorf("the figure was copied (%+v): the SQL is new to this ticket and is measured again", got.Rows)
 	}
-	if got.Database != orig.Database {
+	if !reflect.DeepEqual(got.Database, orig.Database) {
 		t.Errorf("database = %+v\nwant DMS's description %+v", got.Database, orig.Database)
 	}
 	if got.Tenant != orig.Tenant {
