@@ -24,8 +24,10 @@ const (
 	PostgreSQL
 	// Generic is standard SQL for every other database: '…' strings with ''
 	// doubling, "…" and `…` quoted identifiers, SQL Server's […] quoted
-	// identifiers ("]]" for a "]"), "--" line comments and non-nesting
-	// block comments; "#" is an ordinary byte (SQL Server's #temp tables).
+	// identifiers ("]]" for a "]"), Oracle's alternative quoting (q'[…]',
+	// q'{…}', q'(…)', q'<…>', q'X…X', and nq'…'), "--" line comments and
+	// non-nesting block comments; "#" is an ordinary byte (SQL Server's
+	// #temp tables).
 	// It does not understand procedural blocks (Oracle PL/SQL, T-SQL
 	// batches).
 	Generic

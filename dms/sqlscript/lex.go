@@ -134,8 +134,58 @@ func (l *lexer) word(i int) (tokKind, int) {
 	if l.d == PostgreSQL && j == i+1 && (s[i] == 'E' || s[i] == 'e') && j < len(s) && s[j] == '\'' {
 		return l.quoted(i, j+1, s[i:j+1])
 	}
+	if l.d == Generic && isQPrefix(s[i:j]) && j+1 < len(s) && s[j] == '\'' && isQDelim(s[j+1]) {
+		return l.qQuoted(i, j+2, "q'"+s[j+1:j+2])
+	}
 	l.pos = j
 	return tokWord, i
+}
+
+// isQPrefix reports whether w opens an Oracle alternative-quoting string:
+// q'…' or, national, nq'…' (any case).
+func isQPrefix(w string) bool {
+	switch len(w) {
+	case 1:
+		return w[0]|0x20 == 'q'
+	case 2:
+		return w[0]|0x20 == 'n' && w[1]|0x20 == 'q'
+	}
+	return false
+}
+
+// isQDelim reports whether c may follow q' as the quote delimiter: any
+// printable byte but a blank (Oracle: "any single-byte character except
+// space, tab, and return") and the quote itself.
+func isQDelim(c byte) bool { return c > ' ' && c < 0x7f && c != '\'' }
+
+// qQuoted reads Oracle's q'X…X' (generic dialect): a string whose body
+// ends at the first X' (]' for q'[, }' for q'{, )' for q'(, >' for q'<),
+// quotes inside it included: q'[ ' ]' is one string, and the statement
+// after it is one; read as standard SQL it hid a DROP TABLE from the
+// statement checks. delim is "q'" and X whatever the prefix's case.
+func (l *lexer) qQuoted(start, body int, delim string) (tokKind, int) {
+	end := string(qCloser(delim[2])) + "'"
+	if k := strings.Index(l.src[body:], end); k >= 0 {
+		l.pos = body + k + len(end)
+		return tokQuoted, start
+	}
+	l.open(start, delim)
+	return tokQuoted, start
+}
+
+// qCloser is the byte that closes Oracle's q'X: X, or its pair.
+func qCloser(x byte) byte {
+	switch x {
+	case '[':
+		return ']'
+	case '{':
+		return '}'
+	case '(':
+		return ')'
+	case '<':
+		return '>'
+	}
+	return x
 }
 
 // number reads a numeric literal starting at i with a digit, or with a '.'

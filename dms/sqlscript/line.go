@@ -17,7 +17,8 @@ type LineState struct {
 }
 
 // Inside returns the opening delimiter of the construct the line starts
-// inside of: "'", "E'", "\"", "`", "[", "/*" or a dollar quote's tag such as
+// inside of: "'", "E'", "\"", "`", "[", Oracle's "q'[" ("q'" and its
+// delimiter), "/*" or a dollar quote's tag such as
 // "$$" or "$body$"; or "" when it starts in SQL.
 func (st LineState) Inside() string { return st.inside }
 
@@ -51,6 +52,8 @@ func (s *LineScanner) Next() (kind TokenKind, start, end int, ok bool) {
 			k, _ = l.commentBody(0, 0, int(st.depth))
 		case '$':
 			k, _ = l.dollarBody(0, 0, st.inside)
+		case 'q':
+			k, _ = l.qQuoted(0, 0, st.inside)
 		default:
 			k, _ = l.quoted(0, 0, st.inside)
 		}

@@ -74,6 +74,13 @@ func TestSplitEndsStatementsOnlyAtSemicolonsOutsideQuotesAndComments(t *testing.
 		{"mysql optimizer hint stays inside", MySQL, "SELECT /*+ MAX_EXECUTION_TIME(1000) */ 1;", []string{"SELECT /*+ MAX_EXECUTION_TIME(1000) */ 1"}},
 		{"blank and comment-only pieces are no statements", MySQL, ";;\n-- nothing\n;/* x */;", nil},
 		{"byte order mark is blank", MySQL, "\uFEFFSELECT 1;", []string{"SELECT 1"}},
+		{"oracle q-quote holds a quote", Generic, "UPDATE GL SET a=q'[ ' ]'; DROP TABLE GL; -- ]'", []string{"UPDATE GL SET a=q'[ ' ]'", "DROP TABLE GL"}},
+		{"oracle q-quote holds a semicolon", Generic, "SELECT q'{a;'b}' FROM dual; SELECT 2 FROM dual", []string{"SELECT q'{a;'b}' FROM dual", "SELECT 2 FROM dual"}},
+		{"oracle q-quote with paired and plain delimiters", Generic, "SELECT Q'(x')', q'<y'>', q'!z'!', nq'#w'#', NQ'[v']' FROM dual; SELECT 2", []string{"SELECT Q'(x')', q'<y'>', q'!z'!', nq'#w'#', NQ'[v']' FROM dual", "SELECT 2"}},
+		{"oracle q-quote over lines", Generic, "SELECT q'[a;\n'b;]' FROM dual; SELECT 2", []string{"SELECT q'[a;\n'b;]' FROM dual", "SELECT 2"}},
+		{"a word ending in q is no q-quote", Generic, "SELECT seq'a;b' FROM dual; SELECT 2", []string{"SELECT seq'a;b' FROM dual", "SELECT 2"}},
+		{"q then a blank is a word and a string", Generic, "SELECT q' ;'; SELECT 2", []string{"SELECT q' ;'", "SELECT 2"}},
+		{"mysql has no q-quotes", MySQL, "SELECT q'[ ' ]'; SELECT 2", []string{"SELECT q'[ ' ]'; SELECT 2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
