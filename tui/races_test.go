@@ -80,6 +80,34 @@ func TestEnterWaitsWhenTheTypedNameMatchesSeveralShownRows(t *testing.T) {
 	}
 }
 
+// TestASpaceOnAnOutOfDateListMarksARowOfTheAnswer: in a data change's
+// database step, space pressed while the search for newly typed text was on
+// its way marked the row of the older list under the cursor (users_dev),
+// and enter took it: the user typed orders_uat and got users_dev. The space
+// waits for the answer, as enter does, and marks its row.
+func TestASpaceOnAnOutOfDateListMarksARowOfTheAnswer(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.chooseType("change data")
+	u.searched()
+	u.runes("users_dev")
+	u.waitFor("users_dev listed alone", func(s snapshot) bool { return containsLine(s.view, "▌ ", "users_dev") && !strings.Contains(s.view, "searching") })
+	sim.run.Server.InjectFault(dmssim.Fault{Action: "SearchDatabase", Kind: dmssim.Delay, Delay: 500 * time.Millisecond, Times: 10})
+	u.key(tea.KeyCtrlU)
+	u.runes("orders_u")
+	u.waitText("searching for “orders_u”")
+	u.key(tea.KeySpace)
+	u.enter()
+	s := u.waitStep(StepSQL)
+	if dbs := s.ticket.Databases(); len(dbs) != 1 || dbs[0].SchemaName != "orders_uat" {
+		var names []string
+		for _, d := range dbs {
+			names = append(names, d.Name())
+		}
+		t.Fatalf("space and enter took %v, want orders_uat", names)
+	}
+}
+
 // containsLine reports whether one line of view holds every part.
 func containsLine(view string, parts ...string) bool {
 	for _, l := range strings.Split(ansi.Strip(view), "\n") {

@@ -51,6 +51,10 @@ type databaseStep struct {
 	// the answer, unless one shown row matches the text exactly.
 	answered  string
 	heldEnter bool
+	// heldSpace is a space (mark) pressed while the list was out of date:
+	// it marks a row of the answer, as a held enter picks one, never a
+	// row of the older list (two spaces cancel out).
+	heldSpace bool
 	results   []dms.Database
 	total     int64
 	page      int
@@ -85,6 +89,15 @@ func (d *databaseStep) markedAt(db dms.Database) int {
 }
 
 // toggle marks the row under the cursor, or unmarks it.
+// toggleHeld applies a space held for the answer: it marks the row that is
+// exactly what was typed, else the first.
+func (d *databaseStep) toggleHeld(vis []dms.Database) {
+	if i, ok := d.exactMatch(vis); ok {
+		d.cursor = i
+	}
+	d.toggle(vis)
+}
+
 func (d *databaseStep) toggle(vis []dms.Database) {
 	if len(vis) == 0 {
 		return
@@ -216,7 +229,7 @@ func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 		d.loading = false
 		d.err = msg.err
 		if msg.err != nil {
-			d.heldEnter = false // the error is the answer; the keys typed since go on
+			d.heldEnter, d.heldSpace = false, false // the error is the answer; the keys typed since go on
 			return nil
 		}
 		if msg.page.Page <= 1 {
@@ -229,8 +242,16 @@ func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 		// A page may come back empty while more exist (a policy filters it on
 		// the server); the automatic paging is bounded by maxAutoPages.
 		d.total, d.page, d.more = msg.page.Total, msg.page.Page, msg.page.More()
+		if d.heldSpace && !d.outOfDate() {
+			d.heldSpace = false
+			d.toggleHeld(d.visible())
+		}
 		if d.heldEnter && !d.outOfDate() {
 			d.heldEnter = false
+			if len(d.marked) > 0 {
+				d.takeMarked()
+				return nil
+			}
 			d.choose(d.visible(), true)
 			return nil
 		}
@@ -252,8 +273,24 @@ func (d *databaseStep) update(msg tea.Msg) tea.Cmd {
 			return d.maybeMore()
 		case msg.Type == tea.KeySpace && d.multi():
 			// Space marks the row (a typed space in a burst is text: a
-			// paste arrives as runes, not as this key).
-			d.toggle(vis)
+			// paste arrives as runes, not as this key). While the rows
+			// answer older text, it marks a row of the answer to come
+			// (or the row that is exactly what was typed), as enter does.
+			switch {
+			case d.heldEnter:
+			case !d.outOfDate():
+				d.toggle(vis)
+			default:
+				if i, ok := d.exactMatch(vis); ok {
+					d.cursor = i
+					d.toggle(vis)
+				} else {
+					d.heldSpace = !d.heldSpace
+				}
+			}
+			return nil
+		case key.Matches(msg, k.Enter) && d.heldSpace:
+			d.heldEnter = true // after the held space, in order
 			return nil
 		case key.Matches(msg, k.Enter) && len(d.marked) > 0:
 			d.takeMarked()
@@ -375,7 +412,7 @@ func (d *databaseStep) takeMarked() {
 func (d *databaseStep) holding() bool { return d.heldEnter }
 
 // releaseHold forgets a held enter (esc while waiting).
-func (d *databaseStep) releaseHold() { d.heldEnter = false }
+func (d *databaseStep) releaseHold() { d.heldEnter, d.heldSpace = false, false }
 
 func (d *databaseStep) move(delta, n int) {
 	if n == 0 {
@@ -432,6 +469,8 @@ func (d *databaseStep) view() string {
 	switch {
 	case d.heldEnter:
 		status = "searching for “" + inert.Line(strings.TrimSpace(d.input.Value())) + "”… enter waits for the answer · esc cancels"
+	case d.heldSpace:
+		status = "searching for “" + inert.Line(strings.TrimSpace(d.input.Value())) + "”… space marks a row of the answer · esc cancels"
 	case stale:
 		status = "searching for “" + inert.Line(strings.TrimSpace(d.input.Value())) + "”… the rows below are for " + answeredPhrase(d.answered)
 	case d.loading && len(d.results) == 0:
