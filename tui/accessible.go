@@ -36,7 +36,7 @@ const databasePageSize = 10
 func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Writer) error {
 	w := &plainWriter{w: out}
 	a := &accessible{
-		p:       &prompter{ctx: ctx, in: newLineReader(in), out: w, theme: plainHuhTheme()},
+		p:       newPrompter(ctx, in, w),
 		opts:    opts,
 		svc:     opts.Service,
 		t:       &dms.Ticket{},

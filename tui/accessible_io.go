@@ -16,6 +16,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"dmsticket/theme"
+	"dmsticket/tui/wizard"
 )
 
 // errInputEnded is returned when the input ends before the ticket is done.
@@ -34,14 +35,25 @@ type lineReader struct {
 	partial bool
 	// ended is set once the input is exhausted and a question got no answer.
 	ended bool
+	// onLong hears of an answer longer than maxAnswer, dropped (nil: said
+	// nowhere).
+	onLong func(n int)
 }
+
+// maxAnswer bounds an answer to a question: more than any question takes
+// (a comment holds 2,000 characters) and less than the 64 KiB line huh's
+// accessible prompts read. A longer line used to be cut there: the question
+// took an empty answer, and the rest of the line answered the next one.
+// It is dropped whole, said, and the question waits for its answer.
+const maxAnswer = 32 << 10
 
 func newLineReader(r io.Reader) *lineReader { return &lineReader{r: bufio.NewReader(r)} }
 
-// Read implements io.Reader: at most one line per call.
+// Read implements io.Reader: at most one line per call, and never a line
+// longer than maxAnswer.
 func (l *lineReader) Read(p []byte) (int, error) {
 	if len(l.pending) == 0 {
-		line, err := l.r.ReadBytes('\n')
+		line, err := l.answerLine()
 		if len(line) == 0 {
 			if err == nil {
 				err = io.EOF
@@ -59,6 +71,38 @@ func (l *lineReader) Read(p []byte) (int, error) {
 	n := copy(p, l.pending)
 	l.pending = l.pending[n:]
 	return n, nil
+}
+
+// answerLine reads the next line no longer than maxAnswer, with its line
+// ending; a longer one is read to its end, dropped and said (onLong).
+func (l *lineReader) answerLine() ([]byte, error) {
+	for {
+		var line []byte
+		n, long := 0, false
+		for {
+			frag, err := l.r.ReadSlice('\n')
+			n += len(frag)
+			if !long && len(line)+len(frag) > maxAnswer+2 { // room for "\r\n"
+				long, line = true, nil
+			}
+			if !long {
+				line = append(line, frag...)
+			}
+			if err == bufio.ErrBufferFull {
+				continue
+			}
+			if !long {
+				return line, err
+			}
+			if l.onLong != nil {
+				l.onLong(n)
+			}
+			if err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
 }
 
 // readLine reads one line without its line ending. At the end of the input
@@ -119,6 +163,15 @@ type prompter struct {
 	in    *lineReader
 	out   io.Writer
 	theme *huh.Theme
+}
+
+func newPrompter(ctx context.Context, in io.Reader, out io.Writer) *prompter {
+	p := &prompter{ctx: ctx, in: newLineReader(in), out: out, theme: plainHuhTheme()}
+	p.in.onLong = func(n int) {
+		p.sayf("That answer was %s bytes long, more than any question here takes (%s at most): it was dropped. Answer again:",
+			wizard.Thousands(int64(n)), wizard.Thousands(maxAnswer))
+	}
+	return p
 }
 
 // say writes lines of text.

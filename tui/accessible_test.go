@@ -396,3 +396,30 @@ func TestAccessibleDecliningTheSubmitSaysHowToDoItLater(t *testing.T) {
 		t.Errorf("SubmitOrderApproval sent %d times", n)
 	}
 }
+
+// TestAccessibleDropsAnAnswerLongerThanAnyQuestionTakes: a comment line of
+// 64 KiB and more was cut by huh's line reader: the comment took an empty
+// answer, the line's tail answered the reason, and every answer after it
+// went to the wrong question. The long line is dropped, said, and the
+// comment waits for its answer; a 4 MiB line costs no more than reading it.
+func TestAccessibleDropsAnAnswerLongerThanAnyQuestionTakes(t *testing.T) {
+	for _, n := range []int{65536, 4 << 20} {
+		sim := newAccSim(t)
+		out, err := runAccessibleThroughPipe(t, sim.options(),
+			"1", "", "orders_dev", "1", "", "SELECT id FROM orders;", ";;", "",
+			strings.Repeat("C", n)+"TAILTEXT", // a comment too long for any question
+			"Q3 export for finance",           // the comment
+			"quarterly report",                // reason
+			"", "", "",                        // related users, attachment, ignore
+			"y", "",
+		)
+		if err != nil {
+			t.Fatalf("RunAccessible: %v\n%s", err, out)
+		}
+		wantLines(t, out, "bytes long, more than any question here takes (32,768 at most): it was dropped. Answer again:",
+			"Comment: Q3 export for finance", "Reason: quarterly report", "Ticket created: 40000001")
+		if o := sim.run.Server.Orders(); len(o) != 1 || o[0].Comment != "Q3 export for finance" || o[0].Param["classify"] != "quarterly report" {
+			t.Fatalf("stored %+v", o)
+		}
+	}
+}
