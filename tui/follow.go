@@ -59,6 +59,7 @@ type (
 // follow is the result step's following of one ticket.
 type follow struct {
 	on       bool
+	id       int64 // the ticket followed
 	seq      int // generation: answers of an older following are dropped
 	watch    *dms.Watcher
 	poll     wizard.Poll
@@ -89,7 +90,7 @@ func (r *resultStep) startFollowing(id int64) tea.Cmd {
 		parent = context.Background()
 	}
 	f.ctx, f.cancel = context.WithCancel(parent)
-	f.on = true
+	f.on, f.id = true, id
 	f.watch = dms.NewWatcher(r.s.svc, r.req.Tid, id, r.req.PluginType)
 	f.poll, f.have, f.err, f.busy, f.notice, f.fileType = wizard.Poll{}, false, nil, "", "", "CSV"
 	f.saved, f.url, f.downloading = "", "", false
@@ -222,7 +223,7 @@ func (r *resultStep) followKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	}
 	switch {
 	case key.Matches(msg, k.CopyID):
-		id, _ := r.res.TicketID()
+		id := f.id // the ticket followed: filed here, or opened from My tickets
 		f.notice = fmt.Sprintf("Ticket ID %d sent to the terminal's clipboard (OSC 52), if it allows that.", id)
 		return copyToClipboard(r.s, fmt.Sprint(id)), true
 	case f.busy != "" || f.downloading:

@@ -314,3 +314,17 @@ func TestYCopiesTheTicketID(t *testing.T) {
 	u.waitText("sent to the terminal's clipboard")
 	u.key(tea.KeyEsc)
 }
+
+// TestYCopiesTheIDOfATicketOpenedFromMyTickets: on a status screen opened
+// from My tickets, y copied "Ticket ID 0": the screen's own submission
+// (none) was asked, not the ticket followed.
+func TestYCopiesTheIDOfATicketOpenedFromMyTickets(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 120, 40)
+	u.toMyTickets()
+	u.enter()
+	u.waitText("Ticket 40000001")
+	u.waitText("prechecking")
+	u.press("y")
+	u.waitText("Ticket ID 40000001 sent to the terminal's clipboard")
+}
