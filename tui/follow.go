@@ -60,7 +60,7 @@ type (
 type follow struct {
 	on       bool
 	id       int64 // the ticket followed
-	seq      int // generation: answers of an older following are dropped
+	seq      int   // generation: answers of an older following are dropped
 	watch    *dms.Watcher
 	poll     wizard.Poll
 	status   dms.Status

@@ -91,7 +91,9 @@ func TestASpaceOnAnOutOfDateListMarksARowOfTheAnswer(t *testing.T) {
 	u.chooseType("change data")
 	u.searched()
 	u.runes("users_dev")
-	u.waitFor("users_dev listed alone", func(s snapshot) bool { return containsLine(s.view, "▌ ", "users_dev") && !strings.Contains(s.view, "searching") })
+	u.waitFor("users_dev listed alone", func(s snapshot) bool {
+		return containsLine(s.view, "▌ ", "users_dev") && !strings.Contains(s.view, "searching")
+	})
 	sim.run.Server.InjectFault(dmssim.Fault{Action: "SearchDatabase", Kind: dmssim.Delay, Delay: 500 * time.Millisecond, Times: 10})
 	u.key(tea.KeyCtrlU)
 	u.runes("orders_u")
