@@ -52,6 +52,8 @@ type Input struct {
 	inPaste  bool
 	searched int
 	over     bool
+	// out is what a Read hands on, its text runs marked (asPastes).
+	out []byte
 	// err came from the source with bytes handed on: it is the next
 	// Read's (Bubble Tea drops the bytes of a read that returns an error).
 	err error
@@ -105,7 +107,9 @@ func (t *Input) Read(p []byte) (int, error) {
 	if t.inPaste {
 		chunk = p[:room] // the paste grows in buf
 	} else {
-		chunk = p[:room-len(t.buf)] // buf holds an unfinished end: it and the read fit in p
+		// buf holds an unfinished end: it, the read and the markers of the
+		// text runs made pastes (textRuns) fit in p.
+		chunk = p[:max(1, room-len(t.buf)-textRuns*len(pasteStart+pasteEnd))]
 	}
 	m, err := t.r.Read(chunk)
 	t.buf = append(t.buf, chunk[:m]...)
@@ -123,7 +127,11 @@ func (t *Input) Read(p []byte) (int, error) {
 	if err != nil && !paste {
 		k = len(t.buf) // nothing more comes to finish it
 	}
-	n := copy(p, t.buf[:k])
+	t.out = asPastes(t.out[:0], t.buf[:k])
+	if len(t.out) > room { // cannot be: the read left room for the markers
+		t.out = append(t.out[:0], t.buf[:k]...)
+	}
+	n := copy(p, t.out)
 	if paste {
 		k += len(pasteStart)
 		t.inPaste, t.searched = true, 0
@@ -174,6 +182,96 @@ func (t *Input) handOn(full bool) (k int, paste bool) {
 		}
 	}
 	return eventEnd(t.buf, full), false
+}
+
+// textRuns is how many runs of text one Read makes pastes (asPastes).
+const textRuns = 2
+
+// minTextRun is the shortest run of text asPastes makes a paste: longer
+// than keys typed ahead ever come in one read.
+const minTextRun = 16
+
+// asPastes appends b to dst, the first textRuns runs of text in it that
+// Bubble Tea would cut at every blank (at least minTextRun printable bytes
+// holding a space, outside escape sequences and pastes) marked as a
+// bracketed paste. Bubble Tea v1 makes each word of text that comes
+// without brackets (a paste in a terminal without bracketed paste, tmux
+// paste-buffer, type-ahead over SSH) a message and each space another, and
+// the program draws a frame after each: a line of 64 KiB pasted so took
+// 72 s of CPU, growing with the square of its length, one SSH session
+// holding a server core for minutes. Marked, a read's text is one message,
+// the message asText makes of a run without a space; every input inserts
+// it as it inserts typed text.
+func asPastes(dst, b []byte) []byte {
+	runs := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c == 0x1b:
+			j := escapeEnd(b, i)
+			dst = append(dst, b[i:j]...)
+			i = j
+		case c >= ' ' && c != 0x7f:
+			j, blank := i, false
+			for j < len(b) && b[j] >= ' ' && b[j] != 0x7f {
+				blank = blank || b[j] == ' '
+				j++
+			}
+			if runs < textRuns && blank && j-i >= minTextRun {
+				runs++
+				dst = append(dst, pasteStart...)
+				dst = append(dst, b[i:j]...)
+				dst = append(dst, pasteEnd...)
+			} else {
+				dst = append(dst, b[i:j]...)
+			}
+			i = j
+		default:
+			dst = append(dst, c)
+			i++
+		}
+	}
+	return dst
+}
+
+// escapeEnd is the end of the escape sequence at b[i] (an ESC): a CSI
+// (ESC [ … final byte), ESC O and its letter, a control string (ESC ] P _
+// ^ X … BEL or ESC \), a bracketed paste whole, or ESC and the character
+// after it (alt+key); the end of b for one that does not end in it.
+func escapeEnd(b []byte, i int) int {
+	if bytes.HasPrefix(b[i:], []byte(pasteStart)) {
+		if j := bytes.Index(b[i:], []byte(pasteEnd)); j >= 0 {
+			return i + j + len(pasteEnd)
+		}
+		return len(b)
+	}
+	j := i + 1
+	if j >= len(b) {
+		return j
+	}
+	switch b[j] {
+	case '[':
+		for j++; j < len(b); j++ {
+			if b[j] >= 0x40 && b[j] <= 0x7e {
+				return j + 1
+			}
+		}
+		return j
+	case 'O':
+		return min(len(b), j+2)
+	case ']', 'P', '_', '^', 'X':
+		for j++; j < len(b); j++ {
+			switch {
+			case b[j] == 0x07:
+				return j + 1
+			case b[j] == 0x1b && j+1 < len(b) && b[j+1] == '\\':
+				return j + 2
+			}
+		}
+		return j
+	}
+	_, w := utf8.DecodeRune(b[j:])
+	return j + w
 }
 
 // pasteMsg is the message Bubble Tea makes of a bracketed paste: its text

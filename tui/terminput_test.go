@@ -17,6 +17,7 @@ type inputLog struct {
 	text   *strings.Builder
 	keys   chan string
 	pastes *int
+	texts  *int // messages of text, pasted or not (when not nil)
 }
 
 func (m inputLog) Init() tea.Cmd { return nil }
@@ -25,6 +26,9 @@ func (m inputLog) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch k.Type {
 		case tea.KeyRunes, tea.KeySpace:
+			if m.texts != nil {
+				*m.texts++
+			}
 			if k.Paste {
 				*m.pastes++
 				m.keys <- fmt.Sprintf("paste of %d runes", len(k.Runes))
@@ -238,11 +242,70 @@ func TestInputHandsOnWhatItHeldBeforeAnError(t *testing.T) {
 		t.Errorf("handed on %q", got[max(0, len(got)-4):])
 	}
 
-	in = NewInput(strings.NewReader(strings.Repeat("b", 254) + "\x1b[1234567890"))
-	if n, err := in.Read(buf); n != 254 || err != nil {
+	// A read of 256 asks 231 bytes of the source (room for the markers of
+	// two text runs, asPastes): 230 and the ESC that begins a sequence.
+	in = NewInput(strings.NewReader(strings.Repeat("b", 230) + "\x1b[1234567890"))
+	if n, err := in.Read(buf); n != 230 || err != nil {
 		t.Fatalf("a full read ending in an unfinished sequence: %d, %v", n, err)
 	}
 	if n, err := in.Read(make([]byte, 16)); n != 0 || err != io.ErrShortBuffer {
 		t.Errorf("a 16-byte read while a sequence is held: %d, %v", n, err)
+	}
+}
+
+// TestTextWithBlanksFromOneReadIsOneMessage: Bubble Tea makes each word of
+// text that comes without brackets a message, and each space another; the
+// program drew a frame after each (a 64 KiB line pasted so: 36 s of CPU,
+// growing with the square of its length). A read's run of text is marked a
+// paste, one message; keys stay keys: escape sequences, alt+key, a paste
+// already marked, text cut by a control key, and keys typed ahead, which
+// never come 16 at a time.
+func TestTextWithBlanksFromOneReadIsOneMessage(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"SELECT id FROM orders WHERE a = 1", "\x1b[200~SELECT id FROM orders WHERE a = 1\x1b[201~"},
+		{"a x", "a x"}, // keys typed ahead
+		{"no_blank_in_this_long_run", "no_blank_in_this_long_run"}, // one message already
+		{"\x1b[A\x1bb\x1b[1;5C", "\x1b[A\x1bb\x1b[1;5C"},
+		{"\x1b[200~pasted with blanks already\x1b[201~", "\x1b[200~pasted with blanks already\x1b[201~"},
+		{"\x1b]11;rgb:0000/0000/0000 with blanks\x07", "\x1b]11;rgb:0000/0000/0000 with blanks\x07"},
+		{"first line with blanks\rsecond line with blanks\r", "\x1b[200~first line with blanks\x1b[201~\r\x1b[200~second line with blanks\x1b[201~\r"},
+		{"\x1bx then text with blanks", "\x1bx\x1b[200~ then text with blanks\x1b[201~"},
+		{"first run of text\rsecond run of text\rthird run of text", "\x1b[200~first run of text\x1b[201~\r\x1b[200~second run of text\x1b[201~\rthird run of text"}, // two a read
+		{"名前 と 東京 の テキスト です", "\x1b[200~名前 と 東京 の テキスト です\x1b[201~"},
+	}
+	for _, tc := range tests {
+		if got := string(asPastes(nil, []byte(tc.in))); got != tc.want {
+			t.Errorf("asPastes(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	var b strings.Builder
+	for b.Len() < 64<<10 {
+		b.WriteString("SELECT id, 名前 FROM orders WHERE a = 1 AND b <> 'x y' ")
+	}
+	line := b.String()
+	m := inputLog{text: &strings.Builder{}, keys: make(chan string, 1<<16), pastes: new(int), texts: new(int)}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	in := newTermInput(r)
+	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
+	in.in.Send = p.Send
+	done := make(chan error, 1)
+	go func() { _, err := p.Run(); done <- err }()
+	go func() {
+		w.Write([]byte(line))
+		w.Write([]byte{3})
+	}()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if got := m.text.String(); got != line {
+		t.Fatalf("got %d bytes, want %d (first difference at %d)", len(got), len(line), firstDifference(got, line))
+	}
+	if max := len(line)/200 + 10; *m.texts > max {
+		t.Errorf("%d messages for a %d-byte line: more than %d (one a read)", *m.texts, len(line), max)
 	}
 }

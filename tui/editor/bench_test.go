@@ -3,6 +3,7 @@ package editor
 import (
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/alecthomas/chroma/v2/formatters"
@@ -165,5 +166,40 @@ func BenchmarkEditorPaste4MiB(b *testing.B) {
 		b.StartTimer()
 		m, _ = m.Update(msg)
 		_ = m.View()
+	}
+}
+
+// BenchmarkEditorLineGrownByReads is a 256 KiB line of SQL that arrives a
+// read at a time (230 bytes: text pasted without brackets, which the
+// terminal's input makes one paste a read), each read followed by a frame,
+// and then the line's Text joined (a draft's save): the cost of a line
+// that grows at its end, which was quadratic in its length (every read
+// cut and counted the whole line again; the join applied each edit by
+// copying the line).
+func BenchmarkEditorLineGrownByReads(b *testing.B) {
+	var sb strings.Builder
+	for sb.Len() < 256<<10 {
+		sb.WriteString("SELECT id, total FROM orders WHERE status = 'paid' AND total > 100 OR ")
+	}
+	line := []rune(sb.String())
+	var reads []tea.Msg
+	for i := 0; i < len(line); i += 230 {
+		reads = append(reads, paste(string(line[i:min(i+230, len(line))])))
+	}
+	b.SetBytes(int64(sb.Len()))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		m := benchEditor("")
+		_ = m.Text() // a draft taken before: the join applies the edits
+		b.StartTimer()
+		for _, r := range reads {
+			m, _ = m.Update(r)
+			_ = m.View()
+		}
+		tx := m.Text()
+		if len(tx.String()) != sb.Len() {
+			b.Fatal("the line is not the text")
+		}
 	}
 }

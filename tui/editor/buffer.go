@@ -156,7 +156,9 @@ func (d *document) replace(a, b pos, removed, str string) pos {
 		// The common case, typing or deleting within a line: edit in place.
 		ln := d.lines[a.line]
 		ins := []rune(str)
+		c := ln.c
 		ln.setRunes(slices.Replace(ln.runes(), a.col, b.col, ins...))
+		ln.c = c.edited(a.col) // what stays right before a.col
 		d.edited(a.line, b.line, 1)
 		return pos{a.line, a.col + len(ins)}
 	}

@@ -307,7 +307,7 @@ func (m *Model) handleKey(k tea.KeyMsg) {
 func (m *Model) line() []rune { return m.doc.lines[m.cur.line].runes() }
 
 // cellCol returns the cursor's display column.
-func (m *Model) cellCol() int { return cellsOf(m.line()[:m.cur.col]) }
+func (m *Model) cellCol() int { return m.doc.lines[m.cur.line].cellsTo(m.cur.col) }
 
 // clampCursor keeps the cursor inside the text (a stale copy of the Model
 // may point past it).
@@ -548,7 +548,7 @@ func (m *Model) scrollToCursor() {
 		return
 	}
 	r := d.lines[m.cur.line].runes()
-	x := cellsOf(r[:m.cur.col])
+	x := d.lines[m.cur.line].cellsTo(m.cur.col)
 	cw := 1
 	if m.cur.col < len(r) {
 		cw = max(1, cellWidth(r[m.cur.col]))

@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -35,6 +36,9 @@ type piece struct {
 	toks         []tok
 	lexed        bool
 	paren        bool // toks were lexed as if "(" followed (see parenFollows)
+	// atToken says the piece starts between two of sqlscript's tokens (not
+	// inside a long run of code cut at maxPiece): lexing can resume there.
+	atToken bool
 }
 
 // lineCache holds what was computed for a line's current text.
@@ -47,6 +51,92 @@ type lineCache struct {
 	rOK  bool
 	rKey renderKey
 	rStr string
+
+	// The pieces of the line's text before its last edits, which began at
+	// rune prevFrom: a line that grows at its end (text typed or pasted
+	// without brackets, a read at a time) is cut again from its last
+	// pieces, not from its start. Only for prevEntry and prevGen.
+	prev      []piece
+	prevFrom  int
+	prevEntry sqlscript.LineState
+	prevGen   uint32
+
+	// cells[k] is the display width of the line's first (k+1)*cellStep
+	// runes, for as many k as were needed: the cursor's cell and the
+	// window's first rune are found without counting the whole line.
+	cells []int
+}
+
+// cellStep is the distance in runes between two of a line's cell counts.
+const cellStep = 1024
+
+// edited is what stays of c once the line's runes from col on changed: the
+// pieces, for cutting again from the last that ends before col, and the
+// cell counts of the runes before col.
+func (c *lineCache) edited(col int) *lineCache {
+	if c == nil {
+		return nil
+	}
+	n := &lineCache{prevFrom: col}
+	switch {
+	case c.hlOK:
+		n.prev, n.prevEntry, n.prevGen = c.pieces, c.hlEntry, c.hlGen
+	case c.prev != nil:
+		n.prev, n.prevEntry, n.prevGen, n.prevFrom = c.prev, c.prevEntry, c.prevGen, min(col, c.prevFrom)
+	}
+	if k := min(len(c.cells), col/cellStep); k > 0 {
+		n.cells = c.cells[:k] // the old counts' array: they are not used again
+	}
+	return n
+}
+
+// cellsTo is the display width of ln's first col runes.
+func (ln *line) cellsTo(col int) int {
+	r := ln.runes()
+	col = min(col, len(r))
+	k := col / cellStep
+	if k == 0 {
+		return cellsOf(r[:col])
+	}
+	c := ln.cache()
+	for len(c.cells) < k {
+		i := len(c.cells)
+		base := 0
+		if i > 0 {
+			base = c.cells[i-1]
+		}
+		c.cells = append(c.cells, base+cellsOf(r[i*cellStep:(i+1)*cellStep]))
+	}
+	return c.cells[k-1] + cellsOf(r[k*cellStep:col])
+}
+
+// runeAtCell is the first rune of ln that reaches past cell x and the cell
+// it starts at (len(runes) and the line's width when none does).
+func (ln *line) runeAtCell(x int) (a, cell int) {
+	r := ln.runes()
+	if len(r) >= 2*cellStep && x > 0 {
+		// Skip whole steps: the last step boundary at or before x.
+		lo, hi := 0, len(r)/cellStep // steps [1, hi] may be counted
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			if ln.cellsTo(mid*cellStep) <= x {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		a = lo * cellStep
+		cell = ln.cellsTo(a)
+	}
+	for a < len(r) {
+		w := cellWidth(r[a])
+		if cell+w > x {
+			break
+		}
+		cell += w
+		a++
+	}
+	return a, cell
 }
 
 // piecesOf returns ln's pieces for its current entry state.
@@ -55,57 +145,102 @@ func (d *document) piecesOf(ln *line) []piece {
 	if c.hlOK && c.hlEntry == ln.entry && c.hlGen == d.gen {
 		return c.pieces
 	}
-	c.pieces = d.cut(ln)
+	var keep []piece
+	var resume sqlscript.LineState
+	if c.prev != nil && c.prevEntry == ln.entry && c.prevGen == d.gen {
+		if keep = reusable(c.prev, c.prevFrom); len(keep) > 0 {
+			resume = c.prev[len(keep)].st
+		}
+	}
+	c.pieces = d.cut(ln, keep, resume)
 	c.hlOK, c.hlEntry, c.hlGen = true, ln.entry, d.gen
+	c.prev = nil
 	return c.pieces
+}
+
+// lookBack is how far before an edit a piece must end to be kept: the
+// lexer looks a few bytes past a token to end it ("1e+5", "--", "q'[").
+const lookBack = 8
+
+// reusable is the start of prev, a line's pieces before an edit from rune
+// from on, that is still right: pieces that end lookBack runes before the
+// edit, up to one after which lexing can resume. It shares prev's array.
+func reusable(prev []piece, from int) []piece {
+	// The pieces that end early enough, found by halving: an edit at the
+	// end of a line of megabytes is one of thousands of pieces.
+	n := sort.Search(len(prev)-1, func(i int) bool { return prev[i].end+lookBack > from })
+	for n > 0 && !prev[n].atToken {
+		n-- // lexing resumes where a piece starts between two tokens
+	}
+	return prev[:n]
 }
 
 // cut splits a line into pieces of at least pieceLen runes. A piece ends
 // between two of sqlscript's tokens, where canSplit allows it or, past
 // maxPiece runes, wherever it can: between two tokens, or inside a long run
 // of code (never inside a string, quoted identifier or comment, which are
-// coloured without chroma).
-func (d *document) cut(ln *line) []piece {
-	s, r := ln.text(), ln.runes()
+// coloured without chroma). The pieces keep (reusable) are the line's
+// first, unchanged: it goes on after them, in the state resume.
+func (d *document) cut(ln *line, keep []piece, resume sqlscript.LineState) []piece {
+	r := ln.runes()
 	if len(r) <= d.pieceLen {
-		return []piece{{end: len(r), bend: len(s), st: ln.entry}}
+		return []piece{{end: len(r), bend: len(ln.text()), st: ln.entry, atToken: true}}
 	}
-	var ps []piece
-	cur := piece{st: ln.entry}
-	conv := newRuneCounter(s, r)
-	end := func(ri, bi int, st sqlscript.LineState) {
+	ps := keep // the old pieces' array: they are not used again
+	cur := piece{st: ln.entry, atToken: true}
+	var s string
+	if len(keep) == 0 {
+		s = ln.text()
+	} else {
+		last := keep[len(keep)-1]
+		cur = piece{start: last.end, bstart: last.bend, st: resume, atToken: true}
+		s = utf8Of(r[cur.start:])
+	}
+	// The scanner reads s, the line from rune r0 (byte b0) on.
+	r0, b0 := cur.start, cur.bstart
+	conv := newRuneCounter(s, r[r0:])
+	end := func(ri, bi int, st sqlscript.LineState, atToken bool) {
 		cur.end, cur.bend = ri, bi
 		ps = append(ps, cur)
-		cur = piece{start: ri, bstart: bi, st: st}
+		cur = piece{start: ri, bstart: bi, st: st, atToken: atToken}
 	}
 	// at cuts at the token boundary bi (rune ri) if that is allowed.
 	at := func(ri, bi int, st sqlscript.LineState) {
 		if n := ri - cur.start; n >= d.pieceLen && ri < len(r) && (canSplit(r, ri) || n >= d.maxPiece) {
-			end(ri, bi, st)
+			end(ri, bi, st, true)
 		}
 	}
-	sc := sqlscript.ScanLine(s, ln.entry, d.dialect)
+	sc := sqlscript.ScanLine(s, cur.st, d.dialect)
 	for {
 		before := sc.State()
 		kind, a, b, ok := sc.Next()
 		if !ok {
 			break
 		}
-		ra := conv.at(a)
+		ra, a := r0+conv.at(a), b0+a
 		at(ra, a, before)
-		rb := conv.at(b)
+		rb, b := r0+conv.at(b), b0+b
 		if isCode(kind) {
 			// A run of code too long for chroma is cut inside.
 			for rb-cur.start > d.maxPiece {
 				k := cur.start + d.maxPiece
-				end(k, a+byteLen(r[ra:k]), before)
+				end(k, a+byteLen(r[ra:k]), before, false)
 				a, ra = cur.bstart, k
 			}
 		}
 		at(rb, b, sc.State())
 	}
-	cur.end, cur.bend = len(r), len(s)
+	cur.end, cur.bend = len(r), b0+len(s)
 	return append(ps, cur)
+}
+
+// pieceText is the text of p, a piece of ln, without making the whole
+// line's text when it is not made already.
+func (ln *line) pieceText(p *piece) string {
+	if ln.strOK {
+		return ln.str[p.bstart:p.bend]
+	}
+	return utf8Of(ln.runes()[p.start:p.end])
 }
 
 // isCode reports whether tokens of kind are code, which chroma colours.
@@ -189,7 +324,7 @@ func (d *document) lexPiece(ln *line, p *piece, paren bool) bool {
 	if p.lexed && p.paren == paren {
 		return true
 	}
-	key := lexKey{st: p.st, paren: paren, text: ln.text()[p.bstart:p.bend]}
+	key := lexKey{st: p.st, paren: paren, text: ln.pieceText(p)}
 	toks, ok := d.lexCache.get(key)
 	if !ok {
 		toks, ok = d.tokenize(p.st, key.text, paren)

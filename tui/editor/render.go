@@ -114,15 +114,7 @@ func (w *runWriter) flush() {
 func (d *document) drawLine(ln *line, paren bool, xOff, width, cursor int) (string, bool) {
 	r := ln.runes()
 	// a is the first rune that reaches into the window; cell is where it starts.
-	a, cell := 0, 0
-	for a < len(r) {
-		w := cellWidth(r[a])
-		if cell+w > xOff {
-			break
-		}
-		cell += w
-		a++
-	}
+	a, cell := ln.runeAtCell(xOff)
 	b, end := a, cell
 	for b < len(r) && end < xOff+width {
 		end += cellWidth(r[b])

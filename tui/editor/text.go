@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"unicode/utf8"
 )
 
 // This file holds the editor's text as one string: Value, and Text, the
@@ -139,28 +138,62 @@ func (d *document) adoptJoined() {
 }
 
 // applySplices applies the edits to base, a whole text, and returns the
-// text they make.
+// text they make. A line an edit touches is held as runes, the columns the
+// edits count in, and edited in place: a line that grew by a thousand
+// edits at its end (text pasted without brackets, a read at a time) is not
+// copied a thousand times (a draft of a 2 MiB line took seconds of CPU at
+// every save).
 func applySplices(base string, splices []splice) string {
 	if len(splices) == 0 {
 		return base
 	}
-	lines := strings.Split(base, "\n")
+	type textLine struct {
+		s     string
+		r     []rune
+		runes bool
+	}
+	var lines []textLine
+	for _, l := range strings.Split(base, "\n") {
+		lines = append(lines, textLine{s: l})
+	}
+	runesOf := func(i int) []rune {
+		if !lines[i].runes {
+			lines[i].r, lines[i].runes = []rune(lines[i].s), true
+		}
+		return lines[i].r
+	}
 	for _, sp := range splices {
-		first, last := lines[sp.a.line], lines[sp.b.line]
+		if sp.a.line == sp.b.line && !strings.Contains(sp.str, "\n") {
+			l := sp.a.line
+			lines[l].r = slices.Replace(runesOf(l), sp.a.col, sp.b.col, []rune(sp.str)...)
+			continue
+		}
 		ins := strings.Split(sp.str, "\n")
-		ins[0] = first[:byteCol(first, sp.a.col)] + ins[0]
-		ins[len(ins)-1] += last[byteCol(last, sp.b.col):]
-		lines = slices.Replace(lines, sp.a.line, sp.b.line+1, ins...)
+		fresh := make([]textLine, len(ins))
+		for i, part := range ins {
+			fresh[i] = textLine{s: part}
+		}
+		head := runesOf(sp.a.line)[:sp.a.col]
+		tail := runesOf(sp.b.line)[sp.b.col:]
+		last := len(fresh) - 1
+		if last == 0 { // lines joined into one
+			fresh[0] = textLine{r: slices.Concat(head, []rune(ins[0]), tail), runes: true}
+		} else {
+			fresh[0] = textLine{r: slices.Concat(head, []rune(ins[0])), runes: true}
+			fresh[last] = textLine{r: slices.Concat([]rune(ins[last]), tail), runes: true}
+		}
+		lines = slices.Replace(lines, sp.a.line, sp.b.line+1, fresh...)
 	}
-	return strings.Join(lines, "\n")
-}
-
-// byteCol returns the byte offset in s of rune column col.
-func byteCol(s string, col int) int {
-	b := 0
-	for range col {
-		_, n := utf8.DecodeRuneInString(s[b:])
-		b += n
+	var b strings.Builder
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if l.runes {
+			b.WriteString(utf8Of(l.r))
+		} else {
+			b.WriteString(l.s)
+		}
 	}
-	return b
+	return b.String()
 }

@@ -196,8 +196,11 @@ func TestTheActivityReaderEndsEveryReadBetweenCharacters(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got.String() != in {
-			t.Fatalf("seed %d: the program got %d bytes, not the %d sent (first difference at %d)", seed, got.Len(), len(in), firstDiff(got.String(), in))
+		// A run of text with a blank that comes in one read is marked a
+		// paste (tui.Input): the text is the same, in the same place.
+		unmarked := strings.NewReplacer(pasteStart, "", pasteEnd, "")
+		if g, w := unmarked.Replace(got.String()), unmarked.Replace(in); g != w {
+			t.Fatalf("seed %d: the program got %d bytes, not the %d sent (first difference at %d)", seed, len(g), len(w), firstDiff(g, w))
 		}
 	}
 }
@@ -423,9 +426,10 @@ func TestKeysThatBeginLikeAMarkerAreNotHeldBack(t *testing.T) {
 	}
 	expect("\x1b", "esc")
 	expect("\x1b[", "alt+[")
-	// A full read (the reader asks for 255 of Bubble Tea's 256 bytes) that
-	// ends with ESC: held, and handed on with what follows.
-	expect(strings.Repeat("a", 254)+"\x1b", strings.Repeat("a", 254))
+	// A full read (the reader asks for 231 of Bubble Tea's 256 bytes: one
+	// less, and room for the markers of two runs of text) that ends with
+	// ESC: held, and handed on with what follows.
+	expect(strings.Repeat("a", 230)+"\x1b", strings.Repeat("a", 230))
 	expect("[A", "up")
 	expect(keyCtrlC, "ctrl+c")
 	pw.Close()
