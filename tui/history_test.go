@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"github.com/charmbracelet/lipgloss"
 	"os"
 	"path/filepath"
 	"strings"
@@ -239,5 +240,36 @@ func TestMyTicketsFilterStartsWithAnUpperCaseF(t *testing.T) {
 	s := u.waitText("Filter: Finance")
 	if s.step != StepTickets || !strings.Contains(s.view, "Q3 export for finance") {
 		t.Fatalf("F did not start a filter matching the ticket:\n%s", s.view)
+	}
+}
+
+// TestTwoShardsStayTellableApartInANarrowTable: in a data change's recent
+// list at 80 columns (a mark's column and "recent" take room), both
+// production shards read "order_shar…": the one meant and the other looked
+// alike. A name too long for its column loses its middle, never its end.
+func TestTwoShardsStayTellableApartInANarrowTable(t *testing.T) {
+	for _, w := range []int{60, 80} {
+		cols := dbColumns(w, true)
+		cols.schema -= 2 // the mark's column
+		a := cols.row("", "order_shard_00", "10.20.1.31:3306", "mysql", "Orders shard 0", "")
+		b := cols.row("", "order_shard_01", "10.20.1.31:3306", "mysql", "Orders shard 1", "")
+		if strings.Fields(a)[0] == strings.Fields(b)[0] {
+			t.Errorf("at %d columns both shards read %q", w, strings.Fields(a)[0])
+		}
+	}
+	for _, tc := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"order_shard_00", 14, "order_shard_00"},
+		{"order_shard_00", 11, "order…rd_00"},
+		{"orders_devops", 9, "orde…vops"},
+		{"顧客データ_本番", 9, "顧客…本番"},
+		{"ab", 1, "…"},
+	} {
+		if got := truncateMiddle(tc.in, tc.w); got != tc.want || lipgloss.Width(got) > tc.w {
+			t.Errorf("truncateMiddle(%q, %d) = %q (%d cells), want %q", tc.in, tc.w, got, lipgloss.Width(got), tc.want)
+		}
 	}
 }

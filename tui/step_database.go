@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
@@ -558,6 +559,27 @@ func (d *databaseStep) view() string {
 	return b.String()
 }
 
+// truncateMiddle cuts s to w cells with "…" in place of its middle, the
+// end given half the cells.
+func truncateMiddle(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	if w < 3 {
+		return truncate(s, w)
+	}
+	r := []rune(s)
+	i, tw := len(r), 0 // r[i:] is the end kept, tw cells wide
+	for i > 0 {
+		cw := lipgloss.Width(string(r[i-1]))
+		if tw+cw > w/2 {
+			break
+		}
+		i, tw = i-1, tw+cw
+	}
+	return ansi.Truncate(string(r[:i]), w-1-tw, "") + "…" + string(r[i:])
+}
+
 // dbColumns lays the result table out for a width, with room for the
 // "recent" mark when rows carry it.
 type columns struct{ schema, loc, typ, alias int }
@@ -568,7 +590,7 @@ func dbColumns(w int, recent bool) columns {
 		badge += len(" recent") // after PRODUCTION too, not cut at 80 columns
 	}
 	typ := 11
-	loc := min(24, max(10, w/4))
+	loc := min(24, max(16, w/5)) // "10.20.1.31:3306" whole at 80 columns
 	rest := max(10, w-2-badge-gaps-typ-loc)
 	schema := rest * 3 / 5
 	return columns{schema: schema, loc: loc, typ: typ, alias: rest - schema}
@@ -581,7 +603,12 @@ func (c columns) row(prefix, schema, loc, typ, alias, env string) string {
 		s = truncate(s, n)
 		return s + strings.Repeat(" ", max(0, n-lipgloss.Width(s)))
 	}
-	line := prefix + strings.Join([]string{cell(schema, c.schema), cell(loc, c.loc), cell(typ, c.typ), cell(alias, c.alias)}, " ")
+	// A schema name too long for its column loses its middle, not its end:
+	// order_shard_00 and order_shard_01 (orders_dev and orders_devops) must
+	// not look alike.
+	name := truncateMiddle(schema, c.schema)
+	name += strings.Repeat(" ", max(0, c.schema-lipgloss.Width(name)))
+	line := prefix + strings.Join([]string{name, cell(loc, c.loc), cell(typ, c.typ), cell(alias, c.alias)}, " ")
 	if env != "" {
 		line += " " + env
 	}
