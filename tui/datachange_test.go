@@ -255,3 +255,35 @@ func TestAnAutoDataChangeIsNotRunByX(t *testing.T) {
 		t.Fatalf("x ran an AUTO change: %d ExecuteDataCorrect", n)
 	}
 }
+
+// TestAFigureThatCannotBeMeasuredAgainOnAnotherDatabaseIsAskedFor: the rows
+// were measured on orders_dev; the ticket then went to ERP_FINANCE_TEST
+// (Oracle: DMS cannot measure there). The old figure stayed, stale: Details,
+// seeing a figure, asked for none, and every enter at the review measured
+// again, failed, and said "measuring again" forever. The figure that cannot
+// be measured again is dropped, and Details asks for it.
+func TestAFigureThatCannotBeMeasuredAgainOnAnotherDatabaseIsAskedFor(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.toExportReview("orders_dev", "SELECT id FROM orders")
+	u.runes("2")
+	u.waitStep(StepDatabase)
+	u.key(tea.KeyCtrlU)
+	u.chooseDatabase("ERP_FINANCE_TEST")
+	u.waitStep(StepSQL)
+	u.key(tea.KeyCtrlR)
+	u.waitFor("the estimate's refusal", func(s snapshot) bool { return !s.busy && !s.ticket.Rows.Known() })
+	u.key(tea.KeyCtrlS)
+	u.waitStep(StepDetails)
+	s := u.waitText("Rows not measured")
+	if s.ticket.Rows.Known() {
+		t.Fatalf("the orders_dev figure is still the ticket's: %+v", s.ticket.Rows)
+	}
+	for range 4 { // comment, reason, related users, attachment: as they were
+		u.enter()
+	}
+	u.waitField("ignore")
+	u.enter() // no: the check is kept, so the figure is asked for
+	u.waitField("rows")
+	u.waitText("enter the figure from your own count")
+}

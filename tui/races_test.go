@@ -206,6 +206,7 @@ func TestTheDetailsFormGetsTheRoomTheRowsWarningGivesBack(t *testing.T) {
 	tk.Rows = dms.RowFigure{}
 	*m.s.ticket = tk
 	m.s.rows.err, m.s.rows.errVersion = errors.New("Table 'orders_dev.customers' doesn't exist"), m.s.rows.version
+	m.s.rows.errDBs = dbKey(tk.Databases())
 	m.enter(StepDetails)
 	d := m.steps[StepDetails].(*detailsStep)
 	if len(d.rowsText()) == 0 {

@@ -40,8 +40,12 @@ type rowsEstimate struct {
 	started   time.Time
 	last      *dms.RowEstimate // the last answer, for the per-statement figures
 	err       error            // DMS's refusal or the failure of the last run
-	// errVersion is the editor version err is about.
+	// errVersion is the editor version err is about, and errDBs the
+	// databases (dbKey): an error about other SQL or other databases is not
+	// this ticket's.
 	errVersion uint64
+	errDBs     string
+	dbs        string // the databases being measured
 }
 
 func newRowsEstimate(s *session) *rowsEstimate { return &rowsEstimate{s: s} }
@@ -60,6 +64,7 @@ func (e *rowsEstimate) start(method dms.RowSource, version uint64, auto bool) te
 	}
 	e.seq++
 	e.isRunning, e.method, e.err, e.started, e.auto, e.version = true, method, nil, e.s.now(), auto, version
+	e.dbs = dbKey(e.s.ticket.Databases())
 	ctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	seq, t, svc := e.seq, *e.s.ticket, e.s.svc
@@ -85,7 +90,7 @@ func (e *rowsEstimate) stop() {
 // statements the type does not accept), about the text at version.
 func (e *rowsEstimate) refuse(problem dms.Problem, version uint64) {
 	e.err = &dms.Error{Op: "ExecuteScript", Kind: dms.KindInvalid, Message: "fix the SQL first: " + problem.Message}
-	e.errVersion = version
+	e.errVersion, e.errDBs = version, dbKey(e.s.ticket.Databases())
 }
 
 // answer takes a measurement's answer; current is the editor's version now.
@@ -103,10 +108,19 @@ func (e *rowsEstimate) answer(msg estimateMsg, current uint64) {
 	}
 	est := msg.est
 	est.At = e.s.now() // when the answer arrived, by the program's clock
-	e.last, e.err, e.errVersion = &est, msg.err, e.version
+	e.last, e.err, e.errVersion, e.errDBs = &est, msg.err, e.version, e.dbs
 	manual := t.Rows.Source == dms.RowsManual && t.Rows.SQLHash == msg.sqlHash
 	if msg.err == nil && est.Complete && !(e.auto && manual) {
 		t.Rows = est.Figure()
+		e.s.changed()
+		return
+	}
+	if msg.err != nil && t.Rows.Known() && t.Rows.Source != dms.RowsManual && (t.Rows.SQLHash != msg.sqlHash || t.RowsStale()) {
+		// A figure of other SQL or other databases that could not be
+		// measured again is no figure: it could never be sent, and kept it
+		// made the review measure again at every enter, failing each time,
+		// while Details, seeing a figure, asked for none.
+		t.Rows = dms.RowFigure{}
 		e.s.changed()
 	}
 }
@@ -114,7 +128,7 @@ func (e *rowsEstimate) answer(msg estimateMsg, current uint64) {
 // errorFor is the last measurement's failure when it is about the text at
 // version and nothing is on its way: an error about other SQL is not shown.
 func (e *rowsEstimate) errorFor(version uint64) error {
-	if e.err == nil || e.isRunning || e.errVersion != version {
+	if e.err == nil || e.isRunning || e.errVersion != version || e.errDBs != dbKey(e.s.ticket.Databases()) {
 		return nil
 	}
 	return e.err
@@ -145,7 +159,7 @@ func (e *rowsEstimate) lines(w int, version uint64, stale bool, statements int) 
 		}
 		lines = append(lines, st.Value.Render(truncate(s, w)))
 		if stale {
-			lines = append(lines, st.Warn.Render(truncate("stale: the SQL changed — ctrl+r re-estimates", w)))
+			lines = append(lines, st.Warn.Render(truncate("stale: the SQL or the databases changed — ctrl+r re-estimates", w)))
 		} else {
 			if len(t.Rows.Statements) > 1 {
 				var per []string
@@ -233,7 +247,12 @@ func bounded(lines []string, n, w int) []string {
 func estimateAdvice(err error) string {
 	switch dms.KindOf(err) {
 	case dms.KindInvalid:
-		return "Fix the SQL first: esc goes back to it."
+		if e, ok := dms.AsError(err); ok && strings.HasPrefix(e.Message, "fix the SQL first") {
+			return "esc goes back to the SQL."
+		}
+		// Not measured here (an engine EXPLAIN does not read, too many
+		// statements): the SQL is fine.
+		return "ctrl+t in the SQL step counts the rows exactly; or enter the figure from your own count below, or ignore the check with a reason."
 	case dms.KindRefused:
 		return "DMS refused the statement: esc goes back to the SQL to fix it, or enter the figure from your own count below, or ignore the check with a reason."
 	case dms.KindPermission, dms.KindPolicy:
