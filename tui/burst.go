@@ -11,10 +11,18 @@ import tea "github.com/charmbracelet/bubbletea"
 // every input (the editor, bubbles' textinput, huh's fields) inserts its
 // runes. One rune is a key as typed; control keys arrive as messages of
 // their own, in order.
+//
+// Two escapes in one read (esc pressed twice quickly, over SSH or in a
+// burst) reach the program as alt+esc, which no binding names: it is the
+// esc key, once.
 func asText(msg tea.Msg) tea.Msg {
-	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes && len(k.Runes) > 1 && !k.Paste {
+	k, ok := msg.(tea.KeyMsg)
+	switch {
+	case ok && k.Type == tea.KeyRunes && len(k.Runes) > 1 && !k.Paste:
 		k.Paste = true
 		return k
+	case ok && k.Type == tea.KeyEsc && k.Alt:
+		return tea.KeyMsg{Type: tea.KeyEsc}
 	}
 	return msg
 }

@@ -562,3 +562,18 @@ func TestAnEnterBeforeAnyRowIsShownPicksNothing(t *testing.T) {
 		t.Fatalf("enter on the shown list: step %v", d.m.step)
 	}
 }
+
+// TestTwoEscapesInOneReadGoBack: esc pressed twice quickly (tmux send-keys
+// Escape Escape, a burst over SSH) is read by Bubble Tea as alt+esc, which
+// no binding names: nothing happened. It is esc.
+func TestTwoEscapesInOneReadGoBack(t *testing.T) {
+	_, keys := throughTerminalInput(t, "\x1b\x1b")
+	if fmt.Sprint(keys) != "[alt+esc]" {
+		t.Fatalf("the test needs Bubble Tea to read two escapes as alt+esc, got %v", keys)
+	}
+	d := newDirect(t, &stub{rows: 42}, readyExport(devDB), StepSQL)
+	d.send(tea.KeyMsg{Type: tea.KeyEsc, Alt: true})
+	if d.m.step == StepSQL {
+		t.Fatalf("two escapes in one read did nothing: still on %v", d.m.step)
+	}
+}
