@@ -185,7 +185,7 @@ func (r *reviewStep) rowsValue() string {
 	case t.IgnoreAffectRows:
 		return st.Warn.Render("check ignored: ") + st.Value.Render(inert.Shown(t.IgnoreAffectRowsReason))
 	case r.s.rows.running():
-		return st.Info.Render("measuring… (enter waits for it)")
+		return st.Info.Render("measuring… (enter once it shows)")
 	case !t.Rows.Known():
 		return st.Error.Render("no figure")
 	}
