@@ -596,6 +596,10 @@ func (a *accessible) writeSQL() error {
 		default:
 			sql = a.t.SQL
 		}
+		if errors.Is(err, errSQLRefused) {
+			p.say("Give the SQL again.", "")
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -666,6 +670,10 @@ func (a *accessible) rollbackScript() error {
 		case "file":
 			sql, err = a.fileSQL()
 		}
+		if errors.Is(err, errSQLRefused) {
+			p.say("Give the rollback script again.", "")
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -712,15 +720,20 @@ func (a *accessible) typeScript(what string) (string, error) {
 	}
 	if over {
 		a.p.say("That is more SQL than one ticket holds; give a smaller script or a file.")
-		return "", nil
+		return "", errSQLRefused
 	}
 	text, err := wizard.CheckSQLText("The SQL you typed", []byte(b.String()))
 	if err != nil {
 		a.p.say(err.Error())
-		return "", nil
+		return "", errSQLRefused
 	}
 	return text, nil
 }
+
+// errSQLRefused is typed SQL refused and said so (binary, not UTF-8, too
+// long): it is asked for again, without its checks ("write at least one
+// statement" of the empty text left).
+var errSQLRefused = errors.New("the SQL was refused")
 
 func (a *accessible) fileSQL() (string, error) {
 	var text string

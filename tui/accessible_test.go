@@ -423,3 +423,15 @@ func TestAccessibleDropsAnAnswerLongerThanAnyQuestionTakes(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessibleSaysWhyTypedSQLIsRefusedOnce: typed SQL holding a NUL was
+// refused for it, and then again as "write at least one statement", the
+// check of the empty text left: one reason, the right one.
+func TestAccessibleSaysWhyTypedSQLIsRefusedOnce(t *testing.T) {
+	sim := newAccSim(t)
+	out, _ := runAccessibleThroughPipe(t, sim.options(), "1", "", "orders_dev", "1", "", "SELECT 1\x00 FROM t;", ";;")
+	wantLines(t, out, "looks binary (it contains NUL bytes)", "Give the SQL again.")
+	if strings.Contains(out, "write at least one statement") {
+		t.Errorf("the refusal is followed by the empty text's check:\n%s", out)
+	}
+}

@@ -95,6 +95,10 @@ func TestCreateRefusesBinarySQLFromStdin(t *testing.T) {
 	if !strings.Contains(o.stderr, "standard input looks binary") {
 		t.Errorf("stderr:\n%s", o.stderr)
 	}
+	// One reason, not also the check of the empty text left.
+	if strings.Contains(o.stderr, "write at least one statement") {
+		t.Errorf("the refusal is followed by the empty text's check:\n%s", o.stderr)
+	}
 }
 
 func TestCreateListsEveryProblemAtOnceAndSendsNothing(t *testing.T) {

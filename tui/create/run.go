@@ -363,6 +363,10 @@ func (r *runner) flagProblems(ps, already dms.Problems) dms.Problems {
 		if dbKey && len(already.For("dbId"))+len(already.For("DbItemList")) > 0 {
 			continue // the --db problem says it better
 		}
+		if (p.Key == "sql" || p.Key == "exeSQL" || p.Key == "ExecSQL") && len(already.For("sql")) > 0 ||
+			p.Key == "RollbackSQL" && len(already.For("RollbackSQL")) > 0 {
+			continue // the script could not be read: that says it ("write at least one statement" would not)
+		}
 		switch {
 		case dbKey && !r.changed("db"):
 			p.Message = "is required: give --db with its ID or its search name, schema@host:port"
