@@ -151,6 +151,14 @@ func TestTicketFileKeepsThePluginParamBytesAndReadsBack(t *testing.T) {
 	if _, err := ReadTicketFile(strings.NewReader(hand)); err != nil {
 		t.Fatalf("a file with \"ignoreAffectRowsReason\": \"\" is refused: %v", err)
 	}
+	// The file's database logical, its pluginParam's not: the same ID, two
+	// databases, and the problem says which (it read "(1001) differs from
+	// PluginParam's (1001)").
+	flipped := strings.Replace(hand, `"database":{"id":1001,`, `"database":{"id":1001,"logic":true,`, 1)
+	_, err := ReadTicketFile(strings.NewReader(flipped))
+	if err == nil || !strings.Contains(err.Error(), "(1001, logical) differs from PluginParam's (1001, not logical)") {
+		t.Errorf("a file whose database is logical and whose pluginParam's is not: %v", err)
+	}
 }
 
 // TestSchemaDesignPluginParamAlwaysCarriesItsFiveDocumentedKeys: an empty

@@ -133,7 +133,7 @@ func (f TicketFile) Ticket() (Ticket, error) {
 		for i, d := range got {
 			if d.ID != fileDBs[i].ID || d.Logic != fileDBs[i].Logic {
 				ps = append(ps, Problem{Field: "Database", Key: "database",
-					Message: fmt.Sprintf("the file's database (%d) differs from %s's (%d)", fileDBs[i].ID, tt.ParamName(), d.ID)})
+					Message: fmt.Sprintf("the file's database (%s) differs from %s's (%s)", dbRef(fileDBs[i]), tt.ParamName(), dbRef(d))})
 				break
 			}
 		}
@@ -316,4 +316,14 @@ func WriteTicketFile(path string, t Ticket) error {
 		return err
 	}
 	return WriteFileAtomic(path, f.JSON())
+}
+
+// dbRef names a database in a ticket file's problem: its ID, and "logical"
+// for a logical one (the same ID, once logical and once not, are two
+// databases).
+func dbRef(d Database) string {
+	if d.Logic {
+		return fmt.Sprintf("%d, logical", d.ID)
+	}
+	return fmt.Sprintf("%d, not logical", d.ID)
 }
