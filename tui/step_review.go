@@ -162,6 +162,11 @@ func (r *reviewStep) summaryLines() []string {
 				lc := strings.Count(strings.TrimRight(t.RollbackSQL, "\n"), "\n") + 1
 				rb = st.Value.Render(wizard.Count(n, "statement") + ", " + wizard.Count(lc, "line"))
 			}
+			if m, _ := r.req.Params()["ExecMode"].(string); m != "" {
+				// Who runs the change once approved: you, DMS, or the last
+				// approver (a choice of Details' that only the JSON showed).
+				rb += sep + st.Subtle.Render("run by ") + st.Value.Render(inert.Line(wizard.ChoiceText("exec-mode", m)))
+			}
 			lines = append(lines, row("Rollback", rb))
 		}
 	}
