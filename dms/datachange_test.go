@@ -454,3 +454,16 @@ func TestADataChangeTooLongForTheURLSaysSo(t *testing.T) {
 		t.Errorf("%d tickets created", n)
 	}
 }
+
+// TestAPrecheckOfMoreStatementsThanAreReadSaysSo: 12,000 statements were
+// shown as their first 10,000 figures with nothing to say more exist.
+func TestAPrecheckOfMoreStatementsThanAreReadSaysSo(t *testing.T) {
+	w := newLifeWorld(t, dmssim.Options{})
+	sql := strings.Repeat("DELETE FROM event_types WHERE name = 'old';\n", dms.MaxPrecheckLines+5)
+	_, wt := w.file(t, changeTicket(sql, dbEvents0))
+	w.clock.Advance(dmssim.DefaultPrecheckDelay)
+	st := w.read(t, wt, dms.StateReady)
+	if len(st.Precheck) != dms.MaxPrecheckLines || !st.PrecheckCut {
+		t.Fatalf("%d precheck lines, cut %v: want the first %d, said to be cut", len(st.Precheck), st.PrecheckCut, dms.MaxPrecheckLines)
+	}
+}

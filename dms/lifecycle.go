@@ -291,6 +291,11 @@ const (
 	precheckPages    = 100
 )
 
+// MaxPrecheckLines is how many of a data change's precheck figures are read
+// at most (precheckPages of precheckPageSize): a status read asks no more
+// than a hundred pages.
+const MaxPrecheckLines = precheckPages * precheckPageSize
+
 func (c *Client) dataChangePrecheck(ctx context.Context, tenant, id int64) ([]PrecheckLine, error) {
 	var out []PrecheckLine
 	numbers := map[int64]int{}

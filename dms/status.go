@@ -20,6 +20,9 @@ type Status struct {
 	Comment string `json:"comment,omitempty"`
 	// Precheck is DMS's figure per statement, once the precheck has run.
 	Precheck []PrecheckLine `json:"precheck,omitempty"`
+	// PrecheckCut says Precheck holds the first MaxPrecheckLines figures
+	// of a data change, as many as are read: DMS may have more.
+	PrecheckCut bool `json:"precheckCut,omitempty"`
 	// Reasons say why the precheck failed, or why the ticket was rejected.
 	Reasons []string `json:"reasons,omitempty"`
 	// Workflow is the approval chain (before the submit, from
@@ -124,6 +127,7 @@ func (w *Watcher) read(ctx context.Context) (Status, error) {
 		}
 	}
 	st.Precheck = w.precheck
+	st.PrecheckCut = len(st.Precheck) >= MaxPrecheckLines
 	if st.State == StatePrecheckFailed && len(st.Reasons) == 0 && strings.TrimSpace(o.StatusDesc) != "" {
 		st.Reasons = []string{o.StatusDesc}
 	}

@@ -163,6 +163,10 @@ func StatusText(st dms.Status, accepted dms.RowFigure) []string {
 		}
 		lines = append(lines, fmt.Sprintf("Precheck total: DMS %s, the ticket %s.", Thousands(total), Thousands(accepted.Total)))
 	}
+	if st.PrecheckCut {
+		lines = append(lines, fmt.Sprintf("Precheck: the figures of the first %s statements, as many as dmsticket reads; DMS may have more (its console lists them all), and the total counts these.",
+			Thousands(int64(len(st.Precheck)))))
+	}
 	for _, r := range st.Reasons {
 		lines = append(lines, "Reason: "+inert.Line(r))
 	}
