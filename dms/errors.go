@@ -76,6 +76,9 @@ type Error struct {
 	Recommend  string // DMS's troubleshooting link
 	// Retryable says sending the same request again is safe and may succeed.
 	Retryable bool
+	// Unmeasured marks an estimate DMS answered but that gives no figure
+	// for some statements (their own messages say why): nothing failed.
+	Unmeasured bool
 	Err       error // the underlying error, if any
 }
 

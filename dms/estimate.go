@@ -166,15 +166,23 @@ func estimate(r EstimateRequest, run executeFunc) (RowEstimate, error) {
 	out.At = time.Now()
 	out.Complete = true
 	var failed []string
+	byDMS := false
 	for _, s := range out.Statements {
 		if s.Err != "" {
 			out.Complete = false
 			failed = append(failed, fmt.Sprintf("statement %d: %s", s.Number, s.Err))
+			byDMS = byDMS || s.ByDMS
 			continue
 		}
 		out.Total = satAdd(out.Total, s.Rows)
 	}
 	if !out.Complete {
+		if !byDMS {
+			// DMS answered every statement; what it said gives no figure
+			// for some (an examined count, an upsert): the statement
+			// lines say why. Not DMS's refusal.
+			return out, &Error{Op: "ExecuteScript", Kind: KindInvalid, RequestID: out.RequestID, Message: strings.Join(failed, "; "), Unmeasured: true}
+		}
 		return out, &Error{Op: "ExecuteScript", Kind: KindRefused, RequestID: out.RequestID, Message: strings.Join(failed, "; ")}
 	}
 	return out, nil
@@ -313,7 +321,7 @@ func recountDuplicateColumns(results []dmssdk.Result, shapes []shape, execute fu
 func statementRows(m RowSource, d sqlscript.Dialect, number int, res dmssdk.Result, sh shape) StatementRows {
 	sr := StatementRows{Number: number}
 	if !res.Success {
-		sr.Err = strings.TrimSpace(res.Message)
+		sr.Err, sr.ByDMS = strings.TrimSpace(res.Message), true
 		if sr.Err == "" {
 			sr.Err = "DMS could not run it"
 		}

@@ -96,7 +96,11 @@ type EstimateRequest struct {
 type StatementRows struct {
 	Number int    // 1-based statement number
 	Rows   int64  // valid when Err is empty
-	Err    string // DMS's message for this statement
+	Err    string // why there is no figure: DMS's message, or dmsticket's reading of DMS's answer
+	// ByDMS says Err is DMS's own: it did not run the statement. Else
+	// dmsticket could not read a figure out of what DMS answered (or needs
+	// none of DMS to know it cannot).
+	ByDMS bool
 	// Capped says Rows is the statement's LIMIT: the planner expects more
 	// rows than the LIMIT lets through.
 	Capped bool

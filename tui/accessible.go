@@ -790,7 +790,7 @@ func (a *accessible) affectedRows() error {
 			opts = append(opts, option{label: fmt.Sprintf("Use %s rows, %s", wizard.Thousands(est.Total), method.Label()), aliases: []string{"use", "u"}})
 			choices = append(choices, "use")
 		} else {
-			p.say("DMS could not measure the rows.")
+			p.say(capitalize(wizard.MeasureFailedText(err)) + ".")
 			p.say(wizard.EstimateErrorText(est, err)...)
 			if tt.IgnoreRows {
 				p.say("You can type the figure from your own count, or ignore the affected-row check with a reason.")

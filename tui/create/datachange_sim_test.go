@@ -255,3 +255,24 @@ func TestADataChangeMayNotNameALogicalDatabaseAndItsMember(t *testing.T) {
 	w.run("--type", "DC_COMMON", "--db", "events_sharded", "--db", "orders_dev@10.40.1.11:3306", "--sql", "UPDATE events SET n = n + 1 WHERE id = 5",
 		"--comment", "c", "--classify", "r", "--affect-rows", "2", "--yes").want(t, ExitOK)
 }
+
+// TestAnUpsertsFigureIsAskedForNotBlamedOnDMS: DMS answered the EXPLAIN of
+// an INSERT … ON DUPLICATE KEY UPDATE; only running it says which rows it
+// changes. That read "refused by DMS (ExecuteScript)", the reason twice and
+// "Fix what DMS names": DMS refused nothing. Exit 2: the figure is the
+// user's to give.
+func TestAnUpsertsFigureIsAskedForNotBlamedOnDMS(t *testing.T) {
+	w := newWorld(t)
+	o := w.run("--type", "DC_COMMON", "--db", "orders_dev@10.40.1.11:3306", "--sql",
+		"INSERT INTO orders (id, status) VALUES (1, 'x') ON DUPLICATE KEY UPDATE status = 'x'",
+		"--comment", "c", "--classify", "r", "--affect-rows", "explain", "--yes")
+	o.want(t, ExitUsage)
+	for _, want := range []string{"the rows could not be measured (estimate (EXPLAIN))", "Statement 1: not measured: INSERT … ON DUPLICATE KEY UPDATE", "Give the figure yourself with --affect-rows N."} {
+		if !strings.Contains(o.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, o.stderr)
+		}
+	}
+	if strings.Contains(o.stderr, "refused by DMS") || strings.Count(o.stderr, "only running it says") != 1 {
+		t.Errorf("DMS is blamed, or the reason said twice:\n%s", o.stderr)
+	}
+}

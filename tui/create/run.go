@@ -487,7 +487,7 @@ func (r *runner) estimate(ctx context.Context, t *dms.Ticket, method dms.RowSour
 			r.say("dmsticket create: interrupted. Nothing was sent that creates a ticket.")
 			return exit(code, err)
 		}
-		r.say("dmsticket create: DMS could not measure the rows (%s).", method.Label())
+		r.say("dmsticket create: %s (%s).", wizard.MeasureFailedText(err), method.Label())
 		for _, l := range wizard.EstimateLines(est) {
 			if strings.Contains(l, "not measured") {
 				r.say("  %s", l)

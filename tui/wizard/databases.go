@@ -195,10 +195,31 @@ func ScriptText(sql string, d sqlscript.Dialect) string {
 	return Count(n, "statement") + ", " + Count(lc, "line")
 }
 
+// Unmeasured reports an estimate that DMS answered without a figure for
+// some statements: "the rows could not be measured", not "DMS could not".
+func Unmeasured(err error) bool {
+	e, ok := dms.AsError(err)
+	return ok && e.Unmeasured
+}
+
+// MeasureFailedText heads a failed estimate, to go on a sentence: "the
+// rows could not be measured" or "DMS could not measure the rows".
+func MeasureFailedText(err error) string {
+	if Unmeasured(err) {
+		return "the rows could not be measured"
+	}
+	return "DMS could not measure the rows"
+}
+
 // EstimateErrorText is ErrorText for a failed estimate: over several
 // databases the message, which EstimateLines already said database by
-// database, is left out.
+// database, is left out; for an estimate DMS answered whose statements'
+// lines say why some have no figure (dms.Error.Unmeasured), nothing: it
+// is no failure of DMS's.
 func EstimateErrorText(est dms.RowEstimate, err error) []string {
+	if Unmeasured(err) {
+		return nil
+	}
 	lines := ErrorText(err)
 	if len(est.Databases) == 0 {
 		return lines
