@@ -79,7 +79,7 @@ type Error struct {
 	// Unmeasured marks an estimate DMS answered but that gives no figure
 	// for some statements (their own messages say why): nothing failed.
 	Unmeasured bool
-	Err       error // the underlying error, if any
+	Err        error // the underlying error, if any
 }
 
 // Error implements error: "CreateOrder: refused by DMS: InvalidParam: … (request ID …)".
