@@ -945,9 +945,12 @@ func (a *accessible) askField(f wizard.Field, d *wizard.Details) error {
 				title = f.Title + " You chose to ignore it."
 			}
 		}
-		q := f
-		q.Title, q.Description = title, ""
-		return a.p.run(huhField(q, d, false))
+		v, err := a.p.confirm(title, *f.Choice(d))
+		if err != nil {
+			return err
+		}
+		*f.Choice(d) = v
+		return nil
 	}
 	cur := *f.Value(d)
 	q := f
@@ -955,6 +958,9 @@ func (a *accessible) askField(f wizard.Field, d *wizard.Details) error {
 	validate := f.Validate
 	q.Validate = func(s string) error {
 		switch s = strings.TrimSpace(s); {
+		case !utf8.ValidString(s):
+			// Asked again now, not found at the review.
+			return fmt.Errorf("This is not UTF-8 text (byte 0x%02X at offset %d): answer again.", s[invalidAt(s)], invalidAt(s))
 		case s == "" && cur != "":
 			return nil // keeps the current value
 		case s == "-" && !f.Required:
@@ -1259,4 +1265,16 @@ func idList(ids []int64) string {
 		parts[i] = itoa(id)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// invalidAt is the offset of the first byte of s that is not UTF-8.
+func invalidAt(s string) int {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				return i
+			}
+		}
+	}
+	return 0
 }

@@ -223,12 +223,40 @@ func (p *prompter) ask(title, current string, validate func(string) error) (stri
 }
 
 // confirm asks a yes/no question; an empty answer is def.
+//
+// It is asked as text, not with huh's Confirm, whose wrong answer got only
+// "invalid input. please try again" and which refused "y " for its blank.
 func (p *prompter) confirm(title string, def bool) (bool, error) {
-	v := def
-	if err := p.run(huh.NewConfirm().Title(title).Value(&v)); err != nil {
+	opts, enter := "[y/N]", "n"
+	if def {
+		opts, enter = "[Y/n]", "y"
+	}
+	var v string
+	in := huh.NewInput().Title(title + " " + opts).Value(&v).Validate(func(s string) error {
+		if _, ok := yesNo(s); ok || strings.TrimSpace(s) == "" {
+			return nil
+		}
+		return fmt.Errorf("Answer y (yes) or n (no); enter alone is %s.", enter)
+	})
+	if err := p.run(in); err != nil {
 		return false, err
 	}
-	return v, nil
+	if b, ok := yesNo(v); ok {
+		return b, nil
+	}
+	return def, nil
+}
+
+// yesNo reads an answer to a yes/no question: y, yes, n or no, in any case,
+// blanks around it allowed.
+func yesNo(s string) (answer, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "y", "yes":
+		return true, true
+	case "n", "no":
+		return false, true
+	}
+	return false, false
 }
 
 // option is one numbered choice; aliases are words that choose it too

@@ -435,3 +435,37 @@ func TestAccessibleSaysWhyTypedSQLIsRefusedOnce(t *testing.T) {
 		t.Errorf("the refusal is followed by the empty text's check:\n%s", out)
 	}
 }
+
+// TestAccessibleYesNoQuestionsSayWhatToAnswer: "yep" got only huh's
+// "invalid input. please try again", and "y " (a blank after it) was
+// refused the same way.
+func TestAccessibleYesNoQuestionsSayWhatToAnswer(t *testing.T) {
+	sim := newAccSim(t)
+	out, err := runAccessibleThroughPipe(t, sim.options(),
+		"1", "", "orders_dev", "1", "", "SELECT id FROM orders;", ";;", "",
+		"Q3 export for finance", "quarterly report", "", "",
+		"yep", "n ", // ignore the check? a wrong answer, then no with a blank
+		"y ", "", // submit, with a blank; no further ticket
+	)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out, "Answer y (yes) or n (no); enter alone is n.", "Ticket created: 40000001")
+	if strings.Contains(out, "invalid input") {
+		t.Errorf("huh's bare message is still said:\n%s", out)
+	}
+}
+
+// TestAccessibleAsksAgainForAnAnswerThatIsNotUTF8: a comment with a byte
+// that is not UTF-8 was taken, and refused only at the review.
+func TestAccessibleAsksAgainForAnAnswerThatIsNotUTF8(t *testing.T) {
+	sim := newAccSim(t)
+	out, _ := runAccessibleThroughPipe(t, sim.options(),
+		"1", "", "orders_dev", "1", "", "SELECT id FROM orders;", ";;", "",
+		"ab\xc3\x28cd", // not UTF-8: asked again
+	)
+	wantLines(t, out, "This is not UTF-8 text (byte 0xC3 at offset 2): answer again.")
+	if strings.Contains(out, "Reason (required)") {
+		t.Errorf("the comment was taken and the next question asked:\n%s", out)
+	}
+}
