@@ -25,6 +25,7 @@ type headerKey struct {
 	more       string // the further databases' IDs and environments
 	notice     string
 	tenantStep bool
+	showDB     bool
 }
 
 // header is drawn on every screen: product, tenant, region, DEMO badge, the
@@ -36,7 +37,7 @@ func (m *Model) header() string {
 	for _, d := range t.More {
 		more.WriteString(strconv.FormatInt(d.ID, 10) + string(d.Env) + " ")
 	}
-	k := headerKey{m.width, m.step, t.Type, t.Tenant, fmt.Sprint(t.Database), more.String(), m.notice, m.needTenantStep()}
+	k := headerKey{m.width, m.step, t.Type, t.Tenant, fmt.Sprint(t.Database), more.String(), m.notice, m.needTenantStep(), m.headerShowsDatabase()}
 	if k == m.hdrKey && m.hdrView != "" {
 		return m.hdrView
 	}
@@ -67,7 +68,7 @@ func (m *Model) drawHeader() string {
 	if m.notice != "" {
 		lines = append([]string{st.Warning.Render(truncate("▲ "+inert.Line(m.notice), w))}, lines...)
 	}
-	if db := m.s.ticket.Database; !db.IsZero() && m.step != StepType && m.step != StepTenant {
+	if db := m.s.ticket.Database; !db.IsZero() && m.headerShowsDatabase() {
 		dbs := m.s.ticket.Databases()
 		if len(dbs) > 1 {
 			lines = append(lines, databasesLine(st, dbs, w))
@@ -89,6 +90,20 @@ func (m *Model) drawHeader() string {
 	}
 	lines = append(lines, st.Rule.Render(strings.Repeat("─", max(0, w))))
 	return strings.Join(clipLines(lines, w), "\n")
+}
+
+// headerShowsDatabase says the header names the ticket's databases: from
+// the database step on, but not over My tickets or a ticket opened from it
+// (another ticket's status under the draft's database misled).
+func (m *Model) headerShowsDatabase() bool {
+	switch m.step {
+	case StepType, StepTenant, StepTickets:
+		return false
+	case StepResult:
+		r, ok := m.steps[StepResult].(*resultStep)
+		return !ok || !r.viewing()
+	}
+	return true
 }
 
 // stepLine is "Type · Database · SQL · Details · Review · Result" with the

@@ -577,3 +577,22 @@ func TestTwoEscapesInOneReadGoBack(t *testing.T) {
 		t.Fatalf("two escapes in one read did nothing: still on %v", d.m.step)
 	}
 }
+
+// TestMyTicketsDoNotShowTheDraftsDatabaseInTheHeader: over My tickets and
+// a ticket opened from it, the header named the draft's database
+// (users_dev), not the ticket's: another ticket's status under it misled.
+func TestMyTicketsDoNotShowTheDraftsDatabaseInTheHeader(t *testing.T) {
+	d := newDirect(t, &stub{rows: 42}, readyExport(devDB), StepSQL)
+	if !strings.Contains(d.m.header(), devDB.SchemaName) {
+		t.Fatalf("the test needs the database in the SQL step's header:\n%s", d.m.header())
+	}
+	d.m.step = StepTickets
+	if h := d.m.header(); strings.Contains(h, devDB.SchemaName) {
+		t.Errorf("My tickets' header names the draft's database:\n%s", h)
+	}
+	d.m.step = StepResult
+	d.m.steps[StepResult].(*resultStep).phase = phaseViewing
+	if h := d.m.header(); strings.Contains(h, devDB.SchemaName) {
+		t.Errorf("a ticket opened from My tickets is headed by the draft's database:\n%s", h)
+	}
+}
