@@ -960,7 +960,7 @@ func (a *accessible) askField(f wizard.Field, d *wizard.Details) error {
 		switch s = strings.TrimSpace(s); {
 		case !utf8.ValidString(s):
 			// Asked again now, not found at the review.
-			return fmt.Errorf("This is not UTF-8 text (byte 0x%02X at offset %d): answer again.", s[invalidAt(s)], invalidAt(s))
+			return fmt.Errorf("this is not UTF-8 text (byte 0x%02X at offset %d): answer again", s[invalidAt(s)], invalidAt(s))
 		case s == "" && cur != "":
 			return nil // keeps the current value
 		case s == "-" && !f.Required:

@@ -236,7 +236,7 @@ func (p *prompter) confirm(title string, def bool) (bool, error) {
 		if _, ok := yesNo(s); ok || strings.TrimSpace(s) == "" {
 			return nil
 		}
-		return fmt.Errorf("Answer y (yes) or n (no); enter alone is %s.", enter)
+		return fmt.Errorf("answer y (yes) or n (no); enter alone is %s", enter)
 	})
 	if err := p.run(in); err != nil {
 		return false, err

@@ -450,7 +450,7 @@ func TestAccessibleYesNoQuestionsSayWhatToAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RunAccessible: %v\n%s", err, out)
 	}
-	wantLines(t, out, "Answer y (yes) or n (no); enter alone is n.", "Ticket created: 40000001")
+	wantLines(t, out, "answer y (yes) or n (no); enter alone is n", "Ticket created: 40000001")
 	if strings.Contains(out, "invalid input") {
 		t.Errorf("huh's bare message is still said:\n%s", out)
 	}
@@ -464,7 +464,7 @@ func TestAccessibleAsksAgainForAnAnswerThatIsNotUTF8(t *testing.T) {
 		"1", "", "orders_dev", "1", "", "SELECT id FROM orders;", ";;", "",
 		"ab\xc3\x28cd", // not UTF-8: asked again
 	)
-	wantLines(t, out, "This is not UTF-8 text (byte 0xC3 at offset 2): answer again.")
+	wantLines(t, out, "this is not UTF-8 text (byte 0xC3 at offset 2): answer again")
 	if strings.Contains(out, "Reason (required)") {
 		t.Errorf("the comment was taken and the next question asked:\n%s", out)
 	}
