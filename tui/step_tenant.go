@@ -15,12 +15,17 @@ import (
 type tenantStep struct {
 	s      *session
 	cursor int
+	// heldEnter is an enter pressed while DMS was asked for the tenants:
+	// it takes the preselected tenant once they come (it was dropped, and
+	// the wizard waited on a screen the user had already answered).
+	heldEnter bool
 }
 
 func newTenantStep(s *session) *tenantStep { return &tenantStep{s: s} }
 
 func (t *tenantStep) enter() tea.Cmd {
 	t.preselect()
+	t.heldEnter = false
 	return nil
 }
 
@@ -36,9 +41,16 @@ func (t *tenantStep) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tenantsMsg:
 		t.preselect()
+		if t.heldEnter && t.s.tenantsLoaded {
+			t.heldEnter = false
+			return t.update(tea.KeyMsg{Type: tea.KeyEnter})
+		}
 	case tea.KeyMsg:
 		k := t.s.keys
 		if !t.s.tenantsLoaded {
+			if key.Matches(msg, k.Enter) {
+				t.heldEnter = true
+			}
 			return nil
 		}
 		if t.s.tenantsErr != nil {
@@ -78,7 +90,11 @@ func (t *tenantStep) view() string {
 	st := t.s.st
 	var b strings.Builder
 	if !t.s.tenantsLoaded {
-		return st.Title.Render("Which tenant?") + "\n\n" + st.Subtle.Render("Asking DMS for your tenants…")
+		waiting := "Asking DMS for your tenants…"
+		if t.heldEnter {
+			waiting += " enter takes the active one when they come · esc cancels"
+		}
+		return st.Title.Render("Which tenant?") + "\n\n" + st.Subtle.Render(waiting)
 	}
 	if t.s.tenantsErr != nil {
 		return st.Title.Render("Which tenant?") + "\n\n" + st.Error.Render("DMS did not list your tenants:") + "\n" +
@@ -111,3 +127,10 @@ func (t *tenantStep) help() helpKeys {
 
 func (t *tenantStep) typing() bool { return false }
 func (t *tenantStep) modal() bool  { return false }
+
+// holding reports an enter waiting for the tenants; the root keeps the keys
+// typed meanwhile for the step that comes next.
+func (t *tenantStep) holding() bool { return t.heldEnter }
+
+// releaseHold forgets a held enter (esc while waiting).
+func (t *tenantStep) releaseHold() { t.heldEnter = false }

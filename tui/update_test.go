@@ -596,3 +596,30 @@ func TestMyTicketsDoNotShowTheDraftsDatabaseInTheHeader(t *testing.T) {
 		t.Errorf("a ticket opened from My tickets is headed by the draft's database:\n%s", h)
 	}
 }
+
+// TestAnEnterWhileTheTenantsAreAskedForTakesTheActiveOne: enter pressed on
+// "Which tenant?" while DMS was still asked for the tenants was dropped: the
+// wizard then waited on a question the user had answered (an end-to-end
+// test under the race detector caught it). It is held, takes the
+// preselected active tenant when the list comes, and what was typed after
+// it goes to the database step.
+func TestAnEnterWhileTheTenantsAreAskedForTakesTheActiveOne(t *testing.T) {
+	svc := &stub{rows: 42}
+	m := New(testOptions(svc))
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.s.ticket.Type = "DATA_EXPORT"
+	m.enter(StepTenant)
+	m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if !strings.Contains(m.View(), "enter takes the active one when they come") {
+		t.Fatalf("the held enter is not said:\n%s", m.View())
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("orders")})
+	list, _ := svc.Tenants(context.Background())
+	m.Update(tenantsMsg{active: list[0], list: list})
+	if m.step != StepDatabase || m.s.ticket.Tenant.ID != 3000001 {
+		t.Fatalf("step %v, tenant %d: want the database step of the active tenant", m.step, m.s.ticket.Tenant.ID)
+	}
+	if got := m.steps[StepDatabase].(*databaseStep).input.Value(); got != "orders" {
+		t.Errorf("the search holds %q, want what was typed after the enter", got)
+	}
+}
