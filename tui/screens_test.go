@@ -36,6 +36,11 @@ func (u *ui) settled() snapshot {
 func (u *ui) toExportDetails(schema, sql string) {
 	u.toSQL(schema)
 	u.typ(sql)
+	u.estimateAndGoOn()
+}
+
+// estimateAndGoOn estimates the SQL step's text and goes on to Details.
+func (u *ui) estimateAndGoOn() {
 	u.key(tea.KeyCtrlR)
 	u.waitText("estimate (EXPLAIN)")
 	u.key(tea.KeyCtrlS)
@@ -45,6 +50,12 @@ func (u *ui) toExportDetails(schema, sql string) {
 
 func (u *ui) toExportReview(schema, sql string) {
 	u.toExportDetails(schema, sql)
+	u.exportDetailsToReview()
+}
+
+// exportDetailsToReview fills an export's details from the comment on and
+// waits for the review.
+func (u *ui) exportDetailsToReview() {
 	u.field("Q3 export for finance")
 	u.waitField("classify")
 	u.field("quarterly report")
@@ -254,21 +265,8 @@ func TestTheReviewShowsEveryCharacterOfTheSQLItSends(t *testing.T) {
 	u.toSQL("orders_dev")
 	sql := "SELECT * FROM orders WHERE id = 7 /*\u009b*/ OR 1=1 AND note <> 'C\x7fD\u202eE\x1b[2JF'"
 	u.paste(sql)
-	u.key(tea.KeyCtrlR)
-	u.waitText("estimate (EXPLAIN)")
-	u.key(tea.KeyCtrlS)
-	u.waitStep(StepDetails)
-	u.waitField("comment")
-	u.field("Q3 export for finance")
-	u.waitField("classify")
-	u.field("quarterly report")
-	u.waitField("related")
-	u.field("")
-	u.waitField("attachment")
-	u.enter()
-	u.waitField("ignore")
-	u.enter()
-	u.waitStep(StepReview)
+	u.estimateAndGoOn()
+	u.exportDetailsToReview()
 	s := u.waitText(`/*\u009b*/ OR 1=1`)
 	if want := `'C\u007fD\u202eE\u001b[2JF'`; !strings.Contains(s.view, want) {
 		t.Errorf("the review does not show %q:\n%s", want, s.view)
