@@ -1,6 +1,7 @@
 package dms
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -40,9 +41,11 @@ type TicketDetail struct {
 	IgnoreAffectRowsReason string
 	EstimateAffectRows     int64
 	ActualAffectRows       int64
-	// Databases are a data change's databases (DatabaseList), RollbackSQL
-	// its rollback script (RbSQL) and ExecMode who runs it.
+	// Databases are a data change's databases (DatabaseList), Names their
+	// names there by DbId (SchemaName, else SearchName), RollbackSQL its
+	// rollback script (RbSQL) and ExecMode who runs it.
 	Databases   []DbItem
+	Names       map[int64]string
 	RollbackSQL string
 	ExecMode    string
 	// JobStatus is the export's KeyInfo.JobStatus as DMS spells it.
@@ -117,6 +120,12 @@ func (c *Client) dataChangeDetail(ctx context.Context, tenant, id int64) (Ticket
 		}
 		if dbID != 0 {
 			td.Databases = append(td.Databases, DbItem{DbId: dbID, Logic: db.Logic})
+			if name := cmp.Or(strings.TrimSpace(db.SchemaName), strings.TrimSpace(db.SearchName)); name != "" {
+				if td.Names == nil {
+					td.Names = map[int64]string{}
+				}
+				td.Names[dbID] = name
+			}
 		}
 	}
 	for _, ch := range d.PreCheckDetail.TaskCheckDO {

@@ -37,6 +37,27 @@ type Status struct {
 	// ExecMode is a data change's ExecMode as DMS reports it (COMMITOR,
 	// AUTO, LAST_AUDITOR): who runs it once approved.
 	ExecMode string `json:"execMode,omitempty"`
+	// Databases are a data change's databases as its detail lists them,
+	// in its order.
+	Databases []StatusDatabase `json:"databases,omitempty"`
+}
+
+// StatusDatabase is a database a ticket acts on, as DMS names it; Name is
+// empty when DMS gave none.
+type StatusDatabase struct {
+	ID    int64  `json:"dbId"`
+	Logic bool   `json:"logic,omitempty"`
+	Name  string `json:"name,omitempty"`
+}
+
+// DatabaseName is the name DMS gave database id of the ticket, or "".
+func (st Status) DatabaseName(id int64) string {
+	for _, d := range st.Databases {
+		if d.ID == id {
+			return d.Name
+		}
+	}
+	return ""
 }
 
 // Watcher reads one ticket's status, again and again, asking DMS each time
@@ -94,6 +115,9 @@ func (w *Watcher) read(ctx context.Context) (Status, error) {
 	default:
 		st.Codes.JobStatus, st.Codes.DetailStatus, st.Codes.TaskStatus = d.JobStatus, d.Status, d.TaskStatus
 		st.ActualRows, st.ExecMode = d.ActualAffectRows, d.ExecMode
+		for _, db := range d.Databases {
+			st.Databases = append(st.Databases, StatusDatabase{ID: db.DbId, Logic: db.Logic, Name: d.Names[db.DbId]})
+		}
 		st.Reasons = append(st.Reasons, d.Tips...)
 	}
 	st.State = StateOf(st.Codes)

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -343,6 +344,10 @@ func (r *resultStep) followLines() []string {
 		state += st.Faint.Render(fmt.Sprintf(" (DMS: %s %s %s)", inert.Line(s.Codes.StatusCode), inert.Line(s.Codes.JobStatus), inert.Line(s.Codes.DetailStatus)))
 	}
 	lines := []string{row(st, "State", state)}
+	if r.viewing() && len(s.Databases) > 1 {
+		// The header names no database over a ticket from My tickets.
+		lines = append(lines, truncate(row(st, "Databases", wizard.DatabasesText(s)), w))
+	}
 	if f.err != nil {
 		lines = append(lines, row(st, "", st.Warn.Render(truncate("the last read failed ("+errMessage(f.err)+"); trying again", w-12))))
 	}
@@ -359,7 +364,7 @@ func (r *resultStep) followLines() []string {
 	}
 	for i, p := range rows {
 		what := strings.Replace(p.What, "statement ", "#", 1)
-		if n := names[p.DbID]; n != "" {
+		if n := cmp.Or(names[p.DbID], inert.Line(s.DatabaseName(p.DbID))); n != "" {
 			what = n
 		}
 		v := fmt.Sprintf("%s DMS %s", what, wizard.Thousands(p.DMS))

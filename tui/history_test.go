@@ -273,3 +273,72 @@ func TestTwoShardsStayTellableApartInANarrowTable(t *testing.T) {
 		}
 	}
 }
+
+// TestADatabaseKeepsItsAliasWhenDMSConfirmsIt: a logical database among
+// several sends every chosen database to DMS again (GetPhysicalDatabase,
+// GetLogicDatabase) before the review, and GetPhysicalDatabase has no alias
+// (its InstanceAlias names the instance): the ticket, and the recent rows
+// it leaves, keep the alias the search gave.
+func TestADatabaseKeepsItsAliasWhenDMSConfirmsIt(t *testing.T) {
+	sim := newSimulator(t)
+	o, h := historyOptions(t, sim)
+	u := startUI(t, o, 120, 30)
+	u.chooseType("change data")
+	u.typ("events_00")
+	u.searched()
+	u.waitText("Events shard 0 (dev)")
+	u.key(tea.KeySpace)
+	u.waitText("1 database marked")
+	u.key(tea.KeyCtrlU)
+	u.typ("metrics_sharded")
+	u.searched()
+	u.waitText("Metrics, all shards")
+	u.key(tea.KeySpace)
+	u.waitText("2 databases marked")
+	u.enter()
+	u.waitStep(StepSQL)
+	s := u.waitFor("the databases confirmed by DMS", func(s snapshot) bool {
+		return len(s.ticket.Databases()) == 2 && s.ticket.Database.Env != "" && s.ticket.More[0].Members != nil
+	})
+	for _, db := range s.ticket.Databases() {
+		if db.Alias == "" {
+			t.Fatalf("%s lost its alias when DMS confirmed it: %+v", db.SchemaName, s.ticket.Databases())
+		}
+	}
+	u.typ("UPDATE events SET kind = 'x' WHERE id = 7;")
+	u.key(tea.KeyCtrlS)
+	u.toExecMode()
+	u.enter()
+	u.waitField("related")
+	u.enter()
+	u.waitField("attachment")
+	u.enter()
+	s = u.waitFor("the review or the figure by hand", func(s snapshot) bool { return s.step == StepReview || s.focused == "rows" })
+	if s.step != StepReview {
+		u.field("1")
+	}
+	u.waitText("DbItemList")
+	u.enter()
+	u.waitText("Ticket created")
+	hist, err := h.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := hist.Databases(3000001)
+	if len(got) < 2 || got[0].Alias != "Events shard 0 (dev)" || got[1].Alias != "Metrics, all shards (test)" {
+		t.Fatalf("the recent rows the ticket left: %+v", got)
+	}
+	if len(hist.Tickets) != 1 || hist.Tickets[0].Database != "events_00@10.40.1.11:3306 and 1 more" {
+		t.Fatalf("My tickets names the ticket's databases as %+v, want events_00 and 1 more", hist.Tickets)
+	}
+	// Its status, opened from My tickets, names both databases (the header
+	// names none there).
+	u.runes("n")
+	u.waitStep(StepType)
+	u.key(tea.KeyTab)
+	u.waitStep(StepTickets)
+	u.waitText("events_00@10.40.1.11:3306 and 1")
+	u.enter()
+	u.waitText("Ticket 40000001")
+	u.waitText("events_00 (1100026), metrics_sharded (1900003, logical)")
+}

@@ -76,8 +76,9 @@ type Ticket struct {
 	Tid     int64  `json:"tid"`
 	Type    string `json:"type"`
 	Comment string `json:"comment"`
-	// Database is the name of the (first) database the ticket acts on, as
-	// the list shows it; empty for a ticket known only from ListOrders.
+	// Database is the name of the database the ticket acts on, as the list
+	// shows it ("orders_00 and 2 more" for a data change on three); empty
+	// for a ticket known only from ListOrders.
 	Database string    `json:"database,omitempty"`
 	Created  time.Time `json:"created,omitzero"`
 }

@@ -69,7 +69,7 @@ func TestHistoryRoundTripsWhatAFiledTicketLeaves(t *testing.T) {
 	}
 	tickets := h.TicketsIn(3000001)
 	if len(tickets) != 1 || tickets[0].ID != 9001 || tickets[0].Type != "DC_COMMON" || tickets[0].Comment != "fix stuck orders" ||
-		tickets[0].Database != "orders@10.0.0.1:3306" || tickets[0].Created.IsZero() {
+		tickets[0].Database != "orders@10.0.0.1:3306 and 1 more" || tickets[0].Created.IsZero() {
 		t.Errorf("tickets = %+v", tickets)
 	}
 	if len(h.TicketsIn(3000002)) != 0 {

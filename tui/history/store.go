@@ -181,6 +181,9 @@ func (s *Store) RecordFiled(t dms.Ticket, ids ...int64) error {
 	name := ""
 	if !t.Database.IsZero() {
 		name = t.Database.Name()
+		if n := len(t.More); n > 0 {
+			name += fmt.Sprintf(" and %d more", n)
+		}
 	}
 	return s.Update(func(h *History) {
 		for _, id := range ids {

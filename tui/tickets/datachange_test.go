@@ -2,9 +2,11 @@ package tickets
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"dmsticket/dms"
 )
@@ -70,5 +72,37 @@ func TestSubmitWaitDoneOfALastAuditorDataChangeWaitsForTheApprover(t *testing.T)
 	}
 	if !strings.Contains(o.stderr, "waiting for the last approver to run it (ExecMode LAST_AUDITOR)") {
 		t.Errorf("stderr:\n%s", o.stderr)
+	}
+}
+
+// TestStatusOfAChangeOnTwoDatabasesNamesBoth: the status of a data change
+// names each of its databases as DMS lists them, and its precheck figures
+// per database by name, not by ID alone.
+func TestStatusOfAChangeOnTwoDatabasesNamesBoth(t *testing.T) {
+	w := newWorld(t)
+	req := dms.OrderRequest{Tid: tenantRetail, PluginType: "DC_COMMON", Comment: "two shards"}
+	req.SetParams(map[string]any{
+		"DbItemList": []dms.DbItem{{DbId: 1100026}, {DbId: 1100027}}, "SqlType": "TEXT", "ExecSQL": "UPDATE events SET kind = 'x' WHERE id = 1",
+		"EstimateAffectRows": int64(2), "Classify": "data fix", "ExecMode": "COMMITOR",
+	})
+	created, err := w.w.Client.CreateOrder(context.Background(), req)
+	if err != nil {
+		t.Fatalf("CreateDataCorrectOrder: %v", err)
+	}
+	id := created.OrderIDs[0]
+	w.clock.Advance(time.Minute) // the precheck has run
+	o := w.run("status", fmt.Sprint(id))
+	o.want(t, 0)
+	for _, want := range []string{"Databases: events_00 (1100026), events_01 (1100027).",
+		"Precheck, database events_00 (1100026): DMS counts", "Precheck, database events_01 (1100027): DMS counts"} {
+		if !strings.Contains(o.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, o.stdout)
+		}
+	}
+	j := w.run("status", fmt.Sprint(id), "--output", "json")
+	j.want(t, 0)
+	var st dms.Status
+	if err := json.Unmarshal([]byte(j.stdout), &st); err != nil || fmt.Sprint(st.Databases) != "[{1100026 false events_00} {1100027 false events_01}]" {
+		t.Errorf("the JSON's databases are %v (%v):\n%s", st.Databases, err, j.stdout)
 	}
 }

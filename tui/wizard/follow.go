@@ -146,6 +146,9 @@ func StatusText(st dms.Status, accepted dms.RowFigure) []string {
 	if len(codes) > 0 {
 		lines = append(lines, "DMS says: "+strings.Join(codes, ", ")+".")
 	}
+	if len(st.Databases) > 1 {
+		lines = append(lines, "Databases: "+DatabasesText(st)+".")
+	}
 	if d := strings.TrimSpace(st.Desc); d != "" && !strings.EqualFold(d, st.Codes.StatusCode) {
 		lines = append(lines, "DMS's words: "+inert.Line(d))
 	}
@@ -184,6 +187,35 @@ func StatusText(st dms.Status, accepted dms.RowFigure) []string {
 		lines = append(lines, "Rows: "+Thousands(st.ActualRows)+".")
 	}
 	return lines
+}
+
+// DatabaseLabel names database id of the ticket as DMS names it, with its
+// ID: "orders_00 (1100012)"; the ID alone when DMS gave no name.
+func DatabaseLabel(st dms.Status, id int64) string {
+	if n := inert.Line(st.DatabaseName(id)); n != "" {
+		return fmt.Sprintf("%s (%d)", n, id)
+	}
+	return fmt.Sprint(id)
+}
+
+// DatabasesText lists the ticket's databases as DMS names them, on one
+// line: "orders_00 (1100012), orders_sharded (1900001, logical)".
+func DatabasesText(st dms.Status) string {
+	parts := make([]string, len(st.Databases))
+	for i, d := range st.Databases {
+		name, id := inert.Line(d.Name), fmt.Sprint(d.ID)
+		switch {
+		case name != "" && d.Logic:
+			parts[i] = fmt.Sprintf("%s (%s, logical)", name, id)
+		case name != "":
+			parts[i] = fmt.Sprintf("%s (%s)", name, id)
+		case d.Logic:
+			parts[i] = id + " (logical)"
+		default:
+			parts[i] = id
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // ChainText is an approval chain on one line: "owner: Alice Zhang (2000002)
@@ -252,7 +284,7 @@ func Watch(ctx context.Context, w *dms.Watcher, every time.Duration, done func(d
 // on one database, per database on several (the ticket keeps its figure per
 // database, not per statement on each).
 type PrecheckRow struct {
-	What    string // "statement 2", or "database 1100012"
+	What    string // "statement 2", or "database orders_00 (1100012)"
 	DbID    int64  // the database, when the rows are per database
 	DMS     int64
 	Ours    int64
@@ -277,7 +309,7 @@ func PrecheckRows(st dms.Status, accepted dms.RowFigure) []PrecheckRow {
 			if !ok {
 				i = len(out)
 				index[p.DbID] = i
-				out = append(out, PrecheckRow{What: fmt.Sprintf("database %d", p.DbID), DbID: p.DbID})
+				out = append(out, PrecheckRow{What: "database " + DatabaseLabel(st, p.DbID), DbID: p.DbID})
 				for _, d := range accepted.PerDatabase {
 					if d.ID == p.DbID && accepted.Known() {
 						out[i].Ours, out[i].HasOurs = d.Total, true
