@@ -560,11 +560,8 @@ func dataChangeType() TicketType {
 				Put:      func(t *Ticket, v any) { t.RollbackSQL = v.(string) },
 				ReadBack: func(d TicketDetail) (any, bool) { return d.RollbackSQL, true },
 				Check: func(t *Ticket) Problems {
-					if len(t.RollbackSQL) > MaxSQLBytes {
-						size, most := OverBy(int64(len(t.RollbackSQL)), MaxSQLBytes)
-						return Problems{{Field: "Rollback SQL", Key: "RollbackSQL", Message: fmt.Sprintf("is %s; at most %s fits in one ticket", size, most)}}
-					}
-					return nil
+					tt, _ := LookupType(t.Type)
+					return tt.CheckRollback(t.RollbackSQL, t.Databases())
 				},
 			},
 			constField("RollbackSqlType", "Rollback SQL type", "TEXT", func(t *Ticket) bool { return strings.TrimSpace(t.RollbackSQL) != "" }),
@@ -683,26 +680,64 @@ func sqlField(key string) Field {
 		ReadBack: func(d TicketDetail) (any, bool) { return d.SQL, true },
 		Check: func(t *Ticket) Problems {
 			tt, _ := LookupType(t.Type)
-			// In each dialect the databases speak (a data change on MySQL
-			// and PostgreSQL alike is read by both).
-			var ps Problems
-			seen := map[sqlscript.Dialect]bool{}
-			said := map[string]bool{}
-			for _, d := range append([]Database{t.Database}, t.More...) {
-				if seen[d.Dialect()] {
-					continue
-				}
-				seen[d.Dialect()] = true
-				for _, p := range tt.CheckSQL(t.SQL, d.Dialect()) {
-					if !said[p.Message] {
-						said[p.Message] = true
-						ps = append(ps, p)
-					}
-				}
-			}
-			return ps
+			return tt.CheckScript(t.SQL, t.Databases())
 		},
 	}
+}
+
+// CheckScript validates a script for the type in the dialect of every
+// database it will run on (a data change on MySQL and PostgreSQL alike is
+// read by both), each problem said once; with no database, in the generic
+// dialect.
+func (tt TicketType) CheckScript(script string, dbs []Database) Problems {
+	return onEachDialect(dbs, func(d sqlscript.Dialect) Problems { return tt.CheckSQL(script, d) })
+}
+
+// CheckRollback validates a data change's rollback script as CheckScript
+// does its change: it may be empty, and each of its statements is of a kind
+// the type accepts (DMS runs it as a data change on the same databases).
+func (tt TicketType) CheckRollback(script string, dbs []Database) Problems {
+	if len(script) > MaxSQLBytes {
+		size, most := OverBy(int64(len(script)), MaxSQLBytes)
+		return Problems{{Field: "Rollback SQL", Key: "RollbackSQL", Message: fmt.Sprintf("is %s; at most %s fits in one ticket", size, most)}}
+	}
+	if strings.TrimSpace(script) == "" {
+		return nil
+	}
+	return onEachDialect(dbs, func(d sqlscript.Dialect) Problems {
+		var ps Problems
+		for _, s := range sqlscript.Statements(script, d) {
+			if !tt.Accept(s.Kind) {
+				ps = append(ps, Problem{Field: "Rollback SQL", Key: "RollbackSQL", Statement: s.Number,
+					Message: fmt.Sprintf("statement %d (line %d) is %s; a rollback script, run as a data change, takes %s", s.Number, s.StartLine, KindPhrase(s.Kind), tt.AcceptsText)})
+			}
+		}
+		return ps
+	})
+}
+
+// onEachDialect gathers check's problems in the dialect of each of dbs (the
+// generic one when there are none), each message once.
+func onEachDialect(dbs []Database, check func(sqlscript.Dialect) Problems) Problems {
+	if len(dbs) == 0 {
+		dbs = []Database{{}}
+	}
+	var ps Problems
+	seen := map[sqlscript.Dialect]bool{}
+	said := map[string]bool{}
+	for _, d := range dbs {
+		if seen[d.Dialect()] {
+			continue
+		}
+		seen[d.Dialect()] = true
+		for _, p := range check(d.Dialect()) {
+			if !said[p.Message] {
+				said[p.Message] = true
+				ps = append(ps, p)
+			}
+		}
+	}
+	return ps
 }
 
 // CheckSQL validates a script for the type: not empty, not too large, and every

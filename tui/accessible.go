@@ -603,7 +603,7 @@ func (a *accessible) writeSQL() error {
 		if err != nil {
 			return err
 		}
-		if ps := wizard.CheckScript(tt, sql, a.t.Databases()); len(ps) > 0 {
+		if ps := tt.CheckScript(sql, a.t.Databases()); len(ps) > 0 {
 			p.say("This SQL cannot go on the ticket:")
 			for _, pr := range ps {
 				p.say("  " + inert.Line(pr.Message))
@@ -679,6 +679,14 @@ func (a *accessible) rollbackScript() error {
 		}
 		if strings.TrimSpace(sql) == "" {
 			p.say("That rollback script is empty.", "")
+			continue
+		}
+		if ps := a.ticketType().CheckRollback(sql, t.Databases()); len(ps) > 0 {
+			p.say("This rollback script cannot go on the ticket:")
+			for _, pr := range ps {
+				p.say("  " + inert.Line(pr.Message))
+			}
+			p.say("Give the rollback script again.", "")
 			continue
 		}
 		t.RollbackSQL = sql
@@ -1114,7 +1122,7 @@ func (a *accessible) changeDatabase() error {
 	if !tt.Has(dms.StepSQL) {
 		return nil
 	}
-	if ps := wizard.CheckScript(tt, a.t.SQL, a.t.Databases()); len(ps) > 0 {
+	if ps := tt.CheckScript(a.t.SQL, a.t.Databases()); len(ps) > 0 {
 		a.step(wizard.StepSQL)
 		if err := a.writeSQL(); err != nil {
 			return err

@@ -114,6 +114,23 @@ func TestAccessibleDataChangeNamesASelectByNumberAndAsksAgain(t *testing.T) {
 		"Give the SQL again.", "No rollback script.", "Rollback SQL: none", "Database: orders_dev@10.40.1.11:3306")
 }
 
+func TestAccessibleRollbackScriptOfAKindTheChangeRefusesIsAskedAgain(t *testing.T) {
+	sim := newAccSim(t)
+	out, err := runAccessibleThroughPipe(t, sim.options(), answers(
+		[]string{"DC_COMMON", "", "orders_dev", "1", ""},
+		[]string{"", accFix, ";;"},
+		[]string{"y", "", accRollback, "DROP TABLE orders;", ";;"}, // refused
+		[]string{"y", "", accRollback, ";;"},
+		[]string{"type", "7", "c", "r", "", "", "", "n", "quit"},
+	)...)
+	if err != nil {
+		t.Fatalf("RunAccessible: %v\n%s", err, out)
+	}
+	wantLines(t, out, "This rollback script cannot go on the ticket:",
+		"statement 2 (line 2) is a schema change (DDL); a rollback script, run as a data change, takes data changes only",
+		"Give the rollback script again.", "Got the rollback script: 1 statement, 1 line.", "Rollback SQL: 1 statement, 1 line")
+}
+
 func TestAccessibleDataChangeDatabasesCanBeRemovedAndAreNotChosenTwice(t *testing.T) {
 	sim := newAccSim(t)
 	out, err := runAccessibleThroughPipe(t, sim.options(), answers(

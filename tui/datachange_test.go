@@ -287,3 +287,31 @@ func TestAFigureThatCannotBeMeasuredAgainOnAnotherDatabaseIsAskedFor(t *testing.
 	u.waitField("rows")
 	u.waitText("enter the figure from your own count")
 }
+
+// TestARollbackStatementOfAKindTheChangeRefusesIsMarked: DMS runs the
+// rollback script as a data change; a DROP TABLE there is marked in its
+// editor and keeps the wizard at the SQL step, as it would in the change.
+func TestARollbackStatementOfAKindTheChangeRefusesIsMarked(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.toDataChangeSQL(1)
+	u.typ("UPDATE orders SET status = 'paid' WHERE id = 7;")
+	u.key(tea.KeyCtrlB)
+	u.waitText("Rollback script")
+	u.typ("UPDATE orders SET status = 'new' WHERE id = 7;\nDROP TABLE orders;")
+	u.waitText("✗ statement 2 (line 2) is a schema change (DDL)")
+	u.key(tea.KeyCtrlS)
+	u.waitText("Not yet: the rollback script's statement 2 (line 2)")
+	if s := u.snap(); s.step != StepSQL {
+		t.Fatalf("the wizard went on to %v with a DROP TABLE in the rollback", s.step)
+	}
+	for range len("DROP TABLE orders;") {
+		u.key(tea.KeyBackspace)
+	}
+	u.key(tea.KeyCtrlB)
+	u.waitFor("the rollback checked again", func(s snapshot) bool {
+		return strings.Contains(s.view, "rollback: 1 statement") && !strings.Contains(s.view, "problem")
+	})
+	u.key(tea.KeyCtrlS)
+	u.waitStep(StepDetails)
+}

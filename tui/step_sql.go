@@ -32,13 +32,15 @@ type (
 		problems dms.Problems
 		hash     string // dms.SQLHash(sql), for stale()
 	}
-	// rollbackCountMsg is the rollback script's statement count.
+	// rollbackCountMsg is the rollback script's statement count and
+	// problems.
 	rollbackCountMsg struct {
 		ofSQL
-		from    *sqlStep
-		version uint64
-		sql     string
-		n       int
+		from     *sqlStep
+		version  uint64
+		sql      string
+		stmts    []sqlscript.Statement
+		problems dms.Problems
 	}
 	fileLoadedMsg struct {
 		ofSQL
@@ -87,9 +89,11 @@ type sqlStep struct {
 	rb              editor.Model
 	rollback        bool
 	fileForRollback bool
-	// rbStatements is the rollback script's statement count, counted in
+	// rbStatements is the rollback script's statement count, and
+	// rbProblems its statements of kinds the type does not take, counted in
 	// the background for the editor's version rbCounted.
 	rbStatements int
+	rbProblems   dms.Problems
 	rbCounted    uint64
 }
 
@@ -203,10 +207,10 @@ func (q *sqlStep) check() tea.Cmd {
 		})
 	}
 	if v := q.rb.Version(); q.ticketType().Rollback && v != q.rbCounted {
-		text, d := q.rb.Text(), q.s.ticket.Database.Dialect()
+		text, d, tt, dbs := q.rb.Text(), q.s.ticket.Database.Dialect(), q.ticketType(), q.s.ticket.Databases()
 		cmds = append(cmds, func() tea.Msg {
 			sql := text.String()
-			return rollbackCountMsg{from: q, version: v, sql: sql, n: len(sqlscript.Statements(sql, d))}
+			return rollbackCountMsg{from: q, version: v, sql: sql, stmts: sqlscript.Statements(sql, d), problems: tt.CheckRollback(sql, dbs)}
 		})
 	}
 	return tea.Batch(cmds...)
@@ -229,7 +233,10 @@ func (q *sqlStep) recheck() {
 	}
 	q.s.statements = len(q.stmts)
 	if q.ticketType().Rollback && q.rbCounted != q.rb.Version() {
-		q.rbStatements, q.rbCounted = len(sqlscript.Statements(q.rb.Value(), d)), q.rb.Version()
+		sql := q.rb.Value()
+		stmts := sqlscript.Statements(sql, d)
+		q.rbStatements, q.rbProblems, q.rbCounted = len(stmts), q.ticketType().CheckRollback(sql, q.s.ticket.Databases()), q.rb.Version()
+		q.rb.SetMarks(problemMarks(q.rbProblems, stmts))
 	}
 }
 
@@ -347,28 +354,14 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 			q.s.ticket.SQL = msg.sql
 			q.s.changed()
 		}
-		startLine := make(map[int]int, len(q.problems)) // statement number → its first line
-		for _, p := range q.problems {
-			startLine[p.Statement] = 0
-		}
-		for _, s := range q.stmts {
-			if _, ok := startLine[s.Number]; ok {
-				startLine[s.Number] = s.StartLine
-			}
-		}
-		marks := map[int]string{}
-		for _, p := range q.problems {
-			if l := startLine[p.Statement]; l > 0 {
-				marks[l-1] = p.Message
-			}
-		}
-		q.ed.SetMarks(marks)
+		q.ed.SetMarks(problemMarks(q.problems, q.stmts))
 		return nil
 	case rollbackCountMsg:
 		if msg.from != q || !q.loaded || msg.version != q.rb.Version() {
 			return nil
 		}
-		q.rbStatements, q.rbCounted = msg.n, msg.version
+		q.rbStatements, q.rbProblems, q.rbCounted = len(msg.stmts), msg.problems, msg.version
+		q.rb.SetMarks(problemMarks(msg.problems, msg.stmts))
 		if q.s.ticket.RollbackSQL != msg.sql {
 			q.s.ticket.RollbackSQL = msg.sql
 			q.s.changed()
@@ -472,6 +465,10 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 		q.recheck()
 		if len(q.problems) > 0 {
 			q.notice, q.noticeErr = "Not yet: "+q.problems[0].Message, true
+			return nil
+		}
+		if len(q.rbProblems) > 0 {
+			q.notice, q.noticeErr = "Not yet: the rollback script's "+q.rbProblems[0].Message, true
 			return nil
 		}
 		q.notice = ""
@@ -586,8 +583,32 @@ func (q *sqlStep) statusLine(w int) string {
 	}
 	if q.ticketType().Rollback && strings.TrimSpace(q.s.ticket.RollbackSQL) != "" {
 		s += " · rollback: " + wizard.Count(q.rollbackStatements(), "statement")
+		if n := len(q.rbProblems); n > 0 {
+			s += ", " + wizard.Count(n, "problem")
+		}
 	}
 	return st.Faint.Render(truncate(s, w))
+}
+
+// problemMarks are the editor's gutter marks of problems: each on the
+// first line of its statement.
+func problemMarks(problems dms.Problems, stmts []sqlscript.Statement) map[int]string {
+	startLine := make(map[int]int, len(problems)) // statement number → its first line
+	for _, p := range problems {
+		startLine[p.Statement] = 0
+	}
+	for _, s := range stmts {
+		if _, ok := startLine[s.Number]; ok {
+			startLine[s.Number] = s.StartLine
+		}
+	}
+	marks := map[int]string{}
+	for _, p := range problems {
+		if l := startLine[p.Statement]; l > 0 {
+			marks[l-1] = p.Message
+		}
+	}
+	return marks
 }
 
 // rollbackStatements is the rollback script's statement count, as last
@@ -599,6 +620,12 @@ func (q *sqlStep) panel(w int) string {
 	st := q.s.st
 	var lines []string
 	if q.rollback {
+		for _, p := range q.rbProblems[:min(len(q.rbProblems), 2)] {
+			lines = append(lines, wrap(st.Error, "✗ "+p.Message, w)...)
+		}
+		if len(q.rbProblems) > 2 {
+			lines = append(lines, st.Error.Render(fmt.Sprintf("… and %d more", len(q.rbProblems)-2)))
+		}
 		lines = append(lines, st.Subtle.Render(truncate("The change (ctrl+b shows it):", w)))
 	}
 	if len(q.problems) > 0 {

@@ -231,3 +231,21 @@ func TestDataChangeOnOnlineDatabasesNeedsYesWithoutATerminal(t *testing.T) {
 		t.Errorf("%d create or ExecuteScript requests", n)
 	}
 }
+
+// TestARollbackScriptIsCheckedByKindAsTheChangeIs: DMS runs the rollback
+// script as a data change on the same databases; a DROP TABLE or a SELECT
+// there is refused by its number before anything is sent, as in the change.
+func TestARollbackScriptIsCheckedByKindAsTheChangeIs(t *testing.T) {
+	w := newWorld(t)
+	o := w.run(dataChange("--affect-rows", "120", "--rollback-sql", "UPDATE orders SET status = 'stuck' WHERE id = 1;\nDROP TABLE orders;\nSELECT 1", "--yes")...)
+	o.want(t, ExitUsage)
+	for _, want := range []string{"Rollback SQL: statement 2 (line 2) is a schema change (DDL)", "statement 3 (line 3) is a SELECT"} {
+		if !strings.Contains(o.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, o.stderr)
+		}
+	}
+	if n := w.writesAndEstimates(); n != 0 {
+		t.Fatalf("%d requests sent for a refused rollback", n)
+	}
+	w.run(dataChange("--affect-rows", "120", "--rollback-sql", "DELETE FROM orders WHERE id = 0", "--dry-run")...).want(t, ExitOK)
+}

@@ -36,32 +36,6 @@ func KnowMembers(ctx context.Context, svc dms.Service, tid int64, dbs []dms.Data
 	return nil
 }
 
-// CheckScript validates a script for the type in the dialect of every
-// database it will run on (a data change on MySQL and PostgreSQL alike is
-// read by both), each problem said once; with no database, in the generic
-// dialect.
-func CheckScript(tt dms.TicketType, sql string, dbs []dms.Database) dms.Problems {
-	if len(dbs) == 0 {
-		dbs = []dms.Database{{}}
-	}
-	var ps dms.Problems
-	seen := map[sqlscript.Dialect]bool{}
-	said := map[string]bool{}
-	for _, d := range dbs {
-		if seen[d.Dialect()] {
-			continue
-		}
-		seen[d.Dialect()] = true
-		for _, p := range tt.CheckSQL(sql, d.Dialect()) {
-			if !said[p.Message] {
-				said[p.Message] = true
-				ps = append(ps, p)
-			}
-		}
-	}
-	return ps
-}
-
 // ToConfirm are the online databases among dbs whose schema names must be
 // typed before a submit: one per distinct schema name, in order (two online
 // databases of the same name are confirmed by typing it once).
