@@ -158,7 +158,7 @@ func TestIncrementalHighlightMatchesFullRelex(t *testing.T) {
 		{sqlscript.Generic, sqlFragments, true, 2},
 	}
 	rounds, edits := 12, 40
-	if testing.Short() {
+	if testing.Short() || underRace {
 		rounds = 3
 	}
 	for _, c := range cases {
@@ -194,7 +194,7 @@ func TestStatesLeftUnknownBelowTheWindowAreRightWhenAskedFor(t *testing.T) {
 		t.Run(dl.Name(), func(t *testing.T) {
 			frags := map[sqlscript.Dialect][]string{sqlscript.MySQL: mysqlFragments, sqlscript.PostgreSQL: pgDollarFrags, sqlscript.Generic: sqlFragments}[dl]
 			rounds := 6
-			if testing.Short() {
+			if testing.Short() || underRace {
 				rounds = 2
 			}
 			for round := range rounds {
