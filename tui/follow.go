@@ -344,10 +344,6 @@ func (r *resultStep) followLines() []string {
 		state += st.Faint.Render(fmt.Sprintf(" (DMS: %s %s %s)", inert.Line(s.Codes.StatusCode), inert.Line(s.Codes.JobStatus), inert.Line(s.Codes.DetailStatus)))
 	}
 	lines := []string{row(st, "State", state)}
-	if r.viewing() && len(s.Databases) > 1 {
-		// The header names no database over a ticket from My tickets.
-		lines = append(lines, truncate(row(st, "Databases", wizard.DatabasesText(s)), w))
-	}
 	if f.err != nil {
 		lines = append(lines, row(st, "", st.Warn.Render(truncate("the last read failed ("+errMessage(f.err)+"); trying again", w-12))))
 	}
