@@ -83,6 +83,9 @@ type Field struct {
 	Missing string
 	// Check validates the value on the ticket beyond presence and type.
 	Check func(t *Ticket) Problems
+	// Policy is dmsticket's own check of the value, beyond what DMS is
+	// known to check: Ticket.Validate runs it, the simulator does not.
+	Policy func(t *Ticket) Problems
 	// Accept, when set, checks a value decoded from a ticket file or a
 	// request beyond its JSON type (a fixed value, say).
 	Accept func(v any) error
@@ -560,6 +563,17 @@ func dataChangeType() TicketType {
 				Put:      func(t *Ticket, v any) { t.RollbackSQL = v.(string) },
 				ReadBack: func(d TicketDetail) (any, bool) { return d.RollbackSQL, true },
 				Check: func(t *Ticket) Problems {
+					if len(t.RollbackSQL) > MaxSQLBytes {
+						return Problems{rollbackTooLong(len(t.RollbackSQL))}
+					}
+					return nil
+				},
+				// DMS documents no check of RbSQL's statements: refused
+				// here, as the change's are, not in the simulator.
+				Policy: func(t *Ticket) Problems {
+					if len(t.RollbackSQL) > MaxSQLBytes {
+						return nil // Check says so
+					}
 					tt, _ := LookupType(t.Type)
 					return tt.CheckRollback(t.RollbackSQL, t.Databases())
 				},
@@ -698,8 +712,7 @@ func (tt TicketType) CheckScript(script string, dbs []Database) Problems {
 // the type accepts (DMS runs it as a data change on the same databases).
 func (tt TicketType) CheckRollback(script string, dbs []Database) Problems {
 	if len(script) > MaxSQLBytes {
-		size, most := OverBy(int64(len(script)), MaxSQLBytes)
-		return Problems{{Field: "Rollback SQL", Key: "RollbackSQL", Message: fmt.Sprintf("is %s; at most %s fits in one ticket", size, most)}}
+		return Problems{rollbackTooLong(len(script))}
 	}
 	if strings.TrimSpace(script) == "" {
 		return nil
@@ -714,6 +727,11 @@ func (tt TicketType) CheckRollback(script string, dbs []Database) Problems {
 		}
 		return ps
 	})
+}
+
+func rollbackTooLong(n int) Problem {
+	size, most := OverBy(int64(n), MaxSQLBytes)
+	return Problem{Field: "Rollback SQL", Key: "RollbackSQL", Message: fmt.Sprintf("is %s; at most %s fits in one ticket", size, most)}
 }
 
 // onEachDialect gathers check's problems in the dialect of each of dbs (the

@@ -191,6 +191,9 @@ func (t *Ticket) Validate() Problems {
 		if f.Check != nil {
 			ps = append(ps, f.Check(t)...)
 		}
+		if f.Policy != nil {
+			ps = append(ps, f.Policy(t)...)
+		}
 	}
 	return append(ps, t.notUTF8(tt)...)
 }

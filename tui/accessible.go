@@ -643,6 +643,11 @@ func (a *accessible) rollbackScript() error {
 				}
 				return err
 			}
+		} else if ps := a.ticketType().CheckRollback(t.RollbackSQL, t.Databases()); len(ps) > 0 {
+			p.sayf("The ticket's rollback script (%s) cannot go on the ticket:", wizard.ScriptText(t.RollbackSQL, d))
+			for _, pr := range ps {
+				p.say("  " + inert.Line(pr.Message))
+			}
 		} else {
 			p.sayf("The ticket has a rollback script: %s.", wizard.ScriptText(t.RollbackSQL, d))
 			add("keep", "Keep it", "keep", "k")
@@ -1125,6 +1130,11 @@ func (a *accessible) changeDatabase() error {
 	if ps := tt.CheckScript(a.t.SQL, a.t.Databases()); len(ps) > 0 {
 		a.step(wizard.StepSQL)
 		if err := a.writeSQL(); err != nil {
+			return err
+		}
+	}
+	if tt.Rollback && len(tt.CheckRollback(a.t.RollbackSQL, a.t.Databases())) > 0 {
+		if err := a.rollbackScript(); err != nil { // it says why, and asks again
 			return err
 		}
 	}

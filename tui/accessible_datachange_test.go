@@ -179,3 +179,22 @@ func TestAccessibleDataChangeAsksForEachOnlineSchemaName(t *testing.T) {
 		t.Errorf("CreateDataCorrectOrder sent %d times without every schema name", n)
 	}
 }
+
+// TestAccessibleRollbackIsCheckedAgainWhenTheDatabasesChange: one string
+// in MySQL, a DROP TABLE after a string in PostgreSQL. Moved to a
+// PostgreSQL database at the review, the rollback script is said to be
+// refused and asked for again, not kept.
+func TestAccessibleRollbackIsCheckedAgainWhenTheDatabasesChange(t *testing.T) {
+	sim := newAccSim(t)
+	out, _ := runAccessibleThroughPipe(t, sim.options(), answers(
+		[]string{"DC_COMMON", "", "orders_dev", "1", ""},
+		[]string{"", accFix, ";;"},
+		[]string{"y", "", `UPDATE orders SET note = 'a\'; DROP TABLE orders; --';`, ";;"},
+		[]string{"type", "7", "c", "r", "", "", ""},
+		[]string{"n", "6", "", "3", "1", "analytics_dev", "1", ""}, // not now; change the databases: remove orders_dev, add analytics_dev
+		[]string{"r"}, // remove the rollback script
+	)...)
+	wantLines(t, out, "Got the rollback script: 1 statement, 1 line.",
+		"The ticket's rollback script (2 statements, 1 line) cannot go on the ticket:",
+		"statement 2 (line 1) is a schema change (DDL)", "Removed the rollback script.")
+}

@@ -301,7 +301,7 @@ func TestARollbackStatementOfAKindTheChangeRefusesIsMarked(t *testing.T) {
 	u.typ("UPDATE orders SET status = 'new' WHERE id = 7;\nDROP TABLE orders;")
 	u.waitText("✗ statement 2 (line 2) is a schema change (DDL)")
 	u.key(tea.KeyCtrlS)
-	u.waitText("Not yet: the rollback script's statement 2 (line 2)")
+	u.waitText("Not yet: in the rollback script, statement 2 (line 2)")
 	if s := u.snap(); s.step != StepSQL {
 		t.Fatalf("the wizard went on to %v with a DROP TABLE in the rollback", s.step)
 	}
@@ -312,6 +312,69 @@ func TestARollbackStatementOfAKindTheChangeRefusesIsMarked(t *testing.T) {
 	u.waitFor("the rollback checked again", func(s snapshot) bool {
 		return strings.Contains(s.view, "rollback: 1 statement") && !strings.Contains(s.view, "problem")
 	})
+	u.key(tea.KeyCtrlS)
+	u.waitStep(StepDetails)
+}
+
+// TestARollbackProblemLeftByADataChangeDoesNotHoldAnotherType: the type is
+// changed to an export, which has no rollback script (and no ctrl+b to
+// reach it): the data change's refused rollback no longer holds the SQL
+// step.
+func TestARollbackProblemLeftByADataChangeDoesNotHoldAnotherType(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.toDataChangeSQL(1)
+	u.key(tea.KeyCtrlB)
+	u.waitText("Rollback script")
+	u.typ("DROP TABLE orders;")
+	u.waitText("✗ statement 1 (line 1) is a schema change (DDL)")
+	u.key(tea.KeyCtrlB)
+	for u.snap().step != StepType {
+		u.key(tea.KeyEsc)
+		u.waitIdle()
+	}
+	u.key(tea.KeyCtrlU)
+	u.typ("export")
+	u.waitText("▌ Export data")
+	u.enter()
+	s := u.waitFor("a step after the type", func(s snapshot) bool { return s.step != StepType })
+	for s.step != StepSQL {
+		u.enter()
+		s = u.waitFor("the next step", func(x snapshot) bool { return x.step != s.step })
+	}
+	u.typ("SELECT id FROM orders WHERE id = 1;")
+	u.key(tea.KeyCtrlS)
+	u.waitStep(StepDetails)
+}
+
+// TestTheRollbackIsCheckedAgainInTheDialectOfNewDatabases: in PostgreSQL
+// the backslash ends the string and a DROP TABLE follows; in MySQL it is
+// one string. Moved from a PostgreSQL database to a MySQL one, the
+// rollback's problem found in PostgreSQL does not hold the step.
+func TestTheRollbackIsCheckedAgainInTheDialectOfNewDatabases(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.chooseType("change data")
+	u.typ("analytics_dev")
+	u.searched()
+	u.waitText("analytics_dev                10.40.2.11")
+	u.enter()
+	u.waitStep(StepSQL)
+	u.typ("UPDATE orders SET status = 'paid' WHERE id = 7;")
+	u.key(tea.KeyCtrlB)
+	u.waitText("Rollback script")
+	u.paste(`UPDATE orders SET note = 'a\'; DROP TABLE orders; --';`)
+	u.waitText("✗ statement 2 (line 1) is a schema change (DDL)")
+	u.key(tea.KeyCtrlB)
+	u.key(tea.KeyEsc)
+	u.waitStep(StepDatabase)
+	u.key(tea.KeyCtrlU)
+	u.typ("orders_dev")
+	u.searched()
+	u.waitText("orders_dev   ")
+	u.enter()
+	u.waitStep(StepSQL)
+	u.waitFor("the rollback counted again in MySQL", func(s snapshot) bool { return strings.Contains(s.view, "rollback: 1 statement") })
 	u.key(tea.KeyCtrlS)
 	u.waitStep(StepDetails)
 }

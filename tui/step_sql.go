@@ -38,6 +38,7 @@ type (
 		ofSQL
 		from     *sqlStep
 		version  uint64
+		key      string // checkKey when it was asked for
 		sql      string
 		stmts    []sqlscript.Statement
 		problems dms.Problems
@@ -91,10 +92,12 @@ type sqlStep struct {
 	fileForRollback bool
 	// rbStatements is the rollback script's statement count, and
 	// rbProblems its statements of kinds the type does not take, counted in
-	// the background for the editor's version rbCounted.
+	// the background for the editor's version rbCounted and checkKey
+	// rbCountedFor (in the first database's dialect, as the change's).
 	rbStatements int
 	rbProblems   dms.Problems
 	rbCounted    uint64
+	rbCountedFor string
 }
 
 // active is the editor shown: the change's, or the rollback script's.
@@ -206,11 +209,12 @@ func (q *sqlStep) check() tea.Cmd {
 			return checkResultMsg{from: q, version: v, sql: sql, stmts: stmts, problems: tt.CheckStatements(sql, stmts), hash: dms.SQLHash(sql)}
 		})
 	}
-	if v := q.rb.Version(); q.ticketType().Rollback && v != q.rbCounted {
-		text, d, tt, dbs := q.rb.Text(), q.s.ticket.Database.Dialect(), q.ticketType(), q.s.ticket.Databases()
+	if v := q.rb.Version(); q.ticketType().Rollback && (v != q.rbCounted || q.rbCountedFor != q.checkKey()) {
+		text, db, tt, key := q.rb.Text(), q.s.ticket.Database, q.ticketType(), q.checkKey()
 		cmds = append(cmds, func() tea.Msg {
 			sql := text.String()
-			return rollbackCountMsg{from: q, version: v, sql: sql, stmts: sqlscript.Statements(sql, d), problems: tt.CheckRollback(sql, dbs)}
+			return rollbackCountMsg{from: q, version: v, key: key, sql: sql, stmts: sqlscript.Statements(sql, db.Dialect()),
+				problems: tt.CheckRollback(sql, []dms.Database{db})}
 		})
 	}
 	return tea.Batch(cmds...)
@@ -232,10 +236,11 @@ func (q *sqlStep) recheck() {
 		q.checked, q.checkedFor, q.checkedText, q.checkedHash = q.ed.Version(), q.checkKey(), q.s.ticket.SQL, dms.SQLHash(q.s.ticket.SQL)
 	}
 	q.s.statements = len(q.stmts)
-	if q.ticketType().Rollback && q.rbCounted != q.rb.Version() {
+	if q.ticketType().Rollback && (q.rbCounted != q.rb.Version() || q.rbCountedFor != q.checkKey()) {
 		sql := q.rb.Value()
 		stmts := sqlscript.Statements(sql, d)
-		q.rbStatements, q.rbProblems, q.rbCounted = len(stmts), q.ticketType().CheckRollback(sql, q.s.ticket.Databases()), q.rb.Version()
+		q.rbStatements, q.rbProblems = len(stmts), q.ticketType().CheckRollback(sql, []dms.Database{q.s.ticket.Database})
+		q.rbCounted, q.rbCountedFor = q.rb.Version(), q.checkKey()
 		q.rb.SetMarks(problemMarks(q.rbProblems, stmts))
 	}
 }
@@ -357,10 +362,10 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 		q.ed.SetMarks(problemMarks(q.problems, q.stmts))
 		return nil
 	case rollbackCountMsg:
-		if msg.from != q || !q.loaded || msg.version != q.rb.Version() {
+		if msg.from != q || !q.loaded || msg.version != q.rb.Version() || msg.key != q.checkKey() {
 			return nil
 		}
-		q.rbStatements, q.rbProblems, q.rbCounted = len(msg.stmts), msg.problems, msg.version
+		q.rbStatements, q.rbProblems, q.rbCounted, q.rbCountedFor = len(msg.stmts), msg.problems, msg.version, msg.key
 		q.rb.SetMarks(problemMarks(msg.problems, msg.stmts))
 		if q.s.ticket.RollbackSQL != msg.sql {
 			q.s.ticket.RollbackSQL = msg.sql
@@ -467,8 +472,12 @@ func (q *sqlStep) key(msg tea.KeyMsg) tea.Cmd {
 			q.notice, q.noticeErr = "Not yet: "+q.problems[0].Message, true
 			return nil
 		}
-		if len(q.rbProblems) > 0 {
-			q.notice, q.noticeErr = "Not yet: the rollback script's "+q.rbProblems[0].Message, true
+		if p := q.rbProblems; q.ticketType().Rollback && len(p) > 0 {
+			what := "the rollback script " // "is 5 MiB; …"
+			if p[0].Statement > 0 {
+				what = "in the rollback script, " // "statement 2 (line 2) is …"
+			}
+			q.notice, q.noticeErr = "Not yet: "+what+p[0].Message, true
 			return nil
 		}
 		q.notice = ""

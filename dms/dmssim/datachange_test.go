@@ -181,6 +181,18 @@ func TestCreateDataCorrectOrderTakesParamAsOneJSONString(t *testing.T) {
 	}
 }
 
+// TestTheSimulatorTakesARollbackOfAnyKind: DMS documents no check of
+// RbSQL's statements; dmsticket refuses a DROP TABLE there (its own policy,
+// dms.Field.Policy), the simulator takes it as DMS is known to.
+func TestTheSimulatorTakesARollbackOfAnyKind(t *testing.T) {
+	_, c := demo(t)
+	p := changeParam(scratchUpdate, dbSandbox)
+	p["RollbackSQL"], p["RollbackSqlType"] = "DROP TABLE scratch", "TEXT"
+	if resp := createChange(t, c, changeRequest(p)); !resp.Success || len(resp.CreateOrderResult) != 1 {
+		t.Fatalf("CreateDataCorrectOrder = %s", resp.GetHttpContentString())
+	}
+}
+
 // TestCreateDataCorrectOrderAcceptsTheFlattenedParam sends Param as the Go
 // SDK v1.63 does with its typed Param (Param.X query fields, every value a
 // string, RelatedUserList=null): the simulator rebuilds the same object and
