@@ -112,3 +112,14 @@ func ParseDatabaseID(s string) (int64, error) {
 	}
 	return id, nil
 }
+
+// Confirmed is database had as DMS just answered it (GetPhysicalDatabase,
+// GetLogicDatabase): DMS's word for everything, but the alias, which
+// GetPhysicalDatabase does not carry (its InstanceAlias names the
+// instance), stays the one the search or the file gave.
+func Confirmed(had, answer Database) Database {
+	if answer.Alias == "" {
+		answer.Alias = had.Alias
+	}
+	return answer
+}

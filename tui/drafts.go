@@ -307,12 +307,7 @@ func (m *Model) checkDatabase() tea.Cmd {
 			if err != nil {
 				return dbCheckedMsg{key: key, err: fmt.Errorf("%s: %w", db.Name(), err)}
 			}
-			if got.Alias == "" {
-				// GetPhysicalDatabase has no alias (its InstanceAlias
-				// names the instance): the search's stays the row's.
-				got.Alias = db.Alias
-			}
-			out[i] = got
+			out[i] = dms.Confirmed(db, got)
 		}
 		return dbCheckedMsg{key: key, dbs: out}
 	}

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -354,14 +353,24 @@ func (r *resultStep) followLines() []string {
 	rows := wizard.PrecheckRows(s, accepted)
 	names := map[int64]string{}
 	if !r.viewing() {
+		seen := map[string]int{}
 		for _, d := range r.s.ticket.Databases() {
 			names[d.ID] = inert.Line(d.SchemaName)
+			seen[names[d.ID]]++
+		}
+		for id, n := range names {
+			if seen[n] > 1 { // orders in production and orders in pre
+				names[id] = fmt.Sprintf("%s (%d)", n, id)
+			}
 		}
 	}
 	for i, p := range rows {
 		what := strings.Replace(p.What, "statement ", "#", 1)
-		if n := cmp.Or(names[p.DbID], inert.Line(s.DatabaseName(p.DbID))); n != "" {
-			what = n
+		switch {
+		case names[p.DbID] != "":
+			what = names[p.DbID]
+		case p.DbID != 0:
+			what = strings.TrimPrefix(p.What, "database ") // DMS's name and the ID
 		}
 		v := fmt.Sprintf("%s DMS %s", what, wizard.Thousands(p.DMS))
 		if p.HasOurs {

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"github.com/charmbracelet/lipgloss"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"

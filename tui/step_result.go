@@ -337,9 +337,10 @@ func (r *resultStep) viewLines() []string {
 	if c := strings.TrimSpace(x.Comment); c != "" {
 		lines = append(lines, truncate(row(st, "Comment", inert.Shown(c)), w))
 	}
-	if f := &r.follow; f.have && len(f.status.Databases) > 1 {
-		// DMS's own list, in place of what the history kept.
-		lines = append(lines, truncate(row(st, "Databases", wizard.DatabasesText(f.status)), w))
+	if f := &r.follow; f.have && (len(f.status.Databases) > 1 || len(f.status.Databases) == 1 && x.Database == "") {
+		// DMS's own list, in place of what the history kept (nothing, for
+		// a ticket known only from ListOrders).
+		lines = append(lines, truncate(row(st, wizard.Plural(len(f.status.Databases), "Database"), wizard.DatabasesText(f.status)), w))
 	} else if x.Database != "" {
 		lines = append(lines, truncate(row(st, "Database", inert.Line(x.Database)), w))
 	}

@@ -859,3 +859,19 @@ func (w *world) exportFile(t *testing.T) (path, content string) {
 	}
 	return path, o.stdout
 }
+
+// TestATicketFileKeepsItsDatabasesAlias: the file's database is looked up
+// in DMS again (GetPhysicalDatabase, which has no alias): the review still
+// names it with the alias the file carries.
+func TestATicketFileKeepsItsDatabasesAlias(t *testing.T) {
+	w := newWorld(t)
+	path, content := w.exportFile(t)
+	if !strings.Contains(content, `"alias": "Orders (dev)"`) {
+		t.Fatalf("the exported file carries no alias:\n%s", content)
+	}
+	o := w.run("--from", path, "--dry-run")
+	o.want(t, ExitOK)
+	if !strings.Contains(o.stdout+o.stderr, "alias “Orders (dev)”") {
+		t.Errorf("the review of the file lost the alias:\nstdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+	}
+}

@@ -327,7 +327,7 @@ func (r *runner) checkFileDatabase(ctx context.Context, t *dms.Ticket) error {
 			r.say("Note: the ticket file says database %d is %s (%s); DMS says %s (%s). Going by DMS.",
 				d.ID, inert.Line(fd.Name()), fd.Env.Label(), inert.Line(d.Name()), d.Env.Label())
 		}
-		dbs = append(dbs, d)
+		dbs = append(dbs, dms.Confirmed(fd, d))
 	}
 	if len(ps) > 0 {
 		return r.invalid(ps)

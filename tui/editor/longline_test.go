@@ -2,11 +2,11 @@ package editor
 
 import (
 	"math/rand/v2"
-
-	"github.com/alecthomas/chroma/v2"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/alecthomas/chroma/v2"
 
 	"dmsticket/dms/sqlscript"
 )

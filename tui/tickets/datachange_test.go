@@ -105,4 +105,8 @@ func TestStatusOfAChangeOnTwoDatabasesNamesBoth(t *testing.T) {
 	if err := json.Unmarshal([]byte(j.stdout), &st); err != nil || fmt.Sprint(st.Databases) != "[{1100026 false events_00} {1100027 false events_01}]" {
 		t.Errorf("the JSON's databases are %v (%v):\n%s", st.Databases, err, j.stdout)
 	}
+	one := w.dataChange("COMMITOR", "one database")
+	if o := w.run("status", fmt.Sprint(one)); !strings.Contains(o.stdout, fmt.Sprintf("Database: sandbox (%d).", dbSandbox)) {
+		t.Errorf("the status of a change on one database does not name it:\n%s", o.stdout)
+	}
 }

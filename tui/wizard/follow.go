@@ -146,8 +146,8 @@ func StatusText(st dms.Status, accepted dms.RowFigure) []string {
 	if len(codes) > 0 {
 		lines = append(lines, "DMS says: "+strings.Join(codes, ", ")+".")
 	}
-	if len(st.Databases) > 1 {
-		lines = append(lines, "Databases: "+DatabasesText(st)+".")
+	if len(st.Databases) > 0 {
+		lines = append(lines, Plural(len(st.Databases), "Database")+": "+DatabasesText(st)+".")
 	}
 	if d := strings.TrimSpace(st.Desc); d != "" && !strings.EqualFold(d, st.Codes.StatusCode) {
 		lines = append(lines, "DMS's words: "+inert.Line(d))

@@ -148,11 +148,14 @@ func RowsText(t dms.Ticket) string {
 }
 
 // Count is "1 line", "2 lines".
-func Count(n int, word string) string {
+func Count(n int, word string) string { return strconv.Itoa(n) + " " + Plural(n, word) }
+
+// Plural is word for one, and with an s for any other count.
+func Plural(n int, word string) string {
 	if n == 1 {
-		return "1 " + word
+		return word
 	}
-	return strconv.Itoa(n) + " " + word + "s"
+	return word + "s"
 }
 
 // Thousands formats a count with comma grouping: 12,480,311.
