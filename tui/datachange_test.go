@@ -378,3 +378,42 @@ func TestTheRollbackIsCheckedAgainInTheDialectOfNewDatabases(t *testing.T) {
 	u.key(tea.KeyCtrlS)
 	u.waitStep(StepDetails)
 }
+
+// TestTwoDatabasesOfOneNameAreToldApartInThePrecheck: orders in production
+// and orders in pre-release, changed together: the result screen's
+// precheck rows name each with its ID.
+func TestTwoDatabasesOfOneNameAreToldApartInThePrecheck(t *testing.T) {
+	sim := lifeSim(t, dmssim.Options{DataChangeDelay: dmssim.NoDelay})
+	u := startUI(t, followOptions(t, sim.client), 120, 40)
+	u.chooseType("change data")
+	for _, host := range []string{"10.20.1.11", "10.30.1.11"} {
+		u.key(tea.KeyCtrlU)
+		u.typ("orders@" + host)
+		u.searched()
+		u.waitText("orders  ")
+		u.key(tea.KeySpace)
+	}
+	u.waitText("2 databases marked")
+	u.enter()
+	u.waitStep(StepSQL)
+	u.typ("UPDATE orders SET status = 'paid' WHERE id = 7;")
+	u.key(tea.KeyCtrlS)
+	u.toExecMode()
+	u.enter()
+	u.waitField("related")
+	u.enter()
+	u.waitField("attachment")
+	u.enter()
+	s := u.waitFor("the review or the figure by hand", func(s snapshot) bool { return s.step == StepReview || s.focused == "rows" })
+	if s.step != StepReview {
+		u.field("1")
+	}
+	u.waitText("DbItemList")
+	u.enter()
+	u.waitText("type its schema name")
+	u.typ("orders")
+	u.enter()
+	u.waitText("Ticket created")
+	u.waitText("orders (1100001) DMS")
+	u.waitText("orders (1100016) DMS")
+}
