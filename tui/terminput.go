@@ -52,8 +52,13 @@ type Input struct {
 	inPaste  bool
 	searched int
 	over     bool
-	// out is what a Read hands on, its text runs marked (asPastes).
-	out []byte
+	// out is what a Read hands on, its text runs marked (asPastes);
+	// runOpen says the last Read handed on a marked run that went on to its
+	// end: the text that starts the next is that run's tail.
+	out     []byte
+	runOpen bool
+	// runs is how many runs of text the last Read's bytes held.
+	runs int
 	// err came from the source with bytes handed on: it is the next
 	// Read's (Bubble Tea drops the bytes of a read that returns an error).
 	err error
@@ -108,8 +113,8 @@ func (t *Input) Read(p []byte) (int, error) {
 		chunk = p[:room] // the paste grows in buf
 	} else {
 		// buf holds an unfinished end: it, the read and the markers of the
-		// text runs made pastes (textRuns) fit in p.
-		chunk = p[:max(1, room-len(t.buf)-textRuns*len(pasteStart+pasteEnd))]
+		// text runs it makes pastes (markRuns) fit in p.
+		chunk = p[:max(1, room-len(t.buf)-t.markRuns()*len(pasteStart+pasteEnd))]
 	}
 	m, err := t.r.Read(chunk)
 	t.buf = append(t.buf, chunk[:m]...)
@@ -127,7 +132,7 @@ func (t *Input) Read(p []byte) (int, error) {
 	if err != nil && !paste {
 		k = len(t.buf) // nothing more comes to finish it
 	}
-	t.out = asPastes(t.out[:0], t.buf[:k])
+	t.out, t.runOpen, t.runs = asPastes(t.out[:0], t.buf[:k], t.runOpen, t.markRuns())
 	if len(t.out) > room { // cannot be: the read left room for the markers
 		t.out = append(t.out[:0], t.buf[:k]...)
 	}
@@ -184,17 +189,30 @@ func (t *Input) handOn(full bool) (k int, paste bool) {
 	return eventEnd(t.buf, full), false
 }
 
-// textRuns is how many runs of text one Read makes pastes (asPastes).
-const textRuns = 2
+// maxTextRuns is the most runs of text one Read makes pastes (asPastes):
+// as many as a read can hold when it asks what Bubble Tea's 256 bytes
+// leave after their markers (147 bytes: at most 8 runs of minTextRun and a
+// byte between), so that each line of a script pasted without brackets is
+// a message (with 2 a read, 512 KiB of 45-byte lines took two minutes of
+// CPU, each word and blank of the other lines a message and a frame).
+const maxTextRuns = 9
+
+// markRuns is how many runs of text the next Read makes pastes: one more
+// than the last held, 2 at the least. A long line comes a run a read, and
+// its reads stay long (231 bytes); lines of a script come several a read.
+func (t *Input) markRuns() int { return min(maxTextRuns, max(2, t.runs+1)) }
 
 // minTextRun is the shortest run of text asPastes makes a paste: longer
 // than keys typed ahead ever come in one read.
 const minTextRun = 16
 
-// asPastes appends b to dst, the first textRuns runs of text in it that
+// asPastes appends b to dst, the first limit runs of text in it that
 // Bubble Tea would cut at every blank (at least minTextRun printable bytes
 // holding a space, outside escape sequences and pastes) marked as a
-// bracketed paste. Bubble Tea v1 makes each word of text that comes
+// bracketed paste; cont says b's first run goes on from a run marked at the
+// end of the read before, and is marked whatever its length (a read cuts
+// lines anywhere). open says the last run marked reaches b's end, and
+// found is how many runs there were, marked or not. Bubble Tea v1 makes each word of text that comes
 // without brackets (a paste in a terminal without bracketed paste, tmux
 // paste-buffer, type-ahead over SSH) a message and each space another, and
 // the program draws a frame after each: a line of 64 KiB pasted so took
@@ -202,7 +220,7 @@ const minTextRun = 16
 // holding a server core for minutes. Marked, a read's text is one message,
 // the message asText makes of a run without a space; every input inserts
 // it as it inserts typed text.
-func asPastes(dst, b []byte) []byte {
+func asPastes(dst, b []byte, cont bool, limit int) (out []byte, open bool, found int) {
 	runs := 0
 	for i := 0; i < len(b); {
 		c := b[i]
@@ -210,28 +228,34 @@ func asPastes(dst, b []byte) []byte {
 		case c == 0x1b:
 			j := escapeEnd(b, i)
 			dst = append(dst, b[i:j]...)
-			i = j
+			i, open = j, false
 		case c >= ' ' && c != 0x7f:
 			j, blank := i, false
 			for j < len(b) && b[j] >= ' ' && b[j] != 0x7f {
 				blank = blank || b[j] == ' '
 				j++
 			}
-			if runs < textRuns && blank && j-i >= minTextRun {
+			run := blank && (j-i >= minTextRun || cont && i == 0)
+			if run {
+				found++
+			}
+			if run && runs < limit {
 				runs++
 				dst = append(dst, pasteStart...)
 				dst = append(dst, b[i:j]...)
 				dst = append(dst, pasteEnd...)
+				open = j == len(b)
 			} else {
 				dst = append(dst, b[i:j]...)
+				open = false
 			}
 			i = j
 		default:
 			dst = append(dst, c)
-			i++
+			i, open = i+1, false
 		}
 	}
-	return dst
+	return dst, open, found
 }
 
 // escapeEnd is the end of the escape sequence at b[i] (an ESC): a CSI

@@ -270,12 +270,35 @@ func TestTextWithBlanksFromOneReadIsOneMessage(t *testing.T) {
 		{"\x1b]11;rgb:0000/0000/0000 with blanks\x07", "\x1b]11;rgb:0000/0000/0000 with blanks\x07"},
 		{"first line with blanks\rsecond line with blanks\r", "\x1b[200~first line with blanks\x1b[201~\r\x1b[200~second line with blanks\x1b[201~\r"},
 		{"\x1bx then text with blanks", "\x1bx\x1b[200~ then text with blanks\x1b[201~"},
-		{"first run of text\rsecond run of text\rthird run of text", "\x1b[200~first run of text\x1b[201~\r\x1b[200~second run of text\x1b[201~\rthird run of text"}, // two a read
+		{"first run of text\rsecond run of text\rthird run of text", "\x1b[200~first run of text\x1b[201~\r\x1b[200~second run of text\x1b[201~\r\x1b[200~third run of text\x1b[201~"},
 		{"名前 と 東京 の テキスト です", "\x1b[200~名前 と 東京 の テキスト です\x1b[201~"},
 	}
 	for _, tc := range tests {
-		if got := string(asPastes(nil, []byte(tc.in))); got != tc.want {
+		if got, _, _ := asPastes(nil, []byte(tc.in), false, maxTextRuns); string(got) != tc.want {
 			t.Errorf("asPastes(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got, _, found := asPastes(nil, []byte("first run of text\rsecond run of text\rthird run of text"), false, 2); found != 3 || strings.Count(string(got), pasteStart) != 2 {
+		t.Errorf("with a limit of 2: %q, %d found; want two of the three runs marked", got, found)
+	}
+	// A read that starts with the tail of a run marked at the end of the
+	// read before marks it, however short; open says a marked run reaches
+	// the end.
+	for _, tc := range []struct {
+		in   string
+		cont bool
+		want string
+		open bool
+	}{
+		{"id = 7;\rnext", true, "\x1b[200~id = 7;\x1b[201~\rnext", false},
+		{"id = 7;\rnext", false, "id = 7;\rnext", false},
+		{"\rid = 7;", true, "\rid = 7;", false},
+		{"a b\rUPDATE t SET a = 1 WHERE", true, "\x1b[200~a b\x1b[201~\r\x1b[200~UPDATE t SET a = 1 WHERE\x1b[201~", true},
+		{"UPDATE t SET a = 1 WHERE\x1b[A", false, "\x1b[200~UPDATE t SET a = 1 WHERE\x1b[201~\x1b[A", false},
+	} {
+		got, open, _ := asPastes(nil, []byte(tc.in), tc.cont, maxTextRuns)
+		if string(got) != tc.want || open != tc.open {
+			t.Errorf("asPastes(%q, %v) = %q, %v; want %q, %v", tc.in, tc.cont, got, open, tc.want, tc.open)
 		}
 	}
 	var b strings.Builder
@@ -283,29 +306,62 @@ func TestTextWithBlanksFromOneReadIsOneMessage(t *testing.T) {
 		b.WriteString("SELECT id, 名前 FROM orders WHERE a = 1 AND b <> 'x y' ")
 	}
 	line := b.String()
+	got, texts := textMessages(t, line)
+	if got != line {
+		t.Fatalf("got %d bytes, want %d (first difference at %d)", len(got), len(line), firstDifference(got, line))
+	}
+	if max := len(line)/200 + 10; texts > max {
+		t.Errorf("%d messages for a %d-byte line: more than %d (one a read)", texts, len(line), max)
+	}
+}
+
+// TestShortLinesPastedWithoutBracketsAreAMessageEach: many short lines of
+// text with blanks come in each read (a paste without bracketed paste, of
+// a script): each line is a message (two where a read cuts it), not one a
+// word and one a blank
+// (with two runs marked a read, 512 KiB of such lines took two minutes of
+// CPU).
+func TestShortLinesPastedWithoutBracketsAreAMessageEach(t *testing.T) {
+	var b strings.Builder
+	lines := 0
+	for b.Len() < 64<<10 {
+		fmt.Fprintf(&b, "UPDATE t SET a = %d WHERE id = 7;\r", lines)
+		lines++
+	}
+	in := b.String()
+	got, texts := textMessages(t, in)
+	if want := strings.ReplaceAll(in, "\r", ""); got != want {
+		t.Fatalf("got %d bytes of text, want %d (first difference at %d)", len(got), len(want), firstDifference(got, want))
+	}
+	if max := 2 * lines; texts > max {
+		// A read cuts a line in two: a message each side of the cut.
+		t.Errorf("%d messages of text for %d lines: more than two a line", texts, lines)
+	}
+}
+
+// textMessages runs a program reading a pipe as the terminal, writes in to
+// it in one write and ctrl+c, and returns the text it got and in how many
+// messages of text.
+func textMessages(t *testing.T, in string) (string, int) {
+	t.Helper()
 	m := inputLog{text: &strings.Builder{}, keys: make(chan string, 1<<16), pastes: new(int), texts: new(int)}
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	in := newTermInput(r)
-	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
-	in.in.Send = p.Send
+	tin := newTermInput(r)
+	p := tea.NewProgram(m, tea.WithInput(tin), tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
+	tin.in.Send = p.Send
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
 	go func() {
-		w.Write([]byte(line))
+		w.Write([]byte(in))
 		w.Write([]byte{3})
 	}()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
-	if got := m.text.String(); got != line {
-		t.Fatalf("got %d bytes, want %d (first difference at %d)", len(got), len(line), firstDifference(got, line))
-	}
-	if max := len(line)/200 + 10; *m.texts > max {
-		t.Errorf("%d messages for a %d-byte line: more than %d (one a read)", *m.texts, len(line), max)
-	}
+	return m.text.String(), *m.texts
 }
