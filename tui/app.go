@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 
 	"dmsticket/dms"
 	"dmsticket/theme"
@@ -479,10 +478,11 @@ func (m *Model) View() string {
 	if e := m.s.opts.CredentialsErr; e != nil {
 		return fit(m.noCredentials(e), m.width, m.height)
 	}
+	m.s.widths.frame()
 	if m.draft.offer != nil {
-		return stack(m.header(), m.resumeView(), m.footer(), m.width, m.s.height)
+		return m.s.widths.stack(m.header(), m.resumeView(), m.footer(), m.width, m.s.height)
 	}
-	return stack(m.header(), m.steps[m.step].view(), m.footer(), m.width, m.s.height)
+	return m.s.widths.stack(m.header(), m.steps[m.step].view(), m.footer(), m.width, m.s.height)
 }
 
 // stack is the screen: the header, the body fit to exactly h lines of at
@@ -490,7 +490,7 @@ func (m *Model) View() string {
 // — what lipgloss.JoinVertical(lipgloss.Left, header, fit(body, w, h),
 // footer) gives, with each line measured once instead of three times (a
 // frame's largest cost after the step's own view, in every SSH session).
-func stack(header, body, footer string, w, h int) string {
+func (c *lineWidths) stack(header, body, footer string, w, h int) string {
 	lines := strings.Split(header, "\n")
 	top := len(lines)
 	b := strings.Split(body, "\n")
@@ -509,10 +509,10 @@ func stack(header, body, footer string, w, h int) string {
 	widths := make([]int, len(lines))
 	widest, size := 0, 0
 	for i, l := range lines {
-		lw := ansi.StringWidth(l)
+		lw := c.width(l)
 		if i >= top && i < bottom && lw > w {
 			lines[i] = truncate(l, w)
-			lw = ansi.StringWidth(lines[i])
+			lw = c.width(lines[i])
 		}
 		widths[i], widest = lw, max(widest, lw)
 		size += len(lines[i]) + 1
@@ -524,9 +524,7 @@ func stack(header, body, footer string, w, h int) string {
 			out.WriteByte('\n')
 		}
 		out.WriteString(l)
-		for pad := widest - widths[i]; pad > 0; pad -= len(spaces) {
-			out.WriteString(spaces[:min(pad, len(spaces))])
-		}
+		pad(&out, widest-widths[i])
 	}
 	return out.String()
 }

@@ -252,6 +252,22 @@ func BenchmarkSQLStepKeystroke(b *testing.B) {
 	}
 }
 
+// BenchmarkSQLStepLinePasted is a line of a script pasted without
+// brackets into the SQL step at 120×40, as tui.Input hands it on: its text
+// (one message) and its enter, a frame after each. The editor grows a line
+// an op and scrolls, so its lines meet other lines of the panel beside it.
+func BenchmarkSQLStepLinePasted(b *testing.B) {
+	m, _ := sqlStepWith(exportWith(""), 0)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		line := fmt.Sprintf("UPDATE orders SET status = 'x' WHERE id = %d;", i)
+		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(line), Paste: true})
+		_ = m.View()
+		m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+		_ = m.View()
+	}
+}
+
 // BenchmarkSQLStepRollbackKeystroke is BenchmarkSQLStepKeystroke in the
 // rollback script's editor of a data change (ctrl+b), the change and the
 // rollback script each of the given size.

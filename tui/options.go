@@ -88,6 +88,8 @@ func (o Options) Target() dms.Target {
 // session is the program context every step shares (sizes, styles, the
 // service, the ticket on the heap).
 type session struct {
+	// widths measures the lines of a frame (Model.View).
+	widths lineWidths
 	opts   Options
 	st     *theme.Styles
 	svc    dms.Service

@@ -31,8 +31,37 @@ func TestStackIsWhatJoinVerticalGave(t *testing.T) {
 		{"h", strings.Repeat("w", 300), "f", 300, 1},
 	} {
 		want := lipgloss.JoinVertical(lipgloss.Left, c.header, fit(c.body, c.w, c.h), c.footer)
-		if got := stack(c.header, c.body, c.footer, c.w, c.h); got != want {
-			t.Errorf("stack(%q, %q, %q, %d, %d)\n got %q\nwant %q", c.header, c.body, c.footer, c.w, c.h, got, want)
+		var lw lineWidths
+		for frame := range 3 { // measured, then remembered, then remembered from the frame before
+			if got := lw.stack(c.header, c.body, c.footer, c.w, c.h); got != want {
+				t.Errorf("frame %d: stack(%q, %q, %q, %d, %d)\n got %q\nwant %q", frame, c.header, c.body, c.footer, c.w, c.h, got, want)
+			}
+			if frame == 1 {
+				lw.frame()
+			}
+		}
+	}
+}
+
+// TestJoinColumnsIsWhatJoinHorizontalGave: the SQL step's editor and
+// panel side by side, each line measured once (and remembered for the next
+// frame), byte for byte what lipgloss.JoinHorizontal gave.
+func TestJoinColumnsIsWhatJoinHorizontalGave(t *testing.T) {
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(termenv.TrueColor)
+	st := theme.New(r, false)
+	styled := st.Title.Render("SELECT") + " " + st.Subtle.Render("naïve 日本語 text that is long enough to be remembered")
+	blocks := []string{"", "a", "a\nbb\nccc", styled, styled + "\n\n" + styled + " more", strings.Repeat(styled+"\n", 40) + "end", "日本\n\n\nx"}
+	var lw lineWidths
+	for _, left := range blocks {
+		for _, right := range blocks {
+			want := lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
+			for frame := range 2 {
+				if got := lw.joinColumns(left, " ", right); got != want {
+					t.Fatalf("frame %d: joinColumns(%q, %q)\n got %q\nwant %q", frame, left, right, got, want)
+				}
+			}
+			lw.frame()
 		}
 	}
 }

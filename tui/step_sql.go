@@ -556,7 +556,7 @@ func (q *sqlStep) view() string {
 	if q.wide() {
 		pw := q.panelWidth()
 		panel := fit(q.panel(pw), pw, q.s.height-2)
-		body := lipgloss.JoinHorizontal(lipgloss.Top, ed.View(), " ", panel)
+		body := q.s.widths.joinColumns(ed.View(), " ", panel)
 		return top + "\n" + body + "\n" + q.statusLine(w)
 	}
 	panel := q.panel(w) // drawn once a frame: its height is measured on it
