@@ -57,11 +57,16 @@ func TestJoinColumnsIsWhatJoinHorizontalGave(t *testing.T) {
 		for _, right := range blocks {
 			want := lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
 			for frame := range 2 {
-				if got := lw.joinColumns(left, " ", right); got != want {
+				if got := lw.joinColumns(left, " ", right, 0); got != want {
 					t.Fatalf("frame %d: joinColumns(%q, %q)\n got %q\nwant %q", frame, left, right, got, want)
 				}
 			}
 			lw.frame()
 		}
+	}
+	// With a width for the left column, the right one starts after it.
+	got := lw.joinColumns("ab\nc", " ", "x\ny", 5)
+	if want := "ab    x\nc     y"; got != want {
+		t.Errorf("joinColumns with a left width of 5 = %q, want %q", got, want)
 	}
 }

@@ -556,7 +556,8 @@ func (q *sqlStep) view() string {
 	if q.wide() {
 		pw := q.panelWidth()
 		panel := fit(q.panel(pw), pw, q.s.height-2)
-		body := q.s.widths.joinColumns(ed.View(), " ", panel)
+		// The panel at a fixed column, not after the longest line shown.
+		body := q.s.widths.joinColumns(ed.View(), " ", panel, ed.Width())
 		return top + "\n" + body + "\n" + q.statusLine(w)
 	}
 	panel := q.panel(w) // drawn once a frame: its height is measured on it

@@ -41,12 +41,14 @@ func (c *lineWidths) frame() {
 }
 
 // joinColumns is lipgloss.JoinHorizontal(lipgloss.Top, left, gap, right)
-// for a one-line gap: each column padded with spaces to its widest line,
-// the shorter one with blank lines below, each line measured once.
-func (c *lineWidths) joinColumns(left, gap, right string) string {
+// for a one-line gap: each column padded with spaces to its widest line (the
+// left one to leftWidth at least: the right column stays where it is
+// whatever the left's lines), the shorter one with blank lines below, each
+// line measured once.
+func (c *lineWidths) joinColumns(left, gap, right string, leftWidth int) string {
 	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
 	lw, rw := make([]int, len(l)), make([]int, len(r))
-	wl, wr := 0, 0
+	wl, wr := leftWidth, 0
 	for i, s := range l {
 		lw[i] = c.width(s)
 		wl = max(wl, lw[i])
