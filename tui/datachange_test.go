@@ -135,6 +135,14 @@ func (u *ui) toDataChangeReview(n int) snapshot {
 	u.key(tea.KeyCtrlB)
 	u.waitText("rollback: 1 statement")
 	u.key(tea.KeyCtrlS)
+	return u.changeDetailsToReview()
+}
+
+// changeDetailsToReview fills a data change's details (a comment, a
+// reason, COMMITOR, no related users or attachment, a figure by hand if
+// none was measured) and waits for the review.
+func (u *ui) changeDetailsToReview() snapshot {
+	u.t.Helper()
 	u.toExecMode()
 	u.enter() // COMMITOR
 	u.waitField("related")
@@ -398,17 +406,7 @@ func TestTwoDatabasesOfOneNameAreToldApartInThePrecheck(t *testing.T) {
 	u.waitStep(StepSQL)
 	u.typ("UPDATE orders SET status = 'paid' WHERE id = 7;")
 	u.key(tea.KeyCtrlS)
-	u.toExecMode()
-	u.enter()
-	u.waitField("related")
-	u.enter()
-	u.waitField("attachment")
-	u.enter()
-	s := u.waitFor("the review or the figure by hand", func(s snapshot) bool { return s.step == StepReview || s.focused == "rows" })
-	if s.step != StepReview {
-		u.field("1")
-	}
-	u.waitText("DbItemList")
+	u.changeDetailsToReview()
 	u.enter()
 	u.waitText("type its schema name")
 	u.typ("orders")

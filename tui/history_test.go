@@ -307,17 +307,7 @@ func TestADatabaseKeepsItsAliasWhenDMSConfirmsIt(t *testing.T) {
 	}
 	u.typ("UPDATE events SET kind = 'x' WHERE id = 7;")
 	u.key(tea.KeyCtrlS)
-	u.toExecMode()
-	u.enter()
-	u.waitField("related")
-	u.enter()
-	u.waitField("attachment")
-	u.enter()
-	s = u.waitFor("the review or the figure by hand", func(s snapshot) bool { return s.step == StepReview || s.focused == "rows" })
-	if s.step != StepReview {
-		u.field("1")
-	}
-	u.waitText("DbItemList")
+	u.changeDetailsToReview()
 	u.enter()
 	u.waitText("Ticket created")
 	hist, err := h.Load()
