@@ -132,7 +132,11 @@ func (t *Input) Read(p []byte) (int, error) {
 	if err != nil && !paste {
 		k = len(t.buf) // nothing more comes to finish it
 	}
-	t.out, t.runOpen, t.runs = asPastes(t.out[:0], t.buf[:k], t.runOpen, t.markRuns())
+	var open bool
+	t.out, open, t.runs = asPastes(t.out[:0], t.buf[:k], t.runOpen, t.markRuns())
+	// A run goes on into the next read only if this one was cut short by
+	// its size: a key typed later is not its tail.
+	t.runOpen = open && m == len(chunk)
 	if len(t.out) > room { // cannot be: the read left room for the markers
 		t.out = append(t.out[:0], t.buf[:k]...)
 	}
@@ -210,8 +214,8 @@ const minTextRun = 16
 // Bubble Tea would cut at every blank (at least minTextRun printable bytes
 // holding a space, outside escape sequences and pastes) marked as a
 // bracketed paste; cont says b's first run goes on from a run marked at the
-// end of the read before, and is marked whatever its length (a read cuts
-// lines anywhere). open says the last run marked reaches b's end, and
+// end of the read before, which its size cut, and is marked whatever its
+// length (a read cuts lines anywhere) unless it is all of b. open says the last run marked reaches b's end, and
 // found is how many runs there were, marked or not. Bubble Tea v1 makes each word of text that comes
 // without brackets (a paste in a terminal without bracketed paste, tmux
 // paste-buffer, type-ahead over SSH) a message and each space another, and
@@ -221,13 +225,17 @@ const minTextRun = 16
 // the message asText makes of a run without a space; every input inserts
 // it as it inserts typed text.
 func asPastes(dst, b []byte, cont bool, limit int) (out []byte, open bool, found int) {
-	runs := 0
+	runs, after := 0, false
 	for i := 0; i < len(b); {
 		c := b[i]
 		switch {
 		case c == 0x1b:
 			j := escapeEnd(b, i)
 			dst = append(dst, b[i:j]...)
+			// After ESC O and a character of several bytes (alt+O), the
+			// text goes on as it came: Bubble Tea reads ESC O and a marker
+			// as neither.
+			after = j-i == 2 && b[i+1] == 'O' && j < len(b) && b[j] >= utf8.RuneSelf
 			i, open = j, false
 		case c >= ' ' && c != 0x7f:
 			j, blank := i, false
@@ -235,7 +243,8 @@ func asPastes(dst, b []byte, cont bool, limit int) (out []byte, open bool, found
 				blank = blank || b[j] == ' '
 				j++
 			}
-			run := blank && (j-i >= minTextRun || cont && i == 0)
+			run := blank && (j-i >= minTextRun || cont && i == 0 && j < len(b)) && !after
+			after = false
 			if run {
 				found++
 			}
@@ -274,7 +283,14 @@ func escapeEnd(b []byte, i int) int {
 		return j
 	}
 	switch b[j] {
+	case 0x1b:
+		// ESC and a sequence: the sequence with alt (rxvt, iTerm2's
+		// "Esc+" option send alt+left as ESC ESC [ D).
+		return escapeEnd(b, j)
 	case '[':
+		if j+1 < len(b) && b[j+1] == '[' {
+			return min(len(b), j+3) // the Linux console's F1 to F5: ESC [ [ A … E
+		}
 		for j++; j < len(b); j++ {
 			if b[j] >= 0x40 && b[j] <= 0x7e {
 				return j + 1
@@ -282,6 +298,9 @@ func escapeEnd(b []byte, i int) int {
 		}
 		return j
 	case 'O':
+		if j+1 < len(b) && b[j+1] >= utf8.RuneSelf {
+			return j + 1 // alt+O, and a character that is no SS3 key's
+		}
 		return min(len(b), j+2)
 	case ']', 'P', '_', '^', 'X':
 		for j++; j < len(b); j++ {

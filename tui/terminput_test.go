@@ -365,3 +365,39 @@ func textMessages(t *testing.T, in string) (string, int) {
 	w.Close()
 	return m.text.String(), *m.texts
 }
+
+// TestAltWithASequenceBeforeTextStaysAKey: rxvt and iTerm2 ("Esc+") send
+// alt+left as ESC ESC [ D, the Linux console F1 as ESC [ [ A, and ESC O
+// may come before a character of several bytes (alt+O): text after them in
+// the same read is text, and none of their bytes becomes text or is lost
+// (ESC ESC was taken for alt+esc, the wizard's back, and "[D…" typed into
+// the step before; 東 after ESC O was cut in two and dropped).
+func TestAltWithASequenceBeforeTextStaysAKey(t *testing.T) {
+	for _, c := range []struct{ in, text, key string }{
+		{"\x1b\x1b[Dx, y, z, w AS total ", "x, y, z, w AS total ", "alt+left"},
+		{"\x1b\x1bODx, y, z, w AS total ", "x, y, z, w AS total ", "alt+left"},
+		{"\x1b[[Athen text with blanks", "then text with blanks", "f1"},
+		{"\x1bO東京 AS city, name FROM t", "O東京 AS city, name FROM t", ""}, // alt+O is text to inputLog
+	} {
+		text, keys := throughTerminalInput(t, c.in)
+		if text != c.text || c.key != "" && (len(keys) == 0 || keys[0] != c.key) {
+			t.Errorf("%q: text %q, keys %q; want the text %q after %s", c.in, text, keys, c.text, c.key)
+		}
+	}
+}
+
+// TestASpaceTypedAfterAPasteIsAKey: a paste without brackets ends in a
+// run marked as text; a space typed after it is a key (it marks a row in
+// the database step), however many follow, not the paste's tail.
+func TestASpaceTypedAfterAPasteIsAKey(t *testing.T) {
+	text, keys := throughTerminalInput(t, "order_shard     ", " ", " ", " ")
+	if text != "order_shard        " {
+		t.Fatalf("text %q", text)
+	}
+	for _, k := range keys {
+		if k != "paste of 16 runes" {
+			t.Errorf("keys %q: a space typed after the paste was taken as pasted text", keys)
+			break
+		}
+	}
+}
