@@ -215,8 +215,9 @@ const minTextRun = 16
 // holding a space, outside escape sequences and pastes) marked as a
 // bracketed paste; cont says b's first run goes on from a run marked at the
 // end of the read before, which its size cut, and is marked whatever its
-// length (a read cuts lines anywhere) unless it is all of b. open says the last run marked reaches b's end, and
-// found is how many runs there were, marked or not. Bubble Tea v1 makes each word of text that comes
+// length (a read cuts lines anywhere) unless it is all of b. open says the
+// last run marked reaches b's end, and found is how many runs there were,
+// marked or not. Bubble Tea v1 makes each word of text that comes
 // without brackets (a paste in a terminal without bracketed paste, tmux
 // paste-buffer, type-ahead over SSH) a message and each space another, and
 // the program draws a frame after each: a line of 64 KiB pasted so took
