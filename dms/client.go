@@ -114,6 +114,11 @@ func IsLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// sdkEndpoints makes the SDK's endpoint map before any client is built:
+// the SDK makes it on first use without a lock (GetEndpointMap), and two
+// clients built at once (two profiles' first sessions over SSH) raced on it.
+var sdkEndpoints sync.Once
+
 // NewClient builds a client. It does not contact DMS; call CheckCredentials to
 // find out early whether credentials are there.
 func NewClient(cfg Config) (*Client, error) {
@@ -159,6 +164,7 @@ func NewClient(cfg Config) (*Client, error) {
 		sleep:      Sleep,
 	}
 	rt := &callTransport{base: base, client: c}
+	sdkEndpoints.Do(func() { dmssdk.GetEndpointMap() })
 	// One SDK client per concurrent call: the SDK writes per-call timeouts into
 	// its shared http.Client, so an SDK client must not serve two calls at once.
 	// All of them share one transport, so connections are reused.
