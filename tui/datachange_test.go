@@ -153,7 +153,8 @@ func (u *ui) changeDetailsToReview() snapshot {
 	if s.step != StepReview {
 		u.field("1")
 	}
-	return u.waitText("DbItemList")
+	u.waitText("DbItemList")
+	return u.waitFor("the review's figure measured", func(s snapshot) bool { return !strings.Contains(s.view, "measuring…") })
 }
 
 func TestTheReviewOfAChangeOnSeveralDatabasesListsThemAndConfirmsEachOnline(t *testing.T) {

@@ -180,6 +180,7 @@ func TestMoreScreens(t *testing.T) {
 	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
 		for _, sc := range moreScreens {
 			t.Run(sc.name+"_"+itoa(size.w)+"x"+itoa(size.h), func(t *testing.T) {
+				t.Parallel() // a simulator and a program each: both cores
 				sim := sc.sim(t)
 				u := startUI(t, sc.opts(t, sim), size.w, size.h)
 				sc.drive(u, sim)

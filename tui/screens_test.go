@@ -201,6 +201,7 @@ func TestScreens(t *testing.T) {
 	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
 		for _, sc := range screens {
 			t.Run(sc.name+"_"+itoa(size.w)+"x"+itoa(size.h), func(t *testing.T) {
+				t.Parallel() // a simulator and a program each: both cores
 				sim := newSimulator(t)
 				u := startUI(t, testOptions(sim.client), size.w, size.h)
 				sc.drive(u, sim)
