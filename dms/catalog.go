@@ -729,6 +729,8 @@ func (tt TicketType) CheckRollback(script string, dbs []Database) Problems {
 	})
 }
 
+// rollbackTooLong is the problem of a rollback script of n bytes, more than
+// a ticket holds.
 func rollbackTooLong(n int) Problem {
 	size, most := OverBy(int64(n), MaxSQLBytes)
 	return Problem{Field: "Rollback SQL", Key: "RollbackSQL", Message: fmt.Sprintf("is %s; at most %s fits in one ticket", size, most)}
