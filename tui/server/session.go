@@ -238,6 +238,8 @@ func (s *Server) endSession(sess ssh.Session, live *liveSession, model *tui.Mode
 // feedWindowChanges hands the program the session's window changes, clamped
 // again (requests.go clamps them on the wire), until ctx ends, which ends
 // the program too. Once this returns, takeWindowChanges goes on taking them.
+// The channel closes when the connection drops, at about the moment ctx
+// ends, and may be seen first: the program still quits on ctx.
 func feedWindowChanges(ctx context.Context, p *tea.Program, winch <-chan ssh.Window) {
 	for {
 		select {
@@ -246,7 +248,8 @@ func feedWindowChanges(ctx context.Context, p *tea.Program, winch <-chan ssh.Win
 			return
 		case w, ok := <-winch:
 			if !ok {
-				return
+				winch = nil // no more window changes; ctx still ends the program
+				continue
 			}
 			width, height := clampWindow(w.Width, w.Height)
 			p.Send(tea.WindowSizeMsg{Width: width, Height: height})

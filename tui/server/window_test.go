@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"runtime"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -201,3 +204,34 @@ func TestAHugeWindowCostsNoMoreThanTheLargestAllowedOneAndEverybodyElseGoesOn(t 
 	carol := e.openTerm("alice", "xterm-256color", 80, 24)
 	carol.waitFor("What kind of ticket?")
 }
+
+// The connection dropping closes the window changes' channel and ends the
+// session's context at about the same moment, in either order: the program
+// must quit on the context however the channel closed before it.
+func TestTheProgramQuitsWhenTheWindowChangesEndBeforeTheContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := tea.NewProgram(quitOnlyModel{}, tea.WithInput(nil), tea.WithOutput(io.Discard),
+		tea.WithoutRenderer(), tea.WithoutSignalHandler())
+	done := make(chan error, 1)
+	go func() { _, err := p.Run(); done <- err }()
+	winch := make(chan ssh.Window)
+	fed := make(chan struct{})
+	go func() { feedWindowChanges(ctx, p, winch); close(fed) }()
+	close(winch)
+	time.Sleep(20 * time.Millisecond) // the feeder sees the channel closed first
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		p.Kill()
+		t.Fatal("the program went on after the session's context ended")
+	}
+	<-fed
+}
+
+type quitOnlyModel struct{}
+
+func (quitOnlyModel) Init() tea.Cmd                         { return nil }
+func (m quitOnlyModel) Update(tea.Msg) (tea.Model, tea.Cmd) { return m, nil }
+func (quitOnlyModel) View() string                          { return "" }
