@@ -39,29 +39,39 @@ const (
 	KindPolicy
 )
 
+// kindNames are each kind's words for people (String) and its code for
+// logs and records (Code), one row a kind.
+var kindNames = [...]struct{ text, code string }{
+	KindRefused:        {"refused by DMS", "Refused"},
+	KindCredentials:    {"credentials", "Credentials"},
+	KindPermission:     {"permission", "Permission"},
+	KindThrottled:      {"throttled", "Throttled"},
+	KindUnavailable:    {"DMS unavailable", "Unavailable"},
+	KindTransport:      {"transport", "Transport"},
+	KindOutcomeUnknown: {"outcome unknown", "OutcomeUnknown"},
+	KindInvalid:        {"invalid request", "Invalid"},
+	KindPolicy:         {"refused by this server's policy", PolicyRefusedCode},
+}
+
+// PolicyRefusedCode is the error code of a request the policy of the
+// server dmsticket runs on refused (KindPolicy).
+const PolicyRefusedCode = "Policy.Refused"
+
 // String names the kind.
 func (k Kind) String() string {
-	switch k {
-	case KindRefused:
-		return "refused by DMS"
-	case KindCredentials:
-		return "credentials"
-	case KindPermission:
-		return "permission"
-	case KindThrottled:
-		return "throttled"
-	case KindUnavailable:
-		return "DMS unavailable"
-	case KindTransport:
-		return "transport"
-	case KindOutcomeUnknown:
-		return "outcome unknown"
-	case KindInvalid:
-		return "invalid request"
-	case KindPolicy:
-		return "refused by this server's policy"
+	if k < 0 || int(k) >= len(kindNames) {
+		return "unknown"
 	}
-	return "unknown"
+	return kindNames[k].text
+}
+
+// Code is the kind as an error code, for a failure DMS gave no code for
+// (the audit log's): "Throttled", "Transport".
+func (k Kind) Code() string {
+	if k < 0 || int(k) >= len(kindNames) {
+		return "Refused"
+	}
+	return kindNames[k].code
 }
 
 // Error is the one error type every DMS call returns.

@@ -16,7 +16,7 @@ import (
 )
 
 // PolicyRefused is the error code of a request the users file does not allow.
-const PolicyRefused = "Policy.Refused"
+const PolicyRefused = dms.PolicyRefusedCode
 
 // maxFilteredPages bounds the extra search pages read to find databases the
 // user may see when whole pages hold none.
@@ -241,7 +241,7 @@ func (p *policyService) record(rec *AuditRecord, start time.Time, err error, don
 		}
 	}
 	if rec.ErrorCode == "" && err != nil {
-		rec.ErrorCode = kindCode(dms.KindOf(err))
+		rec.ErrorCode = dms.KindOf(err).Code()
 	}
 	if aerr := p.audit.Write(*rec); aerr != nil {
 		// The ticket exists (or not) whatever the disk says: keep the record
@@ -330,28 +330,4 @@ func outcome(err error) string {
 		return OutcomeRefused
 	}
 	return OutcomeFailed
-}
-
-// kindCode is the audit log's error code for a failure DMS gave no code
-// for.
-func kindCode(k dms.Kind) string {
-	switch k {
-	case dms.KindOutcomeUnknown:
-		return "OutcomeUnknown"
-	case dms.KindTransport:
-		return "Transport"
-	case dms.KindUnavailable:
-		return "Unavailable"
-	case dms.KindInvalid:
-		return "Invalid"
-	case dms.KindCredentials:
-		return "Credentials"
-	case dms.KindPermission:
-		return "Permission"
-	case dms.KindThrottled:
-		return "Throttled"
-	case dms.KindPolicy:
-		return PolicyRefused
-	}
-	return "Refused"
 }
