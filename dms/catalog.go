@@ -707,6 +707,21 @@ func (tt TicketType) CheckScript(script string, dbs []Database) Problems {
 	return onEachDialect(dbs, func(d sqlscript.Dialect) Problems { return tt.CheckSQL(script, d) })
 }
 
+// CheckSplit is CheckScript for a script already split in the dialect of
+// the first of dbs (stmts): it is not split again in that dialect.
+func (tt TicketType) CheckSplit(script string, stmts []sqlscript.Statement, dbs []Database) Problems {
+	first := Database{}.Dialect()
+	if len(dbs) > 0 {
+		first = dbs[0].Dialect()
+	}
+	return onEachDialect(dbs, func(d sqlscript.Dialect) Problems {
+		if d == first {
+			return tt.CheckStatements(script, stmts)
+		}
+		return tt.CheckSQL(script, d)
+	})
+}
+
 // CheckRollback validates a data change's rollback script as CheckScript
 // does its change: it may be empty, and each of its statements is of a kind
 // the type accepts (DMS runs it as a data change on the same databases).
@@ -721,7 +736,7 @@ func (tt TicketType) CheckRollback(script string, dbs []Database) Problems {
 		var ps Problems
 		for _, s := range sqlscript.Statements(script, d) {
 			if !tt.Accept(s.Kind) {
-				ps = append(ps, Problem{Field: "Rollback SQL", Key: "RollbackSQL", Statement: s.Number,
+				ps = append(ps, Problem{Field: "Rollback SQL", Key: "RollbackSQL", Statement: s.Number, Line: s.StartLine,
 					Message: fmt.Sprintf("statement %d (line %d) is %s; a rollback script, run as a data change, takes %s", s.Number, s.StartLine, KindPhrase(s.Kind), tt.AcceptsText)})
 			}
 		}
@@ -774,21 +789,21 @@ func (tt TicketType) CheckSQL(script string, d sqlscript.Dialect) Problems {
 // 4 MiB script once, not twice).
 func (tt TicketType) CheckStatements(script string, stmts []sqlscript.Statement) Problems {
 	var ps Problems
-	add := func(n int, msg string) {
-		ps = append(ps, Problem{Field: "SQL", Key: "sql", Statement: n, Message: msg})
+	add := func(s sqlscript.Statement, msg string) {
+		ps = append(ps, Problem{Field: "SQL", Key: "sql", Statement: s.Number, Line: s.StartLine, Message: msg})
 	}
 	if len(script) > MaxSQLBytes {
 		size, most := OverBy(int64(len(script)), MaxSQLBytes)
-		add(0, fmt.Sprintf("is %s; at most %s fits in one ticket", size, most))
+		add(sqlscript.Statement{}, fmt.Sprintf("is %s; at most %s fits in one ticket", size, most))
 		return ps
 	}
 	if len(stmts) == 0 {
-		add(0, "write at least one statement")
+		add(sqlscript.Statement{}, "write at least one statement")
 		return ps
 	}
 	for _, s := range stmts {
 		if !tt.Accept(s.Kind) {
-			add(s.Number, fmt.Sprintf("statement %d (line %d) is %s; %s accepts %s",
+			add(s, fmt.Sprintf("statement %d (line %d) is %s; %s accepts %s",
 				s.Number, s.StartLine, KindPhrase(s.Kind), strings.ToLower(tt.Title[:1])+tt.Title[1:], tt.AcceptsText))
 		}
 	}

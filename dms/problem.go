@@ -15,6 +15,8 @@ type Problem struct {
 	Key string `json:"key"`
 	// Statement is the 1-based statement number a SQL problem is about, or 0.
 	Statement int `json:"statement,omitempty"`
+	// Line is the 1-based line the statement starts on, or 0.
+	Line int `json:"line,omitempty"`
 	// Message says what is wrong and, where it helps, what to do.
 	Message string `json:"message"`
 }

@@ -416,3 +416,53 @@ func TestTwoDatabasesOfOneNameAreToldApartInThePrecheck(t *testing.T) {
 	u.waitText("orders (1100001) DMS")
 	u.waitText("orders (1100016) DMS")
 }
+
+// TestAChangeOnMySQLAndPostgreSQLIsCheckedInBoth: in PostgreSQL the
+// backslash ends the string and a DROP TABLE follows; in MySQL it is one
+// string. A data change on a MySQL and a PostgreSQL database is read by
+// both: the SQL step marks the statement PostgreSQL reads as a DROP TABLE
+// on its line and holds ctrl+s, for the change and for its rollback, as
+// the review and create do.
+func TestAChangeOnMySQLAndPostgreSQLIsCheckedInBoth(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 120, 40)
+	u.chooseType("change data")
+	for _, name := range []string{"orders_dev", "analytics_dev"} { // MySQL first
+		u.key(tea.KeyCtrlU)
+		u.typ(name)
+		u.searched()
+		u.waitText(name + "  ")
+		u.key(tea.KeySpace)
+	}
+	u.waitText("2 databases marked")
+	u.enter()
+	u.waitStep(StepSQL)
+	hidden := "UPDATE orders SET status = 'paid' WHERE id = 7;\nUPDATE orders SET note = 'a\\'; DROP TABLE orders; --';"
+	u.paste(hidden)
+	s := u.waitFor("the DROP TABLE PostgreSQL reads marked on line 2", func(s snapshot) bool {
+		return strings.Contains(s.marks[1], "statement 3 (line 2) is a schema change (DDL)")
+	})
+	if !strings.Contains(s.view, "✗ statement 3 (line 2) is a schema") {
+		t.Fatalf("the panel does not name the statement:\n%s", s.view)
+	}
+	u.key(tea.KeyCtrlS)
+	u.waitText("Not yet: statement 3 (line 2)")
+	if s := u.snap(); s.step != StepSQL {
+		t.Fatalf("the wizard went on to %v with a DROP TABLE PostgreSQL reads", s.step)
+	}
+
+	u.key(tea.KeyCtrlA) // the change made harmless; the same in the rollback
+	u.key(tea.KeyCtrlK)
+	u.paste("UPDATE orders SET status = 'paid' WHERE id = 7;")
+	u.key(tea.KeyCtrlB)
+	u.waitText("Rollback script")
+	u.paste(hidden)
+	u.waitFor("the rollback's DROP TABLE marked on line 2", func(s snapshot) bool {
+		return strings.Contains(s.rbMarks[1], "statement 3 (line 2) is a schema change (DDL)")
+	})
+	u.key(tea.KeyCtrlS)
+	u.waitText("Not yet: in the rollback script, statement 3 (line 2)")
+	if s := u.snap(); s.step != StepSQL {
+		t.Fatalf("the wizard went on to %v with a DROP TABLE PostgreSQL reads in the rollback", s.step)
+	}
+}

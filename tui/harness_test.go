@@ -18,6 +18,7 @@ import (
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
 	"dmsticket/dms/dmssim/dmssimtest"
+	"dmsticket/tui/editor"
 )
 
 func TestMain(m *testing.M) {
@@ -71,6 +72,9 @@ type snapshot struct {
 	busy    bool   // an estimate or submission is under way
 	// searched: the database list answers what is typed in its search box.
 	searched bool
+	// marks are the SQL step's editors' marked lines (0-based): the change's
+	// and the rollback's.
+	marks, rbMarks map[int]string
 }
 
 // probed wraps the model so tests can read its state without racing it.
@@ -89,11 +93,24 @@ func (p probed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s.busy = p.m.s.rows.running() || p.m.steps[StepResult].(*resultStep).busy()
 		d := p.m.steps[StepDatabase].(*databaseStep)
 		s.searched = d.started && !d.loading && d.query == d.input.Value()
+		q := p.m.steps[StepSQL].(*sqlStep)
+		s.marks, s.rbMarks = editorMarks(&q.ed), editorMarks(&q.rb)
 		pm.ch <- s
 		return p, nil
 	}
 	_, cmd := p.m.Update(msg)
 	return p, cmd
+}
+
+// editorMarks are ed's marked lines.
+func editorMarks(ed *editor.Model) map[int]string {
+	marks := map[int]string{}
+	for l := range ed.LineCount() {
+		if m := ed.Mark(l); m != "" {
+			marks[l] = m
+		}
+	}
+	return marks
 }
 
 // ui is a running program under test.

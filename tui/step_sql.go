@@ -202,27 +202,32 @@ func (q *sqlStep) check() tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	if v := q.ed.Version(); v != q.checked || q.checkedFor != q.checkKey() {
-		text, d, tt := q.ed.Text(), q.s.ticket.Database.Dialect(), q.ticketType()
+		text, d, dbs, tt := q.ed.Text(), q.s.ticket.Database.Dialect(), q.s.ticket.Databases(), q.ticketType()
 		cmds = append(cmds, func() tea.Msg {
 			sql := text.String()
 			stmts := sqlscript.Statements(sql, d)
-			return checkResultMsg{from: q, version: v, sql: sql, stmts: stmts, problems: tt.CheckStatements(sql, stmts), hash: dms.SQLHash(sql)}
+			return checkResultMsg{from: q, version: v, sql: sql, stmts: stmts, problems: tt.CheckSplit(sql, stmts, dbs), hash: dms.SQLHash(sql)}
 		})
 	}
 	if v := q.rb.Version(); q.ticketType().Rollback && (v != q.rbCounted || q.rbCountedFor != q.checkKey()) {
-		text, db, tt, key := q.rb.Text(), q.s.ticket.Database, q.ticketType(), q.checkKey()
+		text, d, dbs, tt, key := q.rb.Text(), q.s.ticket.Database.Dialect(), q.s.ticket.Databases(), q.ticketType(), q.checkKey()
 		cmds = append(cmds, func() tea.Msg {
 			sql := text.String()
-			return rollbackCountMsg{from: q, version: v, key: key, sql: sql, stmts: sqlscript.Statements(sql, db.Dialect()),
-				problems: tt.CheckRollback(sql, []dms.Database{db})}
+			return rollbackCountMsg{from: q, version: v, key: key, sql: sql, stmts: sqlscript.Statements(sql, d),
+				problems: tt.CheckRollback(sql, dbs)}
 		})
 	}
 	return tea.Batch(cmds...)
 }
 
-// checkKey is what the checks depend on besides the text.
+// checkKey is what the checks depend on besides the text: the type, and
+// the dialect of each database the script runs on (it is read by each).
 func (q *sqlStep) checkKey() string {
-	return q.s.ticket.Database.Dialect().Name() + " " + q.s.ticket.Type
+	key := q.s.ticket.Type
+	for _, db := range q.s.ticket.Databases() {
+		key += " " + db.Dialect().Name()
+	}
+	return key
 }
 
 // recheck runs the statement checks now, on the text the ticket holds: when
@@ -232,16 +237,16 @@ func (q *sqlStep) recheck() {
 	d := q.s.ticket.Database.Dialect()
 	if q.checked != q.ed.Version() || q.checkedFor != q.checkKey() || q.checkedText != q.s.ticket.SQL {
 		q.stmts = sqlscript.Statements(q.s.ticket.SQL, d)
-		q.problems = q.ticketType().CheckStatements(q.s.ticket.SQL, q.stmts)
+		q.problems = q.ticketType().CheckSplit(q.s.ticket.SQL, q.stmts, q.s.ticket.Databases())
 		q.checked, q.checkedFor, q.checkedText, q.checkedHash = q.ed.Version(), q.checkKey(), q.s.ticket.SQL, dms.SQLHash(q.s.ticket.SQL)
 	}
 	q.s.statements = len(q.stmts)
 	if q.ticketType().Rollback && (q.rbCounted != q.rb.Version() || q.rbCountedFor != q.checkKey()) {
 		sql := q.rb.Value()
 		stmts := sqlscript.Statements(sql, d)
-		q.rbStatements, q.rbProblems = len(stmts), q.ticketType().CheckRollback(sql, []dms.Database{q.s.ticket.Database})
+		q.rbStatements, q.rbProblems = len(stmts), q.ticketType().CheckRollback(sql, q.s.ticket.Databases())
 		q.rbCounted, q.rbCountedFor = q.rb.Version(), q.checkKey()
-		q.rb.SetMarks(problemMarks(q.rbProblems, stmts))
+		q.rb.SetMarks(problemMarks(q.rbProblems))
 	}
 }
 
@@ -359,14 +364,14 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 			q.s.ticket.SQL = msg.sql
 			q.s.changed()
 		}
-		q.ed.SetMarks(problemMarks(q.problems, q.stmts))
+		q.ed.SetMarks(problemMarks(q.problems))
 		return nil
 	case rollbackCountMsg:
 		if msg.from != q || !q.loaded || msg.version != q.rb.Version() || msg.key != q.checkKey() {
 			return nil
 		}
 		q.rbStatements, q.rbProblems, q.rbCounted, q.rbCountedFor = len(msg.stmts), msg.problems, msg.version, msg.key
-		q.rb.SetMarks(problemMarks(msg.problems, msg.stmts))
+		q.rb.SetMarks(problemMarks(msg.problems))
 		if q.s.ticket.RollbackSQL != msg.sql {
 			q.s.ticket.RollbackSQL = msg.sql
 			q.s.changed()
@@ -602,20 +607,11 @@ func (q *sqlStep) statusLine(w int) string {
 
 // problemMarks are the editor's gutter marks of problems: each on the
 // first line of its statement.
-func problemMarks(problems dms.Problems, stmts []sqlscript.Statement) map[int]string {
-	startLine := make(map[int]int, len(problems)) // statement number → its first line
-	for _, p := range problems {
-		startLine[p.Statement] = 0
-	}
-	for _, s := range stmts {
-		if _, ok := startLine[s.Number]; ok {
-			startLine[s.Number] = s.StartLine
-		}
-	}
+func problemMarks(problems dms.Problems) map[int]string {
 	marks := map[int]string{}
 	for _, p := range problems {
-		if l := startLine[p.Statement]; l > 0 {
-			marks[l-1] = p.Message
+		if _, ok := marks[p.Line-1]; !ok && p.Line > 0 {
+			marks[p.Line-1] = p.Message
 		}
 	}
 	return marks
