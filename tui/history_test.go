@@ -332,3 +332,37 @@ func TestADatabaseKeepsItsAliasWhenDMSConfirmsIt(t *testing.T) {
 	u.waitText("Ticket 40000001")
 	u.waitText("events_00 (1100026), metrics_sharded (1900003, logical)")
 }
+
+// TestARecentDatabaseIsDMSsOwnWhenTheAnswerHoldsIt: the history file says
+// orders (1100001) is a development database (DMS tagged it production
+// since, or the file was edited). DMS's answer to the empty search holds it
+// too: its row, its header and the ticket are DMS's (PRODUCTION), and the
+// review asks for its schema name.
+func TestARecentDatabaseIsDMSsOwnWhenTheAnswerHoldsIt(t *testing.T) {
+	sim := newSimulator(t)
+	o, h := historyOptions(t, sim)
+	stale := dms.Database{ID: 1100001, SchemaName: "orders", Host: "10.20.1.11", Port: 3306, DbType: "mysql", Env: dms.EnvDev}
+	if err := h.RecordDefaults(dms.Tenant{ID: 3000001, Name: "Acme Retail"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.RecordDatabase(3000001, stale); err != nil {
+		t.Fatal(err)
+	}
+	u := startUI(t, o, 100, 30)
+	u.waitText("What kind of ticket?")
+	u.enter() // Export data
+	u.waitStep(StepDatabase)
+	u.waitText("recent")
+	u.searched()
+	s := u.snap()
+	for _, l := range strings.Split(s.view, "\n") {
+		if strings.HasPrefix(l, "▌ ") && !strings.Contains(l, "PRODUCTION") {
+			t.Fatalf("the recent row is the history file's, not DMS's:\n%s", s.view)
+		}
+	}
+	u.enter()
+	s = u.waitStep(StepSQL)
+	if s.ticket.Database.Env != dms.EnvProduct {
+		t.Fatalf("the ticket's database is %+v, want DMS's production one", s.ticket.Database)
+	}
+}

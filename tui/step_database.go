@@ -156,6 +156,11 @@ func (d *databaseStep) visible() []dms.Database {
 	pass := func(db dms.Database) bool { return d.filter.Match(db.Env) && d.s.opts.User.AllowsEnv(db.Env) }
 	recent := d.recent()
 	for _, db := range recent {
+		// DMS's answer holds the database: its row is DMS's (the history
+		// file's environment may be out of date), marked recent.
+		if r, ok := d.result(db); ok {
+			db = r
+		}
 		if pass(db) {
 			out = append(out, db)
 		}
@@ -382,12 +387,18 @@ func (d *databaseStep) choose(vis []dms.Database, held bool) {
 
 // inResults reports whether db is in DMS's answer to the search.
 func (d *databaseStep) inResults(db dms.Database) bool {
+	_, ok := d.result(db)
+	return ok
+}
+
+// result is DMS's answer's copy of db, if the answer holds it.
+func (d *databaseStep) result(db dms.Database) (dms.Database, bool) {
 	for _, r := range d.results {
 		if r.ID == db.ID && r.Logic == db.Logic {
-			return true
+			return r, true
 		}
 	}
-	return false
+	return dms.Database{}, false
 }
 
 // takeMarked makes the marked databases the ticket's, in the order marked,
