@@ -69,15 +69,18 @@ type NoticeMsg struct{ Text string }
 
 // Model is the wizard's root model.
 type Model struct {
-	s        *session
-	help     help.Model
-	showHelp bool
-	step     Step
-	steps    map[Step]step
-	width    int
-	height   int
-	quitting bool
-	notice   string
+	s *session
+	// burstEnters is how many enters of the last burst are still to come
+	// (burstMsg).
+	burstEnters int
+	help        help.Model
+	showHelp    bool
+	step        Step
+	steps       map[Step]step
+	width       int
+	height      int
+	quitting    bool
+	notice      string
 	// held are keys typed while the step was holding an enter back.
 	held  []tea.KeyMsg
 	draft draftState
@@ -154,7 +157,11 @@ func loadTenants(svc dms.Service) tea.Cmd {
 
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	msg = asText(msg)
+	if b, ok := msg.(burstMsg); ok {
+		m.burstEnters = b.enters
+		return m, nil
+	}
+	msg = pastedEnter(asText(msg), &m.burstEnters)
 	if k, ok := msg.(tea.KeyMsg); ok && m.tooSmallForKeys() && !key.Matches(k, m.s.keys.Quit) {
 		// The screen says only that the window is too small: nothing is
 		// done blind (a whole ticket could be typed and submitted unseen).

@@ -26,3 +26,23 @@ func asText(msg tea.Msg) tea.Msg {
 	}
 	return msg
 }
+
+// burstMsg says that the next enters enter keys came in one read with text
+// (Input sends it before the read's keys): lines pasted without bracketed
+// paste, or typed ahead. Each such enter is marked pasted (pastedEnter):
+// it still matches the enter binding everywhere (tea.Key.String brackets
+// only runes), and the SQL editor breaks the line as the text did, without
+// copying the line's indentation into the next (the text brings its own: a
+// string literal spanning the lines would change).
+type burstMsg struct{ enters int }
+
+// pastedEnter marks msg pasted when it is an enter of the burst the model
+// was told of (enters left), counting it off.
+func pastedEnter(msg tea.Msg, enters *int) tea.Msg {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyEnter && !k.Alt && *enters > 0 {
+		*enters--
+		k.Paste = true
+		return k
+	}
+	return msg
+}

@@ -141,6 +141,12 @@ func (t *Input) Read(p []byte) (int, error) {
 		t.out = append(t.out[:0], t.buf[:k]...)
 	}
 	n := copy(p, t.out)
+	if t.Send != nil {
+		if enters := burstEnters(t.buf[:k]); enters > 0 {
+			// Before the keys it is about: they are parsed once this returns.
+			t.Send(burstMsg{enters: enters})
+		}
+	}
 	if paste {
 		k += len(pasteStart)
 		t.inPaste, t.searched = true, 0
@@ -266,6 +272,29 @@ func asPastes(dst, b []byte, cont bool, limit int) (out []byte, open bool, found
 		}
 	}
 	return dst, open, found
+}
+
+// burstEnters counts the enters in b when b holds text too: a burst of
+// text and enters in one read, typed ahead or pasted without bracketed
+// paste (a bracketed paste whole in b, and alt+enter, are not counted).
+func burstEnters(b []byte) int {
+	enters, text := 0, false
+	for i := 0; i < len(b); {
+		switch c := b[i]; {
+		case c == 0x1b:
+			i = escapeEnd(b, i)
+			continue
+		case c == '\r':
+			enters++
+		case c >= ' ' && c != 0x7f:
+			text = true
+		}
+		i++
+	}
+	if !text {
+		return 0
+	}
+	return enters
 }
 
 // escapeEnd is the end of the escape sequence at b[i] (an ESC): a CSI

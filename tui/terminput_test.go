@@ -23,6 +23,9 @@ type inputLog struct {
 func (m inputLog) Init() tea.Cmd { return nil }
 
 func (m inputLog) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if b, ok := msg.(burstMsg); ok {
+		m.keys <- fmt.Sprintf("burst of %d enters", b.enters)
+	}
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch k.Type {
 		case tea.KeyRunes, tea.KeySpace:
@@ -399,5 +402,30 @@ func TestASpaceTypedAfterAPasteIsAKey(t *testing.T) {
 			t.Errorf("keys %q: a space typed after the paste was taken as pasted text", keys)
 			break
 		}
+	}
+}
+
+// The enters of a write that holds text too are announced before its keys
+// (burstMsg), and only they: an enter alone, one after an arrow key, and
+// the lines of a bracketed paste are not a burst.
+func TestTheEntersOfABurstOfTextAreAnnouncedBeforeIt(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		writes []string
+		want   []string
+	}{
+		{"lines pasted without brackets", []string{"a\r  b\rc"}, []string{"burst of 2 enters", "enter", "enter"}},
+		{"an enter alone", []string{"\r"}, []string{"enter"}},
+		{"an arrow and an enter", []string{"\x1b[A\r"}, []string{"up", "enter"}},
+		{"alt+enter after text", []string{"x\x1b\r"}, []string{"alt+enter"}},
+		{"a bracketed paste", []string{pasteStart + "a\rb" + pasteEnd}, []string{"paste of 3 runes"}},
+		{"typed, then an enter", []string{"x", "\r"}, []string{"enter"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, keys := throughTerminalInput(t, c.writes...)
+			if strings.Join(keys, ", ") != strings.Join(c.want, ", ") {
+				t.Errorf("got %q, want %q", keys, c.want)
+			}
+		})
 	}
 }

@@ -244,7 +244,13 @@ func (m *Model) handleKey(k tea.KeyMsg) {
 	d := m.doc
 	if k.Paste {
 		d.hist.seal()
-		m.insert(k.Runes, changeOther)
+		if k.Type == tea.KeyEnter {
+			// An enter of text pasted without brackets: the line breaks as
+			// the text's did, its next line bringing its own indentation.
+			m.edit(m.cur, m.cur, "\n", changeOther)
+		} else {
+			m.insert(k.Runes, changeOther)
+		}
 		d.hist.seal()
 		return
 	}

@@ -67,6 +67,15 @@ func TestEnterSplitsLineKeepingIndentation(t *testing.T) {
 	assertCursor(t, m, 1, 4)
 }
 
+// An enter of text pasted without brackets (marked Paste) breaks the line
+// as it is: the text that follows brings its own indentation.
+func TestAPastedEnterDoesNotCopyTheIndentation(t *testing.T) {
+	m := newEditor(t, "    b")
+	m = send(m, k(tea.KeyEnd), tea.KeyMsg{Type: tea.KeyEnter, Paste: true}, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("c'"), Paste: true})
+	assertValue(t, m, "    b\nc'")
+	assertCursor(t, m, 1, 2)
+}
+
 func TestEnterInsideIndentationKeepsOnlyWhatIsBeforeTheCursor(t *testing.T) {
 	m := newEditor(t, "    x")
 	m = send(m, k(tea.KeyRight), k(tea.KeyRight), k(tea.KeyEnter))

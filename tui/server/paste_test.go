@@ -435,3 +435,27 @@ func TestKeysThatBeginLikeAMarkerAreNotHeldBack(t *testing.T) {
 	pw.Close()
 	<-done
 }
+
+// TestLinesPastedWithoutBracketsKeepTheirOwnIndentation: a script pasted
+// in a terminal without bracketed paste (tmux paste-buffer) comes as text
+// and enters in one write. Each enter breaks the line as the text did: the
+// editor does not copy the line's indentation into the next, which would
+// change a string literal spanning the lines (the ticket's SQL would not be
+// what was pasted). An enter typed alone still keeps the indentation.
+func TestLinesPastedWithoutBracketsKeepTheirOwnIndentation(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
+	e.start(e.config())
+	tm := e.openTerm("alice", "xterm-256color", 100, 30)
+	pasted := "SELECT id FROM orders WHERE note = 'a\r    b\rc'\r  AND id = 1"
+	tm.walkToReview("orders_dev", pasted, "pasted with its own indentation")
+	tm.send(keyEnter)
+	tm.waitFor("Ticket created")
+	orders := e.sim.Server.Orders()
+	if len(orders) != 1 {
+		t.Fatalf("%d tickets, want 1", len(orders))
+	}
+	want := strings.ReplaceAll(pasted, "\r", "\n")
+	if got := orders[0].Param["exeSQL"]; got != want {
+		t.Fatalf("the ticket's SQL is\n%q\nwant what was pasted\n%q", got, want)
+	}
+}
