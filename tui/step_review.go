@@ -274,12 +274,36 @@ func (r *reviewStep) bottom() string {
 
 // layout gives the viewport the height the rest leaves, measured.
 func (r *reviewStep) layout() {
-	used := lipgloss.Height(r.top())
-	if b := r.bottom(); b != "" {
-		used += lipgloss.Height(b)
+	top, bottom := r.parts()
+	used := lipgloss.Height(top)
+	if bottom != "" {
+		used += lipgloss.Height(bottom)
 	}
 	r.vp.Width = r.s.width
 	r.vp.Height = max(1, r.s.height-used)
+}
+
+// parts are top and bottom as they fit the window: the dialog below the
+// JSON is drawn whole (what is typed in it is always seen), with a line of
+// the JSON, and the summary above gives up its last lines, the box's rule
+// kept, when there is no room for all of it.
+func (r *reviewStep) parts() (top, bottom string) {
+	top, bottom = r.top(), r.bottom()
+	room := r.s.height - 1 // a line of the JSON
+	if bottom != "" {
+		room -= lipgloss.Height(bottom)
+	}
+	if lines := strings.Split(top, "\n"); len(lines) > max(room, 0) {
+		switch {
+		case room <= 0:
+			top = ""
+		case room == 1:
+			top = lines[len(lines)-1]
+		default:
+			top = strings.Join(append(lines[:room-1:room-1], lines[len(lines)-1]), "\n")
+		}
+	}
+	return top, bottom
 }
 
 func (r *reviewStep) update(msg tea.Msg) tea.Cmd {
@@ -528,9 +552,14 @@ func (r *reviewStep) submit() tea.Cmd {
 }
 
 func (r *reviewStep) view() string {
-	parts := []string{r.top(), r.vp.View()}
-	if b := r.bottom(); b != "" {
-		parts = append(parts, b)
+	top, bottom := r.parts()
+	var parts []string
+	if top != "" {
+		parts = append(parts, top)
+	}
+	parts = append(parts, r.vp.View())
+	if bottom != "" {
+		parts = append(parts, bottom)
 	}
 	return strings.Join(parts, "\n")
 }
