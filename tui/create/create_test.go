@@ -672,6 +672,36 @@ func TestTwoRunsOfOneTicketFileAtOnceFileOneTicket(t *testing.T) {
 	}
 }
 
+// A second run that starts once the first has recorded that it is sending
+// (the record is written by a rename, so the file is another inode from
+// then on) waits for the same lock, and refuses with the first's ticket
+// (found by an adversarial run: the lock was named by the inode, and the
+// second run sent the ticket again).
+func TestARunStartedWhileTheFirstIsSendingWaitsForIt(t *testing.T) {
+	w := newWorld(t)
+	path, _ := w.exportFile(t)
+	w.sim.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.SlowAnswer, Delay: 600 * time.Millisecond})
+	first := make(chan outcome, 1)
+	go func() { first <- w.run("--from", path, "--yes") }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if b, _ := os.ReadFile(path); strings.Contains(string(b), `"`+dms.FileSending+`"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first run recorded no sending")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	second := w.run("--from", path, "--yes")
+	a := <-first
+	a.want(t, ExitOK)
+	second.want(t, ExitUsage)
+	if n := len(w.orders()); n != 1 || !strings.Contains(second.stderr, "already created ticket") {
+		t.Fatalf("%d tickets, want 1; the second run said:\n%s", n, second.stderr)
+	}
+}
+
 // A ticket file reached through a symbolic link keeps its record in the
 // file the link names: the link is not replaced by a copy, and a run of
 // the file itself refuses.

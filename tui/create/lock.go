@@ -19,9 +19,11 @@ const lockWait = 30 * time.Second
 // lockTicketFile makes runs of one ticket file one at a time, so that a
 // file submits once (PRODUCT section 7): two runs at once both read no
 // record, and both sent. The lock is this user's: a file under the state
-// directory named by a hash of the ticket file's identity (its device and
-// inode where the system has them, so two names of one file, a hard link
-// say, are one lock; else its real path), not beside the ticket file, which
+// directory named by a hash of the ticket file's real path (symbolic links
+// resolved; a file of several names, hard links, is refused), not its
+// inode: the record is written by a rename, so the file is another inode
+// once the first run records that it is sending, and a run started then
+// took another lock and sent the ticket again. Not beside the ticket file, which
 // may live in a repository. Without a state directory (no home, a
 // read-only one) it is beside the ticket file, whose directory the record
 // needs writable anyway. A run waits up to lockWait for another, then
@@ -81,17 +83,14 @@ func (r *runner) filePath() string {
 	return r.o.from
 }
 
-// fileIdentity names the file at path: its device and inode where the
-// system has them (lockid_unix.go), else its absolute real path.
+// fileIdentity names the file at path: its absolute real path, which the
+// rename that writes its record keeps.
 func fileIdentity(path string) (string, error) {
-	fi, err := os.Stat(path)
+	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return "", err
 	}
-	if id, ok := inode(fi); ok {
-		return id, nil
-	}
-	return filepath.Abs(path)
+	return filepath.Abs(real)
 }
 
 // errHardLinks refuses a ticket file with several names (hard links).
