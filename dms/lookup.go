@@ -24,10 +24,15 @@ type Submission struct {
 	SHA256 string    `json:"requestSha256"`
 	SentAt time.Time `json:"sentAt"`
 	// Watermark is the newest ticket ID the caller's ListOrders showed before
-	// the send: a ticket this submission created has a higher ID. 0:
-	// unknown (the list failed, or showed none).
+	// the send: a ticket this submission created has a higher ID. 0: the
+	// list showed none; NoWatermark: the list could not be read.
 	Watermark int64 `json:"watermark,omitempty"`
 }
+
+// NoWatermark is a Submission's Watermark when the list could not be read
+// before the send: a match created before the send is then not sure to be
+// the submission's (Lookup.Unsure).
+const NoWatermark = -1
 
 // NewSubmission records r as sent at sentAt.
 func NewSubmission(r OrderRequest, sentAt time.Time, watermark int64) Submission {
@@ -87,18 +92,30 @@ type Lookup struct {
 	Unchecked []string
 	// Since is the earliest creation time considered.
 	Since time.Time
+	// Unsure says a match cannot be told from another ticket of the same
+	// contents: DMS reports none of the type's own fields back (a schema
+	// design's database and title), so two tickets of one comment on two
+	// databases look alike; or no watermark was read before the send and
+	// the match was created before it by DMS's clock (an identical ticket
+	// filed a minute earlier looks alike). No match is then claimed.
+	Unsure bool
+	// UnsureWhy says why, in words, when Unsure.
+	UnsureWhy string
 }
 
-// Found is the one matching ticket; false when there is none or several.
+// Found is the one matching ticket; false when there is none, several, or
+// the match is not sure to be this submission's (Unsure).
 func (l Lookup) Found() (Order, bool) {
-	if len(l.Matches) != 1 {
+	if len(l.Matches) != 1 || l.Unsure {
 		return Order{}, false
 	}
 	return l.Matches[0], true
 }
 
-// Several reports that more than one ticket matches: none is picked.
-func (l Lookup) Several() bool { return len(l.Matches) > 1 }
+// Several reports that the matches cannot be told apart from other tickets:
+// more than one matches, or one that is not sure to be this submission's.
+// None is picked.
+func (l Lookup) Several() bool { return len(l.Matches) > 1 || l.Unsure && len(l.Matches) > 0 }
 
 // LookUp looks for the ticket a submission whose answer was lost may have
 // created. It reads the caller's own tickets of the request's type with its
@@ -148,33 +165,43 @@ func LookUp(ctx context.Context, s Service, sub Submission) (Lookup, error) {
 		}
 	}
 	for _, c := range candidates {
-		full, ok, err := matches(ctx, s, sub, c)
+		full, ok, compared, err := matches(ctx, s, sub, c)
 		if err != nil {
 			return Lookup{}, err
 		}
 		if ok {
 			l.Matches = append(l.Matches, full)
+			early := sub.Watermark == NoWatermark && !c.Created.IsZero() && c.Created.Before(sub.SentAt.Truncate(time.Second))
+			switch {
+			case !compared && l.UnsureWhy == "":
+				l.UnsureWhy = "DMS reports none of this type's own fields back (" + strings.Join(l.Unchecked, ", ") + "), so a ticket of the same comment on another database looks the same"
+			case early && l.UnsureWhy == "":
+				l.UnsureWhy = "it was created before this request was sent, by DMS's clock, and the newest ticket ID could not be read before the send to tell an earlier identical ticket from it"
+			}
+			l.Unsure = l.Unsure || !compared || early
 		}
 	}
 	sort.SliceStable(l.Matches, func(i, j int) bool { return l.Matches[i].ID > l.Matches[j].ID })
 	return l, nil
 }
 
-// matches reads candidate c back from DMS and compares it with the request.
-func matches(ctx context.Context, s Service, sub Submission, c Order) (Order, bool, error) {
+// matches reads candidate c back from DMS and compares it with the request;
+// compared says the type's own fields were read back and compared too (its
+// detail call answered).
+func matches(ctx context.Context, s Service, sub Submission, c Order) (full Order, ok, compared bool, err error) {
 	r := sub.Request
-	full, err := s.Order(ctx, r.Tid, c.ID)
+	full, err = s.Order(ctx, r.Tid, c.ID)
 	if err != nil {
-		return Order{}, false, err
+		return Order{}, false, false, err
 	}
 	if full.Comment != r.Comment || (full.PluginType != "" && full.PluginType != r.PluginType) || full.AttachmentKey != r.AttachmentKey {
-		return full, false, nil
+		return full, false, false, nil
 	}
 	// DMS may add people to a ticket (its owners, the committer): every user
 	// the request named must be there.
 	want, err := ParseUserIDs(r.RelatedUserList)
 	if err != nil {
-		return full, false, nil
+		return full, false, false, nil
 	}
 	have := map[int64]bool{}
 	for _, id := range full.RelatedUsers {
@@ -182,19 +209,19 @@ func matches(ctx context.Context, s Service, sub Submission, c Order) (Order, bo
 	}
 	for _, id := range want {
 		if !have[id] {
-			return full, false, nil
+			return full, false, false, nil
 		}
 	}
 	tt, known := LookupType(r.PluginType)
 	if !known || tt.Detail == NoDetail {
-		return full, true, nil
+		return full, true, false, nil
 	}
 	d, err := s.Detail(ctx, r.Tid, c.ID, r.PluginType)
 	if errors.Is(err, ErrNoDetail) {
-		return full, true, nil
+		return full, true, false, nil
 	}
 	if err != nil {
-		return Order{}, false, err
+		return Order{}, false, false, err
 	}
 	for _, f := range tt.Fields {
 		if f.ReadBack == nil {
@@ -210,13 +237,13 @@ func matches(ctx context.Context, s Service, sub Submission, c Order) (Order, bo
 			// was not: the ticket must hold none.
 			sent = ""
 		} else if !present {
-			return full, false, nil
+			return full, false, true, nil
 		}
 		if !sameValue(f.Type, sent, got) {
-			return full, false, nil
+			return full, false, true, nil
 		}
 	}
-	return full, true, nil
+	return full, true, true, nil
 }
 
 // sameValue compares a sent parameter value with the one read back.

@@ -1249,7 +1249,7 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 			p.say("The lookup failed too.")
 			p.say(wizard.ErrorText(res.LookupErr)...)
 		case wizard.Several:
-			p.sayf("%d tickets match this request exactly; dmsticket cannot tell which one, if any, is this submission's:", len(l.Matches))
+			p.say(wizard.CannotTell(l, "this submission"))
 			for _, m := range l.Matches {
 				p.sayf("  %d, created %s: %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"), inert.Line(wizard.ConsoleLink(a.opts.ConsoleURL, a.opts.Region, req.Tid, m.ID)))
 			}

@@ -287,8 +287,9 @@ func TestAccessibleResultSaysWhyDMSRefusedAndFindsALostTicket(t *testing.T) {
 	sim.run.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.BusinessFailure, Code: "OrderLimitExceeded", Message: "Too many open tickets."})
 	sim.run.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.DropAfterCreate})
 	out, err := runAccessibleThroughPipe(t, sim.options(),
-		"2", "", "users_dev", "1",
-		"c", "t", "", "", "",
+		"1", "", "orders_dev", "1", "",
+		"SELECT id, total FROM orders;", ";;",
+		"", "Q3 export for finance", "quarterly report", "", "", "",
 		"y",      // refused by DMS
 		"r", "y", // read the review again, submit again: the answer is lost
 		"",

@@ -180,11 +180,11 @@ var screens = []screen{
 		u.waitText("did not create")
 	}},
 	{"result_outcome_unknown_found", func(u *ui, sim *simulator) {
-		u.toSchemaReview()
+		u.toExportReview("orders_dev", "SELECT id, total FROM orders WHERE total > 100")
 		sim.run.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.DropAfterCreate})
 		u.enter()
 		u.waitText("found after the answer was lost")
-		u.waitText("ready to submit for approval")
+		u.waitText("DMS is prechecking it")
 	}},
 	{"hostile_names", func(u *ui, _ *simulator) {
 		u.chooseType("")

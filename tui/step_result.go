@@ -412,7 +412,7 @@ func (r *resultStep) view() string {
 		lines = append(lines, wrap(st.Subtle, "It is safe to send it again: r submits again now, l looks once more.", w)...)
 	case res.Outcome == wizard.Several:
 		lines = append(lines, st.Warn.Bold(true).Render(lost), "",
-			st.Warn.Render(fmt.Sprintf("%d tickets match this request exactly; dmsticket cannot tell which one, if any, is this submission's:", len(res.Lookup.Matches))))
+			st.Warn.Render(wizard.CannotTell(res.Lookup, "this submission")))
 		for _, o := range res.Lookup.Matches {
 			created := ""
 			if !o.Created.IsZero() {
@@ -421,7 +421,7 @@ func (r *resultStep) view() string {
 			lines = append(lines, st.Value.Render(fmt.Sprintf("  %d", o.ID))+st.Faint.Render(created+" · "+wizard.ConsoleLink(r.s.opts.ConsoleURL, r.s.opts.Region, r.req.Tid, o.ID)))
 		}
 		lines = append(lines, "")
-		lines = append(lines, wrap(st.Subtle, "Check them in the DMS console before filing it again; l looks once more.", w)...)
+		lines = append(lines, wrap(st.Subtle, "Check "+wizard.ThemOrIt(len(res.Lookup.Matches))+" in the DMS console before filing it again; l looks once more.", w)...)
 	case res.Outcome == wizard.LookupFailed:
 		lines = append(lines, st.Warn.Bold(true).Render(lost), "",
 			errorLines(st, res.Err, w), "", st.Error.Render("And the lookup failed too:"), errorLines(st, res.LookupErr, w), "")

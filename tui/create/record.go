@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"dmsticket/dms"
 	"dmsticket/dms/inert"
@@ -62,21 +63,32 @@ func (r *runner) checkRecord(ctx context.Context, req dms.OrderRequest) (done bo
 			r.say("Nothing was sent. Check the DMS console, then run this again (or pass --again).")
 			return true, exit(ExitRetryable, lerr)
 		case l.Several():
-			r.say("dmsticket create: %d tickets match this request; the earlier run may have created one of them:", len(l.Matches))
+			r.say("dmsticket create: %s", wizard.CannotTell(l, "the earlier run"))
 			for _, m := range l.Matches {
 				r.say("  %d, created %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"))
 			}
-			r.say("Nothing was sent. Check them in the DMS console; --again files it regardless.")
+			r.say("Nothing was sent. Check %s in the DMS console; --again files it regardless.", wizard.ThemOrIt(len(l.Matches)))
 			return true, exit(ExitRetryable, fmt.Errorf("%d tickets match the request", len(l.Matches)))
 		case found:
 			r.say("The earlier run created it: ticket %d (matched on %s). Nothing was sent now.", o.ID, strings.Join(l.Compared, ", "))
 			r.recordCreated(sub, []int64{o.ID}, "")
 			return true, r.created(ctx, []int64{o.ID}, "", req.Tid, true)
 		}
+		if settles := rec.SentAt.Add(sendSettles); time.Now().Before(settles) {
+			// The earlier run was killed with its request on the wire:
+			// DMS may not have it yet, and would create it after this one.
+			msg := fmt.Sprintf("the earlier run sent this ticket at %s and DMS has no ticket for it yet, but its request may still be on its way", rec.SentAt.Local().Format("15:04:05"))
+			r.say("dmsticket create: %s. Nothing was sent. Run this again after %s: it looks the ticket up again then, and sends it if DMS still has none.", msg, settles.Local().Format("15:04:05"))
+			return true, exit(ExitRetryable, errors.New(msg))
+		}
 		r.say("The earlier run did not create it (compared: %s): sending it now.", strings.Join(l.Compared, ", "))
 	}
 	return false, nil
 }
+
+// sendSettles is how long after a send its request may still reach DMS: the
+// client's connect and read timeouts, and a margin.
+const sendSettles = dms.DefaultConnectTimeout + dms.DefaultReadTimeout + 10*time.Second
 
 func recordPhrase(rec *dms.FileSubmission) string {
 	if rec.State == dms.FileCreated && len(rec.OrderIDs) > 0 {

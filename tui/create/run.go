@@ -634,11 +634,11 @@ func (r *runner) resolve(ctx context.Context, res wizard.Result) error {
 		r.say("Check the DMS console for a ticket with this comment before running this again.")
 		return exit(ExitRetryable, res.Err)
 	case res.Outcome == wizard.Several:
-		r.say("dmsticket create: %d tickets match this request exactly; dmsticket cannot tell which one, if any, this run created:", len(l.Matches))
+		r.say("dmsticket create: %s", wizard.CannotTell(l, "this run"))
 		for _, m := range l.Matches {
 			r.say("  %d, created %s: %s", m.ID, m.Created.Local().Format("2006-01-02 15:04:05"), inert.Line(wizard.ConsoleLink(r.be.ConsoleURL, r.be.Region, req.Tid, m.ID)))
 		}
-		r.say("Check them in the DMS console before running this again.")
+		r.say("Check %s in the DMS console before running this again.", wizard.ThemOrIt(len(l.Matches)))
 		return exit(ExitRetryable, fmt.Errorf("%d tickets match the request", len(l.Matches)))
 	case res.Outcome == wizard.NotFound:
 		r.forgetRecord()

@@ -87,12 +87,15 @@ func (r Result) TicketIDs() []int64 {
 const watermarkTimeout = 10 * time.Second
 
 // Prepare is the submission of req, about to be sent: the watermark is read
-// first (0 when it cannot be). Its time is the wall clock's, whatever clock
+// first (dms.NoWatermark when it cannot be). Its time is the wall clock's, whatever clock
 // the front end draws with: a lookup compares it with DMS's ticket times.
 func Prepare(ctx context.Context, svc dms.Service, req dms.OrderRequest) dms.Submission {
 	wctx, cancel := context.WithTimeout(ctx, watermarkTimeout)
 	defer cancel()
-	wm, _ := dms.WatermarkOf(wctx, svc, req.Tid)
+	wm, err := dms.WatermarkOf(wctx, svc, req.Tid)
+	if err != nil {
+		wm = dms.NoWatermark
+	}
 	return dms.NewSubmission(req, time.Now(), wm)
 }
 

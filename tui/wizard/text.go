@@ -256,3 +256,25 @@ func ErrorText(err error) []string {
 	}
 	return append(lines, "What to do: "+r.Advice)
 }
+
+// CannotTell is the sentence before the tickets a lookup could not tell
+// apart (dms.Lookup.Several): several that match the request, or one that
+// is not sure to be this submission's (dms.Lookup.Unsure, with why). who
+// sent it: "this submission", "this run".
+func CannotTell(l dms.Lookup, who string) string {
+	if n := len(l.Matches); n > 1 || !l.Unsure {
+		if l.Unsure {
+			return fmt.Sprintf("%d tickets match this request; dmsticket cannot tell which one, if any, %s created (%s):", n, who, l.UnsureWhy)
+		}
+		return fmt.Sprintf("%d tickets match this request exactly; dmsticket cannot tell which one, if any, %s created:", n, who)
+	}
+	return fmt.Sprintf("Ticket %d matches this request, but dmsticket cannot tell whether %s created it: %s.", l.Matches[0].ID, who, l.UnsureWhy)
+}
+
+// ThemOrIt is "them" for several tickets, "it" for one.
+func ThemOrIt(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}

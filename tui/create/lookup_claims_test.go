@@ -1,0 +1,102 @@
+package create
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"dmsticket/dms"
+	"dmsticket/dms/dmssim"
+)
+
+// The lookup after a lost answer finds this ticket, never another (PRODUCT
+// section 7). Found by an adversarial run: each of these claimed a ticket
+// the run did not create, and exited 0.
+
+// A schema design has no detail call: DMS reports back neither its
+// database nor its title, so a ticket of the same comment on another
+// database looks the same. It is named, not claimed.
+func TestASchemaDesignOfTheSameCommentOnAnotherDatabaseIsNotClaimed(t *testing.T) {
+	w := newWorld(t)
+	// While this run's CreateOrder is on its way (and lost), somebody files
+	// a schema design of the same comment on users_dev.
+	w.wrap = func(svc dms.Service) dms.Service { return lostWhileAnotherIsFiled{Service: svc, t: t} }
+	o := w.run("--type", "NDDL", "--db", strconv.Itoa(dbOrdersDev), "--comment", "same comment", "--title", "idx A", "--output", "json")
+	o.want(t, ExitRetryable)
+	if o.stdout != "" || !strings.Contains(o.stderr, "cannot tell whether this run created it") || !strings.Contains(o.stderr, "40000001") {
+		t.Fatalf("the other database's ticket was claimed, or not named:\nstdout: %s\nstderr:\n%s", o.stdout, o.stderr)
+	}
+}
+
+// Without the watermark (the list before the send failed), a ticket of the
+// same request created before the send, by an earlier run, is named, not
+// claimed.
+func TestWithoutAWatermarkAnEarlierIdenticalTicketIsNotClaimed(t *testing.T) {
+	w := newWorld(t)
+	w.run(export("--affect-rows", "10")...).want(t, ExitOK)
+	time.Sleep(1100 * time.Millisecond)                                                                     // DMS's times are to the second
+	w.sim.Server.InjectFault(dmssim.Fault{Action: "ListOrders", Kind: dmssim.DropBeforeHandling, Times: 2}) // the watermark, and its retry
+	w.sim.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.DropBeforeHandling})
+	o := w.run(export("--affect-rows", "10", "--output", "json")...)
+	o.want(t, ExitRetryable)
+	if o.stdout != "" || !strings.Contains(o.stderr, "cannot tell whether this run created it") {
+		t.Fatalf("the earlier ticket was claimed:\nstdout: %s\nstderr:\n%s", o.stdout, o.stderr)
+	}
+	if n := len(w.orders()); n != 1 {
+		t.Fatalf("%d tickets, want the earlier one only", n)
+	}
+}
+
+// A run killed with its CreateOrder on the wire leaves the file "sending";
+// the next run at once finds no ticket, which DMS may still create from the
+// request on its way: it sends nothing and says when to run again. Once
+// that time has passed, a file still without a ticket is sent.
+func TestARunRightAfterAKilledSendWaitsForTheRequestOnItsWay(t *testing.T) {
+	w := newWorld(t)
+	path, _ := w.exportFile(t)
+	// The send is lost before DMS handles it, and so is the lookup after it:
+	// the file stays "sending", as a killed run leaves it.
+	w.sim.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.DropBeforeHandling})
+	w.sim.Server.InjectFault(dmssim.Fault{Action: "ListOrders", Kind: dmssim.DropBeforeHandling, Times: 20})
+	w.run("--from", path, "--yes").want(t, ExitRetryable)
+	w.sim.Server.ClearFaults()
+	o := w.run("--from", path, "--yes")
+	o.want(t, ExitRetryable)
+	if !strings.Contains(o.stderr, "may still be on its way") || len(w.orders()) != 0 {
+		t.Fatalf("%d tickets; the run right after said:\n%s", len(w.orders()), o.stderr)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * sendSettles).UTC().Format(time.RFC3339Nano)
+	b = regexp.MustCompile(`"sentAt": "[^"]*"`).ReplaceAll(b, []byte(`"sentAt": "`+old+`"`))
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	later := w.run("--from", path, "--yes")
+	later.want(t, ExitOK)
+	if !strings.Contains(later.stderr, "did not create it") || len(w.orders()) != 1 {
+		t.Fatalf("%d tickets; the later run said:\n%s", len(w.orders()), later.stderr)
+	}
+}
+
+// lostWhileAnotherIsFiled loses every CreateOrder's answer, after a schema
+// design of the same comment is filed on users_dev.
+type lostWhileAnotherIsFiled struct {
+	dms.Service
+	t *testing.T
+}
+
+func (l lostWhileAnotherIsFiled) CreateOrder(ctx context.Context, r dms.OrderRequest) (dms.Created, error) {
+	other := dms.OrderRequest{Tid: r.Tid, PluginType: "NDDL", Comment: r.Comment, PluginParam: map[string]any{
+		"title": "idx B", "description": "", "dbId": int64(dbUsersDev), "logic": false, "relatedIds": []int64{}}}
+	if _, err := l.Service.CreateOrder(ctx, other); err != nil {
+		l.t.Errorf("the other ticket: %v", err)
+	}
+	return dms.Created{}, &dms.Error{Op: "CreateOrder", Kind: dms.KindOutcomeUnknown, Message: "the answer was lost"}
+}
