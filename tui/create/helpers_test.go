@@ -49,6 +49,8 @@ type world struct {
 	// wrap, when set, stands between the command and the client (a DMS
 	// that answers otherwise than the simulator).
 	wrap func(dms.Service) dms.Service
+	// demo runs as --demo does (the Backend says so).
+	demo bool
 }
 
 func newWorld(t *testing.T) *world {
@@ -111,7 +113,7 @@ func (w *world) runCtx(ctx context.Context, args ...string) outcome {
 			if w.wrap != nil {
 				svc = w.wrap(svc)
 			}
-			return Backend{Service: svc, Client: w.client, Region: "cn-hangzhou", Endpoint: w.sim.Endpoint, ConsoleURL: consoleURL}, nil
+			return Backend{Service: svc, Client: w.client, Region: "cn-hangzhou", Endpoint: w.sim.Endpoint, ConsoleURL: consoleURL, Demo: w.demo}, nil
 		},
 		Tenant:     func() int64 { return w.tenant },
 		Stdin:      w.stdin,

@@ -100,3 +100,23 @@ func (l lostWhileAnotherIsFiled) CreateOrder(ctx context.Context, r dms.OrderReq
 	}
 	return dms.Created{}, &dms.Error{Op: "CreateOrder", Kind: dms.KindOutcomeUnknown, Message: "the answer was lost"}
 }
+
+// A --demo run of a ticket file records nothing in it: the simulator's
+// ticket ID in the file would make a run against DMS refuse with it (found
+// by an adversarial run).
+func TestADemoRunRecordsNothingInTheTicketFile(t *testing.T) {
+	w := newWorld(t)
+	path, _ := w.exportFile(t)
+	before, _ := os.ReadFile(path)
+	w.demo = true
+	o := w.run("--from", path, "--yes")
+	o.want(t, ExitOK)
+	if after, _ := os.ReadFile(path); string(after) != string(before) || !strings.Contains(o.stderr, "records nothing in the ticket file") {
+		t.Fatalf("the demo run changed the file, or did not say it records nothing:\n%s", o.stderr)
+	}
+	w.demo = false
+	w.run("--from", path, "--yes").want(t, ExitOK)
+	if n := len(w.orders()); n != 2 {
+		t.Fatalf("%d tickets, want the demo's and this one", n)
+	}
+}

@@ -20,11 +20,19 @@ import (
 // sent when an earlier run stopped looks the ticket up first.
 
 // recordable reports whether the run keeps a record in a ticket file.
-func (r *runner) recordable() bool { return r.file != nil && r.o.from != "" && r.o.from != "-" }
+// A --demo run records nothing: its ticket IDs are the embedded
+// simulator's, and a run of the file against DMS would refuse with one.
+func (r *runner) recordable() bool {
+	return r.file != nil && r.o.from != "" && r.o.from != "-" && !r.be.Demo
+}
 
 // checkRecord looks at what an earlier run wrote into the ticket file about
 // this request. done is true when the run ends here (with err saying how).
 func (r *runner) checkRecord(ctx context.Context, req dms.OrderRequest) (done bool, err error) {
+	if r.be.Demo && r.file != nil && r.o.from != "-" {
+		r.say("Note: --demo files the ticket in the embedded simulator, and records nothing in the ticket file (nor reads its record).")
+		return false, nil
+	}
 	if r.file == nil || r.file.Submitted == nil {
 		if r.o.from == "-" {
 			r.say("Note: the ticket file comes from standard input, so nothing records that it was sent; running this again files it again.")
