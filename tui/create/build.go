@@ -1,6 +1,7 @@
 package create
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -316,7 +317,7 @@ func (r *runner) rollback() (string, error) {
 // (size, NUL bytes, UTF-8).
 func (r *runner) readSQLFile(path, what string) (string, error) {
 	if path != "-" {
-		return wizard.ReadSQLFile(path)
+		return interruptible(r.ctx, func() (string, error) { return wizard.ReadSQLFile(path) })
 	}
 	r.stdinUsed = true
 	if r.deps.Stdin == nil {
@@ -325,11 +326,41 @@ func (r *runner) readSQLFile(path, what string) (string, error) {
 	if r.deps.IsTerminal != nil && r.deps.IsTerminal() {
 		fmt.Fprintf(r.deps.Stderr, "Reading the %s from the terminal; end it with ctrl+d.\n", what)
 	}
-	b, err := io.ReadAll(io.LimitReader(r.deps.Stdin, dms.MaxSQLBytes+1))
+	b, err := interruptible(r.ctx, func() ([]byte, error) { return io.ReadAll(io.LimitReader(r.deps.Stdin, dms.MaxSQLBytes+1)) })
 	if err != nil {
-		return "", fmt.Errorf("reading standard input: %v", err)
+		return "", fmt.Errorf("reading standard input: %w", err)
 	}
 	return wizard.CheckSQLText("standard input", b)
+}
+
+// errInterrupted is a read that an interrupt ended.
+var errInterrupted = errors.New("interrupted")
+
+// interruptible runs read (opening and reading a file, standard input) so
+// that an interrupt ends the wait for it: a FIFO nobody writes to blocks in
+// open, a pipe in read, and neither watches ctx (found by an adversarial
+// run: create waited for ever and ignored ctrl+c and SIGTERM). The read
+// goes on in the background, and the run ends.
+func interruptible[T any](ctx context.Context, read func() (T, error)) (T, error) {
+	if ctx == nil {
+		return read()
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := read()
+		done <- result{v, err}
+	}()
+	select {
+	case res := <-done:
+		return res.v, res.err
+	case <-ctx.Done():
+		var zero T
+		return zero, errInterrupted
+	}
 }
 
 // readTicketFile reads --from: a path, or - for standard input, validated as
@@ -337,23 +368,27 @@ func (r *runner) readSQLFile(path, what string) (string, error) {
 func (r *runner) readTicketFile() (dms.Ticket, error) {
 	path := r.o.from
 	name := inert.Line(path)
-	var in io.Reader
 	if path == "-" {
 		r.stdinUsed = true
 		name = "standard input"
-		in = r.deps.Stdin
-	} else {
-		f, err := os.Open(path)
+	}
+	f, err := interruptible(r.ctx, func() (dms.TicketFile, error) {
+		if path == "-" {
+			return dms.DecodeTicketFile(r.deps.Stdin)
+		}
+		in, err := os.Open(path)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
-				return dms.Ticket{}, fmt.Errorf("%s: no such ticket file", name)
+				return dms.TicketFile{}, fmt.Errorf("%s: no such ticket file", name)
 			}
-			return dms.Ticket{}, fmt.Errorf("%s: %v", name, err)
+			return dms.TicketFile{}, fmt.Errorf("%s: %v", name, err)
 		}
-		defer f.Close()
-		in = f
+		defer in.Close()
+		return dms.DecodeTicketFile(in)
+	})
+	if errors.Is(err, errInterrupted) {
+		return dms.Ticket{}, err
 	}
-	f, err := dms.DecodeTicketFile(in)
 	if err == nil {
 		r.file = &f
 		var t dms.Ticket

@@ -16,6 +16,9 @@ import (
 
 // runner is one run of the command.
 type runner struct {
+	// ctx is the run's (run sets it): reads of files and standard input
+	// end with it.
+	ctx     context.Context
 	deps    Deps
 	o       *options
 	changed func(flag string) bool
@@ -38,6 +41,12 @@ func (r *runner) now() time.Time {
 	return time.Now()
 }
 
+// interrupted ends a run interrupted before anything was sent.
+func (r *runner) interrupted() error {
+	r.say("dmsticket create: interrupted; nothing was sent to DMS.")
+	return exit(ExitInterrupted, r.ctx.Err())
+}
+
 // say narrates on stderr.
 func (r *runner) say(format string, args ...any) { fmt.Fprintf(r.deps.Stderr, format+"\n", args...) }
 
@@ -46,6 +55,7 @@ func (r *runner) run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	r.ctx = ctx
 	if err := r.checkFlags(); err != nil {
 		return err
 	}
@@ -75,6 +85,9 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		var err error
 		if t, err = r.readTicketFile(); err != nil {
+			if errors.Is(err, errInterrupted) {
+				return r.interrupted()
+			}
 			return r.fileError(err)
 		}
 		if tid := r.tenantFlag(); tid != 0 && t.Tenant.ID != 0 && tid != t.Tenant.ID {
@@ -84,6 +97,9 @@ func (r *runner) run(ctx context.Context) error {
 		}
 	} else {
 		t, problems = r.ticketFromFlags()
+		if ctx.Err() != nil {
+			return r.interrupted()
+		}
 	}
 	if err := r.connect(); err != nil {
 		return err
