@@ -190,6 +190,7 @@ func DecodeTicketFile(r io.Reader) (TicketFile, error) {
 	if len(b) > maxTicketFile {
 		return TicketFile{}, fmt.Errorf("not a dmsticket ticket file: larger than %s", HumanBytes(maxTicketFile))
 	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark, as an editor may save one
 	if !utf8.Valid(b) {
 		// JSON would read each bad byte as U+FFFD: the SQL sent would not
 		// be the file's.

@@ -120,3 +120,18 @@ func TestADemoRunRecordsNothingInTheTicketFile(t *testing.T) {
 		t.Fatalf("%d tickets, want the demo's and this one", n)
 	}
 }
+
+// A ticket file saved with a UTF-8 byte order mark (Windows editors) is
+// read as the file it is (it was refused: "invalid character 'ï'").
+func TestATicketFileWithAByteOrderMarkIsRead(t *testing.T) {
+	w := newWorld(t)
+	path, _ := w.exportFile(t)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append([]byte("\xef\xbb\xbf"), b...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.run("--from", path, "--dry-run").want(t, ExitOK)
+}
