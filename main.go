@@ -26,6 +26,9 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	// Before Bubble Tea's init: a subcommand does not ask the terminal its
+	// background (termquery's doc).
+	_ "dmsticket/termquery"
 	"dmsticket/tui"
 	"dmsticket/tui/create"
 	"dmsticket/tui/draft"

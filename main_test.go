@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	"dmsticket/termquery"
 )
 
 // Each credential source holds its own key pair, so the simulator's record
@@ -280,6 +282,30 @@ func TestANegativeTenantIsAUsageError(t *testing.T) {
 		code, _, stderr := dmsticket(args...)
 		if code != 2 || !strings.Contains(stderr, "a DMS tenant ID is a positive number") {
 			t.Errorf("%v: exit %d, stderr:\n%s", args, code, stderr)
+		}
+	}
+}
+
+// termquery knows every subcommand: one it does not know would ask the
+// terminal its background before it starts (termquery's doc).
+func TestTermqueryKnowsEverySubcommand(t *testing.T) {
+	root := newRoot(nil, io.Discard, io.Discard)
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if !termquery.Subcommands[c.Name()] {
+			t.Errorf("termquery.Subcommands lacks %q", c.Name())
+		}
+	}
+	for args, want := range map[string]bool{
+		"--demo":                    false,
+		"--region cn-shanghai":      false,
+		"--demo create --type NDDL": true,
+		"status 40000001":           true,
+		"-- create":                 false,
+	} {
+		if got := termquery.ForCommand(strings.Fields(args)); got != want {
+			t.Errorf("ForCommand(%q) = %v, want %v", args, got, want)
 		}
 	}
 }
