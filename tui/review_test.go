@@ -33,3 +33,17 @@ func TestTheSchemaNameConfirmationIsSeenInTheSmallestWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestASchemaNamePastedWithItsLineEndingConfirms: the name copied with a
+// triple click comes with its newline, which the input shows as nothing: it
+// is the name as the screen shows it (it was refused).
+func TestASchemaNamePastedWithItsLineEndingConfirms(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.toExportReview("orders", "SELECT id, total FROM orders WHERE total > 100")
+	u.enter()
+	u.waitText("type its schema name")
+	u.paste("orders\n")
+	u.enter()
+	u.waitText("Ticket created")
+}

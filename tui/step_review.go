@@ -345,8 +345,10 @@ func (r *reviewStep) typed(msg tea.KeyMsg, in *textinput.Model, done func() tea.
 func (r *reviewStep) confirmed() tea.Cmd {
 	// The name as the screen shows it (cleaned of escapes, its invisible
 	// characters spelled out) is what the user can type.
+	// White space around it (a pasted line's ending, which the input turns
+	// into a space nobody sees) does not make another name.
 	want := r.toConfirm[r.confirmAt].SchemaName
-	if typed := r.confirm.Value(); typed != inert.Line(want) && typed != want {
+	if typed := strings.TrimSpace(r.confirm.Value()); typed != inert.Line(want) && typed != want && r.confirm.Value() != want {
 		r.notice, r.noticeOK = "That is not the schema name; type it exactly, or esc to cancel.", false
 		return nil
 	}
