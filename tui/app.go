@@ -284,6 +284,13 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.layout()
 			return m, nil
 		}
+		if key.Matches(msg, m.s.keys.Back) && m.showHelp {
+			// esc closes the help the screen shows, and only that: the
+			// step is not left behind it.
+			m.showHelp = false
+			m.layout()
+			return m, nil
+		}
 		if key.Matches(msg, m.s.keys.Back) && !cur.modal() {
 			m.s.changed()
 			return m, m.back()

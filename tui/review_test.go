@@ -47,3 +47,26 @@ func TestASchemaNamePastedWithItsLineEndingConfirms(t *testing.T) {
 	u.enter()
 	u.waitText("Ticket created")
 }
+
+// TestEscClosesTheHelpAndStaysOnTheStep: esc with the help shown closes it;
+// the step behind it is not left (on the SQL step it went back to the
+// database step; on the type step the help stayed open).
+func TestEscClosesTheHelpAndStaysOnTheStep(t *testing.T) {
+	sim := newSimulator(t)
+	u := startUI(t, testOptions(sim.client), 100, 30)
+	u.waitText("What kind of ticket?")
+	u.key(tea.KeyF1)
+	u.waitText("↑/↓    move")
+	u.key(tea.KeyEsc)
+	u.waitFor("the help closed on the type step", func(s snapshot) bool {
+		return s.step == StepType && !strings.Contains(s.view, "↑/↓    move")
+	})
+	u.toSQL("orders_dev")
+	u.key(tea.KeyF1)
+	u.waitText("f1   close help")
+	u.key(tea.KeyEsc)
+	s := u.waitFor("the help closed", func(s snapshot) bool { return !strings.Contains(s.view, "f1   close help") })
+	if s.step != StepSQL {
+		t.Fatalf("esc with the help shown left the SQL step for %v", s.step)
+	}
+}
