@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/log"
 	"github.com/charmbracelet/ssh"
+	gossh "golang.org/x/crypto/ssh"
 
 	"dmsticket/dms"
 	"dmsticket/tui"
@@ -32,16 +33,47 @@ type liveSession struct {
 	p      *tea.Program
 	mu     sync.Mutex
 	reason string // why the server ended it; empty: it ended by itself
+	ending bool
+	// done is closed when the session's handler has returned; cut closes
+	// its connection.
+	done chan struct{}
+	cut  func()
 }
 
-// end quits the program, recording why (the first reason wins).
+// stuckWait is how long a session the server ends may take to end before
+// its connection is closed under it.
+const stuckWait = 2 * time.Second
+
+// end quits the program, recording why (the first reason wins), without
+// waiting for it. A program writing a frame to a client that reads nothing
+// (its SSH window full) is stuck in that write, and takes no message: if
+// the session has not ended stuckWait later, its connection is closed,
+// which fails the write (found by an adversarial run: one such client held
+// the whole shutdown, and an idle session its slot, for minutes).
 func (l *liveSession) end(reason string) {
 	l.mu.Lock()
 	if l.reason == "" {
 		l.reason = reason
 	}
+	first := !l.ending
+	l.ending = true
 	l.mu.Unlock()
-	l.p.Quit()
+	if !first {
+		return
+	}
+	go l.p.Quit() // Send waits for the program's loop
+	if l.done == nil {
+		return
+	}
+	go func() {
+		select {
+		case <-l.done:
+		case <-time.After(stuckWait):
+			if l.cut != nil {
+				l.cut()
+			}
+		}
+	}()
 }
 
 func (l *liveSession) endReason() string {
@@ -104,7 +136,8 @@ func (s *Server) runWizard(sess ssh.Session) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	model, screen, p, in := s.newProgram(sess, runCtx)
-	live := &liveSession{p: p}
+	live := &liveSession{p: p, done: make(chan struct{}), cut: func() { closeConnection(sess) }}
+	defer close(live.done)
 	s.register(live)
 	defer s.unregister(live)
 
@@ -129,6 +162,16 @@ func (s *Server) runWizard(sess ssh.Session) {
 	cancel()       // the program has ended: so has everything it had running
 	screen.close() // before the line saying why the session ended
 	s.endSession(sess, live, model, err, start)
+}
+
+// closeConnection closes the SSH connection sess came on (every channel of
+// it): a write blocked on the client's window fails.
+func closeConnection(sess ssh.Session) {
+	if c, ok := sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn); ok {
+		_ = c.Close()
+		return
+	}
+	_ = sess.Close()
 }
 
 // newProgram builds the session's wizard: tui.New with the session's

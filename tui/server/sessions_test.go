@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // panicky is a DMS service whose database search panics on "boom": a bug
@@ -291,5 +294,83 @@ func TestTwoSessionsOnOneConnectionEachHoldTheirOwnSlot(t *testing.T) {
 	fourth.waitFor("dmsticket: too many sessions for alice (max 2); close one and try again")
 	if code := fourth.wait(); code != 1 {
 		t.Errorf("refused session exited %d, want 1", code)
+	}
+}
+
+// blockedWriter is a client's stdout that nobody reads: the client stops
+// taking the session's data, its SSH window fills, and the server's writes
+// to the session block.
+type blockedWriter struct{ gone chan struct{} }
+
+func (b blockedWriter) Write(p []byte) (int, error) {
+	<-b.gone
+	return 0, io.ErrClosedPipe
+}
+
+// TestAClientThatReadsNothingDoesNotHoldTheShutdown: a client that never
+// reads its output (its window full, the server's frame write blocked)
+// neither holds the shutdown past the grace period nor keeps another
+// user's session from being ended and told (found by an adversarial run:
+// the shutdown waited for the stuck client, minutes; under systemd it is
+// killed, and the other sessions' drafts go unsaved).
+func TestAClientThatReadsNothingDoesNotHoldTheShutdown(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002}, userSpec{name: "bob", dmsID: 2000003})
+	cfg := e.config()
+	cfg.Grace = 300 * time.Millisecond
+	e.start(cfg)
+	alice := e.openTerm("alice", "xterm-256color", 100, 30)
+	alice.waitFor("Export data")
+
+	c, err := e.dial("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := make(chan struct{})
+	defer close(gone)
+	sess.Stdout, sess.Stderr = blockedWriter{gone}, blockedWriter{gone}
+	if err := sess.RequestPty("xterm-256color", 500, 1000, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	// To the SQL step, blind (the tenant step, if any, and the first
+	// database row take an enter each; in the editor an enter is a line),
+	// and a script of 500 full lines into the editor.
+	for range 3 {
+		time.Sleep(700 * time.Millisecond)
+		_, _ = in.Write([]byte("\r"))
+	}
+	time.Sleep(700 * time.Millisecond)
+	_, _ = in.Write([]byte(pasteStart + strings.Repeat("SELECT "+strings.Repeat("x", 980)+" FROM t;\n", 500) + pasteEnd))
+	time.Sleep(300 * time.Millisecond)
+	// Redraws until the client's window is full: 1000×500 frames of text,
+	// one a window change.
+	for i := range 100 {
+		if _, err := sess.SendRequest("window-change", false, gossh.Marshal(struct{ W, H, PW, PH uint32 }{uint32(990 + i%10), 500, 0, 0})); err != nil {
+			break
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+
+	e.cancel()
+	alice.waitFor("dmsticket: the server shut down")
+	select {
+	case err := <-e.done:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+		e.done <- nil // for the cleanup
+	case <-time.After(20 * time.Second):
+		t.Fatal("Serve still waits 20 s after the grace period, for a client that reads nothing")
 	}
 }
