@@ -75,6 +75,12 @@ func TestASessionWithoutAPtyIsRefusedWithAReason(t *testing.T) {
 	if !strings.Contains(string(out), "dmsticket: this is a full-screen wizard and needs a terminal") || strings.Count(strings.TrimSpace(string(out)), "\n") != 0 {
 		t.Errorf("output = %q, want the one-line reason", out)
 	}
+	// The log has the refusal with its reason, as every refusal.
+	for deadline := time.Now().Add(screenTimeout); !strings.Contains(e.logs.String(), "refused: no terminal"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the refusal is not in the log:\n%s", e.logs.String())
+		}
+	}
 }
 
 func TestAResizeReachesTheProgram(t *testing.T) {

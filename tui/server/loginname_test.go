@@ -96,3 +96,39 @@ func TestTruncateCutsOnARuneBoundaryAndMarksTheCut(t *testing.T) {
 		}
 	}
 }
+
+// A login name and a TERM with line breaks stay on the server's log line:
+// quoted, the breaks escaped. Before, "x\n2026-… WARN …" wrote a line of
+// the client's own at the start of a line of the log (found by an
+// adversarial run).
+func TestALineBreakInTheLoginNameOrTERMForgesNoLogLine(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
+	e.start(e.config())
+	const forged = "2026-12-02T01:00:00Z WARN auth refused: key not in the users file fingerprint=SHA256:forged"
+	c, err := dialWith(e.addr, "x\n"+forged, gossh.PublicKeys(e.keys["alice"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := openTermOn(t, c, "xterm\n"+forged, 100, 40)
+	tm.waitFor("What kind of ticket?")
+	tm.send(keyCtrlC)
+	tm.wait()
+	c.Close()
+	var logs string
+	for deadline := time.Now().Add(screenTimeout); ; time.Sleep(10 * time.Millisecond) {
+		if logs = e.logs.String(); strings.Contains(logs, " disconnect ") || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, l := range strings.Split(logs, "\n") {
+		if l != "" && !strings.HasPrefix(l, "INFO ") && !strings.HasPrefix(l, "DEBU ") && !strings.HasPrefix(l, "WARN ") {
+			t.Errorf("a log line that is not the server's: %q", l)
+		}
+		if strings.HasPrefix(strings.TrimLeft(l, " │"), "2026-12-02T01:00:00Z") {
+			t.Errorf("the client's text starts a log line: %q", l)
+		}
+	}
+	if !strings.Contains(logs, `login="x\n2026-12-02T01:00:00Z WARN`) {
+		t.Errorf("the login is not in the log, quoted:\n%s", logs)
+	}
+}

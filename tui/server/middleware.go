@@ -3,7 +3,9 @@ package server
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/ssh"
@@ -98,10 +100,10 @@ func (s *Server) connectionLog(next ssh.Handler) ssh.Handler {
 				user = u.Name
 			}
 		}
-		who := []any{"user", user, "fingerprint", fp, "login", loginName(sess.User()), "remote", sess.RemoteAddr().String()}
+		who := []any{"user", user, "fingerprint", fp, "login", logText(loginName(sess.User())), "remote", sess.RemoteAddr().String()}
 		pty, _, _ := sess.Pty()
-		s.log.Info("connect", append(who, "term", pty.Term, "width", pty.Window.Width, "height", pty.Window.Height,
-			"client_version", truncate(sess.Context().ClientVersion(), 80))...)
+		s.log.Info("connect", append(who, "term", logText(pty.Term), "width", pty.Window.Width, "height", pty.Window.Height,
+			"client_version", logText(truncate(sess.Context().ClientVersion(), 80)))...)
 		next(sess)
 		s.log.Info("disconnect", append(who, "duration", time.Since(start).Round(time.Millisecond))...)
 	}
@@ -111,7 +113,7 @@ func (s *Server) connectionLog(next ssh.Handler) ssh.Handler {
 func (s *Server) rateLimitMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		if why := s.rate.allow(sess); why != "" {
-			s.log.Warn("refused: rate limit", "remote", sess.RemoteAddr().String(), "login", loginName(sess.User()))
+			s.log.Warn("refused: rate limit", "remote", sess.RemoteAddr().String(), "login", logText(loginName(sess.User())))
 			refuse(sess, why)
 			return
 		}
@@ -125,8 +127,8 @@ func (s *Server) rateLimitMiddleware(next ssh.Handler) ssh.Handler {
 func (s *Server) refuseCommand(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		if cmd := sess.RawCommand(); cmd != "" {
-			s.log.Warn("refused: a command was asked for", "remote", sess.RemoteAddr().String(), "login", loginName(sess.User()),
-				"command", truncate(cmd, 80))
+			s.log.Warn("refused: a command was asked for", "remote", sess.RemoteAddr().String(), "login", logText(loginName(sess.User())),
+				"command", logText(truncate(cmd, 80)))
 			refuse(sess, "this server runs only the ticket wizard, no commands: connect with `ssh -t HOST` and no command")
 			return
 		}
@@ -140,6 +142,22 @@ const maxLoginBytes = 64
 
 // loginName is the login name the client typed, as logged and audited.
 func loginName(s string) string { return truncate(s, maxLoginBytes) }
+
+// logText is text a client chose (its login name, TERM, version, command)
+// as a log value: its control characters escaped (as Go quotes them), when
+// it has any.
+// charmbracelet/log writes a value with a line break over several lines,
+// and a login name "x\n2026-… WARN …" put a line of the client's own at the
+// start of a line of the server's log (found by an adversarial run).
+func logText(s string) string {
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			q := strconv.Quote(s) // the log quotes the value itself
+			return q[1 : len(q)-1]
+		}
+	}
+	return s
+}
 
 // truncate cuts s to at most n bytes, the mark of the cut included, on a
 // rune boundary (when s is UTF-8 there).
@@ -160,9 +178,10 @@ func truncate(s string, n int) string {
 }
 
 // requirePty refuses sessions without a terminal: the wizard is full-screen.
-func requirePty(next ssh.Handler) ssh.Handler {
+func (s *Server) requirePty(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		if _, _, ok := sess.Pty(); !ok {
+			s.log.Warn("refused: no terminal (ssh -T, or input not from a terminal)", "remote", sess.RemoteAddr().String(), "login", logText(loginName(sess.User())))
 			refuse(sess, "this is a full-screen wizard and needs a terminal: run `ssh -t HOST` from a terminal, without a command")
 			return
 		}
@@ -202,14 +221,14 @@ func (s *Server) identify(next ssh.Handler) ssh.Handler {
 		login := loginName(sess.User())
 		key := sess.PublicKey()
 		if key == nil {
-			s.log.Warn("refused: no public key", with("login", login)...)
+			s.log.Warn("refused: no public key", with("login", logText(login))...)
 			refuse(sess, "sign in with a public key listed in this server's users file")
 			return
 		}
 		fp := gossh.FingerprintSHA256(key)
 		u, ok := s.users.Load().Lookup(key)
 		if !ok {
-			s.log.Warn("refused: key no longer in the users file", with("fingerprint", fp, "login", login)...)
+			s.log.Warn("refused: key no longer in the users file", with("fingerprint", fp, "login", logText(login))...)
 			refuse(sess, "your key is no longer in this server's users file; ask the team that runs it")
 			return
 		}

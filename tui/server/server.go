@@ -233,7 +233,7 @@ func (s *Server) newSSHServer() (*ssh.Server, error) {
 			s.rateLimitMiddleware,
 			recover.MiddlewareWithLogger(recoverLog, firstToLast(
 				s.refuseCommand,
-				requirePty,
+				s.requirePty,
 				s.refuseWhileDraining,
 				ownContext,
 				s.identify,
@@ -256,7 +256,7 @@ func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
 	u, ok := s.users.Load().Lookup(key)
 	if !ok {
 		s.log.Warn("auth refused: key not in the users file", "fingerprint", gossh.FingerprintSHA256(key),
-			"login", loginName(ctx.User()), "remote", ctx.RemoteAddr().String())
+			"login", logText(loginName(ctx.User())), "remote", ctx.RemoteAddr().String())
 		return false
 	}
 	s.log.Debug("key accepted", "user", u.Name, "fingerprint", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String())

@@ -154,7 +154,7 @@ func (s *Server) runWizard(sess ssh.Session) {
 	}
 	pty, _, _ := sess.Pty()
 	total, mine := s.limits.counts(u.Name)
-	logger.Info("session start", "fingerprint", who.Fingerprint, "login", who.Login, "term", pty.Term,
+	logger.Info("session start", "fingerprint", who.Fingerprint, "login", logText(who.Login), "term", logText(pty.Term),
 		"width", pty.Window.Width, "height", pty.Window.Height, "profile", u.Profile, "sessions", total, "user_sessions", mine)
 	start := time.Now()
 	screen.open()
