@@ -248,3 +248,35 @@ func sessionStarted(ctx ssh.Context) (ended func()) {
 	}
 	return func() {}
 }
+
+// refusalLog spaces log lines about refusals that a client can cause at
+// will (a key not in the users file: hundreds a second from one address
+// wrote 125 KB of log a second, found by an adversarial run): the first
+// refusalLines of each refusalLogEvery are logged one by one, the rest
+// counted, and the count said with the next line logged.
+type refusalLog struct {
+	mu       sync.Mutex
+	window   time.Time
+	logged   int
+	unlogged int
+}
+
+// refusalLines is how many refusals a window logs one by one.
+const refusalLines = 16
+
+// allow says whether a refusal at now is logged, and how many went
+// unlogged before it (said once, with the first line of a new window).
+func (r *refusalLog) allow(now time.Time) (log bool, unlogged int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if now.Sub(r.window) >= refusalLogEvery {
+		unlogged = r.unlogged
+		r.window, r.logged, r.unlogged = now, 0, 0
+	}
+	if r.logged >= refusalLines {
+		r.unlogged++
+		return false, 0
+	}
+	r.logged++
+	return true, unlogged
+}

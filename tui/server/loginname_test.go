@@ -132,3 +132,32 @@ func TestALineBreakInTheLoginNameOrTERMForgesNoLogLine(t *testing.T) {
 		t.Errorf("the login is not in the log, quoted:\n%s", logs)
 	}
 }
+
+// Keys not in the users file, refused by the hundred, are logged one by one
+// up to refusalLines in each refusalLogEvery, then counted (found by an
+// adversarial run: 550 lines a second from one address).
+func TestAFloodOfRefusedKeysDoesNotFloodTheLog(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
+	e.start(e.config())
+	stranger, _ := newKey(t, "mallory@laptop")
+	const tries = 3 * refusalLines
+	for range tries {
+		if c, err := dialWith(e.addr, "mallory", gossh.PublicKeys(stranger)); err == nil {
+			c.Close()
+			t.Fatal("an unknown key signed in")
+		}
+	}
+	if n := strings.Count(e.logs.String(), "auth refused: key not in the users file"); n > refusalLines {
+		t.Errorf("%d refusals logged one by one of %d, want at most %d", n, tries, refusalLines)
+	}
+	var r refusalLog
+	now := time.Now()
+	for i := range refusalLines + 5 {
+		if log, _ := r.allow(now); log != (i < refusalLines) {
+			t.Fatalf("refusal %d: logged %v", i, log)
+		}
+	}
+	if log, unlogged := r.allow(now.Add(refusalLogEvery)); !log || unlogged != 5 {
+		t.Errorf("the next window's first refusal: logged %v, %d unlogged said; want true, 5", log, unlogged)
+	}
+}

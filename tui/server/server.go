@@ -103,7 +103,9 @@ type Server struct {
 	limits  *sessionLimits
 	rate    *connLimiter
 	guard   *loginGuard
-	ssh     *ssh.Server
+	// authRefusals spaces the lines about keys refused at sign-in.
+	authRefusals refusalLog
+	ssh          *ssh.Server
 	// statusReads is the sessions' shared pace of status reads; pollLimit
 	// is what a session waits on before each read (statusReads.Wait; tests
 	// and the load tool put their own, or none).
@@ -255,8 +257,13 @@ func (s *Server) newSSHServer() (*ssh.Server, error) {
 func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
 	u, ok := s.users.Load().Lookup(key)
 	if !ok {
-		s.log.Warn("auth refused: key not in the users file", "fingerprint", gossh.FingerprintSHA256(key),
-			"login", logText(loginName(ctx.User())), "remote", ctx.RemoteAddr().String())
+		if log, unlogged := s.authRefusals.allow(time.Now()); log {
+			if unlogged > 0 {
+				s.log.Warn("auth refused: more keys not in the users file, not logged one by one", "refused", unlogged, "in", refusalLogEvery)
+			}
+			s.log.Warn("auth refused: key not in the users file", "fingerprint", gossh.FingerprintSHA256(key),
+				"login", logText(loginName(ctx.User())), "remote", ctx.RemoteAddr().String())
+		}
 		return false
 	}
 	s.log.Debug("key accepted", "user", u.Name, "fingerprint", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String())
