@@ -56,7 +56,7 @@ func (p *policyService) act(ctx context.Context, op string, tid, id int64, do fu
 	defer p.inflight.Done()
 	start := p.now()
 	rec := AuditRecord{
-		Action: op, Login: p.who.Login, KeyFingerprint: p.who.Fingerprint, RemoteAddr: p.who.RemoteAddr, Session: p.who.Session,
+		Action: op, SSHUser: p.who.User, Login: p.who.Login, KeyFingerprint: p.who.Fingerprint, RemoteAddr: p.who.RemoteAddr, Session: p.who.Session,
 		Tenant: tid, TicketID: id,
 	}
 	err := p.mayAct(ctx, op, tid, id, &rec)

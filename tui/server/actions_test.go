@@ -88,8 +88,10 @@ func TestActionsOnATicketAreCheckedAndAudited(t *testing.T) {
 		}
 	}
 	want := []string{
-		" SubmitOrderApproval policy_refused ",
-		" GetDataExportDownloadURL policy_refused ",
+		// alice's key is gone from the file: the record names her as the
+		// session's key was named when it signed in.
+		"alice SubmitOrderApproval policy_refused ",
+		"alice GetDataExportDownloadURL policy_refused ",
 		"bob SubmitOrderApproval policy_refused dev",
 		"bob SubmitOrderApproval done dev",
 	}

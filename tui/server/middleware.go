@@ -233,7 +233,7 @@ func (s *Server) identify(next ssh.Handler) ssh.Handler {
 			return
 		}
 		userKey.put(ctx, u)
-		callerKey.put(ctx, caller{Login: login, Fingerprint: fp, RemoteAddr: sess.RemoteAddr().String(), Session: id})
+		callerKey.put(ctx, caller{User: u.Name, Login: login, Fingerprint: fp, RemoteAddr: sess.RemoteAddr().String(), Session: id})
 		logKey.put(ctx, s.log.With(with("user", u.Name)...))
 		next(sess)
 	}

@@ -25,6 +25,9 @@ const maxFilteredPages = 10
 // caller is who a session's requests come from, for the audit log and the
 // server's log.
 type caller struct {
+	// User is the users-file name the key had when the session started
+	// (an audit record names it when the key is gone from the file since).
+	User        string
 	Login       string // the login name typed; proves nothing
 	Fingerprint string // SHA256:… of the key that signed in
 	RemoteAddr  string
@@ -194,7 +197,7 @@ func (p *policyService) CreateOrder(ctx context.Context, req dms.OrderRequest) (
 	defer p.inflight.Done()
 	start := p.now()
 	rec := AuditRecord{
-		Login: p.who.Login, KeyFingerprint: p.who.Fingerprint, RemoteAddr: p.who.RemoteAddr, Session: p.who.Session,
+		SSHUser: p.who.User, Login: p.who.Login, KeyFingerprint: p.who.Fingerprint, RemoteAddr: p.who.RemoteAddr, Session: p.who.Session,
 		Tenant: req.Tid, TicketType: req.PluginType,
 	}
 	dbs := req.Databases()

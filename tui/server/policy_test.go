@@ -13,7 +13,7 @@ import (
 // policyFor is the policy service a session of the named user would get.
 func policyFor(t *testing.T, e *testEnv, name string) *policyService {
 	t.Helper()
-	return e.srv.newPolicy(e.client, e.keys[name].PublicKey(), caller{Login: "x", Fingerprint: fingerprint(e.keys[name].PublicKey()), Session: "test"}, e.srv.log)
+	return e.srv.newPolicy(e.client, e.keys[name].PublicKey(), caller{User: name, Login: "x", Fingerprint: fingerprint(e.keys[name].PublicKey()), Session: "test"}, e.srv.log)
 }
 
 // exportParam is a complete DATA_EXPORT PluginParam for database id.
