@@ -51,6 +51,8 @@ type loginGuard struct {
 	mu      sync.Mutex
 	total   int
 	perAddr map[string]int
+	// pending are each address's counted connections, oldest first.
+	pending map[string][]*guardedConn
 
 	// Refusals are logged at most once per refusalLogEvery, with a count.
 	refused    atomic.Int64
@@ -62,31 +64,73 @@ type loginGuard struct {
 const refusalLogEvery = 10 * time.Second
 
 func newLoginGuard(timeout time.Duration, maxTotal, maxPerAddr int, logger *log.Logger) *loginGuard {
-	return &loginGuard{timeout: timeout, maxTotal: maxTotal, maxPerAddr: maxPerAddr, log: logger, perAddr: map[string]int{}}
+	return &loginGuard{timeout: timeout, maxTotal: maxTotal, maxPerAddr: maxPerAddr, log: logger, perAddr: map[string]int{}, pending: map[string][]*guardedConn{}}
 }
 
-// take counts one more connection from addr, or says why it may not have
-// one.
-func (g *loginGuard) take(addr string) string {
+// take counts one more connection, c, or says why it may not have one.
+// Over the total limit, a connection from an address holding fewer slots
+// than the address holding most takes a slot of that one: its oldest
+// connection not signed in (else its oldest) is to be closed (evict), so a
+// few addresses filling the limit do not lock everybody else out.
+func (g *loginGuard) take(c *guardedConn) (why string, evict *guardedConn) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	addr := c.addr
 	if g.maxPerAddr > 0 && g.perAddr[addr] >= g.maxPerAddr {
-		return fmt.Sprintf("%d connections from %s are already signing in", g.perAddr[addr], addr)
+		return fmt.Sprintf("%d connections from %s are already signing in", g.perAddr[addr], addr), nil
 	}
 	if g.maxTotal > 0 && g.total >= g.maxTotal {
-		return fmt.Sprintf("%d connections are already signing in", g.total)
+		if evict = g.mostHeld(addr); evict == nil {
+			return fmt.Sprintf("%d connections are already signing in", g.total), nil
+		}
 	}
 	g.total++
 	g.perAddr[addr]++
-	return ""
+	g.pending[addr] = append(g.pending[addr], c)
+	return "", evict
 }
 
-func (g *loginGuard) release(addr string) {
+// mostHeld is the connection a newcomer from addr takes the slot of: of the
+// address holding the most slots, when that is more than addr holds plus
+// one, the oldest not signed in, else the oldest; nil when there is none.
+func (g *loginGuard) mostHeld(addr string) *guardedConn {
+	most := ""
+	for a, cs := range g.pending {
+		if len(cs) > len(g.pending[most]) {
+			most = a
+		}
+	}
+	cs := g.pending[most]
+	if most == "" || len(cs) <= g.perAddr[addr]+1 {
+		return nil
+	}
+	for _, c := range cs {
+		if !c.hasSignedIn() {
+			return c
+		}
+	}
+	return cs[0]
+}
+
+func (g *loginGuard) release(c *guardedConn) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	addr := c.addr
 	g.total--
 	if g.perAddr[addr]--; g.perAddr[addr] <= 0 {
 		delete(g.perAddr, addr)
+	}
+	cs := g.pending[addr]
+	for i, p := range cs {
+		if p == c {
+			cs = append(cs[:i:i], cs[i+1:]...)
+			break
+		}
+	}
+	if len(cs) == 0 {
+		delete(g.pending, addr)
+	} else {
+		g.pending[addr] = cs
 	}
 }
 
@@ -95,11 +139,16 @@ func (g *loginGuard) release(addr string) {
 // server closes it at once).
 func (g *loginGuard) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	addr := hostOf(c.RemoteAddr())
-	if why := g.take(addr); why != "" {
+	gc := &guardedConn{Conn: c, guard: g, addr: addr}
+	why, evict := g.take(gc)
+	if why != "" {
 		g.noteRefusal(addr, why)
 		return nil
 	}
-	gc := &guardedConn{Conn: c, guard: g, addr: addr}
+	if evict != nil {
+		g.noteRefusal(evict.addr, fmt.Sprintf("its oldest connection signing in was closed for one from %s: the connections signing in were at the limit, %s holding the most", addr, evict.addr))
+		_ = evict.Close()
+	}
 	gc.mu.Lock()
 	if g.timeout > 0 {
 		gc.timer = time.AfterFunc(g.timeout, gc.expire)
@@ -157,6 +206,8 @@ type guardedConn struct {
 	addr  string
 	// channels is the number of session channels open on the connection.
 	channels atomic.Int32
+	// signed says a key signed in (hasSignedIn).
+	signed atomic.Bool
 
 	mu          sync.Mutex
 	state       int32
@@ -165,11 +216,16 @@ type guardedConn struct {
 	timer       *time.Timer // the login timeout; nil when there is none
 }
 
+// hasSignedIn reports whether a key signed in on the connection. It takes
+// no lock (the guard asks it holding its own, which c's holder may wait for).
+func (c *guardedConn) hasSignedIn() bool { return c.signed.Load() }
+
 // signedIn notes the key the connection signed in with.
 func (c *guardedConn) signedIn(fingerprint string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.fingerprint = fingerprint
+	c.signed.Store(true)
 }
 
 // sessionStarted notes a session running on the connection: the first frees
@@ -181,7 +237,7 @@ func (c *guardedConn) sessionStarted() (ended func()) {
 	c.sessions++
 	if c.state == connPending {
 		c.state = connStarted
-		c.guard.release(c.addr)
+		c.guard.release(c)
 	}
 	if c.timer != nil {
 		c.timer.Stop()
@@ -212,10 +268,10 @@ func (c *guardedConn) expire() {
 	remote, timeout := c.RemoteAddr().String(), c.guard.timeout
 	switch {
 	case was == connPending && fp == "":
-		c.guard.release(c.addr)
+		c.guard.release(c)
 		c.guard.log.Debug("closed: no sign-in within the login timeout", "remote", remote, "login_timeout", timeout)
 	case was == connPending:
-		c.guard.release(c.addr)
+		c.guard.release(c)
 		c.guard.log.Info("closed: signed in, but no session started within the login timeout", "remote", remote, "fingerprint", fp, "login_timeout", timeout)
 	case was == connStarted && idle:
 		c.guard.log.Info("closed: its sessions ended and no session started within the login timeout", "remote", remote, "fingerprint", fp, "login_timeout", timeout)
@@ -235,7 +291,7 @@ func (c *guardedConn) Close() error {
 	}
 	c.mu.Unlock()
 	if was == connPending {
-		c.guard.release(c.addr)
+		c.guard.release(c)
 	}
 	return c.Conn.Close()
 }

@@ -128,14 +128,22 @@ func TestSilentConnectionsOverTheTotalLimitAreClosedAtOnce(t *testing.T) {
 		}
 		held = append(held, c)
 	}
-	for _, from := range []string{"127.0.0.3", "127.0.0.4", "127.0.0.1"} {
-		if line, ok := greeting(t, silentConn(t, e.addr, from)); ok {
-			t.Errorf("a seventh connection (from %s) was greeted (%q), not closed", from, line)
-		}
+	// A seventh from the address holding them all is closed at once; one
+	// from another address takes the slot of the oldest of them
+	// (TestSilentConnectionsFromAFewAddressesDoNotLockOthersOut).
+	if line, ok := greeting(t, silentConn(t, e.addr, "127.0.0.3")); ok {
+		t.Errorf("a seventh connection from 127.0.0.3 was greeted (%q), not closed", line)
+	}
+	other := silentConn(t, e.addr, "127.0.0.4")
+	if _, ok := greeting(t, other); !ok {
+		t.Error("a connection from another address did not take a slot of the address holding them all")
+	}
+	if !closedWithin(held[0], screenTimeout) {
+		t.Error("the oldest connection of the address holding them all was not closed")
 	}
 	// A signed-in connection holds no slot: with the silent ones gone, a
 	// session and six silent connections fit.
-	for _, c := range held {
+	for _, c := range append(held, other) {
 		c.Close()
 	}
 	var c *gossh.Client
@@ -214,5 +222,42 @@ func TestAConnectionThatDoesNotSignInIsClosedAfterTheLoginTimeout(t *testing.T) 
 	tm.send(keyEnter)
 	if _, ok := tm.waitAny(screenTimeout, "Which tenant?", "Which database?"); !ok {
 		t.Fatalf("the signed-in session stopped answering after the login timeout; it showed:\n%s", tm.tail())
+	}
+}
+
+// TestSilentConnectionsFromAFewAddressesDoNotLockOthersOut: the total limit
+// filled by two addresses (each at its own limit) still lets a user from a
+// third address sign in: a newcomer from an address holding fewer slots
+// than the one holding most takes the oldest silent connection's of that
+// one, which is closed. Before, everybody was refused until the flood's
+// login timeout, and the flood reopened its connections (found by an
+// adversarial run: 128 silent connections from 8 addresses).
+func TestSilentConnectionsFromAFewAddressesDoNotLockOthersOut(t *testing.T) {
+	e := newEnv(t, userSpec{name: "alice", dmsID: 2000002})
+	cfg := e.config()
+	cfg.LoginTimeout = time.Minute
+	cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerAddress = 4, 2
+	e.start(cfg)
+	var flood []net.Conn
+	for _, from := range []string{"127.0.0.10", "127.0.0.10", "127.0.0.11", "127.0.0.11"} {
+		c := silentConn(t, e.addr, from)
+		if _, ok := greeting(t, c); !ok {
+			t.Fatalf("a connection from %s within the limits was closed", from)
+		}
+		flood = append(flood, c)
+	}
+	if _, ok := greeting(t, silentConn(t, e.addr, "127.0.0.11")); ok {
+		t.Error("a third connection from 127.0.0.11, over its limit, was greeted")
+	}
+	tm := e.openTerm("alice", "xterm-256color", 100, 30)
+	tm.waitFor("What kind of ticket?")
+	closed := 0
+	for _, c := range flood {
+		if closedWithin(c, 200*time.Millisecond) {
+			closed++
+		}
+	}
+	if closed != 1 {
+		t.Errorf("%d of the flood's connections were closed for alice's, want 1", closed)
 	}
 }
