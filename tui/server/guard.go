@@ -91,8 +91,9 @@ func (g *loginGuard) take(c *guardedConn) (why string, evict *guardedConn) {
 }
 
 // mostHeld is the connection a newcomer from addr takes the slot of: of the
-// address holding the most slots, when that is more than addr holds plus
-// one, the oldest not signed in, else the oldest; nil when there is none.
+// address holding the most slots, when that is more than addr holds (a
+// flood from as many addresses as slots still lets a newcomer in), the
+// oldest not signed in, else the oldest; nil when there is none.
 func (g *loginGuard) mostHeld(addr string) *guardedConn {
 	most := ""
 	for a, cs := range g.pending {
@@ -101,7 +102,7 @@ func (g *loginGuard) mostHeld(addr string) *guardedConn {
 		}
 	}
 	cs := g.pending[most]
-	if most == "" || len(cs) <= g.perAddr[addr]+1 {
+	if most == "" || len(cs) <= g.perAddr[addr] {
 		return nil
 	}
 	for _, c := range cs {
