@@ -142,3 +142,14 @@ func BenchmarkSimBuild50k(b *testing.B) {
 		}
 	}
 }
+
+// A number of generated databases past MaxExtraDatabases is refused before
+// anything is built (2,000,000,000 crashed the process asking for 240 GB:
+// found by an adversarial run).
+func TestTooManyGeneratedDatabasesAreRefused(t *testing.T) {
+	for _, n := range []int{-1, MaxExtraDatabases + 1, 2_000_000_000} {
+		if _, err := New(Options{Seed: testSeed(t), ExtraDatabases: n}); err == nil || !strings.Contains(err.Error(), "from 0 to") {
+			t.Errorf("%d generated databases: %v, want a refusal", n, err)
+		}
+	}
+}

@@ -72,6 +72,10 @@ type Options struct {
 	Approver Credential
 }
 
+// MaxExtraDatabases bounds Options.ExtraDatabases (sim --databases): each
+// costs memory, and 2,000,000,000 asked for 240 GB at once.
+const MaxExtraDatabases = 1_000_000
+
 // DefaultApprover is the approver's key pair of manual approval when Options
 // names none, acting as Carol Wang (2000004), the DBA of the bundled seed's
 // instances. Like DefaultCredential, it protects nothing: give a simulator
@@ -225,8 +229,8 @@ func New(opts Options) (*Server, error) {
 	case s.timing.approve == ApproveManual:
 		return nil, fmt.Errorf("simulator: manual approval needs an approver, and the seed has no user %d for the default one; set Options.Approver", approver.UserID)
 	}
-	if opts.ExtraDatabases < 0 {
-		return nil, fmt.Errorf("simulator: ExtraDatabases is %d; it cannot be negative", opts.ExtraDatabases)
+	if opts.ExtraDatabases < 0 || opts.ExtraDatabases > MaxExtraDatabases {
+		return nil, fmt.Errorf("simulator: %d generated databases; from 0 to %d (a large DMS tenant has tens of thousands)", opts.ExtraDatabases, MaxExtraDatabases)
 	}
 	w.generate(opts.ExtraDatabases)
 	w.index()
