@@ -116,9 +116,12 @@ func ParseDatabaseID(s string) (int64, error) {
 // Confirmed is database had as DMS just answered it (GetPhysicalDatabase,
 // GetLogicDatabase): DMS's word for everything, but the alias, which
 // GetPhysicalDatabase does not carry (its InstanceAlias names the
-// instance), stays the one the search or the file gave.
+// instance), stays the one the search or the file gave, when that named
+// the database as DMS does (a ticket file that called production orders
+// orders_dev had its alias, "Orders (dev)", shown beside DMS's production:
+// found by an adversarial run).
 func Confirmed(had, answer Database) Database {
-	if answer.Alias == "" {
+	if answer.Alias == "" && had.SchemaName == answer.SchemaName && had.Host == answer.Host {
 		answer.Alias = had.Alias
 	}
 	return answer

@@ -905,3 +905,28 @@ func TestATicketFileKeepsItsDatabasesAlias(t *testing.T) {
 		t.Errorf("the review of the file lost the alias:\nstdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
 	}
 }
+
+// A ticket file that names its database otherwise than DMS does (ID
+// 1100001, production orders, called orders_dev "Orders (dev)") is filed
+// as DMS names it: the file's alias, which belongs to the name the file
+// gave, is not shown beside DMS's production (found by an adversarial run).
+func TestATicketFilesAliasGoesWithTheNameItGave(t *testing.T) {
+	w := newWorld(t)
+	_, content := w.exportFile(t)
+	forged := strings.Replace(content, `"id": 1100023`, `"id": 1100001`, 1)
+	forged = strings.Replace(forged, `"dbId": 1100023`, `"dbId": 1100001`, 1)
+	if forged == content {
+		t.Fatalf("the file does not name database 1100023:\n%s", content)
+	}
+	path := filepath.Join(t.TempDir(), "forged.json")
+	if err := os.WriteFile(path, []byte(forged), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := w.run("--from", path, "--dry-run")
+	if !strings.Contains(o.stderr, "Going by DMS") {
+		t.Fatalf("the file's name was not corrected:\n%s", o.stderr)
+	}
+	if strings.Contains(o.stdout+o.stderr, "Orders (dev)") && strings.Contains(o.stderr, "production") {
+		t.Errorf("the file's alias is shown beside DMS's production database:\n%s", o.stderr)
+	}
+}
