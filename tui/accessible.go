@@ -1246,7 +1246,7 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 			p.say("No ticket matching this request was created since it was sent (compared: "+strings.Join(l.Compared, ", ")+"): it is safe to send it again.", "")
 			return false, nil
 		case wizard.LookupFailed:
-			p.say("The lookup failed too.")
+			p.say(wizard.LookupTrouble(res.LookupErr))
 			p.say(wizard.ErrorText(res.LookupErr)...)
 		case wizard.Several:
 			p.say(wizard.CannotTell(l, "this submission"))

@@ -424,7 +424,7 @@ func (r *resultStep) view() string {
 		lines = append(lines, wrap(st.Subtle, "Check "+wizard.ThemOrIt(len(res.Lookup.Matches))+" in the DMS console before filing it again; l looks once more.", w)...)
 	case res.Outcome == wizard.LookupFailed:
 		lines = append(lines, st.Warn.Bold(true).Render(lost), "",
-			errorLines(st, res.Err, w), "", st.Error.Render("And the lookup failed too:"), errorLines(st, res.LookupErr, w), "")
+			errorLines(st, res.Err, w), "", st.Error.Render(wizard.LookupTrouble(res.LookupErr)), errorLines(st, res.LookupErr, w), "")
 		lines = append(lines, wrap(st.Subtle, "The ticket may exist: l looks again. Check the DMS console before sending it again.", w)...)
 	}
 	return strings.Join(lines, "\n")

@@ -11,6 +11,7 @@ import (
 
 	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
+	"dmsticket/tui/wizard"
 )
 
 // The lookup after a lost answer finds this ticket, never another (PRODUCT
@@ -73,7 +74,7 @@ func TestARunRightAfterAKilledSendWaitsForTheRequestOnItsWay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := time.Now().Add(-2 * sendSettles).UTC().Format(time.RFC3339Nano)
+	old := time.Now().Add(-2 * wizard.SendSettles).UTC().Format(time.RFC3339Nano)
 	b = regexp.MustCompile(`"sentAt": "[^"]*"`).ReplaceAll(b, []byte(`"sentAt": "`+old+`"`))
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)

@@ -82,7 +82,7 @@ func (r *runner) checkRecord(ctx context.Context, req dms.OrderRequest) (done bo
 			r.recordCreated(sub, []int64{o.ID}, "")
 			return true, r.created(ctx, []int64{o.ID}, "", req.Tid, true)
 		}
-		if settles := rec.SentAt.Add(sendSettles); time.Now().Before(settles) {
+		if settles := rec.SentAt.Add(wizard.SendSettles); time.Now().Before(settles) {
 			// The earlier run was killed with its request on the wire:
 			// DMS may not have it yet, and would create it after this one.
 			msg := fmt.Sprintf("the earlier run sent this ticket at %s and DMS has no ticket for it yet, but its request may still be on its way", rec.SentAt.Local().Format("15:04:05"))
@@ -93,10 +93,6 @@ func (r *runner) checkRecord(ctx context.Context, req dms.OrderRequest) (done bo
 	}
 	return false, nil
 }
-
-// sendSettles is how long after a send its request may still reach DMS: the
-// client's connect and read timeouts, and a margin.
-const sendSettles = dms.DefaultConnectTimeout + dms.DefaultReadTimeout + 10*time.Second
 
 func recordPhrase(rec *dms.FileSubmission) string {
 	if rec.State == dms.FileCreated && len(rec.OrderIDs) > 0 {

@@ -8,6 +8,7 @@ import (
 
 	"dmsticket/dms/dmssim"
 	"dmsticket/dms/dmssim/dmssimtest"
+	"dmsticket/tui/wizard"
 )
 
 // simFor starts a simulator in the test process for the binary to talk to.
@@ -93,17 +94,25 @@ func TestAKillAtAnyMomentOfASubmitFilesOneTicket(t *testing.T) {
 }
 
 // finish drives a restarted wizard until a ticket exists, whichever way it
-// resumes: the lookup finds the ticket; or it finds none and r sends it;
+// resumes: the lookup finds the ticket; or it finds none, waits for a
+// request that may still be on its way, and r sends it;
 // or the draft is offered (nothing was in flight) and the review submits
 // it; or a fresh start (the ticket was created and the draft removed).
 func finish(t *testing.T, term *terminal) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	// A request the killed run may have left on its way is waited for
+	// (wizard.SendSettles) before r can send it again: looked up again
+	// until then.
+	deadline := time.Now().Add(20*time.Second + wizard.SendSettles)
 	for time.Now().Before(deadline) {
 		s := term.screen()
 		switch {
 		case strings.Contains(s, "Ticket created"):
 			return
+		case strings.Contains(s, "may still be on its way") && strings.Contains(s, "l look"):
+			time.Sleep(2 * time.Second)
+			term.mark()
+			term.send("l")
 		case strings.Contains(s, "What kind of ticket?") && !strings.Contains(s, "Resume"):
 			return // nothing to resume: the ticket was created before the kill
 		case strings.Contains(s, "r submits again"):

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"dmsticket/dms"
@@ -57,6 +58,25 @@ type Result struct {
 	// after a lost answer).
 	Lookup    dms.Lookup
 	LookupErr error
+	// stopped marks a submission a program that stopped sent (Stopped).
+	stopped bool
+}
+
+// SendSettles is how long after a send its request may still reach DMS:
+// the client's connect and read timeouts, and a margin. A program killed
+// with its request on the wire leaves it on its way.
+const SendSettles = dms.DefaultConnectTimeout + dms.DefaultReadTimeout + 10*time.Second
+
+// StillOnItsWay is the lookup's answer for a stopped program's submission
+// that DMS has no ticket for yet, sent less than SendSettles ago: its
+// request may still reach DMS and create one, so it is not sent again
+// before Until (found by an adversarial run: a run right after a kill sent
+// the ticket again, and the killed run's request then created a second).
+type StillOnItsWay struct{ SentAt, Until time.Time }
+
+func (e *StillOnItsWay) Error() string {
+	return fmt.Sprintf("DMS has no ticket for it yet, but the program that stopped sent it at %s, and its request may still reach DMS until %s: look again then",
+		e.SentAt.Local().Format("15:04:05"), e.Until.Local().Format("15:04:05"))
 }
 
 // TicketID is the ticket the submission created, when one is known.
@@ -127,6 +147,8 @@ func Resolve(ctx context.Context, svc dms.Service, r Result) Result {
 		r.Outcome = Found
 	case l.Several():
 		r.Outcome = Several
+	case r.stopped && time.Now().Before(r.Sub.SentAt.Add(SendSettles)):
+		r.Outcome, r.LookupErr = LookupFailed, &StillOnItsWay{SentAt: r.Sub.SentAt, Until: r.Sub.SentAt.Add(SendSettles)}
 	default:
 		r.Outcome = NotFound
 	}
@@ -137,6 +159,6 @@ func Resolve(ctx context.Context, svc dms.Service, r Result) Result {
 // starts from when the program that sent it stopped before its answer: the
 // outcome is unknown until Resolve.
 func Stopped(sub dms.Submission) Result {
-	return Result{Outcome: Unknown, Sub: sub, Err: &dms.Error{Op: "CreateOrder", Kind: dms.KindOutcomeUnknown,
+	return Result{Outcome: Unknown, Sub: sub, stopped: true, Err: &dms.Error{Op: "CreateOrder", Kind: dms.KindOutcomeUnknown,
 		Message: "dmsticket stopped while this ticket was on its way to DMS (sent " + sub.SentAt.Local().Format("2006-01-02 15:04:05") + ")"}}
 }

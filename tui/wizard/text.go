@@ -278,3 +278,14 @@ func ThemOrIt(n int) string {
 	}
 	return "them"
 }
+
+// LookupTrouble heads what a lookup that settled nothing says (outcome
+// LookupFailed): it failed, or DMS has no ticket yet for a request that may
+// still be on its way (StillOnItsWay).
+func LookupTrouble(err error) string {
+	var way *StillOnItsWay
+	if errors.As(err, &way) {
+		return "And its request may still be on its way:"
+	}
+	return "And the lookup failed too:"
+}
