@@ -95,9 +95,18 @@ func satAdd(a, b int64) int64 {
 // PerDatabaseText is a figure over several databases in words:
 // "orders_shard_00 1,200 · orders_shard_01 1,180"; names from dbs.
 func PerDatabaseText(f dms.RowFigure, dbs []dms.Database) string {
+	// Two databases of one schema name (orders in production and in
+	// pre-release) are told apart by their full names and environments.
+	count := map[string]int{}
+	for _, d := range dbs {
+		count[d.SchemaName]++
+	}
 	names := map[int64]string{}
 	for _, d := range dbs {
 		names[d.ID] = d.SchemaName
+		if count[d.SchemaName] > 1 {
+			names[d.ID] = d.Name() + " (" + d.Env.Label() + ")"
+		}
 	}
 	var parts []string
 	for _, p := range f.PerDatabase {

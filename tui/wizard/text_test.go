@@ -36,3 +36,19 @@ func TestTheReviewTextShowsTheTicketsTextWhole(t *testing.T) {
 		t.Errorf("the review text carries a control character:\n%q", text)
 	}
 }
+
+// Two databases of one schema name are told apart in the per-database
+// figures (they read "orders 1 · orders 1": found by an adversarial run).
+func TestPerDatabaseFiguresTellDatabasesOfOneNameApart(t *testing.T) {
+	dbs := []dms.Database{
+		{ID: 1100001, SchemaName: "orders", Host: "10.20.1.11", Port: 3306, Env: dms.EnvProduct},
+		{ID: 1100016, SchemaName: "orders", Host: "10.30.1.11", Port: 3306, Env: dms.EnvPre},
+		{ID: 1100023, SchemaName: "orders_dev", Host: "10.40.1.11", Port: 3306, Env: dms.EnvDev},
+	}
+	f := dms.RowFigure{PerDatabase: []dms.DatabaseRows{{ID: 1100001, Total: 1}, {ID: 1100016, Total: 2}, {ID: 1100023, Total: 3}}}
+	got := wizard.PerDatabaseText(f, dbs)
+	want := "orders@10.20.1.11:3306 (production) 1 · orders@10.30.1.11:3306 (pre-release) 2 · orders_dev 3"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
