@@ -1,6 +1,7 @@
 package create
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -108,7 +109,7 @@ func (r *runner) recordSending(sub dms.Submission) error {
 	if !r.recordable() {
 		return nil
 	}
-	f := *r.file
+	f := r.current()
 	f.Submitted = &dms.FileSubmission{State: dms.FileSending, RequestSHA256: sub.SHA256, SentAt: sub.SentAt.UTC(), Watermark: sub.Watermark}
 	err := writable(r.filePath())
 	if err == nil {
@@ -133,7 +134,7 @@ func (r *runner) recordCreated(sub dms.Submission, ids []int64, requestID string
 	if !r.recordable() {
 		return
 	}
-	f := *r.file
+	f := r.current()
 	f.Submitted = &dms.FileSubmission{State: dms.FileCreated, RequestSHA256: sub.SHA256, SentAt: sub.SentAt.UTC(), Watermark: sub.Watermark,
 		OrderIDs: ids, RequestID: requestID}
 	err := writable(r.filePath())
@@ -153,11 +154,28 @@ func (r *runner) forgetRecord() {
 	if !r.recordable() || r.file.Submitted == nil || r.file.Submitted.State != dms.FileSending {
 		return
 	}
-	f := *r.file
+	f := r.current()
 	f.Submitted = nil
 	if err := dms.WriteFileAtomic(r.filePath(), f.JSON()); err == nil {
 		r.file = &f
 	}
+}
+
+// current is the ticket file as it is on disk now, for a record to be
+// written into: edited during the run (the lock keeps other runs out, not
+// an editor), the edit is kept rather than written over with the copy the
+// run read (found by an adversarial run). A file that no longer reads as
+// a ticket file is written back as the run read it, and said so.
+func (r *runner) current() dms.TicketFile {
+	b, err := os.ReadFile(r.filePath())
+	if err == nil {
+		var f dms.TicketFile
+		if f, err = dms.DecodeTicketFile(bytes.NewReader(b)); err == nil {
+			return f
+		}
+	}
+	r.say("Note: %s no longer reads as a ticket file (%v): it is written back as this run read it, with its record.", inert.Line(r.o.from), err)
+	return *r.file
 }
 
 // sayError narrates an error, indented.
