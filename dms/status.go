@@ -15,6 +15,10 @@ type Status struct {
 	PluginType string `json:"pluginType"`
 	State      State  `json:"state"`
 	Codes      Codes  `json:"dms"`
+	// Committer is who filed the ticket, as DMS names them (only they may
+	// submit it for approval).
+	Committer   string `json:"committer,omitempty"`
+	CommitterID int64  `json:"committerId,omitempty"`
 	// Desc is DMS's own words for the status (StatusDesc).
 	Desc    string `json:"statusDesc,omitempty"`
 	Comment string `json:"comment,omitempty"`
@@ -105,7 +109,8 @@ func (w *Watcher) read(ctx context.Context) (Status, error) {
 	if o.PluginType != "" {
 		w.pluginType = o.PluginType
 	}
-	st := Status{ID: w.id, Tid: w.tid, PluginType: w.pluginType, Desc: o.StatusDesc, Comment: o.Comment, WorkflowID: o.WorkflowID}
+	st := Status{ID: w.id, Tid: w.tid, PluginType: w.pluginType, Desc: o.StatusDesc, Comment: o.Comment, WorkflowID: o.WorkflowID,
+		Committer: o.Committer, CommitterID: o.CommitterID}
 	st.Codes.StatusCode = o.Status
 	d, err := w.svc.Detail(ctx, w.tid, w.id, w.pluginType)
 	switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -122,11 +123,16 @@ func nextStep(st dms.Status) string {
 		export = true
 	}
 	id := st.ID
+	// Only who filed it may submit it (DMS refuses anybody else).
+	by := ""
+	if c := wizard.CommitterText(st); c != "" {
+		by = "; only " + c + ", who filed it, may"
+	}
 	switch st.State {
 	case dms.StatePrecheck:
-		return fmt.Sprintf("dmsticket submit %d (waits for the precheck to pass, then submits the ticket for approval).", id)
+		return fmt.Sprintf("dmsticket submit %d (waits for the precheck to pass, then submits the ticket for approval%s).", id, by)
 	case dms.StateReady:
-		return fmt.Sprintf("dmsticket submit %d submits the ticket for approval.", id)
+		return fmt.Sprintf("dmsticket submit %d submits the ticket for approval%s.", id, strings.Replace(by, "; only", " (only", 1)+map[bool]string{true: ")", false: ""}[by != ""])
 	case dms.StateApproval:
 		return fmt.Sprintf("wait for the approvers: dmsticket status %d --watch follows the ticket.", id)
 	case dms.StateApproved:

@@ -42,7 +42,8 @@ func TestStatusSaysTheStateInWordsWithWhatToRunNextAndTheConsoleLink(t *testing.
 		"JobStatus WAITING_APPLY_AUDIT",
 		"Precheck, statement 1: DMS counts ",
 		"Approval chain: ",
-		fmt.Sprintf("Next: dmsticket submit %d submits the ticket for approval.", id),
+		"Filed by: Demo User (2000001).",
+		fmt.Sprintf("Next: dmsticket submit %d submits the ticket for approval (only Demo User (2000001), who filed it, may).", id),
 	} {
 		if !strings.Contains(o.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, o.stdout)

@@ -146,6 +146,9 @@ func StatusText(st dms.Status, accepted dms.RowFigure) []string {
 	if len(codes) > 0 {
 		lines = append(lines, "DMS says: "+strings.Join(codes, ", ")+".")
 	}
+	if c := CommitterText(st); c != "" {
+		lines = append(lines, "Filed by: "+c+".")
+	}
 	if len(st.Databases) > 0 {
 		lines = append(lines, Plural(len(st.Databases), "Database")+": "+DatabasesText(st)+".")
 	}
@@ -332,4 +335,19 @@ func PrecheckRows(st dms.Status, accepted dms.RowFigure) []PrecheckRow {
 		out = append(out, r)
 	}
 	return out
+}
+
+// CommitterText names who filed the ticket: "Carol Wang (2000004)"; empty
+// when DMS did not say.
+func CommitterText(st dms.Status) string {
+	name := inert.Line(st.Committer)
+	switch {
+	case name != "" && st.CommitterID != 0:
+		return fmt.Sprintf("%s (%d)", name, st.CommitterID)
+	case name != "":
+		return name
+	case st.CommitterID != 0:
+		return fmt.Sprint(st.CommitterID)
+	}
+	return ""
 }
