@@ -683,16 +683,7 @@ func TestARunStartedWhileTheFirstIsSendingWaitsForIt(t *testing.T) {
 	w.sim.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.SlowAnswer, Delay: 600 * time.Millisecond})
 	first := make(chan outcome, 1)
 	go func() { first <- w.run("--from", path, "--yes") }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if b, _ := os.ReadFile(path); strings.Contains(string(b), `"`+dms.FileSending+`"`) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the first run recorded no sending")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitSending(t, path)
 	second := w.run("--from", path, "--yes")
 	a := <-first
 	a.want(t, ExitOK)
@@ -928,5 +919,19 @@ func TestATicketFilesAliasGoesWithTheNameItGave(t *testing.T) {
 	}
 	if strings.Contains(o.stdout+o.stderr, "Orders (dev)") && strings.Contains(o.stderr, "production") {
 		t.Errorf("the file's alias is shown beside DMS's production database:\n%s", o.stderr)
+	}
+}
+
+// waitSending waits until the ticket file at path records that its run is
+// sending it, and returns the file then.
+func waitSending(t *testing.T, path string) []byte {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if b, _ := os.ReadFile(path); strings.Contains(string(b), `"`+dms.FileSending+`"`) {
+			return b
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the run recorded no sending")
+		}
 	}
 }

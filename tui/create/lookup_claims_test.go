@@ -146,19 +146,12 @@ func TestAnEditDuringTheRunIsKeptWithTheRecord(t *testing.T) {
 	w.sim.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.SlowAnswer, Delay: 500 * time.Millisecond})
 	done := make(chan outcome, 1)
 	go func() { done <- w.run("--from", path, "--yes") }()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if b, _ := os.ReadFile(path); strings.Contains(string(b), `"sending"`) {
-			if err := os.WriteFile(path, []byte(strings.Replace(string(b), `"quarterly report"`, `"EDITED BY USER"`, 1)), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the run recorded no sending")
-		}
+	b := waitSending(t, path)
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), `"quarterly report"`, `"EDITED BY USER"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	(<-done).want(t, ExitOK)
-	b, _ := os.ReadFile(path)
+	b, _ = os.ReadFile(path)
 	if !strings.Contains(string(b), `"EDITED BY USER"`) || !strings.Contains(string(b), `"created"`) {
 		t.Fatalf("the edit or the record is missing:\n%s", b)
 	}
