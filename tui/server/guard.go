@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,6 +84,9 @@ func (g *loginGuard) take(c *guardedConn) (why string, evict *guardedConn) {
 		if evict = g.mostHeld(addr); evict == nil {
 			return fmt.Sprintf("%d connections are already signing in", g.total), nil
 		}
+		// Its slot is the newcomer's from now: another newcomer cannot take
+		// it too before it is closed.
+		g.forget(evict)
 	}
 	g.total++
 	g.perAddr[addr]++
@@ -116,22 +120,28 @@ func (g *loginGuard) mostHeld(addr string) *guardedConn {
 func (g *loginGuard) release(c *guardedConn) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.forget(c)
+}
+
+// forget stops counting c, if it is counted (g.mu held): a connection a
+// newcomer took the slot of was forgotten when it was taken, and is not
+// again when it closes.
+func (g *loginGuard) forget(c *guardedConn) {
 	addr := c.addr
-	g.total--
-	if g.perAddr[addr]--; g.perAddr[addr] <= 0 {
-		delete(g.perAddr, addr)
-	}
 	cs := g.pending[addr]
-	for i, p := range cs {
-		if p == c {
-			cs = append(cs[:i:i], cs[i+1:]...)
-			break
-		}
+	i := slices.Index(cs, c)
+	if i < 0 {
+		return
 	}
+	cs = slices.Delete(cs, i, i+1)
 	if len(cs) == 0 {
 		delete(g.pending, addr)
 	} else {
 		g.pending[addr] = cs
+	}
+	g.total--
+	if g.perAddr[addr]--; g.perAddr[addr] <= 0 {
+		delete(g.perAddr, addr)
 	}
 }
 
@@ -146,9 +156,8 @@ func (g *loginGuard) accept(ctx ssh.Context, c net.Conn) net.Conn {
 		g.noteRefusal(addr, why)
 		return nil
 	}
-	if evict != nil {
+	if evict != nil && evict.closeIfPending() {
 		g.noteRefusal(evict.addr, fmt.Sprintf("its oldest connection signing in was closed for one from %s: the connections signing in were at the limit, %s holding the most", addr, evict.addr))
-		_ = evict.Close()
 	}
 	gc.mu.Lock()
 	if g.timeout > 0 {
@@ -280,6 +289,24 @@ func (c *guardedConn) expire() {
 		return
 	}
 	_ = c.Conn.Close()
+}
+
+// closeIfPending closes the connection if no session has started on it
+// (one may have started since the guard chose it: it is left alone).
+func (c *guardedConn) closeIfPending() bool {
+	c.mu.Lock()
+	pending := c.state == connPending
+	if pending {
+		c.state = connClosed
+		if c.timer != nil {
+			c.timer.Stop()
+		}
+	}
+	c.mu.Unlock()
+	if pending {
+		_ = c.Conn.Close()
+	}
+	return pending
 }
 
 // Close implements net.Conn.

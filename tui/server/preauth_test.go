@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/log"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -259,5 +261,32 @@ func TestSilentConnectionsFromAFewAddressesDoNotLockOthersOut(t *testing.T) {
 	}
 	if closed != 1 {
 		t.Errorf("%d of the flood's connections were closed for alice's, want 1", closed)
+	}
+}
+
+// Two newcomers at once never take the slot of one connection twice (the
+// limit would be passed by one each time): a slot taken is the newcomer's
+// at once, before the connection it was taken from is closed (found by a
+// review of the change).
+func TestTwoNewcomersDoNotTakeOneSlotTwice(t *testing.T) {
+	g := newLoginGuard(0, 2, 0, log.New(io.Discard))
+	conn := func(addr string) *guardedConn { return &guardedConn{guard: g, addr: addr} }
+	a1, a2 := conn("10.0.0.1"), conn("10.0.0.1")
+	for _, c := range []*guardedConn{a1, a2} {
+		if why, _ := g.take(c); why != "" {
+			t.Fatal(why)
+		}
+	}
+	_, first := g.take(conn("10.0.0.2"))
+	_, second := g.take(conn("10.0.0.3")) // before the first's victim is closed
+	if first == nil || first == second {
+		t.Fatalf("the newcomers took %p and %p", first, second)
+	}
+	if g.total > 2 {
+		t.Errorf("%d connections counted, over the limit of 2", g.total)
+	}
+	g.release(first) // closed later: not forgotten twice
+	if g.total != 2 {
+		t.Errorf("%d connections counted after the victim's close, want 2", g.total)
 	}
 }
