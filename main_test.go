@@ -303,6 +303,9 @@ func TestTermqueryKnowsEverySubcommand(t *testing.T) {
 		"--demo create --type NDDL": true,
 		"status 40000001":           true,
 		"-- create":                 false,
+		"--version":                 true,
+		"-h":                        true,
+		"--demo --accessible":       true,
 	} {
 		if got := termquery.ForCommand(strings.Fields(args)); got != want {
 			t.Errorf("ForCommand(%q) = %v, want %v", args, got, want)

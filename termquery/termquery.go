@@ -4,6 +4,7 @@
 // nobody answers for (a pty with no emulator behind it: docker run -t,
 // script in CI) held every command 5 s, termenv's OSCTimeout, before it
 // started (found by an adversarial run: `dmsticket version` took 5.05 s).
+// So did --help, --version and --accessible, which draw no screen either.
 //
 // Go initializes this package before Bubble Tea: it does not import it, and
 // its import path sorts first (the order the language has specified since
@@ -31,13 +32,18 @@ func init() {
 	}
 }
 
-// ForCommand reports whether args run a subcommand: one of them names it.
+// plainFlags are the root's flags that draw no screen either: help and
+// the version print text, and --accessible asks plain questions.
+var plainFlags = map[string]bool{"-h": true, "--help": true, "-v": true, "--version": true, "--accessible": true}
+
+// ForCommand reports whether args run a subcommand (one of them names it)
+// or a flag that draws no screen.
 func ForCommand(args []string) bool {
 	for _, a := range args {
 		if a == "--" {
 			return false
 		}
-		if Subcommands[a] {
+		if Subcommands[a] || plainFlags[a] {
 			return true
 		}
 	}

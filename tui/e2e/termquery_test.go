@@ -13,7 +13,7 @@ import (
 // adversarial run). The wizard still asks (its colours need the answer).
 func TestASubcommandDoesNotAskTheTerminalItsBackground(t *testing.T) {
 	env := []string{"HOME=" + t.TempDir(), "XDG_STATE_HOME=" + t.TempDir()}
-	for _, args := range [][]string{{"version"}, {"--demo", "list"}, {"create", "--help"}} {
+	for _, args := range [][]string{{"version"}, {"--demo", "list"}, {"create", "--help"}, {"--version"}, {"--help"}} {
 		term := start(t, env, args...)
 		select {
 		case <-term.done:
