@@ -34,21 +34,28 @@ type liveSession struct {
 	mu     sync.Mutex
 	reason string // why the server ended it; empty: it ended by itself
 	ending bool
-	// done is closed when the session's handler has returned; cut closes
-	// its connection.
-	done chan struct{}
-	cut  func()
+	// ran is closed when the program has returned, done when the session's
+	// handler has; hangUp closes the session's channel, cut its connection.
+	ran, done   chan struct{}
+	hangUp, cut func()
 }
 
-// stuckWait is how long a session the server ends may take to end before
-// its connection is closed under it.
-const stuckWait = 2 * time.Second
+// stuckWait is how long a program the server ends may take to return before
+// its session's channel is closed under it; teardownWait how long the
+// session's handler may then take before its whole connection is.
+const (
+	stuckWait    = 2 * time.Second
+	teardownWait = 5 * time.Second
+)
 
 // end quits the program, recording why (the first reason wins), without
 // waiting for it. A program writing a frame to a client that reads nothing
 // (its SSH window full) is stuck in that write, and takes no message: if
-// the session has not ended stuckWait later, its connection is closed,
-// which fails the write (found by an adversarial run: one such client held
+// it has not returned stuckWait later, its session's channel is closed,
+// which fails the write once the client's SSH layer answers the close;
+// if the handler has still not returned teardownWait after that (a client
+// that answers nothing), the whole connection is closed, and with it any
+// other session on it (found by an adversarial run: one such client held
 // the whole shutdown, and an idle session its slot, for minutes).
 func (l *liveSession) end(reason string) {
 	l.mu.Lock()
@@ -67,8 +74,15 @@ func (l *liveSession) end(reason string) {
 	}
 	go func() {
 		select {
-		case <-l.done:
+		case <-l.ran:
 		case <-time.After(stuckWait):
+			if l.hangUp != nil {
+				l.hangUp()
+			}
+		}
+		select {
+		case <-l.done:
+		case <-time.After(teardownWait):
 			if l.cut != nil {
 				l.cut()
 			}
@@ -136,7 +150,8 @@ func (s *Server) runWizard(sess ssh.Session) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	model, screen, p, in := s.newProgram(sess, runCtx)
-	live := &liveSession{p: p, done: make(chan struct{}), cut: func() { closeConnection(sess) }}
+	live := &liveSession{p: p, ran: make(chan struct{}), done: make(chan struct{}),
+		hangUp: func() { _ = sess.Close() }, cut: func() { closeConnection(sess) }}
 	defer close(live.done)
 	s.register(live)
 	defer s.unregister(live)
@@ -159,13 +174,14 @@ func (s *Server) runWizard(sess ssh.Session) {
 	start := time.Now()
 	screen.open()
 	_, err := p.Run()
+	close(live.ran)
 	cancel()       // the program has ended: so has everything it had running
 	screen.close() // before the line saying why the session ended
 	s.endSession(sess, live, model, err, start)
 }
 
 // closeConnection closes the SSH connection sess came on (every channel of
-// it): a write blocked on the client's window fails.
+// it): a write blocked on the client's window fails, whatever the client.
 func closeConnection(sess ssh.Session) {
 	if c, ok := sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn); ok {
 		_ = c.Close()
