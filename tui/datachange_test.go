@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"dmsticket/dms"
 	"dmsticket/dms/dmssim"
 	"dmsticket/tui/wizard"
 )
@@ -464,5 +465,20 @@ func TestAChangeOnMySQLAndPostgreSQLIsCheckedInBoth(t *testing.T) {
 	u.waitText("Not yet: in the rollback script, statement 3 (line 2)")
 	if s := u.snap(); s.step != StepSQL {
 		t.Fatalf("the wizard went on to %v with a DROP TABLE PostgreSQL reads in the rollback", s.step)
+	}
+}
+
+// TestACheckMadeForOtherDatabasesIsNotTaken: a statement check asked for
+// before the databases changed lands after: it is not taken as the check
+// of the new ones (their dialects may read the script otherwise), and the
+// step checks again (found by a review of the change).
+func TestACheckMadeForOtherDatabasesIsNotTaken(t *testing.T) {
+	d := newDirect(t, &stub{rows: 42}, readyExport(devDB), StepSQL)
+	q := d.m.steps[StepSQL].(*sqlStep)
+	d.do(q.check())
+	stale := dms.Problems{{Field: "SQL", Key: "sql", Statement: 1, Line: 1, Message: "statement 1 (line 1) as other databases read it"}}
+	d.send(checkResultMsg{from: q, version: q.ed.Version(), key: "DATA_EXPORT mysql postgresql", sql: q.ed.Value(), problems: stale})
+	if len(q.problems) > 0 {
+		t.Fatalf("a check for other databases was taken: %v", q.problems)
 	}
 }

@@ -27,6 +27,7 @@ type (
 		ofSQL
 		from     *sqlStep // the step that asked: a new ticket's has another editor
 		version  uint64
+		key      string // checkKey when it was asked for
 		sql      string
 		stmts    []sqlscript.Statement
 		problems dms.Problems
@@ -202,11 +203,11 @@ func (q *sqlStep) check() tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	if v := q.ed.Version(); v != q.checked || q.checkedFor != q.checkKey() {
-		text, d, dbs, tt := q.ed.Text(), q.s.ticket.Database.Dialect(), q.s.ticket.Databases(), q.ticketType()
+		text, d, dbs, tt, key := q.ed.Text(), q.s.ticket.Database.Dialect(), q.s.ticket.Databases(), q.ticketType(), q.checkKey()
 		cmds = append(cmds, func() tea.Msg {
 			sql := text.String()
 			stmts := sqlscript.Statements(sql, d)
-			return checkResultMsg{from: q, version: v, sql: sql, stmts: stmts, problems: tt.CheckSplit(sql, stmts, dbs), hash: dms.SQLHash(sql)}
+			return checkResultMsg{from: q, version: v, key: key, sql: sql, stmts: stmts, problems: tt.CheckSplit(sql, stmts, dbs), hash: dms.SQLHash(sql)}
 		})
 	}
 	if v := q.rb.Version(); q.ticketType().Rollback && (v != q.rbCounted || q.rbCountedFor != q.checkKey()) {
@@ -354,11 +355,13 @@ func (q *sqlStep) handle(msg tea.Msg) tea.Cmd {
 	case checkTickMsg:
 		return q.check() // the pause is over (update)
 	case checkResultMsg:
-		if msg.from != q || !q.loaded || msg.version != q.ed.Version() {
+		if msg.from != q || !q.loaded || msg.version != q.ed.Version() || msg.key != q.checkKey() {
+			// For other text, or other databases or another type since:
+			// the check asked for them (check) is the one to take.
 			return nil
 		}
 		q.checked, q.stmts, q.problems = msg.version, msg.stmts, msg.problems
-		q.checkedFor, q.checkedText, q.checkedHash = q.checkKey(), msg.sql, msg.hash
+		q.checkedFor, q.checkedText, q.checkedHash = msg.key, msg.sql, msg.hash
 		q.s.statements = len(msg.stmts)
 		if q.s.ticket.SQL != msg.sql {
 			q.s.ticket.SQL = msg.sql
