@@ -35,8 +35,9 @@ type Deps struct {
 	IsTerminal func() bool
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
-	// Sleep waits between reads of a submitted ticket (--submit --wait), d
-	// or until ctx ends; nil: a timer.
+	// Sleep waits between reads of a submitted ticket (--submit --wait), and
+	// before a lost answer is looked up again, d or until ctx ends; nil: a
+	// timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 

@@ -51,6 +51,8 @@ type world struct {
 	wrap func(dms.Service) dms.Service
 	// demo runs as --demo does (the Backend says so).
 	demo bool
+	// onSleep runs at each of the run's waits.
+	onSleep func()
 }
 
 func newWorld(t *testing.T) *world {
@@ -123,7 +125,13 @@ func (w *world) runCtx(ctx context.Context, args ...string) outcome {
 		Now:        w.now,
 		// A wait takes no time: the simulator's lifecycle runs on its own
 		// clock, moved on by the waits.
-		Sleep: func(ctx context.Context, d time.Duration) error { w.advance(d); return ctx.Err() },
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			if w.onSleep != nil {
+				w.onSleep()
+			}
+			w.advance(d)
+			return ctx.Err()
+		},
 	}
 	cmd := NewCommand(deps)
 	cmd.SetArgs(args)

@@ -156,3 +156,39 @@ func TestAnEditDuringTheRunIsKeptWithTheRecord(t *testing.T) {
 		t.Fatalf("the edit or the record is missing:\n%s", b)
 	}
 }
+
+// A lost answer whose ticket DMS creates after the first lookup (the
+// request still in DMS's hands: a read timeout, a connection cut once it
+// was sent) is found by the lookup made again once the request can no
+// longer arrive; it is not declared safe to run again (found by a review
+// of the change: the next run filed it twice).
+func TestALostAnswerIsLookedUpAgainOnceTheRequestCanNoLongerArrive(t *testing.T) {
+	w := newWorld(t)
+	late := &arrivesLate{}
+	w.wrap = func(svc dms.Service) dms.Service { late.Service = svc; return late }
+	w.onSleep = func() {
+		if late.req != nil {
+			if _, err := late.Service.CreateOrder(context.Background(), *late.req); err != nil {
+				t.Errorf("the late ticket: %v", err)
+			}
+			late.req = nil
+		}
+	}
+	o := w.run(export("--affect-rows", "10")...)
+	o.want(t, ExitOK)
+	if !strings.Contains(o.stderr, "may still reach DMS until") || !strings.Contains(o.stderr, "Found it") || len(w.orders()) != 1 {
+		t.Fatalf("%d tickets; stderr:\n%s", len(w.orders()), o.stderr)
+	}
+}
+
+// arrivesLate loses CreateOrder's answer, and DMS has the ticket only
+// later: the request is kept, for the test to create it then.
+type arrivesLate struct {
+	dms.Service
+	req *dms.OrderRequest
+}
+
+func (a *arrivesLate) CreateOrder(_ context.Context, r dms.OrderRequest) (dms.Created, error) {
+	a.req = &r
+	return dms.Created{}, &dms.Error{Op: "CreateOrder", Kind: dms.KindOutcomeUnknown, Message: "read timeout"}
+}

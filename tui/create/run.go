@@ -47,6 +47,21 @@ func (r *runner) interrupted() error {
 	return exit(ExitInterrupted, r.ctx.Err())
 }
 
+// sleep waits d, or until ctx ends (Deps.Sleep when set).
+func (r *runner) sleep(ctx context.Context, d time.Duration) error {
+	if r.deps.Sleep != nil {
+		return r.deps.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // say narrates on stderr.
 func (r *runner) say(format string, args ...any) { fmt.Fprintf(r.deps.Stderr, format+"\n", args...) }
 
@@ -639,6 +654,17 @@ func (r *runner) submit(ctx context.Context, req dms.OrderRequest) error {
 func (r *runner) resolve(ctx context.Context, res wizard.Result) error {
 	req := res.Sub.Request
 	res = wizard.Resolve(ctx, r.be.Service, res)
+	if until := res.Sub.SentAt.Add(wizard.SendSettles); res.Outcome == wizard.NotFound && time.Now().Before(until) {
+		// The request may still be in DMS's hands (a read timeout, a
+		// connection cut after it was sent): before saying it is safe to run
+		// again, the lookup is made once more when it can no longer arrive.
+		r.say("No ticket matches yet, but the request may still reach DMS until %s: looking again then…", until.Local().Format("15:04:05"))
+		if err := r.sleep(ctx, time.Until(until)); err != nil {
+			r.say("dmsticket create: interrupted while waiting to look the ticket up again: it may exist. Look for it (comment %q) before running this again.", inert.Line(req.Comment))
+			return exit(ExitInterrupted, err)
+		}
+		res = wizard.Resolve(ctx, r.be.Service, res)
+	}
 	l := res.Lookup
 	switch {
 	case ctx.Err() != nil:
