@@ -470,3 +470,26 @@ func TestAccessibleAsksAgainForAnAnswerThatIsNotUTF8(t *testing.T) {
 		t.Errorf("the comment was taken and the next question asked:\n%s", out)
 	}
 }
+
+// TestAccessibleLostRequestIsNotSentAgainWhileItMayStillArrive: no ticket
+// is found right after a lost answer, but the request may still reach DMS:
+// the prompt says until when and asks to look again, rather than that it is
+// safe to send it again.
+func TestAccessibleLostRequestIsNotSentAgainWhileItMayStillArrive(t *testing.T) {
+	sim := newAccSim(t)
+	sim.run.Server.InjectFault(dmssim.Fault{Action: "CreateOrder", Kind: dmssim.DropBeforeHandling})
+	out, _ := runAccessibleThroughPipe(t, sim.options(),
+		"1", "", "orders_dev", "1", "",
+		"SELECT id, total FROM orders;", ";;",
+		"", "Q3 export for finance", "quarterly report", "", "", "",
+		"y", // submit: the answer is lost, and DMS has no ticket yet
+		"b", // back to the review
+	)
+	wantLines(t, out, "The answer to CreateOrder was lost", "may still reach DMS until", "Look it up again")
+	if strings.Contains(out, "it is safe to send it again") {
+		t.Errorf("said it is safe to send it again while the request may still arrive:\n%s", out)
+	}
+	if n := len(sim.run.Server.RequestsFor("CreateOrder")); n != 1 {
+		t.Errorf("CreateOrder sent %d times", n)
+	}
+}

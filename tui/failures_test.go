@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func TestCreateOrderFailuresSayWhatHappenedAndKeepEverything(t *testing.T) {
 		{"throttled", dmssim.Fault{Kind: dmssim.Throttle}, []string{"throttled", "Throttling.User", "wait a few seconds"}, 0, false},
 		{"refused", dmssim.Fault{Kind: dmssim.BusinessFailure, Code: "InvalidParam", Message: "bad"}, []string{"did not create", "InvalidParam", "Nothing was created"}, 0, false},
 		{"permission", dmssim.Fault{Kind: dmssim.BusinessFailure, Code: "NoPermission", Message: "You have no permission"}, []string{"permission", "administrator"}, 0, false},
-		{"5xx, not created", dmssim.Fault{Kind: dmssim.DropBeforeHandling}, []string{"answer to CreateOrder was lost", "No ticket matching this request", "safe to send it again"}, 0, true},
+		{"5xx, not created", dmssim.Fault{Kind: dmssim.DropBeforeHandling}, []string{"answer to CreateOrder was lost", "No ticket matching this request", "may still reach DMS until"}, 0, true},
 		// A schema design's database and title are not reported back by DMS:
 		// the ticket found is named, not claimed (it could be a look-alike on
 		// another database).
@@ -43,7 +44,10 @@ func TestCreateOrderFailuresSayWhatHappenedAndKeepEverything(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			sim := newSimulator(t)
-			u := startUI(t, testOptions(sim.client), 100, 30)
+			var later atomic.Int64 // the UI's clock, moved on past the time a lost request may still arrive
+			o := testOptions(sim.client)
+			o.Now = func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
+			u := startUI(t, o, 100, 30)
 			u.toSchemaReview()
 			before := u.snap().ticket
 			c.fault.Action = "CreateOrder"
@@ -67,6 +71,13 @@ func TestCreateOrderFailuresSayWhatHappenedAndKeepEverything(t *testing.T) {
 				return
 			}
 			if c.retry {
+				// Not before the request can no longer reach DMS.
+				u.runes("r")
+				u.waitIdle()
+				if n := len(sim.run.Server.RequestsFor("CreateOrder")); n != 1 {
+					t.Fatalf("r sent CreateOrder again while the lost request could still arrive (%d sent)", n)
+				}
+				later.Store(int64(wizard.SendSettles))
 				u.runes("r")
 			} else {
 				u.runes("e")

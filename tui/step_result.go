@@ -272,6 +272,8 @@ func (r *resultStep) update(msg tea.Msg) tea.Cmd {
 			return tea.Quit
 		case key.Matches(msg, k.Lookup) && (o == wizard.LookupFailed || o == wizard.NotFound || o == wizard.Several):
 			return r.lookUp()
+		case key.Matches(msg, k.Retry) && r.settling():
+			// Not yet: the request may still reach DMS (the text says until when).
 		case key.Matches(msg, k.Retry) && (o == wizard.NotFound || o == wizard.Refused || r.phase == phaseUnsent):
 			r.s.submitRequest(submitMsg{req: r.req, key: r.reqKey})
 		}
@@ -409,7 +411,12 @@ func (r *resultStep) view() string {
 			errorLines(st, res.Err, w), "",
 			st.Value.Render("No ticket matching this request was created since it was sent."))
 		lines = append(lines, wrap(st.Faint, "Compared: "+strings.Join(res.Lookup.Compared, ", ")+".", w)...)
-		lines = append(lines, wrap(st.Subtle, "It is safe to send it again: r submits again now, l looks once more.", w)...)
+		if r.settling() {
+			lines = append(lines, wrap(st.Warn, fmt.Sprintf("Its request may still reach DMS until %s (a read timeout, or a connection cut once it was sent): l looks again; from then, r submits it again.",
+				res.Sub.SentAt.Add(wizard.SendSettles).Local().Format("15:04:05")), w)...)
+		} else {
+			lines = append(lines, wrap(st.Subtle, "It is safe to send it again: r submits again now, l looks once more.", w)...)
+		}
 	case res.Outcome == wizard.Several:
 		lines = append(lines, st.Warn.Bold(true).Render(lost), "",
 			st.Warn.Render(wizard.CannotTell(res.Lookup, "this submission")))
@@ -486,7 +493,11 @@ func (r *resultStep) help() helpKeys {
 	case wizard.Created, wizard.Found:
 		short = append(r.followHelp(), short...)
 	case wizard.NotFound:
-		short = append([]key.Binding{k.Retry, k.Lookup}, short...)
+		if r.settling() {
+			short = append([]key.Binding{k.Lookup}, short...)
+		} else {
+			short = append([]key.Binding{k.Retry, k.Lookup}, short...)
+		}
 	case wizard.LookupFailed, wizard.Several:
 		short = append([]key.Binding{k.Lookup}, short...)
 	}
@@ -494,6 +505,13 @@ func (r *resultStep) help() helpKeys {
 		short = append([]key.Binding{with(k.Retry, "r", "try again")}, short...)
 	}
 	return helpKeys{short: short}
+}
+
+// settling reports that no ticket was found for a lost answer whose
+// request may still reach DMS (wizard.SendSettles after it was sent): r
+// does not send it again yet.
+func (r *resultStep) settling() bool {
+	return r.outcome() == wizard.NotFound && r.s.now().Before(r.res.Sub.SentAt.Add(wizard.SendSettles))
 }
 
 func (r *resultStep) typing() bool { return false }
