@@ -343,6 +343,9 @@ type refusalLog struct {
 	window   time.Time
 	logged   int
 	unlogged int
+	// flush says a count no next refusal came to say, at the end of its
+	// window (nil: it waits for the next refusal).
+	flush func(unlogged int)
 }
 
 // refusalLines is how many refusals a window logs one by one.
@@ -358,9 +361,23 @@ func (r *refusalLog) allow(now time.Time) (log bool, unlogged int) {
 		r.window, r.logged, r.unlogged = now, 0, 0
 	}
 	if r.logged >= refusalLines {
-		r.unlogged++
+		if r.unlogged++; r.unlogged == 1 && r.flush != nil {
+			time.AfterFunc(time.Until(r.window.Add(refusalLogEvery)), r.flushCount)
+		}
 		return false, 0
 	}
 	r.logged++
 	return true, unlogged
+}
+
+// flushCount says the refusals not logged one by one, if no later refusal
+// has said them yet.
+func (r *refusalLog) flushCount() {
+	r.mu.Lock()
+	n := r.unlogged
+	r.unlogged = 0
+	r.mu.Unlock()
+	if n > 0 {
+		r.flush(n)
+	}
 }

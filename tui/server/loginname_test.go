@@ -160,4 +160,20 @@ func TestAFloodOfRefusedKeysDoesNotFloodTheLog(t *testing.T) {
 	if log, unlogged := r.allow(now.Add(refusalLogEvery)); !log || unlogged != 5 {
 		t.Errorf("the next window's first refusal: logged %v, %d unlogged said; want true, 5", log, unlogged)
 	}
+
+	// With no refusal after them, the count is said at the window's end.
+	said := make(chan int, 1)
+	q := refusalLog{flush: func(n int) { said <- n }}
+	start := time.Now().Add(-refusalLogEvery + 50*time.Millisecond) // the window ends in 50 ms
+	for range refusalLines + 3 {
+		q.allow(start)
+	}
+	select {
+	case n := <-said:
+		if n != 3 {
+			t.Errorf("the count said at the window's end is %d, want 3", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the refusals not logged were never said")
+	}
 }

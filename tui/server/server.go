@@ -169,6 +169,7 @@ func New(cfg Config) (*Server, error) {
 		histories: newHistories(),
 		maxPaste:  defaultMaxPaste,
 	}
+	s.authRefusals.flush = s.unloggedRefusals
 	if s.cfg.StatusReads <= 0 {
 		s.cfg.StatusReads = DefaultStatusReads
 	}
@@ -252,6 +253,11 @@ func (s *Server) newSSHServer() (*ssh.Server, error) {
 	return wish.NewServer(opts...)
 }
 
+// unloggedRefusals says how many keys were refused without a line each.
+func (s *Server) unloggedRefusals(n int) {
+	s.log.Warn("auth refused: more keys not in the users file, not logged one by one", "refused", n, "in", refusalLogEvery)
+}
+
 // authenticate admits a key listed in the users file; every other key is
 // refused here, at the SSH layer, and logged with its fingerprint.
 func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
@@ -259,7 +265,7 @@ func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
 	if !ok {
 		if log, unlogged := s.authRefusals.allow(time.Now()); log {
 			if unlogged > 0 {
-				s.log.Warn("auth refused: more keys not in the users file, not logged one by one", "refused", unlogged, "in", refusalLogEvery)
+				s.unloggedRefusals(unlogged)
 			}
 			s.log.Warn("auth refused: key not in the users file", "fingerprint", gossh.FingerprintSHA256(key),
 				"login", logText(loginName(ctx.User())), "remote", ctx.RemoteAddr().String())
