@@ -709,12 +709,13 @@ func (a *accessible) typeSQL() (string, error) { return a.typeScript("the SQL") 
 func (a *accessible) typeScript(what string) (string, error) {
 	a.p.sayf("Type or paste %s. Finish with a line that holds only two semicolons: ;;", what)
 	var b strings.Builder
-	over := false
+	over, cut := false, false
 	for {
 		line, err := a.p.in.readLine()
 		if strings.TrimSpace(line) == ";;" {
 			break
 		}
+		cut = cut || a.p.in.cutByTerminal(line)
 		if b.Len()+len(line)+1 > dms.MaxSQLBytes {
 			over = true
 		} else {
@@ -733,6 +734,10 @@ func (a *accessible) typeScript(what string) (string, error) {
 	}
 	if over {
 		a.p.say("That is more SQL than one ticket holds; give a smaller script or a file.")
+		return "", errSQLRefused
+	}
+	if cut {
+		a.p.sayf("A line of %s reached the longest line the terminal hands on, so the terminal may have cut it and dropped the rest: it is not taken. Paste long lines through a file (open a .sql file), or pipe the answers in.", what)
 		return "", errSQLRefused
 	}
 	text, err := wizard.CheckSQLText("The SQL you typed", []byte(b.String()))

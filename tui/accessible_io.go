@@ -13,6 +13,7 @@ import (
 
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 
 	"dmsticket/theme"
@@ -38,7 +39,20 @@ type lineReader struct {
 	// onLong hears of an answer longer than maxAnswer, dropped (nil: said
 	// nowhere).
 	onLong func(n int)
+	// tty says the input is a terminal in its line mode, which keeps at most
+	// a line of ttyLineLimits' length and drops the rest unseen.
+	tty bool
 }
+
+// ttyLineLimits are the longest lines a terminal's line mode hands on
+// (Linux: 4,095 bytes; macOS and the BSDs: 1,023): a line pasted longer
+// arrives cut at that length, the rest dropped (found by an adversarial
+// run: a pasted DELETE … WHERE id > 1000000 was filed as WHERE id > 1).
+var ttyLineLimits = map[int]bool{4095: true, 1023: true}
+
+// cutByTerminal reports whether line, read from a terminal, may have been
+// cut by its line mode.
+func (l *lineReader) cutByTerminal(line string) bool { return l.tty && ttyLineLimits[len(line)] }
 
 // maxAnswer bounds an answer to a question: more than any question takes
 // (a comment holds 2,000 characters) and less than the 64 KiB line huh's
@@ -167,6 +181,9 @@ type prompter struct {
 
 func newPrompter(ctx context.Context, in io.Reader, out io.Writer) *prompter {
 	p := &prompter{ctx: ctx, in: newLineReader(in), out: out, theme: plainHuhTheme()}
+	if f, ok := in.(interface{ Fd() uintptr }); ok && term.IsTerminal(f.Fd()) {
+		p.in.tty = true
+	}
 	p.in.onLong = func(n int) {
 		p.sayf("That answer was %s bytes long, more than any question here takes (%s at most): it was dropped. Answer again:",
 			wizard.Thousands(int64(n)), wizard.Thousands(maxAnswer))

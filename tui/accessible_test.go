@@ -493,3 +493,30 @@ func TestAccessibleLostRequestIsNotSentAgainWhileItMayStillArrive(t *testing.T) 
 		t.Errorf("CreateOrder sent %d times", n)
 	}
 }
+
+// TestAccessibleSQLLineAtTheTerminalsLimitIsNotTaken: a terminal in line
+// mode hands on at most 4,095 bytes of a line (1,023 on macOS) and drops
+// the rest: a pasted line of that length may have been cut, and is not
+// taken as the SQL (found by an adversarial run: DELETE … WHERE id >
+// 1000000 was filed as WHERE id > 1).
+func TestAccessibleSQLLineAtTheTerminalsLimitIsNotTaken(t *testing.T) {
+	for _, n := range []int{4095, 1023} {
+		line := "DELETE FROM orders WHERE id > 1" + strings.Repeat(" ", n-len("DELETE FROM orders WHERE id > 1"))
+		var out syncBuffer
+		p := newPrompter(context.Background(), strings.NewReader(line+"\n;;\n"), &out)
+		p.in.tty = true
+		a := &accessible{p: p, t: &dms.Ticket{}, created: map[string]int64{}}
+		if _, err := a.typeScript("the SQL"); !errors.Is(err, errSQLRefused) {
+			t.Errorf("a %d-byte line from a terminal: %v, want it refused", n, err)
+		}
+		if !strings.Contains(out.String(), "the terminal may have cut it") {
+			t.Errorf("not said why:\n%s", out.String())
+		}
+	}
+	// Not from a terminal, a line of any length is what was sent.
+	p := newPrompter(context.Background(), strings.NewReader(strings.Repeat("x", 4095)+"\n;;\n"), io.Discard)
+	a := &accessible{p: p, t: &dms.Ticket{}, created: map[string]int64{}}
+	if _, err := a.typeScript("the SQL"); errors.Is(err, errSQLRefused) {
+		t.Error("a 4,095-byte line from a pipe was refused")
+	}
+}
