@@ -2,6 +2,7 @@ package dms
 
 import (
 	"bytes"
+	"dmsticket/dms/inert"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -275,7 +276,17 @@ func duplicateKey(b []byte) error {
 
 // WriteFileAtomic writes data to path with mode 0600 through a temporary file
 // in the same directory and a rename, so a crash never leaves half a file.
-func WriteFileAtomic(path string, data []byte) error {
+func WriteFileAtomic(path string, data []byte) error { return writeAtomic(path, data, false) }
+
+// ErrFileExists refuses to save a new ticket file over a file: it may be a
+// ticket file holding the record of the ticket it filed (written over, a
+// run of it files that ticket again), or anything else of the user's.
+var ErrFileExists = errors.New("a file of that name exists, and is kept: give another name")
+
+// writeAtomic is WriteFileAtomic; onlyNew refuses an existing path
+// (ErrFileExists), atomically: the temporary file is linked to path, which
+// fails when path exists, where a rename would replace it.
+func writeAtomic(path string, data []byte, onlyNew bool) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -303,6 +314,21 @@ func WriteFileAtomic(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	if onlyNew {
+		err := os.Link(name, path)
+		if err == nil {
+			return nil // the deferred Remove drops the temporary name
+		}
+		if _, lerr := os.Lstat(path); errors.Is(err, os.ErrExist) || lerr == nil {
+			return fmt.Errorf("%s: %w", inert.Line(path), ErrFileExists)
+		}
+		// No hard links on this file system: a rename, path being free.
+		if err := os.Rename(name, path); err != nil {
+			return err
+		}
+		ok = true
+		return nil
+	}
 	if err := os.Rename(name, path); err != nil {
 		return err
 	}
@@ -310,13 +336,14 @@ func WriteFileAtomic(path string, data []byte) error {
 	return nil
 }
 
-// WriteTicketFile saves a valid ticket as a ticket file with mode 0600.
+// WriteTicketFile saves a valid ticket as a new ticket file with mode 0600;
+// an existing path is refused (ErrFileExists), never written over.
 func WriteTicketFile(path string, t Ticket) error {
 	f, err := NewTicketFile(t)
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, f.JSON())
+	return writeAtomic(path, f.JSON(), true)
 }
 
 // dbRef names a database in a ticket file's problem: its ID, and "logical"
