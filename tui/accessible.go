@@ -1163,6 +1163,9 @@ func (a *accessible) confirmOnline() bool {
 		if len(dbs) > 1 {
 			q = fmt.Sprintf("%s is a %s database. Type its schema name, %s (enter alone cancels):", inert.Line(d.Name()), d.Env.Label(), name)
 		}
+		if both := wizard.SharingText(dbs, d); both != "" {
+			q = fmt.Sprintf("%s share the schema name %s: typing it once confirms all of them (enter alone cancels):", both, name)
+		}
 		v, err := a.p.ask(q, "", nil)
 		if err != nil {
 			return false

@@ -410,7 +410,12 @@ func TestTwoDatabasesOfOneNameAreToldApartInThePrecheck(t *testing.T) {
 	u.key(tea.KeyCtrlS)
 	u.changeDetailsToReview()
 	u.enter()
-	u.waitText("type its schema name")
+	// One name, two databases: the prompt names both (it named the
+	// production one only: found by an adversarial run).
+	s := u.waitText("type their schema name")
+	if !strings.Contains(s.view, "10.20.1.11") || !strings.Contains(s.view, "10.30.1.11") {
+		t.Fatalf("the prompt does not name both databases the name confirms:\n%s", s.view)
+	}
 	u.typ("orders")
 	u.enter()
 	u.waitText("Ticket created")

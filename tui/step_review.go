@@ -253,8 +253,11 @@ func (r *reviewStep) bottom() string {
 		if len(r.toConfirm) > 1 {
 			of = fmt.Sprintf(" %d of %d", r.confirmAt+1, len(r.toConfirm))
 		}
-		lines = append(lines, wrap(st.Warning, fmt.Sprintf("%s database%s: type its schema name, %s, to submit.",
-			capitalize(db.Env.Label()), of, inert.Line(db.SchemaName)), w)...)
+		what := fmt.Sprintf("%s database%s: type its schema name, %s, to submit.", capitalize(db.Env.Label()), of, inert.Line(db.SchemaName))
+		if both := wizard.SharingText(r.s.ticket.Databases(), db); both != "" {
+			what = fmt.Sprintf("Online databases%s, %s: type their schema name, %s, once to submit to all of them.", of, both, inert.Line(db.SchemaName))
+		}
+		lines = append(lines, wrap(st.Warning, what, w)...)
 		lines = append(lines, r.confirm.View())
 	case reviewSave:
 		lines = append(lines, st.Subtle.Render("Save the request as a ticket file (mode 0600):"), r.path.View())

@@ -51,6 +51,33 @@ func ToConfirm(dbs []dms.Database) []dms.Database {
 	return out
 }
 
+// Sharing are the online databases among dbs whose schema name is d's: the
+// ones typing that name once confirms (ToConfirm), d among them.
+func Sharing(dbs []dms.Database, d dms.Database) []dms.Database {
+	var out []dms.Database
+	for _, o := range dbs {
+		if o.Env.Online() && o.SchemaName == d.SchemaName {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// SharingText names the databases a schema name confirms when it is several's
+// (Sharing): "orders@10.20.1.11:3306 (production) and orders@10.30.1.11:3306
+// (pre-release)"; empty when it is d's alone.
+func SharingText(dbs []dms.Database, d dms.Database) string {
+	sh := Sharing(dbs, d)
+	if len(sh) < 2 {
+		return ""
+	}
+	parts := make([]string, len(sh))
+	for i, o := range sh {
+		parts[i] = inert.Line(o.Name()) + " (" + o.Env.Label() + ")"
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
 // Online are the online databases among dbs (product, pre), in order.
 func Online(dbs []dms.Database) []dms.Database {
 	var out []dms.Database
