@@ -123,16 +123,16 @@ func nextStep(st dms.Status) string {
 		export = true
 	}
 	id := st.ID
-	// Only who filed it may submit it (DMS refuses anybody else).
+	// Who filed it may submit it, and an administrator; DMS refuses others.
 	by := ""
 	if c := wizard.CommitterText(st); c != "" {
-		by = "; only " + c + ", who filed it, may"
+		by = "; " + c + ", who filed it, or a DMS administrator may"
 	}
 	switch st.State {
 	case dms.StatePrecheck:
 		return fmt.Sprintf("dmsticket submit %d (waits for the precheck to pass, then submits the ticket for approval%s).", id, by)
 	case dms.StateReady:
-		return fmt.Sprintf("dmsticket submit %d submits the ticket for approval%s.", id, strings.Replace(by, "; only", " (only", 1)+map[bool]string{true: ")", false: ""}[by != ""])
+		return fmt.Sprintf("dmsticket submit %d submits the ticket for approval%s.", id, strings.Replace(by, "; ", " (", 1)+map[bool]string{true: ")", false: ""}[by != ""])
 	case dms.StateApproval:
 		return fmt.Sprintf("wait for the approvers: dmsticket status %d --watch follows the ticket.", id)
 	case dms.StateApproved:

@@ -43,7 +43,7 @@ func TestStatusSaysTheStateInWordsWithWhatToRunNextAndTheConsoleLink(t *testing.
 		"Precheck, statement 1: DMS counts ",
 		"Approval chain: ",
 		"Filed by: Demo User (2000001).",
-		fmt.Sprintf("Next: dmsticket submit %d submits the ticket for approval (only Demo User (2000001), who filed it, may).", id),
+		fmt.Sprintf("Next: dmsticket submit %d submits the ticket for approval (Demo User (2000001), who filed it, or a DMS administrator may).", id),
 	} {
 		if !strings.Contains(o.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, o.stdout)
