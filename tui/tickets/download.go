@@ -2,9 +2,7 @@ package tickets
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,6 +125,11 @@ func (d *downloader) run(ctx context.Context) error {
 		d.say("dmsticket download: ticket %d is not a data export (its type: %s): it has no file to download.", id, typeText(st.PluginType))
 		return wizard.Exit(wizard.ExitUsage, fmt.Errorf("ticket %d is not an export", id))
 	}
+	if err := d.checkWritable(); err != nil {
+		// Before the export is run: its file would have nowhere to go.
+		d.say("dmsticket download: cannot write in %s: %v. Nothing was run.", d.writeDir(), err)
+		return wizard.Exit(wizard.ExitUsage, err)
+	}
 	switch st.State {
 	case dms.StateApproved, dms.StateRunning:
 		if st.State == dms.StateRunning && d.typeGiven {
@@ -169,6 +172,28 @@ func (d *downloader) run(ctx context.Context) error {
 	return d.save(ctx, dl.URL)
 }
 
+// writeDir is the directory the file goes into ("" for stdout).
+func (d *downloader) writeDir() string {
+	if d.dst.file != "" {
+		return filepath.Dir(d.dst.file)
+	}
+	return d.dst.dir
+}
+
+// checkWritable makes sure the file can be written where it goes, before
+// anything runs: a temporary file is made there and removed.
+func (d *downloader) checkWritable() error {
+	if d.dst.stdout {
+		return nil
+	}
+	f, err := os.CreateTemp(d.writeDir(), ".dmsticket-download-*.part")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
 // save fetches the file to its destination: stdout, or a temporary file
 // beside it renamed when the download is complete. The name is the one the
 // server suggests, else the URL's, else dmsticket-export-ID.TYPE.
@@ -209,9 +234,9 @@ func (d *downloader) save(ctx context.Context, url string) error {
 	if err != nil {
 		return d.fetchFailed(ctx, err, "nothing was saved")
 	}
-	path, replace := d.dst.file, true
+	path := d.dst.file
 	if path == "" {
-		path, replace = filepath.Join(dir, named(name)), false
+		path = filepath.Join(dir, named(name))
 	}
 	if err := tmp.Sync(); err != nil {
 		return d.writeFailed(path, err)
@@ -219,11 +244,18 @@ func (d *downloader) save(ctx context.Context, url string) error {
 	if err := tmp.Close(); err != nil {
 		return d.writeFailed(path, err)
 	}
-	if err := wizard.Place(tmp.Name(), path, replace); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			d.say("dmsticket download: %s exists and is kept. Pass -o %s to replace it, or -o another name.", path, path)
-			return wizard.Exit(wizard.ExitUsage, err)
+	if d.dst.file != "" {
+		err = wizard.Place(tmp.Name(), path, true) // -o FILE: that file
+	} else {
+		// Never over a file: a name taken gets -1, -2, … (the export has
+		// run; refusing now would leave its file unsaved).
+		var placed string
+		if placed, err = wizard.PlaceFree(tmp.Name(), dir, named(name)); err == nil && placed != path {
+			d.say("%s exists and is kept.", path)
+			path = placed
 		}
+	}
+	if err != nil {
 		return d.writeFailed(path, err)
 	}
 	done = true

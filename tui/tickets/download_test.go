@@ -150,15 +150,44 @@ func TestDownloadKeepsAnExistingFileUnlessONamesIt(t *testing.T) {
 	if err := os.WriteFile(name, []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The file is kept, and the export saved beside it (refusing once the
+	// export has run would leave it unsaved: found by an adversarial run).
 	o := w.run("download", fmt.Sprint(id))
-	o.want(t, 2)
+	o.want(t, 0)
 	if got, _ := os.ReadFile(name); string(got) != "mine" {
 		t.Errorf("the existing file was changed: %q", got)
 	}
-	if !strings.Contains(o.stderr, name+" exists and is kept. Pass -o "+name+" to replace it") || o.stdout != "" {
+	ext := filepath.Ext(name)
+	beside := strings.TrimSuffix(name, ext) + "-1" + ext
+	if !strings.Contains(o.stderr, name+" exists and is kept.") || strings.TrimSpace(o.stdout) != beside {
 		t.Errorf("stdout %q\nstderr:\n%s", o.stdout, o.stderr)
 	}
-	noLeftovers(t, dir, name)
+	noLeftovers(t, dir, name, beside)
+}
+
+// Where the file cannot be written, nothing is run: an approved export is
+// not started only to find its file has nowhere to go (found by an
+// adversarial run: the export ran, then exit 2).
+func TestDownloadRunsNothingWhereTheFileCannotBeWritten(t *testing.T) {
+	// /proc takes no files, even from root; elsewhere a read-only directory.
+	dir := "/proc"
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		if os.Geteuid() == 0 {
+			t.Skip("no /proc, and root writes in a read-only directory")
+		}
+		dir = t.TempDir()
+		if err := os.Chmod(dir, 0o500); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o700) })
+	}
+	w := newWorld(t)
+	id := w.approvedExport("read-only")
+	o := w.run("download", fmt.Sprint(id), "-o", dir)
+	o.want(t, 2)
+	if n := len(w.server().RequestsFor("ExecuteDataExport")); n != 0 || !strings.Contains(o.stderr, "Nothing was run") {
+		t.Errorf("ExecuteDataExport sent %d times; stderr:\n%s", n, o.stderr)
+	}
 }
 
 func TestADownloadCutShortLeavesNoFile(t *testing.T) {

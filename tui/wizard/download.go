@@ -41,6 +41,18 @@ func SaveExport(ctx context.Context, url, dir, fallback string, progress func(do
 	if suggested != "" {
 		name = suggested
 	}
+	path, err := PlaceFree(tmp.Name(), dir, name)
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return filepath.Abs(path)
+}
+
+// PlaceFree moves a finished temporary file into dir under name, or, when
+// that is taken, name-1, name-2, … (before the extension): an existing file
+// is never replaced. It returns the path used.
+func PlaceFree(tmp, dir, name string) (string, error) {
 	ext := filepath.Ext(name)
 	base := strings.TrimSuffix(name, ext)
 	for i := 0; i < 1000; i++ {
@@ -48,17 +60,12 @@ func SaveExport(ctx context.Context, url, dir, fallback string, progress func(do
 		if i > 0 {
 			path = filepath.Join(dir, fmt.Sprintf("%s-%d%s", base, i, ext))
 		}
-		err := Place(tmp.Name(), path, false)
+		err := Place(tmp, path, false)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
-		if err != nil {
-			os.Remove(tmp.Name())
-			return "", err
-		}
-		return filepath.Abs(path)
+		return path, err
 	}
-	os.Remove(tmp.Name())
 	return "", fmt.Errorf("every name like %s is taken in %s", name, dir)
 }
 
