@@ -94,6 +94,9 @@ func (w *Watcher) Last() Status {
 	return w.last
 }
 
+// ID is the ticket the watcher follows.
+func (w *Watcher) ID() int64 { return w.id }
+
 // Read asks DMS where the ticket stands now.
 func (w *Watcher) Read(ctx context.Context) (Status, error) {
 	w.mu.Lock()

@@ -62,6 +62,15 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		return err
 	case <-ctx.Done():
 		fmt.Fprintln(w)
+		if id := a.acting.Load(); id != 0 {
+			// An action's request was on its way: it may have happened.
+			fmt.Fprintf(w, "Interrupted while %s was on its way for ticket %d: it may have happened. dmsticket status %d says.\n", a.actingOp.Load(), id, id)
+			if ids := a.createdList(); len(ids) > 0 {
+				fmt.Fprintf(w, "Created in this run: %s.\n", idList(ids))
+			}
+			w.close()
+			return fmt.Errorf("interrupted: %w", ctx.Err())
+		}
 		if ids := a.createdList(); len(ids) > 0 && !a.sending.Load() {
 			fmt.Fprintf(w, "Interrupted. Created in this run: %s.\n", idList(ids))
 			w.close()
@@ -69,6 +78,9 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		}
 		if a.sending.Load() {
 			fmt.Fprintf(w, "Interrupted while %s was on its way: the ticket may exist. Look for it in the DMS console before filing it again.\n", a.sendingOp.Load())
+			if ids := a.createdList(); len(ids) > 0 {
+				fmt.Fprintf(w, "Created in this run before it: %s.\n", idList(ids))
+			}
 		} else {
 			fmt.Fprintln(w, "Interrupted. The ticket in progress was not sent to DMS.")
 		}
@@ -89,6 +101,11 @@ type accessible struct {
 	// sendingOp) is on its way (read on interrupt).
 	sending   atomic.Bool
 	sendingOp atomic.Value // string
+	// acting is the ticket an action (submit for approval, run) is on its
+	// way for, 0 when none; actingOp names the operation (read on
+	// interrupt).
+	acting   atomic.Int64
+	actingOp atomic.Value // string
 	// created maps a request (its key) to the ticket it created: one review
 	// creates at most one ticket.
 	created map[string]int64

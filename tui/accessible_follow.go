@@ -135,11 +135,18 @@ func (a *accessible) act(w *dms.Watcher, act wizard.Action, fileType string) (dm
 	var st dms.Status
 	var done bool
 	var err error
+	op := "SubmitOrderApproval"
+	if act != wizard.ActSubmit {
+		op = "the run (ExecuteDataExport or ExecuteDataCorrect)"
+	}
+	a.actingOp.Store(op)
+	a.acting.Store(w.ID())
 	if act == wizard.ActSubmit {
 		st, done, err = w.Submit(a.ctx())
 	} else {
 		st, done, err = w.Execute(a.ctx(), fileType)
 	}
+	a.acting.Store(0)
 	if a.ctx().Err() != nil {
 		return st, false, a.ctx().Err()
 	}

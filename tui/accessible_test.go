@@ -520,3 +520,41 @@ func TestAccessibleSQLLineAtTheTerminalsLimitIsNotTaken(t *testing.T) {
 		t.Error("a 4,095-byte line from a pipe was refused")
 	}
 }
+
+// TestAccessibleInterruptWhileSubmittingForApprovalSaysItMayHaveHappened:
+// ctrl+c with SubmitOrderApproval on its way says the submit may have
+// happened and how to know, and the run ends as interrupted (it said only
+// "Created in this run" and exited 0: found by an adversarial run).
+func TestAccessibleInterruptWhileSubmittingForApprovalSaysItMayHaveHappened(t *testing.T) {
+	w := dmssimtest.New(t, dmssimtest.Options{Sim: dmssim.Options{PrecheckDelay: dmssim.NoDelay}})
+	w.Sim.Server.InjectFault(dmssim.Fault{Action: "SubmitOrderApproval", Kind: dmssim.SlowAnswer, Delay: 3 * time.Second})
+	sim := accSim{run: w.Sim, client: w.Client}
+	opts := sim.options()
+	opts.PollEvery = 5 * time.Millisecond
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go func() {
+		for _, a := range []string{"1", "", "orders_dev", "1", "", "SELECT id, total FROM orders;", ";;",
+			"", "Q3 export for finance", "quarterly report", "", "", "", "y", "y"} {
+			if _, err := io.WriteString(pw, a+"\n"); err != nil {
+				return
+			}
+		}
+	}()
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- RunAccessible(ctx, opts, pr, &out) }()
+	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(out.String(), "Sending SubmitOrderApproval"); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("SubmitOrderApproval was never sent:\n%s", out.String())
+		}
+	}
+	cancel()
+	err := <-done
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want an interruption", err)
+	}
+	wantLines(t, out.String(), "Interrupted while SubmitOrderApproval was on its way for ticket 40000001: it may have happened. dmsticket status 40000001 says.")
+}
