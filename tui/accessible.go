@@ -811,7 +811,7 @@ func (a *accessible) affectedRows() error {
 		p.say(wizard.EstimateLines(est)...)
 		if len(est.Databases) > 0 && len(est.Statements) > 1 && err == nil {
 			for _, s := range est.Statements {
-				p.sayf("Statement %d: %s rows on all of them.", s.Number, wizard.Thousands(s.Rows))
+				p.sayf("Statement %d: %s on all of them.", s.Number, wizard.Rows(s.Rows))
 			}
 		}
 		var opts []option
@@ -821,8 +821,8 @@ func (a *accessible) affectedRows() error {
 			if len(est.Databases) > 1 {
 				where = fmt.Sprintf(" on the %d databases", len(est.Databases))
 			}
-			p.sayf("Total: %s rows%s, %s.", wizard.Thousands(est.Total), where, method.Label())
-			opts = append(opts, option{label: fmt.Sprintf("Use %s rows, %s", wizard.Thousands(est.Total), method.Label()), aliases: []string{"use", "u"}})
+			p.sayf("Total: %s%s, %s.", wizard.Rows(est.Total), where, method.Label())
+			opts = append(opts, option{label: fmt.Sprintf("Use %s, %s", wizard.Rows(est.Total), method.Label()), aliases: []string{"use", "u"}})
 			choices = append(choices, "use")
 		} else {
 			p.say(capitalize(wizard.MeasureFailedText(err)) + ".")

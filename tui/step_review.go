@@ -262,8 +262,8 @@ func (r *reviewStep) bottom() string {
 	case reviewSave:
 		lines = append(lines, st.Subtle.Render("Save the request as a ticket file (mode 0600):"), r.path.View())
 	case reviewStale:
-		lines = append(lines, wrap(st.Warn, fmt.Sprintf("The figure you entered (%s rows) was for earlier SQL. Keep it? y keeps it, n goes to Details.",
-			wizard.Thousands(r.s.ticket.Rows.Total)), w)...)
+		lines = append(lines, wrap(st.Warn, fmt.Sprintf("The figure you entered (%s) was for earlier SQL. Keep it? y keeps it, n goes to Details.",
+			wizard.Rows(r.s.ticket.Rows.Total)), w)...)
 	}
 	if r.notice != "" {
 		style := st.Error

@@ -548,13 +548,13 @@ func (r *runner) estimate(ctx context.Context, t *dms.Ticket, method dms.RowSour
 		per = "; " + strings.Join(parts, ", ")
 	}
 	if len(est.Databases) > 1 {
-		r.say("%s %s rows in all on %d databases (%s%s):", verb, wizard.Thousands(est.Total), len(est.Databases), how, per)
+		r.say("%s %s in all on %d databases (%s%s):", verb, wizard.Rows(est.Total), len(est.Databases), how, per)
 		for _, l := range wizard.EstimateLines(est) {
 			r.say("  %s", l)
 		}
 		return nil
 	}
-	r.say("%s %s rows (%s%s).", verb, wizard.Thousands(est.Total), how, per)
+	r.say("%s %s (%s%s).", verb, wizard.Rows(est.Total), how, per)
 	return nil
 }
 

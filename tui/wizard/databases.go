@@ -138,9 +138,9 @@ func EstimateLines(est dms.RowEstimate) []string {
 			for i, s := range d.Statements {
 				per[i] = fmt.Sprintf("statement %d: %s", s.Number, Thousands(s.Rows))
 			}
-			lines = append(lines, fmt.Sprintf("On %s: %s rows (%s)", name, Thousands(d.Total), strings.Join(per, ", ")))
+			lines = append(lines, fmt.Sprintf("On %s: %s (%s)", name, Rows(d.Total), strings.Join(per, ", ")))
 		default:
-			lines = append(lines, fmt.Sprintf("On %s: %s rows", name, Thousands(d.Total)))
+			lines = append(lines, fmt.Sprintf("On %s: %s", name, Rows(d.Total)))
 		}
 	}
 	return lines
@@ -150,7 +150,7 @@ func statementLine(s dms.StatementRows) string {
 	if s.Err != "" {
 		return fmt.Sprintf("Statement %d: not measured: %s", s.Number, inert.Line(s.Err))
 	}
-	line := fmt.Sprintf("Statement %d: %s rows", s.Number, Thousands(s.Rows))
+	line := fmt.Sprintf("Statement %d: %s", s.Number, Rows(s.Rows))
 	if s.Capped {
 		line += " (capped by its LIMIT: the plan expects more rows than the LIMIT lets through)"
 	}

@@ -156,7 +156,7 @@ func StatusText(st dms.Status, accepted dms.RowFigure) []string {
 		lines = append(lines, "DMS's words: "+inert.Line(d))
 	}
 	for _, r := range PrecheckRows(st, accepted) {
-		line := fmt.Sprintf("Precheck, %s: DMS counts %s rows", r.What, Thousands(r.DMS))
+		line := fmt.Sprintf("Precheck, %s: DMS counts %s", r.What, Rows(r.DMS))
 		if r.HasOurs {
 			line += fmt.Sprintf("; the ticket carries %s (%s)", Thousands(r.Ours), accepted.Source.Label())
 		}

@@ -150,6 +150,14 @@ func RowsText(t dms.Ticket) string {
 // Count is "1 line", "2 lines".
 func Count(n int, word string) string { return strconv.Itoa(n) + " " + Plural(n, word) }
 
+// Rows is a row count in words: "1 row", "12,480 rows".
+func Rows(n int64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return Thousands(n) + " rows"
+}
+
 // Plural is word for one, and with an s for any other count.
 func Plural(n int, word string) string {
 	if n == 1 {

@@ -52,3 +52,17 @@ func TestPerDatabaseFiguresTellDatabasesOfOneNameApart(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// One row is "1 row" wherever a count of rows is said ("1 rows" in the
+// accessible estimates and status: found by an adversarial run).
+func TestOneRowIsARow(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 rows", 1: "1 row", 2: "2 rows", 12480311: "12,480,311 rows"} {
+		if got := wizard.Rows(n); got != want {
+			t.Errorf("Rows(%d) = %q, want %q", n, got, want)
+		}
+	}
+	st := dms.Status{ID: 1, State: dms.StateReady, Precheck: []dms.PrecheckLine{{Number: 1, SQL: "DELETE FROM t WHERE id = 1", AffectRows: 1}}}
+	if text := strings.Join(wizard.StatusText(st, dms.RowFigure{}), "\n"); strings.Contains(text, "1 rows") {
+		t.Errorf("the status says 1 rows:\n%s", text)
+	}
+}
