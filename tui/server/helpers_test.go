@@ -377,9 +377,15 @@ func (tm *term) walkToReviewWith(search, sql, comment, related string) {
 	if got, ok := tm.waitAny(screenTimeout, "Which tenant?", "Which database?"); !ok {
 		tm.t.Fatalf("no tenant or database step; the screen showed:\n%s", tm.tail())
 	} else if got == "Which tenant?" {
-		tm.waitFor("Acme Retail (3000001)")
-		tm.send(keyEnter)
-		tm.waitFor("Which database?")
+		// The tenant's row, not the header's name (the header names it
+		// too): the step may move on by itself once the tenants are in, and
+		// an enter sent then would pick a database.
+		if got, ok := tm.waitAny(screenTimeout, "▌ Acme Retail (3000001)", "Which database?"); !ok {
+			tm.t.Fatalf("no tenant row and no database step; the screen showed:\n%s", tm.tail())
+		} else if got != "Which database?" {
+			tm.send(keyEnter)
+			tm.waitFor("Which database?")
+		}
 	}
 	tm.waitFor("found in DMS")
 	tm.send(search)
