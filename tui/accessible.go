@@ -1268,11 +1268,7 @@ func (a *accessible) submit(req dms.OrderRequest, key string) (created bool, err
 			}
 			return true, a.afterCreated(req, o.ID, "")
 		case wizard.NotFound:
-			now := time.Now()
-			if a.opts.Now != nil {
-				now = a.opts.Now()
-			}
-			if until := res.Sub.SentAt.Add(wizard.SendSettles); now.Before(until) {
+			if until := res.Sub.SentAt.Add(wizard.SendSettles); a.now().Before(until) {
 				// The request may still be in DMS's hands: not yet.
 				p.sayf("No ticket matches this request yet, but its request may still reach DMS until %s (a read timeout, or a connection cut once it was sent): look it up again then.", until.Local().Format("15:04:05"))
 				break
