@@ -265,7 +265,7 @@ func (f *follower) timedOut() error {
 
 func (f *follower) interrupted(err error) error {
 	if st := f.w.Last(); st.State != "" {
-		f.say("Interrupted: dmsticket stopped waiting. Ticket %d is %s; it goes on without dmsticket.", f.ID, st.State)
+		f.say("Interrupted: dmsticket stopped waiting. Ticket %d is %s (%s); it goes on without dmsticket.", f.ID, st.State, st.State.Label())
 	} else {
 		f.say("Interrupted.")
 	}

@@ -276,7 +276,9 @@ func TestSubmitInterruptedWhileWaitingExits130(t *testing.T) {
 	}
 	o := w.runCtx(ctx, "submit", fmt.Sprint(id), "--wait", "approved")
 	o.want(t, 130)
-	if !strings.Contains(o.stderr, "Interrupted: dmsticket stopped waiting") {
+	// The state in words too: "is approval (waiting for approval)", not
+	// "is approval;" (found by an adversarial run).
+	if !strings.Contains(o.stderr, fmt.Sprintf("Interrupted: dmsticket stopped waiting. Ticket %d is approval (%s);", id, dms.StateApproval.Label())) {
 		t.Errorf("stderr:\n%s", o.stderr)
 	}
 }
