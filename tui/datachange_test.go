@@ -18,6 +18,27 @@ import (
 // of each online one.
 
 // toDataChangeSQL marks the shards order_shard_00..0(n-1) and goes on.
+// markDatabases marks, on the database step, the one row each search
+// finds (its text, or row when not empty, is waited for), in order, and
+// goes on to the SQL step.
+func (u *ui) markDatabases(row string, searches ...string) {
+	u.t.Helper()
+	for _, q := range searches {
+		u.key(tea.KeyCtrlU)
+		u.typ(q)
+		u.searched()
+		want := row
+		if want == "" {
+			want = q + "  "
+		}
+		u.waitText(want)
+		u.key(tea.KeySpace)
+	}
+	u.waitText(wizard.Count(len(searches), "database") + " marked")
+	u.enter()
+	u.waitStep(StepSQL)
+}
+
 func (u *ui) toDataChangeSQL(n int) {
 	u.t.Helper()
 	u.chooseType("change data")
@@ -396,16 +417,7 @@ func TestTwoDatabasesOfOneNameAreToldApartInThePrecheck(t *testing.T) {
 	sim := lifeSim(t, dmssim.Options{DataChangeDelay: dmssim.NoDelay})
 	u := startUI(t, followOptions(t, sim.client), 120, 40)
 	u.chooseType("change data")
-	for _, host := range []string{"10.20.1.11", "10.30.1.11"} {
-		u.key(tea.KeyCtrlU)
-		u.typ("orders@" + host)
-		u.searched()
-		u.waitText("orders  ")
-		u.key(tea.KeySpace)
-	}
-	u.waitText("2 databases marked")
-	u.enter()
-	u.waitStep(StepSQL)
+	u.markDatabases("orders  ", "orders@10.20.1.11", "orders@10.30.1.11")
 	u.typ("UPDATE orders SET status = 'paid' WHERE id = 7;")
 	u.key(tea.KeyCtrlS)
 	u.changeDetailsToReview()
@@ -433,16 +445,7 @@ func TestAChangeOnMySQLAndPostgreSQLIsCheckedInBoth(t *testing.T) {
 	sim := newSimulator(t)
 	u := startUI(t, testOptions(sim.client), 120, 40)
 	u.chooseType("change data")
-	for _, name := range []string{"orders_dev", "analytics_dev"} { // MySQL first
-		u.key(tea.KeyCtrlU)
-		u.typ(name)
-		u.searched()
-		u.waitText(name + "  ")
-		u.key(tea.KeySpace)
-	}
-	u.waitText("2 databases marked")
-	u.enter()
-	u.waitStep(StepSQL)
+	u.markDatabases("", "orders_dev", "analytics_dev") // MySQL first
 	hidden := "UPDATE orders SET status = 'paid' WHERE id = 7;\nUPDATE orders SET note = 'a\\'; DROP TABLE orders; --';"
 	u.paste(hidden)
 	s := u.waitFor("the DROP TABLE PostgreSQL reads marked on line 2", func(s snapshot) bool {
